@@ -1,0 +1,50 @@
+"""The one place that chooses where and how the numeric core runs.
+
+* Device: CUDA when ``torch.cuda.is_available()``, else CPU. ``KEXUE_VIZ_DEVICE`` (``cpu``,
+  ``cuda``, ``cuda:1`` ...) overrides the choice.
+* Threads: on the CPU, torch's intra-op thread pool is set to ``KEXUE_VIZ_THREADS`` threads,
+  default 1. Measured on the 2-core development machine (``benchmarks/bench_threads.py``):
+  the small operations a slider move triggers (N <= 64 matrices, L <= 2000 samples) ran
+  2-10x slower and far noisier with 2 threads than with 1, because thread hand-off costs more
+  than the work; large batched work (benchmarks) can ask for more threads explicitly.
+* Dtype: ``float64`` for the maths (HiPPO with large N, quadrature); ``REAL``/``COMPLEX`` name it.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+import torch
+
+REAL = torch.float64
+COMPLEX = torch.complex128
+DEFAULT_THREADS = 1
+
+
+@lru_cache(maxsize=1)
+def get_device() -> torch.device:
+    """Return the torch device every core computation uses (env ``KEXUE_VIZ_DEVICE`` wins)."""
+    requested = os.environ.get("KEXUE_VIZ_DEVICE", "").strip()
+    if requested:
+        device = torch.device(requested)
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise RuntimeError(f"KEXUE_VIZ_DEVICE={requested} but torch sees no CUDA device")
+        return device
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def configure_threads(threads: int | None = None) -> int:
+    """Set torch's intra-op thread count (``KEXUE_VIZ_THREADS``, default 1) and return it."""
+    if threads is None:
+        threads = int(os.environ.get("KEXUE_VIZ_THREADS", DEFAULT_THREADS))
+    threads = max(1, threads)
+    torch.set_num_threads(threads)
+    return threads
+
+
+def describe() -> str:
+    """One line naming the device, dtype and thread count, for benchmark and notebook headers."""
+    return f"device={get_device()} dtype={REAL} threads={torch.get_num_threads()} torch={torch.__version__}"
+
+
+configure_threads()

@@ -1,0 +1,195 @@
+"""Online function approximation: run a discretised HiPPO system over a sampled input and
+read the remembered history back from its state (重温SSM（一）/（二）).
+
+Time grid: the input is ``u_k`` on ``[kε, (k+1)ε)``, ``k = 0..L-1``; the state ``x_k`` is the
+state at time ``T = kε`` (after consuming ``u_0..u_{k-1}``), so trajectories have ``L + 1`` rows.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from ..device import REAL, get_device
+from .bases import fourier_real, laguerre_functions, legendre_orthonormal
+from .discretize import discretize, legs_step_matrices
+from .hippo import coefficient_scale, get_measure, hippo, state_size
+
+MAX_SAMPLES = 200_000
+
+
+def run_recurrence(Abar: torch.Tensor, Bbar: torch.Tensor, u: torch.Tensor, x0=None) -> torch.Tensor:
+    """States of ``x_{k+1} = Ā_k x_k + B̄_k u_k``; ``Ā`` is ``(n, n)`` (LTI) or ``(L, n, n)``.
+
+    Returns ``(L+1, n)`` with row 0 = ``x0`` (default 0). The loop over k is inherent to a
+    time-varying recurrence; each step is one fused ``addmv``.
+    """
+    L, n = u.shape[0], Abar.shape[-1]
+    drive = (Bbar if Bbar.dim() == 2 else Bbar[None, :]) * u[:, None]
+    states = torch.empty(L + 1, n, dtype=Abar.dtype, device=Abar.device)
+    states[0] = 0.0 if x0 is None else x0
+    if Abar.dim() == 2:
+        for k in range(L):
+            torch.addmv(drive[k], Abar, states[k], out=states[k + 1])
+    else:
+        for k in range(L):
+            torch.addmv(drive[k], Abar[k], states[k], out=states[k + 1])
+    return states
+
+
+def krylov(Abar: torch.Tensor, Bbar: torch.Tensor, L: int) -> torch.Tensor:
+    """``K_m = Ā^m B̄`` for ``m = 0..L-1`` as ``(L, n)`` by doubling:
+    ``[K_{<2^j}] -> [K_{<2^j}, Ā^{2^j} K_{<2^j}]`` (``log2 L`` matrix products)."""
+    block = Bbar[None, :]
+    power = Abar
+    while block.shape[0] < L:
+        block = torch.cat([block, block @ power.T], dim=0)
+        power = power @ power
+    return block[:L]
+
+
+def causal_conv(kernel: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+    """``y_k = Σ_{j<=k} kernel_{k-j} u_j`` (``kernel``: ``(L, n)``, ``u``: ``(L,)``) by rFFT
+    zero-padded to ``2L`` (without padding the product would be a circular convolution)."""
+    L = u.shape[0]
+    size = 2 * L
+    spectrum = torch.fft.rfft(kernel, n=size, dim=0) * torch.fft.rfft(u, n=size)[:, None]
+    return torch.fft.irfft(spectrum, n=size, dim=0)[:L]
+
+
+def lti_states_by_convolution(Abar: torch.Tensor, Bbar: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+    """Same states as :func:`run_recurrence` for an LTI system from ``x_0 = 0``:
+    ``x_{k+1} = Σ_{j<=k} Ā^{k-j} B̄ u_j`` = Krylov kernel convolved with ``u``."""
+    L = u.shape[0]
+    states = torch.zeros(L + 1, Abar.shape[0], dtype=Abar.dtype, device=Abar.device)
+    states[1:] = causal_conv(krylov(Abar, Bbar, L), u)
+    return states
+
+
+def step_matrices(measure: str, N: int, L: int, dt: float, *, w=1.0, norm="su", method="bilinear"):
+    """``(Ā, B̄)`` for the online run: per step ``(L, n, n)`` for LegS, one ``(n, n)`` otherwise."""
+    A, B = hippo(measure, N, w=w, norm=norm)
+    if get_measure(measure).time_varying:
+        return legs_step_matrices(A, B, L, method)
+    return discretize(A, B, dt, "bilinear" if method == "bilinear_s4" else method)
+
+
+def as_signal(u) -> torch.Tensor:
+    """Validate a sampled input and return it as a float64 tensor on the core device."""
+    u = torch.as_tensor(np.asarray(u, dtype=np.float64), device=get_device())
+    if u.dim() != 1 or not 1 <= u.shape[0] <= MAX_SAMPLES:
+        raise ValueError(f"input must be a 1-D sequence of 1..{MAX_SAMPLES} samples, got shape {tuple(u.shape)}")
+    if not torch.isfinite(u).all():
+        raise ValueError("input contains NaN or infinite values")
+    return u
+
+
+def online_states(measure: str, N: int, u, dt: float, *, w: float = 1.0, norm: str = "su",
+                  method: str = "bilinear", route: str = "auto") -> torch.Tensor:
+    """States ``x_0..x_L`` ``(L+1, n)`` of the discretised system driven by samples ``u``.
+
+    ``route``: ``recurrence`` (the loop), ``convolution`` (Krylov + FFT, LTI only) or
+    ``auto`` (convolution for LTI measures, recurrence for LegS).
+    """
+    u = as_signal(u)
+    time_varying = get_measure(measure).time_varying
+    Abar, Bbar = step_matrices(measure, N, u.shape[0], dt, w=w, norm=norm, method=method)
+    if route == "auto":
+        route = "recurrence" if time_varying else "convolution"
+    if route == "convolution":
+        if time_varying:
+            raise ValueError("LegS is time-varying: it has no convolution form, use route='recurrence'")
+        return lti_states_by_convolution(Abar, Bbar, u)
+    if route == "recurrence":
+        return run_recurrence(Abar, Bbar, u)
+    raise ValueError(f"unknown route {route!r}; choose auto, recurrence or convolution")
+
+
+def support(measure: str, T: float, w: float = 1.0) -> tuple[float, float]:
+    """The part of the past ``[lo, T]`` the state at time ``T`` describes (input starts at 0)."""
+    m = get_measure(measure)
+    if m.windowed:
+        return T - w, T
+    return 0.0, T
+
+
+def basis_at(measure: str, N: int, t: torch.Tensor, T: float, w: float = 1.0) -> torch.Tensor:
+    """Orthonormal basis of ``measure`` at absolute times ``t`` for the state at time ``T``,
+    ``(n, M)``: LegS ``g_n(2t/T - 1)``; LegT ``g_n(2(t-T+w)/w - 1)``; FouT real Fourier at
+    ``(t-T+w)/w``; LagT ``L_n(T-t) e^{-(T-t)/2}``."""
+    family = get_measure(measure).family
+    if measure == "legs":
+        return legendre_orthonormal(N, 2 * t / T - 1)
+    if family == "legendre":
+        return legendre_orthonormal(N, 2 * (t - T + w) / w - 1)
+    if family == "fourier":
+        return fourier_real(state_size(measure, N), (t - T + w) / w)
+    return laguerre_functions(N, T - t)
+
+
+def basis_density(measure: str, T: float, w: float = 1.0) -> float:
+    """``ds/dt`` of the map from time to the basis variable (the measure's density on its support)."""
+    scale = {"legs": 2.0 / T, "legt": 2.0 / w, "fout": 1.0 / w, "fout_post": 1.0 / w, "lagt": 1.0}
+    return scale[measure]
+
+
+def reconstruct(measure: str, state: torch.Tensor, T: float, t, *, w: float = 1.0, norm: str = "su"):
+    """``û(t) = Σ_n λ_n x_n(T) g_n(s(t))`` at absolute times ``t`` inside :func:`support`.
+
+    ``state``: ``(n,)`` coefficients at time ``T``; returns a tensor shaped like ``t``.
+    """
+    t = torch.as_tensor(t, dtype=REAL, device=state.device)
+    N = state.shape[-1]
+    lam = coefficient_scale(measure, N, norm, state.device)
+    return (state * lam) @ basis_at(measure, N, t, T, w)
+
+
+def _gauss_nodes(points: int, device) -> tuple[torch.Tensor, torch.Tensor]:
+    nodes, weights = np.polynomial.legendre.leggauss(points)
+    return (torch.as_tensor(nodes, dtype=REAL, device=device),
+            torch.as_tensor(weights, dtype=REAL, device=device))
+
+
+def exact_projection(measure: str, N: int, u, dt: float, T: float, *, w: float = 1.0, norm: str = "su"):
+    """State ``x(T)`` of the exact L² projection of the piecewise-constant input onto the
+    measure's basis over :func:`support` (no discretisation, no truncation):
+    ``x_n = (1/λ_n) Σ_k u_k ∫_{[kε,(k+1)ε] ∩ support} g_n(s(t)) ds/dt dt``, each piece by
+    Gauss–Legendre quadrature exact for polynomials of degree ``< 2q``.
+    """
+    u = as_signal(u)
+    lo, hi = support(measure, T, w)
+    n_state = state_size(measure, N)
+    k = torch.arange(u.shape[0], dtype=REAL, device=u.device)
+    left = torch.clamp(k * dt, min=lo, max=hi)
+    right = torch.clamp((k + 1) * dt, min=lo, max=hi)
+    inside = right > left
+    left, right, values = left[inside], right[inside], u[inside]
+    nodes, weights = _gauss_nodes(max(8, n_state // 2 + 8), u.device)
+    half = (right - left)[:, None] / 2
+    times = (left[:, None] + right[:, None]) / 2 + half * nodes[None, :]
+    basis = basis_at(measure, N, times, T, w)
+    coeffs = (basis * (half * weights[None, :] * values[:, None])).sum(dim=(1, 2))
+    coeffs = coeffs * basis_density(measure, T, w)
+    return coeffs / coefficient_scale(measure, N, norm, u.device)
+
+
+def piecewise_constant(u: torch.Tensor, dt: float, t: torch.Tensor) -> torch.Tensor:
+    """The input ``u(t) = u_k`` on ``[kε, (k+1)ε)`` at times ``t`` (0 before the start)."""
+    index = torch.floor(t / dt).long().clamp(max=u.shape[0] - 1)
+    return torch.where(index >= 0, u[index.clamp(min=0)], torch.zeros_like(t))
+
+
+def relative_error(measure: str, state: torch.Tensor, u, dt: float, T: float, *, w=1.0, norm="su",
+                   points: int = 2000) -> float:
+    """Relative L² error ``‖û - u‖ / ‖u‖`` over :func:`support` at time ``T`` (uniform measure,
+    the one every basis here is orthonormal for), on a uniform grid of ``points`` midpoints."""
+    u = as_signal(u)
+    lo, hi = support(measure, T, w)
+    t = lo + (hi - lo) * (torch.arange(points, dtype=REAL, device=u.device) + 0.5) / points
+    truth = piecewise_constant(u, dt, t)
+    approx = reconstruct(measure, state, T, t, w=w, norm=norm)
+    denominator = torch.linalg.vector_norm(truth)
+    if denominator == 0:
+        return 0.0 if torch.allclose(approx, truth) else math.inf
+    return float(torch.linalg.vector_norm(approx - truth) / denominator)

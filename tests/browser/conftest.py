@@ -1,0 +1,249 @@
+"""Fixtures for the browser tests: a ``panel serve`` subprocess and headless Chromium.
+
+Environment knobs:
+
+* ``KEXUE_VIZ_APPS_DIR``  directory of dashboard scripts to serve (default ``<repo>/apps``);
+  files whose name starts with ``_`` are helpers, neither served nor tested.
+* ``KEXUE_VIZ_ARTIFACTS`` where screenshots and the server log go (default ``<repo>/artifacts``).
+* ``KEXUE_VIZ_CHROMIUM``  Chromium executable (default ``/usr/bin/chromium``; Playwright's own
+  browser download is never used).
+* ``KEXUE_VIZ_SERVE_TIMEOUT`` seconds to wait for the server to answer (default 180).
+
+The browser tests never skip: a missing Chromium, a server that will not start or an empty
+apps directory is a failure (``scripts/test.sh`` also fails if no browser test passed).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+APPS_DIR = Path(os.environ.get("KEXUE_VIZ_APPS_DIR", REPO_ROOT / "apps")).resolve()
+ARTIFACTS = Path(os.environ.get("KEXUE_VIZ_ARTIFACTS", REPO_ROOT / "artifacts")).resolve()
+CHROMIUM = os.environ.get("KEXUE_VIZ_CHROMIUM", "/usr/bin/chromium")
+SERVE_TIMEOUT = float(os.environ.get("KEXUE_VIZ_SERVE_TIMEOUT", "180"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def app_files() -> list[Path]:
+    """The dashboard scripts under test: ``<apps dir>/*.py`` minus ``_*.py`` helpers."""
+    if not APPS_DIR.is_dir():
+        return []
+    return sorted(p for p in APPS_DIR.glob("*.py") if not p.name.startswith("_"))
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class PanelServer:
+    port: int
+    proc: subprocess.Popen
+    log_path: Path
+    apps: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log_tail(self, chars: int = 6000) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError as exc:  # pragma: no cover
+            return f"<cannot read {self.log_path}: {exc}>"
+        return text[-chars:]
+
+
+_SERVER: PanelServer | None = None  # for the failure-report hook below
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)  # own process group: see start_new_session
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def panel_server():
+    """Serve every app with ``panel serve`` on a free port; yield a :class:`PanelServer`."""
+    global _SERVER
+    apps = app_files()
+    if not apps:
+        pytest.fail(f"no dashboard scripts found in {APPS_DIR} (set KEXUE_VIZ_APPS_DIR?)")
+    port = _free_port()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log_path = ARTIFACTS / "panel-serve.log"
+    env = dict(os.environ, KEXUE_VIZ_DEVICE="cpu", PYTHONUNBUFFERED="1")
+    cmd = [
+        sys.executable, "-m", "panel", "serve", *map(str, apps),
+        "--port", str(port),
+        "--address", "127.0.0.1",
+        "--allow-websocket-origin", f"127.0.0.1:{port}",
+        "--num-procs", "1",
+    ]
+    log = open(log_path, "w")
+    log.write("$ " + " ".join(cmd) + "\n")
+    log.flush()
+    proc = subprocess.Popen(
+        cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, start_new_session=True,
+    )
+    server = PanelServer(port=port, proc=proc, log_path=log_path, apps=[p.stem for p in apps])
+    _SERVER = server
+    try:
+        deadline = time.monotonic() + SERVE_TIMEOUT
+        last_err: object = None
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"panel serve exited with code {proc.returncode} before answering\n"
+                    f"--- server log ---\n{server.log_tail()}"
+                )
+            try:
+                with urllib.request.urlopen(server.url + "/", timeout=10) as resp:
+                    if resp.status < 500:
+                        break
+            except urllib.error.HTTPError as exc:  # e.g. a 404 still means it is up
+                if exc.code < 500:
+                    break
+                last_err = exc
+            except (urllib.error.URLError, OSError) as exc:
+                last_err = exc
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"panel serve did not answer on {server.url} within {SERVE_TIMEOUT:.0f} s "
+                    f"(last error: {last_err})\n--- server log ---\n{server.log_tail()}"
+                )
+            time.sleep(0.5)
+        yield server
+    finally:
+        _stop(proc)
+        log.close()
+        _SERVER = None
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A headless system Chromium driven by Playwright's sync API."""
+    from playwright.sync_api import sync_playwright
+
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run scripts/setup.sh as root "
+            "(apt-get install chromium) or set KEXUE_VIZ_CHROMIUM"
+        )
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, timeout=120_000
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class PageRecorder:
+    """What a page did that the tests forbid: off-host traffic, console errors, page errors."""
+
+    offhost: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def problems(self) -> str:
+        parts = []
+        if self.offhost:
+            parts.append("off-host requests:\n  " + "\n  ".join(self.offhost))
+        if self.console_errors:
+            parts.append("console errors:\n  " + "\n  ".join(self.console_errors))
+        if self.page_errors:
+            parts.append("page errors:\n  " + "\n  ".join(self.page_errors))
+        return "\n".join(parts)
+
+
+def is_offhost(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about", "chrome", "chrome-extension", "devtools"):
+        return False
+    return (parts.hostname or "") not in LOCAL_HOSTS
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh page whose ``.recorder`` collects off-host requests and JS errors.
+
+    Off-host requests are recorded *and aborted* (the CI machine has no internet, so letting
+    them through would only turn into slow time-outs)."""
+    context = chromium.new_context(
+        viewport={"width": 1400, "height": 1000}, accept_downloads=True
+    )
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    rec = PageRecorder()
+
+    def on_request(request):
+        if is_offhost(request.url):
+            rec.offhost.append(f"{request.method} {request.url}")
+
+    def on_websocket(ws):
+        if is_offhost(ws.url):
+            rec.offhost.append(f"WEBSOCKET {ws.url}")
+
+    def on_console(msg):
+        if msg.type == "error":
+            loc = msg.location or {}
+            where = f" ({loc.get('url')}:{loc.get('lineNumber')})" if loc.get("url") else ""
+            rec.console_errors.append(msg.text + where)
+
+    page.on("request", on_request)
+    page.on("websocket", on_websocket)
+    page.on("console", on_console)
+    page.on("pageerror", lambda err: rec.page_errors.append(str(err)))
+    context.route(lambda url: is_offhost(url), lambda route: route.abort())
+    page.recorder = rec
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Attach the tail of the ``panel serve`` log to every failing browser test."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and _SERVER is not None and "panel_server" in getattr(item, "fixturenames", ()):
+        report.sections.append(("panel serve log (tail)", _SERVER.log_tail()))

@@ -1,0 +1,27 @@
+"""重温SSM: HiPPO matrices, discretisation and online function approximation.
+
+Public API::
+
+    hippo(measure, N, w=1.0, norm="su") -> (A, B)
+    discretize(A, B, dt, method) -> (Abar, Bbar)
+    legs_step_matrices(A, B, L, method) -> (Abar_k, Bbar_k)
+    online_states(measure, N, u, dt, method=..., route=...) -> states (L+1, n)
+    reconstruct(measure, state, T, t) -> û(t)
+    exact_projection(measure, N, u, dt, T) -> state of the exact L² projection
+    relative_error(measure, state, u, dt, T) -> ‖û - u‖ / ‖u‖ over the remembered window
+    error_vs_n(measure, N_values, u, dt, T, ...) -> online and optimal errors per N
+"""
+from .discretize import LEGS_METHODS, LTI_METHODS, discretize, legs_step_matrices
+from .errors import error_vs_n
+from .hippo import MEASURES, NORMS, coefficient_scale, get_measure, hippo, state_size
+from .online import (causal_conv, exact_projection, krylov, lti_states_by_convolution, online_states,
+                     reconstruct, relative_error, run_recurrence, support)
+from .signals import PRESETS, make_signal, parse_csv_column
+
+__all__ = [
+    "LEGS_METHODS", "LTI_METHODS", "MEASURES", "NORMS", "PRESETS",
+    "causal_conv", "coefficient_scale", "discretize", "error_vs_n", "exact_projection", "get_measure",
+    "hippo", "krylov", "legs_step_matrices", "lti_states_by_convolution", "make_signal",
+    "online_states", "parse_csv_column", "reconstruct", "relative_error", "run_recurrence",
+    "state_size", "support",
+]

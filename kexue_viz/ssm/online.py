@@ -77,7 +77,7 @@ def step_matrices(measure: str, N: int, L: int, dt: float, *, w=1.0, norm="su", 
 
 def as_signal(u) -> torch.Tensor:
     """Validate a sampled input and return it as a float64 tensor on the core device."""
-    u = torch.as_tensor(np.asarray(u, dtype=np.float64), device=get_device())
+    u = torch.tensor(np.asarray(u, dtype=np.float64), device=get_device())
     if u.dim() != 1 or not 1 <= u.shape[0] <= MAX_SAMPLES:
         raise ValueError(f"input must be a 1-D sequence of 1..{MAX_SAMPLES} samples, got shape {tuple(u.shape)}")
     if not torch.isfinite(u).all():
@@ -174,22 +174,29 @@ def exact_projection(measure: str, N: int, u, dt: float, T: float, *, w: float =
     return coeffs / coefficient_scale(measure, N, norm, u.device)
 
 
-def piecewise_constant(u: torch.Tensor, dt: float, t: torch.Tensor) -> torch.Tensor:
-    """The input ``u(t) = u_k`` on ``[kε, (k+1)ε)`` at times ``t`` (0 before the start)."""
-    index = torch.floor(t / dt).long().clamp(max=u.shape[0] - 1)
-    return torch.where(index >= 0, u[index.clamp(min=0)], torch.zeros_like(t))
+def squared_norm(measure: str, u, dt: float, T: float, *, w: float = 1.0) -> float:
+    """``‖u‖² = ∫ u(t)² (ds/dt) dt`` over :func:`support`, exactly, for the piecewise-constant input
+    (the norm in which the basis is orthonormal)."""
+    u = as_signal(u)
+    lo, hi = support(measure, T, w)
+    k = torch.arange(u.shape[0], dtype=REAL, device=u.device)
+    overlap = (torch.clamp((k + 1) * dt, min=lo, max=hi) - torch.clamp(k * dt, min=lo, max=hi))
+    return float((u ** 2 * overlap).sum()) * basis_density(measure, T, w)
 
 
 def relative_error(measure: str, state: torch.Tensor, u, dt: float, T: float, *, w=1.0, norm="su",
-                   points: int = 2000) -> float:
-    """Relative L² error ``‖û - u‖ / ‖u‖`` over :func:`support` at time ``T`` (uniform measure,
-    the one every basis here is orthonormal for), on a uniform grid of ``points`` midpoints."""
-    u = as_signal(u)
-    lo, hi = support(measure, T, w)
-    t = lo + (hi - lo) * (torch.arange(points, dtype=REAL, device=u.device) + 0.5) / points
-    truth = piecewise_constant(u, dt, t)
-    approx = reconstruct(measure, state, T, t, w=w, norm=norm)
-    denominator = torch.linalg.vector_norm(truth)
-    if denominator == 0:
-        return 0.0 if torch.allclose(approx, truth) else math.inf
-    return float(torch.linalg.vector_norm(approx - truth) / denominator)
+                   best: torch.Tensor | None = None) -> float:
+    """Relative L² error ``‖û - u‖ / ‖u‖`` of the reconstruction from ``state`` over :func:`support`,
+    exactly, by Pythagoras: with ``c`` the exact projection coefficients (``best``, any size
+    ``>= n``; computed when not given) and ``λx`` the state's coefficients,
+    ``‖û - u‖² = (‖u‖² - ‖c‖²) + ‖c - λx‖²`` (the two parts are orthogonal)."""
+    n = state.shape[-1]
+    if best is None:
+        best = exact_projection(measure, n, u, dt, T, w=w, norm=norm)
+    lam = coefficient_scale(measure, n, norm, state.device)
+    c, x = best[:n] * lam, state * lam
+    total = squared_norm(measure, u, dt, T, w=w)
+    if total == 0:
+        return 0.0 if float(torch.linalg.vector_norm(x)) == 0 else math.inf
+    residual = max(total - float((c ** 2).sum()), 0.0) + float(((c - x) ** 2).sum())
+    return math.sqrt(residual / total)

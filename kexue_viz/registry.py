@@ -1,0 +1,29 @@
+"""The dashboards the package ships: slug -> where the class lives and what it covers."""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DashboardEntry:
+    slug: str
+    module: str
+    cls: str
+    posts: tuple[str, ...]
+
+    def load(self):
+        """Import and return the dashboard class."""
+        return getattr(importlib.import_module(self.module), self.cls)
+
+
+DASHBOARDS: dict[str, DashboardEntry] = {
+    "hippo": DashboardEntry("hippo", "kexue_viz.ssm.dashboard", "HippoDashboard", ("10114", "10137")),
+}
+
+
+def get_dashboard(slug: str) -> DashboardEntry:
+    try:
+        return DASHBOARDS[slug]
+    except KeyError:
+        raise ValueError(f"unknown dashboard {slug!r}; available: {', '.join(sorted(DASHBOARDS))}") from None

@@ -1,0 +1,312 @@
+"""HiPPO dynamics dashboard: online function approximation by LegS, LegT, FouT and LagT.
+
+Computation is split by what each control changes, and each piece is cached by its inputs:
+the input samples; the discretised system (LegS: per-step matrices at ``N_MAX``, shared by
+every session, so N is a slice); the trajectory; the error-vs-N sweep at the cursor. Moving the
+cursor only slices cached trajectories and evaluates one reconstruction.
+"""
+from __future__ import annotations
+
+import hashlib
+import operator
+from collections import OrderedDict
+from functools import lru_cache, reduce
+
+import holoviews as hv
+import numpy as np
+import panel as pn
+import param
+import torch
+
+from ..ui import Dashboard
+from . import views
+from .discretize import LEGS_METHODS
+from .errors import errors_from_states, lti_state_at
+from .hippo import MEASURES, NORMS, get_measure, hippo, state_size
+from .online import (as_signal, exact_projection, lti_states_by_convolution, reconstruct, relative_error,
+                     run_recurrence, step_matrices, support)
+from .pade import legt_exact_poles
+from .signals import PRESETS, make_signal, parse_csv_column, resample
+from .text import TEXT
+
+N_MAX = 64
+ERROR_GRID = (1, 2, 4, 8, 16, 32, 64)
+PLAYER_FRAMES = 200
+RECON_POINTS = 400
+
+
+@lru_cache(maxsize=32)
+def preset_samples(kind: str, freq: float, seed: int, L: int, duration: float) -> np.ndarray:
+    """Samples of a preset input (cached; shared by sessions)."""
+    samples = make_signal(kind, L, duration / L, freq, seed)
+    samples.setflags(write=False)
+    return samples
+
+
+@lru_cache(maxsize=6)
+def legs_steps(L: int, method: str, norm: str):
+    """LegS per-step matrices at ``N_MAX`` (the expensive part; ε-free, shared by sessions)."""
+    return step_matrices("legs", N_MAX, L, 1.0, norm=norm, method=method)
+
+
+@lru_cache(maxsize=32)
+def lti_system(measure: str, N: int, dt: float, w: float, norm: str, method: str):
+    return step_matrices(measure, N, 0, dt, w=w, norm=norm, method=method)
+
+
+class LruDict(OrderedDict):
+    """A small per-session least-recently-used cache."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def fetch(self, key, compute):
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = self[key] = compute()
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+class HippoDashboard(Dashboard):
+    """Online approximation of a signal by HiPPO state-space systems (posts 10114, 10137)."""
+
+    slug = "hippo"
+    text = TEXT
+    posts = (("post_1", "https://kexue.fm/archives/10114"), ("post_2", "https://kexue.fm/archives/10137"))
+    controls = ("signal", "freq", "seed", "duration", "L", "measure", "N", "w", "method", "norm", "cursor",
+                "n_shown", "log_y")
+    widget_options = {"seed": {"type": pn.widgets.IntInput}}
+    probe = "N"
+
+    signal = param.Selector(default="white_noise", objects=[*PRESETS, "upload"])
+    freq = param.Number(2.0, bounds=(0.5, 10.0), step=0.1)
+    seed = param.Integer(0, bounds=(0, 9999))
+    duration = param.Number(4.0, bounds=(1.0, 10.0), step=0.5)
+    L = param.Selector(default=1000, objects=[250, 500, 1000, 2000])
+    measure = param.Selector(default="legs", objects=list(MEASURES))
+    N = param.Integer(16, bounds=(1, N_MAX))
+    w = param.Number(1.0, bounds=(0.05, 10.0), step=0.05)
+    method = param.Selector(default="bilinear", objects=list(LEGS_METHODS))
+    norm = param.Selector(default="su", objects=list(NORMS))
+    cursor = param.Number(1.0, bounds=(0.005, 1.0), step=0.005)
+    n_shown = param.Integer(4, bounds=(1, 16))
+    log_y = param.Boolean(False)
+    eigen_step = param.Integer(0, precedence=-1, doc="LegS: the cursor step; LTI: 0 (derived, not a control)")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._upload: tuple[str, np.ndarray] | None = None
+        self._trajectories = LruDict(8)
+        self._errors = LruDict(32)
+        self._eigen = LruDict(16)
+        self._projections = LruDict(16)
+
+    @param.depends("cursor", "measure", "L", watch=True, on_init=True)
+    def _update_eigen_step(self):
+        self.eigen_step = self.step if get_measure(self.measure).time_varying else 0
+
+    # ---- computation ----------------------------------------------------------------------
+    @property
+    def dt(self) -> float:
+        return self.duration / self.L
+
+    @property
+    def step(self) -> int:
+        """Cursor as a state index ``k`` (time ``T = kε``), at least 1."""
+        return max(1, int(round(self.cursor * self.L)))
+
+    def samples(self) -> tuple[str, np.ndarray]:
+        """``(key, u)`` for the current input; the key identifies it in caches."""
+        if self.signal == "upload":
+            if self._upload is None:
+                raise ValueError(self.t("upload_needed"))
+            digest, values = self._upload
+            return f"upload:{digest}:{self.L}", resample(values, self.L)
+        key = f"{self.signal}:{self.freq}:{self.seed}:{self.L}:{self.duration}"
+        return key, preset_samples(self.signal, self.freq, self.seed, self.L, self.duration)
+
+    def states(self) -> np.ndarray:
+        """Trajectory ``x_0..x_L`` for the current settings (LegS: all ``N_MAX`` coefficients)."""
+        key, u = self.samples()
+        time_varying = get_measure(self.measure).time_varying
+        size = N_MAX if time_varying else self.N
+        cache_key = (key, self.measure, size, self.w, self.norm, self.method)
+
+        def compute():
+            signal = as_signal(u)
+            if time_varying:
+                Abar, Bbar = legs_steps(self.L, self.method, self.norm)
+                return run_recurrence(Abar, Bbar, signal).cpu().numpy()
+            Abar, Bbar = lti_system(self.measure, size, self.dt, self.w, self.norm, self.method)
+            return lti_states_by_convolution(Abar, Bbar, signal).cpu().numpy()
+
+        states = self._trajectories.fetch(cache_key, compute)
+        return states[:, :state_size(self.measure, self.N)]
+
+    def reconstruction(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """Times, reconstructed history and relative error at the cursor."""
+        T = self.step * self.dt
+        lo, hi = support(self.measure, T, self.w)
+        lo = max(lo, 0.0)
+        grid = torch.linspace(lo, hi, RECON_POINTS, dtype=torch.float64)
+        state = torch.as_tensor(self.states()[self.step])
+        values = reconstruct(self.measure, state, T, grid, w=self.w, norm=self.norm)
+        error = relative_error(self.measure, state, self.samples()[1], self.dt, T, w=self.w, norm=self.norm,
+                               best=self.best_projection())
+        return grid.numpy(), values.numpy(), error
+
+    def best_projection(self) -> torch.Tensor:
+        """Exact projection of the input at the cursor onto ``N_MAX`` basis functions (cached)."""
+        key, u = self.samples()
+        cache_key = (key, self.measure, self.w, self.norm, self.step)
+        return self._projections.fetch(cache_key, lambda: exact_projection(
+            self.measure, N_MAX, u, self.dt, self.T, w=self.w, norm=self.norm))
+
+    def error_curve(self) -> dict[str, list[float]]:
+        """Online and optimal errors on ``ERROR_GRID`` at the cursor (cached)."""
+        key, u = self.samples()
+        cache_key = (key, self.measure, self.w, self.norm, self.method, self.step)
+
+        def compute():
+            if get_measure(self.measure).time_varying:
+                per_n = {n: torch.as_tensor(self.states_full()[self.step, :n]) for n in ERROR_GRID}
+            else:
+                per_n = {n: self.lti_state(n, u) for n in ERROR_GRID}
+            return errors_from_states(self.measure, per_n, self.best_projection(), u, self.dt, self.T,
+                                      w=self.w, norm=self.norm)
+
+        return self._errors.fetch(cache_key, compute)
+
+    def states_full(self) -> np.ndarray:
+        key, _ = self.samples()
+        self.states()
+        return self._trajectories[(key, "legs", N_MAX, self.w, self.norm, self.method)]
+
+    def lti_state(self, N: int, u: np.ndarray) -> torch.Tensor:
+        """State at the cursor of the N-coefficient LTI system."""
+        Abar, Bbar = lti_system(self.measure, N, self.dt, self.w, self.norm, self.method)
+        return lti_state_at(Abar, Bbar, as_signal(u), self.step)
+
+    def eigen_data(self):
+        """``(z, exact_z, discrete, exact_discrete, title)``: scaled continuous and discrete eigenvalues
+        (cached; for LegS the discrete matrix is the step at the cursor)."""
+        key = (self.measure, self.N, self.w, self.norm, self.method, self.dt, self.L, self.eigen_step, self.lang)
+        return self._eigen.fetch(key, self._eigen_data)
+
+    def _eigen_data(self):
+        A, _ = hippo(self.measure, self.N, w=self.w, norm=self.norm)
+        continuous = torch.linalg.eigvals(A).numpy()
+        exact = legt_exact_poles(self.N, self.w) if self.measure == "legt" else None
+        if get_measure(self.measure).time_varying:
+            k = min(self.step, self.L - 1)  # the step x_k -> x_{k+1} at the cursor
+            delta = np.log((k + 1) / k) if k > 0 else np.inf
+            Abar = legs_steps(self.L, self.method, self.norm)[0][k, :self.N, :self.N]
+            title = self.t("view_eig_cont") + " · " + self.t("step_note_legs")
+        else:
+            delta = self.dt
+            Abar = lti_system(self.measure, self.N, self.dt, self.w, self.norm, self.method)[0]
+            title = self.t("view_eig_cont")
+        discrete = torch.linalg.eigvals(Abar).numpy()
+        amplification = views.AMPLIFICATION[self.method]
+        exact_discrete = amplification(delta * exact) if exact is not None else None
+        return delta * continuous, None if exact is None else delta * exact, discrete, exact_discrete, title
+
+    # ---- views ----------------------------------------------------------------------------
+    @property
+    def T(self) -> float:
+        return self.step * self.dt
+
+    def input_curve(self):
+        _, u = self.samples()
+        return views.input_curve(np.arange(self.L + 1) * self.dt, np.append(u, u[-1]), self.t)
+
+    def memory_overlay(self):
+        recon_t, recon_u, error = self.reconstruction()
+        lo, hi = support(self.measure, self.T, self.w)
+        return views.memory_overlay(recon_t, recon_u, (max(lo, 0.0), hi), self.T, error, self.t)
+
+    def trajectory_curves(self):
+        states = self.states()[:, : min(self.n_shown, state_size(self.measure, self.N))]
+        return views.trajectory_curves(np.arange(self.L + 1) * self.dt, states, self.t)
+
+    def cursor_line(self):
+        return views.cursor_line(self.T)
+
+    def spectrum_view(self):
+        return views.spectrum_view(np.abs(self.states()[self.step]), self.log_y, self.t)
+
+    def error_view(self):
+        curve = self.error_curve()
+        return views.error_view(curve["N"], curve["online"], curve["optimal"], self.N, self.t)
+
+    def stability_view(self):
+        scaled, exact, _, _, title = self.eigen_data()
+        return views.stability_view(scaled, views.AMPLIFICATION[self.method], title, self.t, exact=exact)
+
+    def discrete_view(self):
+        _, _, discrete, exact_discrete, _ = self.eigen_data()
+        return views.discrete_eigen_view(discrete, self.t, exact=exact_discrete)
+
+    def figure(self):
+        """Exported figure: input and memory, trajectories, error vs N, discrete eigenvalues."""
+        layout = (self.input_curve() * self.memory_overlay() + self.trajectory_curves() * self.cursor_line()
+                  + self.error_view() + self.discrete_view())
+        return layout.cols(2).opts(shared_axes=False).opts(sublabel_format="", fig_inches=(12, 7),
+                                                           backend="matplotlib")
+
+    def _dynamic(self, key: str, method, dependencies):
+        guarded = self.guard(key, method, lambda: hv.Curve([]))
+        streams = [self.param[name] for name in dependencies]
+        return hv.DynamicMap(pn.bind(lambda *args: guarded(), *streams)).opts(framewise=True, axiswise=True)
+
+    def build_views(self):
+        signal = ("signal", "freq", "seed", "duration", "L")
+        system = (*signal, "measure", "N", "w", "method", "norm")
+        eigen = ("duration", "L", "measure", "N", "w", "method", "norm", "eigen_step")
+
+        def pane(*dynamic_maps, css=()):
+            overlay = reduce(operator.mul, dynamic_maps)
+            if len(dynamic_maps) > 1:
+                overlay = overlay.opts(legend_position="top_left")
+            return pn.pane.HoloViews(overlay, css_classes=list(css), sizing_mode="stretch_width")
+
+        main = pane(self._dynamic("input", self.input_curve, signal),
+                    self._dynamic("memory", self.memory_overlay, (*system, "cursor")), css=["kv-main-plot"])
+        grid = pn.GridBox(
+            pane(self._dynamic("traj", self.trajectory_curves, (*system, "n_shown")),
+                 self._dynamic("traj_cursor", self.cursor_line, ("duration", "L", "cursor"))),
+            pane(self._dynamic("spectrum", self.spectrum_view, (*system, "cursor", "log_y"))),
+            pane(self._dynamic("error", self.error_view, (*system, "cursor"))),
+            pane(self._dynamic("stability", self.stability_view, eigen)),
+            pane(self._dynamic("discrete", self.discrete_view, eigen)),
+            pn.pane.Markdown(self.t("note"), sizing_mode="stretch_width"),
+            ncols=2, sizing_mode="stretch_width",
+        )
+        return pn.Column(main, grid, sizing_mode="stretch_width")
+
+    # ---- extra controls -------------------------------------------------------------------
+    def load_upload(self, data: bytes) -> None:
+        """Validate an uploaded CSV and make it the input; on error keep the current input."""
+        try:
+            values = parse_csv_column(data)
+        except ValueError as error:
+            self.report(str(error))
+            return
+        self.clear_error()
+        self._upload = (hashlib.sha1(data).hexdigest()[:12], values)
+        if self.signal == "upload":
+            self.param.trigger("signal")
+        else:
+            self.signal = "upload"
+
+    def extra_controls(self) -> list:
+        upload = pn.widgets.FileInput(accept=".csv,.tsv,.txt", sizing_mode="stretch_width", css_classes=["kv-upload"])
+        upload.param.watch(lambda event: event.new and self.load_upload(event.new), "value")
+        player = pn.widgets.Player(start=1, end=PLAYER_FRAMES, value=PLAYER_FRAMES, interval=150, step=2,
+                                   loop_policy="once", show_loop_controls=False, width=280, css_classes=["kv-player"])
+        player.param.watch(lambda event: setattr(self, "cursor", event.new / PLAYER_FRAMES), "value")
+        return [pn.pane.Markdown(self.t("upload")), upload, player]

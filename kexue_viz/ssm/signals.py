@@ -1,0 +1,113 @@
+"""Input signals for the online-approximation experiments, sampled at ``t_k = kε``.
+
+Every preset is deterministic given its arguments (noise is seeded) and returns float64 numpy
+arrays; uploaded columns are validated by :func:`parse_csv_column`.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import numpy as np
+
+PRESETS = ("white_noise", "sines", "square", "chirp", "step", "random_walk")
+MAX_UPLOAD_BYTES = 2_000_000
+MAX_UPLOAD_SAMPLES = 100_000
+
+
+def band_limited_noise(L: int, dt: float, freq: float, seed: int = 0, rms: float = 0.5) -> np.ndarray:
+    """White noise low-pass filtered at ``freq`` cycles per unit time (the nengo/s4
+    ``whitesignal`` recipe): random complex Gaussian rFFT bins up to the cutoff, zero above,
+    zero mean, scaled to the given RMS."""
+    rng = np.random.default_rng(seed)
+    frequencies = np.fft.rfftfreq(L, d=dt)
+    keep = (frequencies > 0) & (frequencies <= freq)
+    spectrum = np.zeros(frequencies.shape, dtype=np.complex128)
+    spectrum[keep] = rng.standard_normal(keep.sum()) + 1j * rng.standard_normal(keep.sum())
+    signal = np.fft.irfft(spectrum, n=L)
+    power = np.sqrt(np.mean(signal ** 2))
+    return signal * (rms / power) if power > 0 else signal
+
+
+def make_signal(kind: str, L: int, dt: float, freq: float = 2.0, seed: int = 0) -> np.ndarray:
+    """Samples ``u_0..u_{L-1}`` of a preset at ``t_k = kε``; ``freq`` is the band limit or base
+    frequency in cycles per unit time."""
+    t = np.arange(L) * dt
+    duration = L * dt
+    if kind == "white_noise":
+        return band_limited_noise(L, dt, freq, seed)
+    if kind == "sines":
+        return np.sin(2 * math.pi * freq * t) + 0.5 * np.cos(2 * math.pi * 0.37 * freq * t + 1.0)
+    if kind == "square":
+        return np.where(np.sin(2 * math.pi * freq * t) >= 0, 1.0, -1.0)
+    if kind == "chirp":
+        return np.sin(2 * math.pi * freq * t ** 2 / duration)
+    if kind == "step":
+        return np.where(t >= duration / 2, 1.0, 0.0)
+    if kind == "random_walk":
+        walk = np.cumsum(np.random.default_rng(seed).standard_normal(L)) * math.sqrt(dt)
+        return walk - walk.mean()
+    raise ValueError(f"unknown signal {kind!r}; choose one of {PRESETS}")
+
+
+def parse_csv_column(data: bytes, column: str | int = 0) -> np.ndarray:
+    """Read one numeric column of an uploaded CSV/TSV (header optional) into a float array.
+
+    Raises ``ValueError`` with a reader-facing message for: an empty or oversized file, a file
+    that is not UTF-8 text, a missing column, a non-numeric or non-finite value (with its line),
+    fewer than 2 or more than ``MAX_UPLOAD_SAMPLES`` values.
+    """
+    if not data:
+        raise ValueError("the uploaded file is empty")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ValueError(f"the file is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError("the file is not UTF-8 text; upload a CSV or TSV file") from None
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise ValueError("the uploaded file has no rows")
+    delimiter = "\t" if "\t" in lines[0] else ","
+    rows = list(csv.reader(lines, delimiter=delimiter))
+    header = rows[0]
+    has_header = any(not _is_number(cell) for cell in header)
+    if isinstance(column, str) and not column.strip().lstrip("-").isdigit():
+        if not has_header or column not in [h.strip() for h in header]:
+            raise ValueError(f"column {column!r} not found; the header is {header}")
+        index = [h.strip() for h in header].index(column)
+    else:
+        index = int(column)
+    body = rows[1:] if has_header else rows
+    values = []
+    for line_no, row in enumerate(body, start=2 if has_header else 1):
+        if index >= len(row) or index < 0:
+            raise ValueError(f"line {line_no} has no column {index} (it has {len(row)})")
+        cell = row[index].strip()
+        if not _is_number(cell):
+            raise ValueError(f"line {line_no}: {cell!r} is not a number")
+        value = float(cell)
+        if not math.isfinite(value):
+            raise ValueError(f"line {line_no}: {cell!r} is not a finite number")
+        values.append(value)
+    if len(values) < 2:
+        raise ValueError("the column needs at least 2 values")
+    if len(values) > MAX_UPLOAD_SAMPLES:
+        raise ValueError(f"the column has {len(values)} values; the limit is {MAX_UPLOAD_SAMPLES}")
+    return np.asarray(values, dtype=np.float64)
+
+
+def resample(values: np.ndarray, L: int) -> np.ndarray:
+    """Stretch an uploaded series onto ``L`` samples by linear interpolation (index axis)."""
+    if len(values) == L:
+        return values
+    return np.interp(np.linspace(0, len(values) - 1, L), np.arange(len(values)), values)
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True

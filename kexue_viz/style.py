@@ -1,0 +1,78 @@
+"""One post style for both HoloViews backends: the Okabe–Ito colour-blind-safe palette, a colour
+per quantity used the same way in every view, and option names translated per backend so a view
+draws the same in the dashboard (Bokeh) and in an exported figure (matplotlib)."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import holoviews as hv
+
+_BACKENDS: ContextVar[tuple[str, ...]] = ContextVar("kexue_viz_style_backends", default=("bokeh", "matplotlib"))
+
+OKABE_ITO = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"]
+COLORS = {
+    "input": "#000000",
+    "reconstruction": "#D55E00",
+    "measure": "#56B4E9",
+    "cursor": "#999999",
+    "optimal": "#009E73",
+    "online": "#D55E00",
+    "continuous": "#0072B2",
+    "discrete": "#E69F00",
+    "exact": "#009E73",
+    "stability": "#56B4E9",
+}
+CYCLE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei", "DejaVu Sans"]
+
+_RENAMES = {
+    "matplotlib": {"line_width": "linewidth", "line_dash": "linestyle", "size": "s", "fill_alpha": "alpha"},
+    "bokeh": {},
+}
+_ONLY = {
+    "bokeh": {"tools", "active_tools", "responsive", "height", "min_height", "width", "line_dash", "fill_alpha",
+              "muted_alpha", "toolbar", "default_tools", "hover_tooltips", "data_aspect"},
+    "matplotlib": {"fig_inches", "aspect", "sublabel_format"},
+}
+_DASH = {"dashed": "--", "dotted": ":", "solid": "-", "dashdot": "-."}
+
+
+def _translate(backend: str, options: dict) -> dict:
+    other = "matplotlib" if backend == "bokeh" else "bokeh"
+    out = {}
+    for key, value in options.items():
+        if key in _ONLY[other] and key not in _ONLY[backend]:
+            continue
+        if backend == "matplotlib" and key == "line_dash":
+            value = _DASH.get(value, value)
+        out[_RENAMES[backend].get(key, key)] = value
+    return out
+
+
+@contextmanager
+def only(*backends: str):
+    """Style for these backends only inside the block (a live dashboard skips matplotlib's
+    options, which halves the cost of building a view; exports use the default, both)."""
+    token = _BACKENDS.set(backends)
+    try:
+        yield
+    finally:
+        _BACKENDS.reset(token)
+
+
+def styled(element, **options):
+    """Apply ``options`` (Bokeh names; matplotlib-only ones like ``fig_inches`` allowed) to
+    ``element`` for every loaded backend (see :func:`only`), translated per backend."""
+    for backend in _BACKENDS.get():
+        if backend in hv.Store.renderers:
+            element = element.opts(**_translate(backend, options), backend=backend)
+    return element
+
+
+def load_backends() -> None:
+    """Load Bokeh (interactive, current) and matplotlib (export) backends once."""
+    import holoviews.plotting.bokeh  # noqa: F401  (registers the renderer)
+    import holoviews.plotting.mpl  # noqa: F401
+
+    hv.Store.set_current_backend("bokeh")

@@ -1,0 +1,244 @@
+"""The frame every dashboard uses.
+
+A dashboard is a :class:`Dashboard` subclass: bounded ``param`` parameters (the bounds are the
+validation), a :class:`~kexue_viz.i18n.TextTable` of labels, a ``controls`` list naming the
+sidebar widgets, ``build_views()`` returning the main area and ``figure()`` returning the
+HoloViews object that the export button and ``kexue-viz export`` write.
+
+The frame adds: a title with links to the posts; the sidebar; a language switch; an export
+button (PNG/SVG of the current figure, parameters in the file's metadata); two-way sync of the
+parameters with the URL query (a copied link reopens the same view); an error area where bad
+input is explained while the server keeps running and the last good view stays; and a busy
+indicator. It uses no Panel template and no external resource: pages ask only their own server.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import traceback
+from typing import Any, Callable
+
+import holoviews as hv
+import panel as pn
+import param
+
+from .export import figure_bytes
+from .i18n import FRAME_TEXT, LANGUAGES, TextTable
+from . import style
+from .style import load_backends
+
+log = logging.getLogger("kexue_viz")
+
+FRAME_CSS = """
+:host, body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", "WenQuanYi Micro Hei", sans-serif; }
+.kv-sidebar { background: #f6f7f9; border-right: 1px solid #e1e4e8; padding: 4px 10px 16px 10px; }
+.kv-header { border-bottom: 1px solid #e1e4e8; margin-bottom: 6px; }
+.kv-busy { opacity: 0; animation: kv-fade-in 0s linear 0.2s forwards; }
+@keyframes kv-fade-in { to { opacity: 1; } }
+"""
+
+
+def init_extension() -> None:
+    """Load Panel/HoloViews for a served page or a notebook, with the frame's stylesheet."""
+    load_backends()
+    pn.extension(raw_css=[FRAME_CSS], notifications=False, loading_indicator=False)
+    hv.Store.set_current_backend("bokeh")
+
+
+def parse_setting(parameter: param.Parameter, raw: Any) -> Any:
+    """Turn a URL/CLI string into a parameter value (JSON where the parameter serialises so)."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return parameter.deserialize(raw)
+    except Exception:
+        return raw
+
+
+class Dashboard(pn.viewable.Viewer):
+    """Base class of every dashboard (see module docstring)."""
+
+    lang = param.Selector(default="zh", objects=list(LANGUAGES), doc="interface and figure language")
+    export_format = param.Selector(default="png", objects=["png", "svg"], doc="export button format")
+
+    slug: str = ""
+    text: TextTable = FRAME_TEXT
+    posts: tuple[tuple[str, str], ...] = ()
+    controls: tuple[str, ...] = ()
+    widget_options: dict[str, dict] = {}
+    probe: str = ""
+    frame_parameters = ("export_format",)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._table = FRAME_TEXT.merged(self.text)
+        self._last_good: dict[str, Any] = {}
+        self._error = pn.pane.Alert("", alert_type="danger", visible=False, css_classes=["kv-error"],
+                                    sizing_mode="stretch_width")
+        self._widgets: dict[str, pn.widgets.Widget] = {}
+        self._layout = None
+
+    # ---- text -----------------------------------------------------------------------------
+    def t(self, key: str, **values) -> str:
+        """The text ``key`` in the current language."""
+        return self._table.get(key, self.lang, **values)
+
+    def option_label(self, name: str, value: Any) -> str:
+        key = f"{name}.{value}"
+        return self.t(key) if key in self._table else str(value)
+
+    # ---- parameters -----------------------------------------------------------------------
+    def url_parameters(self) -> list[str]:
+        """Every parameter a link should carry: all but ``name`` and frame-only ones."""
+        return [p for p in self.param
+                if p != "name" and p not in self.frame_parameters and self.param[p].precedence != -1]
+
+    def settings(self) -> dict[str, Any]:
+        """Current values of :meth:`url_parameters` (goes into exported files' metadata)."""
+        return {p: getattr(self, p) for p in self.url_parameters()}
+
+    def apply_settings(self, raw: dict[str, Any]) -> list[str]:
+        """Set parameters from strings or values one at a time; return one message per
+        rejected value (unknown name, wrong type, out of bounds). Valid ones are applied."""
+        problems = []
+        for name, value in raw.items():
+            if name not in self.url_parameters():
+                problems.append(self.t("bad_value", name=name, value=value, reason="unknown parameter"))
+                continue
+            try:
+                setattr(self, name, parse_setting(self.param[name], value))
+            except Exception as error:  # param raises ValueError/TypeError with the bound
+                problems.append(self.t("bad_value", name=name, value=value, reason=_short(error)))
+        return problems
+
+    # ---- errors ---------------------------------------------------------------------------
+    def report(self, message: str) -> None:
+        """Show ``message`` in the page's error area."""
+        self._error.object = message
+        self._error.visible = True
+
+    def clear_error(self) -> None:
+        self._error.visible = False
+        self._error.object = ""
+
+    def guard(self, key: str, compute: Callable[..., Any], fallback: Callable[[], Any]) -> Callable[..., Any]:
+        """Wrap a view function: on an exception, show a message, log the traceback and return
+        the last good result for ``key`` (or ``fallback()``), so the page keeps working."""
+
+        def guarded(*args, **kwargs):
+            try:
+                with style.only("bokeh"):
+                    result = compute(*args, **kwargs)
+            except ValueError as error:
+                self.report(self.t("failed", reason=_short(error)))
+            except Exception as error:  # any other failure: keep serving, tell the reader
+                log.error("view %s failed:\n%s", key, traceback.format_exc())
+                self.report(self.t("failed", reason=f"{type(error).__name__}: {_short(error)}"))
+            else:
+                self._last_good[key] = result
+                return result
+            return self._last_good.get(key) or fallback()
+
+        return guarded
+
+    # ---- subclass hooks -------------------------------------------------------------------
+    def build_views(self):
+        """The main area (Panel layout); mark the primary plot with CSS class ``kv-main-plot``."""
+        raise NotImplementedError
+
+    def figure(self):
+        """The HoloViews object the export writes, for the current parameters and language."""
+        raise NotImplementedError
+
+    def extra_controls(self) -> list:
+        """Widgets that are not plain parameters (uploads, players); shown under the sidebar."""
+        return []
+
+    # ---- export ---------------------------------------------------------------------------
+    def export_bytes(self, fmt: str = "png") -> bytes:
+        """The current figure as PNG/SVG/PDF bytes, parameters in the metadata."""
+        return figure_bytes(self.figure(), fmt, metadata={"dashboard": self.slug, **self.settings()})
+
+    def _export_file(self):
+        try:
+            return io.BytesIO(self.export_bytes(self.export_format))
+        except Exception as error:
+            log.error("export failed:\n%s", traceback.format_exc())
+            self.report(self.t("failed", reason=_short(error)))
+            return io.BytesIO(b"")
+
+    # ---- layout ---------------------------------------------------------------------------
+    def _widget(self, name: str) -> pn.widgets.Widget:
+        options = dict(self.widget_options.get(name, {}))
+        widget_type = options.pop("type", None) or pn.Param.widget_type(self.param[name])
+        parameter = self.param[name]
+        if isinstance(parameter, param.Selector) and name != "lang":
+            options["options"] = {self.option_label(name, v): v for v in parameter.objects}
+        css = ["kv-param-" + name] + (["kv-probe"] if name == self.probe else [])
+        widget = widget_type.from_param(parameter, name=self.t(name), css_classes=css,
+                                        sizing_mode="stretch_width", **options)
+        self._widgets[name] = widget
+        return widget
+
+    @param.depends("lang", watch=True)
+    def _relabel(self) -> None:
+        for name, widget in self._widgets.items():
+            widget.name = self.t(name)
+            parameter = self.param[name]
+            if isinstance(parameter, param.Selector) and name != "lang":
+                widget.options = {self.option_label(name, v): v for v in parameter.objects}
+        self._export_button.label = self.t("export")
+
+    def _header(self):
+        links = " · ".join(f"[{self.t(title)}]({url})" for title, url in self.posts)
+        return pn.pane.Markdown(f"## {self.t('title')}\n{self.t('posts')}: {links}",
+                                css_classes=["kv-header"], sizing_mode="stretch_width")
+
+    def _url_error(self, mapped: dict) -> None:
+        problems = self.apply_settings(mapped)
+        if problems:
+            self.report("\n\n".join(problems))
+
+    def __panel__(self):
+        if self._layout is not None:
+            return self._layout
+        init_extension()
+        self._export_button = pn.widgets.FileDownload(
+            callback=self._export_file, filename=f"kexue_viz-{self.slug}.{self.export_format}",
+            label=self.t("export"), embed=False, button_type="primary", css_classes=["kv-export"],
+            sizing_mode="stretch_width")
+        self.param.watch(lambda e: setattr(self._export_button, "filename", f"kexue_viz-{self.slug}.{e.new}"),
+                         "export_format")
+        busy = pn.indicators.LoadingSpinner(value=True, size=22, name=self.t("busy"), css_classes=["kv-busy"],
+                                            visible=pn.state.param.busy)
+        language = pn.widgets.RadioButtonGroup.from_param(self.param.lang, options={"中文": "zh", "English": "en"},
+                                                          sizing_mode="stretch_width")
+        sidebar = pn.Column(
+            language,
+            *[self._widget(name) for name in self.controls],
+            *self.extra_controls(),
+            pn.Row(pn.widgets.RadioButtonGroup.from_param(self.param.export_format, width=110), busy),
+            self._export_button,
+            width=300, css_classes=["kv-sidebar"], sizing_mode="stretch_height",
+        )
+        header = pn.panel(pn.bind(lambda lang: self._header(), self.param.lang), sizing_mode="stretch_width")
+        main = pn.panel(pn.bind(lambda lang: self.build_views(), self.param.lang), sizing_mode="stretch_width")
+        self._layout = pn.Row(sidebar, pn.Column(header, self._error, main, sizing_mode="stretch_width"),
+                              sizing_mode="stretch_width")
+        if pn.state.location is not None and pn.state.curdoc is not None:
+            pn.state.location.sync(self, self.url_parameters(), on_error=self._url_error)
+        return self._layout
+
+
+def serve(dashboard_class: type[Dashboard]) -> Dashboard:
+    """Entry point for ``apps/<name>.py``: build the dashboard and mark it servable."""
+    init_extension()
+    dashboard = dashboard_class()
+    title = FRAME_TEXT.merged(dashboard_class.text).get("title", "en")
+    pn.panel(dashboard).servable(title=f"kexue_viz · {title}")
+    return dashboard
+
+
+def _short(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__

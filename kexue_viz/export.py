@@ -7,6 +7,7 @@ and the parameters that produced it travel in the file's metadata.
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 import holoviews as hv
@@ -35,6 +36,10 @@ POST_STYLE = {
 }
 
 
+_COSMETIC_WARNINGS = (  # matplotlib notes about colour arguments HoloViews passes; the output is right
+    "Setting the 'color' property will override",
+    "You passed an edgecolor/edgecolors",
+)
 _FIXED_METADATA = {
     "png": {"Software": "kexue_viz"},
     "svg": {"Creator": "kexue_viz", "Date": None},
@@ -59,7 +64,9 @@ def figure_bytes(view, fmt: str = "png", metadata: dict | None = None) -> bytes:
         raise ValueError(f"unknown format {fmt!r}; choose one of {FORMATS}")
     load_backends()
     renderer = hv.Store.renderers["matplotlib"]
-    with matplotlib.rc_context(_rc()):
+    with matplotlib.rc_context(_rc()), warnings.catch_warnings():
+        for message in _COSMETIC_WARNINGS:
+            warnings.filterwarnings("ignore", message=message)
         plot = renderer.get_plot(view)
         figure = plot.state
         buffer = io.BytesIO()

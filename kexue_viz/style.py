@@ -64,15 +64,17 @@ def only(*backends: str):
 def styled(element, **options):
     """Apply ``options`` (Bokeh names; matplotlib-only ones like ``fig_inches`` allowed) to
     ``element`` for every loaded backend (see :func:`only`), translated per backend."""
+    if not {"bokeh", "matplotlib"} <= set(hv.Store.renderers):
+        load_backends()
     for backend in _BACKENDS.get():
-        if backend in hv.Store.renderers:
-            element = element.opts(**_translate(backend, options), backend=backend)
+        element = element.opts(**_translate(backend, options), backend=backend)
     return element
 
 
 def load_backends() -> None:
     """Load Bokeh (interactive, current) and matplotlib (export) backends once."""
+    current = hv.Store.current_backend if hv.Store.renderers else "bokeh"
     import holoviews.plotting.bokeh  # noqa: F401  (registers the renderer)
     import holoviews.plotting.mpl  # noqa: F401
 
-    hv.Store.set_current_backend("bokeh")
+    hv.Store.set_current_backend(current)

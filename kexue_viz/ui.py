@@ -46,13 +46,23 @@ def init_extension() -> None:
 
 
 def parse_setting(parameter: param.Parameter, raw: Any) -> Any:
-    """Turn a URL/CLI string into a parameter value (JSON where the parameter serialises so)."""
+    """Turn a URL/CLI string into a value of the parameter's type; anything unparseable is
+    returned as given so that ``param``'s own validation produces the message."""
     if not isinstance(raw, str):
         return raw
+    text = raw.strip()
     try:
-        return parameter.deserialize(raw)
-    except Exception:
+        if isinstance(parameter, param.Boolean):
+            return {"true": True, "1": True, "false": False, "0": False}.get(text.lower(), raw)
+        if isinstance(parameter, param.Selector):
+            return next((option for option in parameter.objects if str(option) == text), raw)
+        if isinstance(parameter, param.Integer):
+            return int(text)
+        if isinstance(parameter, param.Number):
+            return float(text)
+    except ValueError:
         return raw
+    return raw
 
 
 class Dashboard(pn.viewable.Viewer):
@@ -157,6 +167,7 @@ class Dashboard(pn.viewable.Viewer):
     # ---- export ---------------------------------------------------------------------------
     def export_bytes(self, fmt: str = "png") -> bytes:
         """The current figure as PNG/SVG/PDF bytes, parameters in the metadata."""
+        load_backends()
         return figure_bytes(self.figure(), fmt, metadata={"dashboard": self.slug, **self.settings()})
 
     def _export_file(self):

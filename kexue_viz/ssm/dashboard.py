@@ -18,6 +18,7 @@ import panel as pn
 import param
 import torch
 
+from ..style import styled
 from ..ui import Dashboard
 from . import views
 from .discretize import LEGS_METHODS
@@ -253,10 +254,9 @@ class HippoDashboard(Dashboard):
 
     def figure(self):
         """Exported figure: input and memory, trajectories, error vs N, discrete eigenvalues."""
-        layout = (self.input_curve() * self.memory_overlay() + self.trajectory_curves() * self.cursor_line()
-                  + self.error_view() + self.discrete_view())
-        return layout.cols(2).opts(shared_axes=False).opts(sublabel_format="", fig_inches=(12, 7),
-                                                           backend="matplotlib")
+        trajectories = styled(self.trajectory_curves() * self.cursor_line(), title=self.t("view_traj"))
+        layout = self.input_curve() * self.memory_overlay() + trajectories + self.error_view() + self.discrete_view()
+        return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(12, 7))
 
     def _dynamic(self, key: str, method, dependencies):
         guarded = self.guard(key, method, lambda: hv.Curve([]))
@@ -268,17 +268,19 @@ class HippoDashboard(Dashboard):
         system = (*signal, "measure", "N", "w", "method", "norm")
         eigen = ("duration", "L", "measure", "N", "w", "method", "norm", "eigen_step")
 
-        def pane(*dynamic_maps, css=()):
+        def pane(*dynamic_maps, css=(), **overlay_options):
             overlay = reduce(operator.mul, dynamic_maps)
             if len(dynamic_maps) > 1:
-                overlay = overlay.opts(legend_position="top_left")
+                overlay = overlay.opts(**overlay_options)
             return pn.pane.HoloViews(overlay, css_classes=list(css), sizing_mode="stretch_width")
 
         main = pane(self._dynamic("input", self.input_curve, signal),
-                    self._dynamic("memory", self.memory_overlay, (*system, "cursor")), css=["kv-main-plot"])
+                    self._dynamic("memory", self.memory_overlay, (*system, "cursor")), css=["kv-main-plot"],
+                    legend_position="top_left")
         grid = pn.GridBox(
             pane(self._dynamic("traj", self.trajectory_curves, (*system, "n_shown")),
-                 self._dynamic("traj_cursor", self.cursor_line, ("duration", "L", "cursor"))),
+                 self._dynamic("traj_cursor", self.cursor_line, ("duration", "L", "cursor")),
+                 title=self.t("view_traj"), legend_position="right"),
             pane(self._dynamic("spectrum", self.spectrum_view, (*system, "cursor", "log_y"))),
             pane(self._dynamic("error", self.error_view, (*system, "cursor"))),
             pane(self._dynamic("stability", self.stability_view, eigen)),

@@ -186,7 +186,7 @@ class Dashboard(pn.viewable.Viewer):
         if isinstance(parameter, param.Selector) and name != "lang":
             options["options"] = {self.option_label(name, v): v for v in parameter.objects}
         css = ["kv-param-" + name] + (["kv-probe"] if name == self.probe else [])
-        widget = widget_type.from_param(parameter, name=self.t(name), css_classes=css,
+        widget = widget_type.from_param(parameter, label=self.t(name), css_classes=css,
                                         sizing_mode="stretch_width", **options)
         self._widgets[name] = widget
         return widget
@@ -194,7 +194,7 @@ class Dashboard(pn.viewable.Viewer):
     @param.depends("lang", watch=True)
     def _relabel(self) -> None:
         for name, widget in self._widgets.items():
-            widget.name = self.t(name)
+            widget.label = self.t(name)
             parameter = self.param[name]
             if isinstance(parameter, param.Selector) and name != "lang":
                 widget.options = {self.option_label(name, v): v for v in parameter.objects}
@@ -216,11 +216,11 @@ class Dashboard(pn.viewable.Viewer):
         init_extension()
         self._export_button = pn.widgets.FileDownload(
             callback=self._export_file, filename=f"kexue_viz-{self.slug}.{self.export_format}",
-            label=self.t("export"), embed=False, button_type="primary", css_classes=["kv-export"],
+            label=self.t("export"), embed=False, color="primary", css_classes=["kv-export"],
             sizing_mode="stretch_width")
         self.param.watch(lambda e: setattr(self._export_button, "filename", f"kexue_viz-{self.slug}.{e.new}"),
                          "export_format")
-        busy = pn.indicators.LoadingSpinner(value=True, size=22, name=self.t("busy"), css_classes=["kv-busy"],
+        busy = pn.indicators.LoadingSpinner(value=True, size=22, css_classes=["kv-busy"],
                                             visible=pn.state.param.busy)
         language = pn.widgets.RadioButtonGroup.from_param(self.param.lang, options={"中文": "zh", "English": "en"},
                                                           sizing_mode="stretch_width")

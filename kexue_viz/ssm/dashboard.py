@@ -96,7 +96,7 @@ class HippoDashboard(Dashboard):
     cursor = param.Number(1.0, bounds=(0.005, 1.0), step=0.005)
     n_shown = param.Integer(4, bounds=(1, 16))
     log_y = param.Boolean(False)
-    eigen_step = param.Integer(0, precedence=-1, doc="LegS: the cursor step; LTI: 0 (derived, not a control)")
+    eigen_step = param.Integer(0, bounds=(0, 2000), precedence=-1, doc="LegS: the cursor step; LTI: 0 (derived, not a control)")
 
     def __init__(self, **params):
         super().__init__(**params)

@@ -1,0 +1,200 @@
+"""The HiPPO dashboard driven through its parameters, without a browser."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kexue_viz import cli
+from kexue_viz.ssm.dashboard import N_MAX, HippoDashboard
+from kexue_viz.ui import Dashboard
+
+
+@pytest.fixture
+def dashboard():
+    board = HippoDashboard()
+    board.__panel__()
+    return board
+
+
+def curve_data(element):
+    """(x, y) arrays of the first Curve in an element or overlay."""
+    curves = [el for el in ([element] if not hasattr(element, "values") else element.values())
+              if type(el).__name__ == "Curve"] or [element]
+    curve = curves[-1] if type(element).__name__ == "Overlay" else curves[0]
+    return curve.dimension_values(0), curve.dimension_values(1)
+
+
+def reconstruction_curve(board):
+    overlay = board.memory_overlay()
+    return next(el for el in overlay.values() if type(el).__name__ == "Curve")
+
+
+def test_default_views_have_data(dashboard):
+    x, y = curve_data(dashboard.input_curve())
+    assert len(x) == dashboard.L + 1 and np.isfinite(y).all()
+    recon = reconstruction_curve(dashboard)
+    assert np.isfinite(recon.dimension_values(1)).all()
+    for view in (dashboard.trajectory_curves(), dashboard.spectrum_view(), dashboard.error_view(),
+                 dashboard.stability_view(), dashboard.discrete_view()):
+        assert view is not None
+    assert dashboard._error.visible is False
+
+
+def test_state_size_follows_n(dashboard):
+    dashboard.N = 8
+    assert dashboard.states().shape == (dashboard.L + 1, 8)
+    spikes = dashboard.spectrum_view()
+    assert len(next(iter(spikes.values())).dimension_values(0)) == 8
+    dashboard.N = 40
+    assert dashboard.states().shape[1] == 40
+
+
+def test_legs_n_is_a_slice_of_one_run(dashboard):
+    dashboard.N = 8
+    small = dashboard.states().copy()
+    dashboard.N = N_MAX
+    assert np.array_equal(dashboard.states()[:, :8], small)
+
+
+def test_more_coefficients_reconstruct_better(dashboard):
+    dashboard.signal = "sines"
+    errors = []
+    for N in (4, 16, 48):
+        dashboard.N = N
+        errors.append(dashboard.reconstruction()[2])
+    assert errors[0] > errors[1] > errors[2]
+
+
+def test_window_measure_reconstructs_only_the_window(dashboard):
+    dashboard.measure = "legt"
+    dashboard.w = 1.5
+    times = reconstruction_curve(dashboard).dimension_values(0)
+    T = dashboard.T
+    assert times.min() == pytest.approx(T - 1.5) and times.max() == pytest.approx(T)
+
+
+def test_cursor_moves_the_reconstruction(dashboard):
+    before = reconstruction_curve(dashboard).dimension_values(0).max()
+    dashboard.cursor = 0.5
+    after = reconstruction_curve(dashboard).dimension_values(0).max()
+    assert before == pytest.approx(dashboard.duration) and after == pytest.approx(dashboard.duration / 2)
+
+
+def test_error_curve_online_never_beats_optimal(dashboard):
+    for measure in ("legs", "legt", "fout", "lagt"):
+        dashboard.measure = measure
+        curve = dashboard.error_curve()
+        assert curve["N"] == [1, 2, 4, 8, 16, 32, 64]
+        assert all(on >= opt - 1e-9 for on, opt in zip(curve["online"], curve["optimal"])), measure
+
+
+def test_fourier_post_system_stalls_while_corrected_converges(dashboard):
+    dashboard.signal = "sines"
+    dashboard.measure = "fout_post"
+    post = dashboard.error_curve()["online"]
+    dashboard.measure = "fout"
+    corrected = dashboard.error_curve()["online"]
+    assert corrected[-1] < 0.5 * post[-1]
+
+
+@pytest.mark.parametrize("name, value", [("N", 0), ("N", 65), ("N", "abc"), ("w", -1), ("L", 3),
+                                         ("measure", "chebyshev"), ("cursor", 2.0), ("nonsense", 1)])
+def test_bad_settings_are_rejected_with_a_message(dashboard, name, value):
+    before = dashboard.settings()
+    problems = dashboard.apply_settings({name: value})
+    assert len(problems) == 1 and name in problems[0]
+    assert dashboard.settings() == before
+
+
+def test_url_strings_are_parsed(dashboard):
+    assert dashboard.apply_settings({"N": "24", "L": "500", "measure": "legt", "log_y": "true", "w": "0.5"}) == []
+    assert (dashboard.N, dashboard.L, dashboard.measure, dashboard.log_y, dashboard.w) == (24, 500, "legt", True, 0.5)
+
+
+def test_url_error_keeps_valid_values_and_reports(dashboard):
+    dashboard._url_error({"N": 12, "w": 99.0})
+    assert dashboard.N == 12
+    assert dashboard._error.visible and "w" in dashboard._error.object
+
+
+def test_upload_becomes_the_input(dashboard):
+    values = np.sin(np.linspace(0, 6, 300))
+    dashboard.load_upload(("u\n" + "\n".join(f"{v:.6f}" for v in values)).encode())
+    assert dashboard.signal == "upload" and not dashboard._error.visible
+    x, y = curve_data(dashboard.input_curve())
+    assert y[0] == pytest.approx(0.0, abs=1e-6) and y.max() == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.mark.parametrize("payload, fragment", [(b"", "empty"), (b"\xff\xfe\x00garbage", "UTF-8"),
+                                               (b"1\n2\nthree\n", "line 3"), (b"1\nnan\n", "finite")])
+def test_bad_upload_reports_and_keeps_the_signal(dashboard, payload, fragment):
+    dashboard.signal = "sines"
+    before = curve_data(dashboard.input_curve())[1]
+    dashboard.load_upload(payload)
+    assert dashboard._error.visible and fragment in dashboard._error.object
+    assert dashboard.signal == "sines"
+    assert np.array_equal(curve_data(dashboard.input_curve())[1], before)
+
+
+def test_upload_selected_without_file_keeps_last_view(dashboard):
+    guarded = dashboard.guard("input", dashboard.input_curve, lambda: None)
+    first = guarded()
+    dashboard.signal = "upload"
+    assert guarded() is first
+    assert dashboard._error.visible
+
+
+def test_unexpected_failure_is_reported_not_raised(dashboard, monkeypatch):
+    guarded = dashboard.guard("traj", dashboard.trajectory_curves, lambda: "fallback")
+    good = guarded()
+    monkeypatch.setattr(dashboard, "states", lambda: (_ for _ in ()).throw(RuntimeError("boom")))
+    assert guarded() is good
+    assert "RuntimeError" in dashboard._error.object
+
+
+def test_every_method_and_measure_renders(dashboard):
+    for measure in ("legs", "legt", "fout", "fout_post", "lagt"):
+        for method in ("zoh", "bilinear", "bilinear_s4", "backward_euler", "forward_euler"):
+            dashboard.param.update(measure=measure, method=method, N=8, L=250)
+            assert np.isfinite(dashboard.reconstruction()[2]) or method == "forward_euler"
+            dashboard.discrete_view()
+            dashboard.stability_view()
+
+
+def test_language_switch_relabels(dashboard):
+    dashboard.lang = "en"
+    assert dashboard._widgets["N"].label == "State size N"
+    assert "Input" in dashboard.input_curve().opts.get().kwargs["title"]
+    dashboard.lang = "zh"
+    assert dashboard._widgets["N"].label == "状态维数 N"
+
+
+def test_export_button_matches_cli(dashboard, tmp_path):
+    dashboard.apply_settings({"N": "8", "measure": "legt", "export_format": "svg"})
+    dashboard.export_format = "svg"
+    from_button = dashboard._export_file().getvalue()
+    out = tmp_path / "fig.svg"
+    assert cli.main(["export", "hippo", "--set", "N=8", "--set", "measure=legt", "-o", str(out)]) == 0
+    assert out.read_bytes() == from_button
+    assert b"N=8" in from_button and b"measure=legt" in from_button
+
+
+def test_png_export_is_a_png(dashboard):
+    assert dashboard.export_bytes("png")[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_rejects_bad_values(tmp_path, capsys):
+    assert cli.main(["export", "hippo", "--set", "N=999", "-o", str(tmp_path / "x.png")]) == 2
+    assert "N" in capsys.readouterr().err
+    assert cli.main(["export", "nope", "-o", str(tmp_path / "x.png")]) == 2
+    assert cli.main(["export", "hippo", "-o", str(tmp_path / "x.gif")]) == 2
+
+
+def test_every_parameter_is_bounded():
+    import param
+
+    for name, parameter in HippoDashboard.param.objects().items():
+        if isinstance(parameter, param.Number) and name != "name":
+            assert parameter.bounds is not None and None not in parameter.bounds, name
+        assert isinstance(parameter, (param.Number, param.Selector, param.Boolean, param.String)), name
+    assert issubclass(HippoDashboard, Dashboard)

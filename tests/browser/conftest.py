@@ -8,6 +8,10 @@ Environment knobs:
 * ``KEXUE_VIZ_CHROMIUM``  Chromium executable (default ``/usr/bin/chromium``; Playwright's own
   browser download is never used).
 * ``KEXUE_VIZ_SERVE_TIMEOUT`` seconds to wait for the server to answer (default 180).
+* ``KEXUE_VIZ_INDEX``     passed to ``panel serve --index`` (a jinja2 ``.html`` template or the
+  name of a served app). Default: when serving ``<repo>/apps``, the landing page that
+  ``kexue-viz serve`` shows (``kexue_viz.cli.write_index``); otherwise Panel's built-in index,
+  which fetches Google Fonts and the HoloViz CDN logo and therefore fails ``test_index``.
 
 The browser tests never skip: a missing Chromium, a server that will not start or an empty
 apps directory is a failure (``scripts/test.sh`` also fails if no browser test passed).
@@ -15,6 +19,7 @@ apps directory is a failure (``scripts/test.sh`` also fails if no browser test p
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -42,7 +47,22 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+SWALLOWED_ERROR = re.compile(r"^(Uncaught )?([A-Z]\w*)?Error: ")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def index_arg(directory: Path) -> str | None:
+    """The ``--index`` for ``panel serve``: env ``KEXUE_VIZ_INDEX``, else the CLI's landing page."""
+    explicit = os.environ.get("KEXUE_VIZ_INDEX", "").strip()
+    if explicit:
+        return explicit
+    if APPS_DIR != (REPO_ROOT / "apps").resolve():
+        return None
+    try:
+        from kexue_viz.cli import write_index
+    except ImportError:
+        return None
+    return str(write_index(directory))  # same page `kexue-viz serve` serves
 
 
 def app_files() -> list[Path]:
@@ -112,6 +132,15 @@ def panel_server():
         "--allow-websocket-origin", f"127.0.0.1:{port}",
         "--num-procs", "1",
     ]
+    index_dir = ARTIFACTS / "index"
+    index_dir.mkdir(exist_ok=True)
+    try:
+        index = index_arg(index_dir)
+    except Exception as exc:  # the CLI's landing page could not be built
+        pytest.fail(f"building the index page (kexue_viz.cli.write_index) failed: "
+                    f"{type(exc).__name__}: {exc}")
+    if index:
+        cmd += ["--index", index]
     log = open(log_path, "w")
     log.write("$ " + " ".join(cmd) + "\n")
     log.flush()
@@ -131,13 +160,10 @@ def panel_server():
                     f"--- server log ---\n{server.log_tail()}"
                 )
             try:
-                with urllib.request.urlopen(server.url + "/", timeout=10) as resp:
-                    if resp.status < 500:
-                        break
-            except urllib.error.HTTPError as exc:  # e.g. a 404 still means it is up
-                if exc.code < 500:
+                with urllib.request.urlopen(server.url + "/", timeout=10):
                     break
-                last_err = exc
+            except urllib.error.HTTPError:
+                break  # any HTTP answer (even 404/500) means it is serving; tests judge pages
             except (urllib.error.URLError, OSError) as exc:
                 last_err = exc
             if time.monotonic() > deadline:
@@ -182,13 +208,21 @@ class PageRecorder:
     page_errors: list[str] = field(default_factory=list)
 
     def problems(self) -> str:
+        """A readable summary ("" when clean): each distinct entry once, with a count."""
         parts = []
-        if self.offhost:
-            parts.append("off-host requests:\n  " + "\n  ".join(self.offhost))
-        if self.console_errors:
-            parts.append("console errors:\n  " + "\n  ".join(self.console_errors))
-        if self.page_errors:
-            parts.append("page errors:\n  " + "\n  ".join(self.page_errors))
+        for title, entries in (
+            ("off-host requests", self.offhost),
+            ("console errors", self.console_errors),
+            ("page errors", self.page_errors),
+        ):
+            if entries:
+                counts: dict[str, int] = {}
+                for e in entries:
+                    lines = e.strip().splitlines() or [""]
+                    short = "\n      ".join(lines[:3]) + ("\n      ..." if len(lines) > 3 else "")
+                    counts[short] = counts.get(short, 0) + 1
+                body = "\n  ".join(f"{e}" + (f"  (x{n})" if n > 1 else "") for e, n in counts.items())
+                parts.append(f"{title}:\n  {body}")
         return "\n".join(parts)
 
 
@@ -223,7 +257,9 @@ def page(chromium):
             rec.offhost.append(f"WEBSOCKET {ws.url}")
 
     def on_console(msg):
-        if msg.type == "error":
+        # BokehJS catches exceptions raised in JS callbacks and console.log()s them as
+        # "Error: ...": count those as errors too, whatever the message type.
+        if msg.type == "error" or SWALLOWED_ERROR.match(msg.text or ""):
             loc = msg.location or {}
             where = f" ({loc.get('url')}:{loc.get('lineNumber')})" if loc.get("url") else ""
             rec.console_errors.append(msg.text + where)
@@ -238,6 +274,19 @@ def page(chromium):
         yield page
     finally:
         context.close()
+
+
+def pytest_generate_tests(metafunc):
+    """Parametrize every test that takes ``app`` over the dashboard scripts (id = stem)."""
+    if "app" in metafunc.fixturenames:
+        apps = app_files()
+        metafunc.parametrize("app", apps, ids=[p.stem for p in apps])
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
 
 
 @pytest.hookimpl(hookwrapper=True)

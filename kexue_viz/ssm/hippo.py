@@ -131,8 +131,8 @@ def hippo(measure: str, N: int, *, w: float = 1.0, norm: str = "su", device=None
     get_measure(measure)
     if not 1 <= N <= 4096:
         raise ValueError(f"N must be in [1, 4096], got {N}")
-    if w <= 0:
-        raise ValueError(f"window w must be positive, got {w}")
+    if not (math.isfinite(w) and w > 0):
+        raise ValueError(f"window w must be a positive finite number, got {w}")
     device = device or get_device()
     builders = {
         "legs": lambda: legs(N, device),

@@ -23,6 +23,9 @@ def band_limited_noise(L: int, dt: float, freq: float, seed: int = 0, rms: float
     rng = np.random.default_rng(seed)
     frequencies = np.fft.rfftfreq(L, d=dt)
     keep = (frequencies > 0) & (frequencies <= freq)
+    if not keep.any():
+        raise ValueError(f"band limit {freq} is below the lowest frequency 1/duration = {1 / (L * dt):.3g}; "
+                         "raise the frequency or the duration")
     spectrum = np.zeros(frequencies.shape, dtype=np.complex128)
     spectrum[keep] = rng.standard_normal(keep.sum()) + 1j * rng.standard_normal(keep.sum())
     signal = np.fft.irfft(spectrum, n=L)
@@ -66,13 +69,14 @@ def parse_csv_column(data: bytes, column: str | int = 0) -> np.ndarray:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValueError("the file is not UTF-8 text; upload a CSV or TSV file") from None
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
+    numbered = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if not numbered:
         raise ValueError("the uploaded file has no rows")
-    delimiter = "\t" if "\t" in lines[0] else ","
-    rows = list(csv.reader(lines, delimiter=delimiter))
-    header = rows[0]
-    has_header = any(not _is_number(cell) for cell in header)
+    delimiter = "\t" if "\t" in numbered[0][1] else ","
+    rows = [(number, row) for (number, _), row in
+            zip(numbered, csv.reader([line for _, line in numbered], delimiter=delimiter))]
+    header = rows[0][1]
+    has_header = any(cell.strip() and not _is_number(cell) for cell in header)
     if isinstance(column, str) and not column.strip().lstrip("-").isdigit():
         if not has_header or column not in [h.strip() for h in header]:
             raise ValueError(f"column {column!r} not found; the header is {header}")
@@ -81,7 +85,7 @@ def parse_csv_column(data: bytes, column: str | int = 0) -> np.ndarray:
         index = int(column)
     body = rows[1:] if has_header else rows
     values = []
-    for line_no, row in enumerate(body, start=2 if has_header else 1):
+    for line_no, row in body:
         if index >= len(row) or index < 0:
             raise ValueError(f"line {line_no} has no column {index} (it has {len(row)})")
         cell = row[index].strip()

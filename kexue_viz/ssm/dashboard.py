@@ -3,7 +3,9 @@
 Computation is split by what each control changes, and each piece is cached by its inputs:
 the input samples; the discretised system (LegS: per-step matrices at ``N_MAX``, shared by
 every session, so N is a slice); the trajectory; the error-vs-N sweep at the cursor. Moving the
-cursor only slices cached trajectories and evaluates one reconstruction.
+cursor only slices cached trajectories and evaluates one reconstruction; the heavier views
+(coefficient spectrum, error vs N, eigenvalues) follow the cursor once it rests (``settled``:
+slider released, player paused, or a value set from a link or code).
 """
 from __future__ import annotations
 
@@ -78,7 +80,7 @@ class HippoDashboard(Dashboard):
     slug = "hippo"
     text = TEXT
     posts = (("post_1", "https://kexue.fm/archives/10114"), ("post_2", "https://kexue.fm/archives/10137"))
-    controls = ("signal", "freq", "seed", "duration", "L", "measure", "N", "w", "method", "norm", "cursor",
+    controls = ("signal", "freq", "seed", "duration", "L", "measure", "N", "w", "method", "norm",
                 "n_shown", "log_y")
     widget_options = {"seed": {"type": pn.widgets.IntInput}}
     probe = "N"
@@ -96,7 +98,8 @@ class HippoDashboard(Dashboard):
     cursor = param.Number(1.0, bounds=(0.005, 1.0), step=0.005)
     n_shown = param.Integer(4, bounds=(1, 16))
     log_y = param.Boolean(False)
-    eigen_step = param.Integer(0, bounds=(0, 2000), precedence=-1, doc="LegS: the cursor step; LTI: 0 (derived, not a control)")
+    settled = param.Number(1.0, bounds=(0.005, 1.0), precedence=-1, doc="the cursor once it rests (derived)")
+    eigen_step = param.Integer(0, bounds=(0, 2000), precedence=-1, doc="LegS: the settled step; LTI: 0 (derived)")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -105,20 +108,41 @@ class HippoDashboard(Dashboard):
         self._errors = LruDict(32)
         self._eigen = LruDict(16)
         self._projections = LruDict(16)
+        self._scrubbing = False
 
-    @param.depends("cursor", "measure", "L", watch=True, on_init=True)
+    @param.depends("settled", "measure", "L", watch=True, on_init=True)
     def _update_eigen_step(self):
-        self.eigen_step = self.step if get_measure(self.measure).time_varying else 0
+        self.eigen_step = self.settled_step if get_measure(self.measure).time_varying else 0
+
+    @param.depends("cursor", watch=True)
+    def _settle_unless_scrubbing(self):
+        if not self._scrubbing:
+            self.settled = self.cursor
+
+    def scrub(self, fraction: float) -> None:
+        """Move the cursor live (slider drag, player frame): only the light views follow."""
+        self._scrubbing = True
+        try:
+            self.cursor = fraction
+        finally:
+            self._scrubbing = False
 
     # ---- computation ----------------------------------------------------------------------
     @property
     def dt(self) -> float:
         return self.duration / self.L
 
+    def step_of(self, fraction: float) -> int:
+        """A cursor fraction as a state index ``k`` (time ``T = kε``), at least 1."""
+        return max(1, int(round(fraction * self.L)))
+
     @property
     def step(self) -> int:
-        """Cursor as a state index ``k`` (time ``T = kε``), at least 1."""
-        return max(1, int(round(self.cursor * self.L)))
+        return self.step_of(self.cursor)
+
+    @property
+    def settled_step(self) -> int:
+        return self.step_of(self.settled)
 
     def samples(self) -> tuple[str, np.ndarray]:
         """``(key, u)`` for the current input; the key identifies it in caches."""
@@ -157,27 +181,28 @@ class HippoDashboard(Dashboard):
         state = torch.as_tensor(self.states()[self.step])
         values = reconstruct(self.measure, state, T, grid, w=self.w, norm=self.norm)
         error = relative_error(self.measure, state, self.samples()[1], self.dt, T, w=self.w, norm=self.norm,
-                               best=self.best_projection())
+                               best=self.best_projection(self.step))
         return grid.numpy(), values.numpy(), error
 
-    def best_projection(self) -> torch.Tensor:
-        """Exact projection of the input at the cursor onto ``N_MAX`` basis functions (cached)."""
+    def best_projection(self, step: int) -> torch.Tensor:
+        """Exact projection of the input at state index ``step`` onto ``N_MAX`` functions (cached)."""
         key, u = self.samples()
-        cache_key = (key, self.measure, self.w, self.norm, self.step)
+        cache_key = (key, self.measure, self.w, self.norm, step)
         return self._projections.fetch(cache_key, lambda: exact_projection(
-            self.measure, N_MAX, u, self.dt, self.T, w=self.w, norm=self.norm))
+            self.measure, N_MAX, u, self.dt, step * self.dt, w=self.w, norm=self.norm))
 
     def error_curve(self) -> dict[str, list[float]]:
-        """Online and optimal errors on ``ERROR_GRID`` at the cursor (cached)."""
+        """Online and optimal errors on ``ERROR_GRID`` at the settled cursor (cached)."""
         key, u = self.samples()
-        cache_key = (key, self.measure, self.w, self.norm, self.method, self.step)
+        step = self.settled_step
+        cache_key = (key, self.measure, self.w, self.norm, self.method, step)
 
         def compute():
             if get_measure(self.measure).time_varying:
-                per_n = {n: torch.as_tensor(self.states_full()[self.step, :n]) for n in ERROR_GRID}
+                per_n = {n: torch.as_tensor(self.states_full()[step, :n]) for n in ERROR_GRID}
             else:
-                per_n = {n: self.lti_state(n, u) for n in ERROR_GRID}
-            return errors_from_states(self.measure, per_n, self.best_projection(), u, self.dt, self.T,
+                per_n = {n: self.lti_state(n, u, step) for n in ERROR_GRID}
+            return errors_from_states(self.measure, per_n, self.best_projection(step), u, self.dt, step * self.dt,
                                       w=self.w, norm=self.norm)
 
         return self._errors.fetch(cache_key, compute)
@@ -187,10 +212,10 @@ class HippoDashboard(Dashboard):
         self.states()
         return self._trajectories[(key, "legs", N_MAX, self.w, self.norm, self.method)]
 
-    def lti_state(self, N: int, u: np.ndarray) -> torch.Tensor:
-        """State at the cursor of the N-coefficient LTI system."""
+    def lti_state(self, N: int, u: np.ndarray, step: int) -> torch.Tensor:
+        """State at index ``step`` of the N-coefficient LTI system."""
         Abar, Bbar = lti_system(self.measure, N, self.dt, self.w, self.norm, self.method)
-        return lti_state_at(Abar, Bbar, as_signal(u), self.step)
+        return lti_state_at(Abar, Bbar, as_signal(u), step)
 
     def eigen_data(self):
         """``(z, exact_z, discrete, exact_discrete, title)``: scaled continuous and discrete eigenvalues
@@ -203,7 +228,7 @@ class HippoDashboard(Dashboard):
         continuous = torch.linalg.eigvals(A).numpy()
         exact = legt_exact_poles(self.N, self.w) if self.measure == "legt" else None
         if get_measure(self.measure).time_varying:
-            k = min(self.step, self.L - 1)  # the step x_k -> x_{k+1} at the cursor
+            k = min(self.eigen_step, self.L - 1)  # the step x_k -> x_{k+1} at the settled cursor
             delta = np.log((k + 1) / k) if k > 0 else np.inf
             Abar = legs_steps(self.L, self.method, self.norm)[0][k, :self.N, :self.N]
             title = self.t("view_eig_cont") + " · " + self.t("step_note_legs")
@@ -238,7 +263,7 @@ class HippoDashboard(Dashboard):
         return views.cursor_line(self.T)
 
     def spectrum_view(self):
-        return views.spectrum_view(np.abs(self.states()[self.step]), self.log_y, self.t)
+        return views.spectrum_view(np.abs(self.states()[self.settled_step]), self.log_y, self.t)
 
     def error_view(self):
         curve = self.error_curve()
@@ -281,8 +306,8 @@ class HippoDashboard(Dashboard):
             pane(self._dynamic("traj", self.trajectory_curves, (*system, "n_shown")),
                  self._dynamic("traj_cursor", self.cursor_line, ("duration", "L", "cursor")),
                  title=self.t("view_traj"), legend_position="right"),
-            pane(self._dynamic("spectrum", self.spectrum_view, (*system, "cursor", "log_y"))),
-            pane(self._dynamic("error", self.error_view, (*system, "cursor"))),
+            pane(self._dynamic("spectrum", self.spectrum_view, (*system, "settled", "log_y"))),
+            pane(self._dynamic("error", self.error_view, (*system, "settled"))),
             pane(self._dynamic("stability", self.stability_view, eigen)),
             pane(self._dynamic("discrete", self.discrete_view, eigen)),
             pn.pane.Markdown(self.t("note"), sizing_mode="stretch_width"),
@@ -305,10 +330,23 @@ class HippoDashboard(Dashboard):
         else:
             self.signal = "upload"
 
+    def cursor_controls(self) -> list:
+        """The time cursor as a slider and a player: moving either scrubs live; releasing the
+        slider or pausing the player settles it. Programmatic changes flow back to both."""
+        slider = pn.widgets.FloatSlider(start=0.005, end=1.0, step=0.005, value=self.cursor, label=self.t("cursor"),
+                                        css_classes=["kv-param-cursor"], sizing_mode="stretch_width")
+        player = pn.widgets.Player(start=1, end=PLAYER_FRAMES, value=round(self.cursor * PLAYER_FRAMES), interval=150,
+                                   step=2, loop_policy="once", show_loop_controls=False, width=280,
+                                   css_classes=["kv-player"])
+        slider.param.watch(lambda event: self.scrub(event.new), "value")
+        slider.param.watch(lambda event: setattr(self, "settled", event.new), "value_throttled")
+        player.param.watch(lambda event: self.scrub(event.new / PLAYER_FRAMES), "value")
+        player.param.watch(lambda event: event.new == 0 and setattr(self, "settled", self.cursor), "direction")
+        self.param.watch(lambda event: setattr(slider, "value", event.new), "cursor")
+        self._widgets["cursor"] = slider
+        return [slider, player]
+
     def extra_controls(self) -> list:
         upload = pn.widgets.FileInput(accept=".csv,.tsv,.txt", sizing_mode="stretch_width", css_classes=["kv-upload"])
         upload.param.watch(lambda event: event.new and self.load_upload(event.new), "value")
-        player = pn.widgets.Player(start=1, end=PLAYER_FRAMES, value=PLAYER_FRAMES, interval=150, step=2,
-                                   loop_policy="once", show_loop_controls=False, width=280, css_classes=["kv-player"])
-        player.param.watch(lambda event: setattr(self, "cursor", event.new / PLAYER_FRAMES), "value")
-        return [pn.pane.Markdown(self.t("upload")), upload, player]
+        return [*self.cursor_controls(), pn.pane.Markdown(self.t("upload")), upload]

@@ -231,7 +231,7 @@ class HippoDashboard(Dashboard):
             k = min(self.eigen_step, self.L - 1)  # the step x_k -> x_{k+1} at the settled cursor
             delta = np.log((k + 1) / k) if k > 0 else np.inf
             Abar = legs_steps(self.L, self.method, self.norm)[0][k, :self.N, :self.N]
-            title = self.t("view_eig_cont") + " · " + self.t("step_note_legs")
+            title = self.t("view_eig_cont_legs")
         else:
             delta = self.dt
             Abar = lti_system(self.measure, self.N, self.dt, self.w, self.norm, self.method)[0]

@@ -65,7 +65,8 @@ TEXT = TextTable({
     "eig_exact": {"zh": "精确（Padé 极点）", "en": "exact (Padé poles)"},
     "unit_circle": {"zh": "单位圆", "en": "unit circle"},
     "stable_region": {"zh": "稳定域", "en": "stability region"},
-    "step_note_legs": {"zh": "LegS 时变：第 k 步等价步长 δ=ln((k+1)/k)", "en": "LegS is time-varying: step k has δ = ln((k+1)/k)"},
+    "view_eig_cont_legs": {"zh": "δ·λ(A) 与稳定域（LegS 第 k 步 δ=ln((k+1)/k)）",
+                           "en": "δ·λ(A) and stability region (LegS step k: δ = ln((k+1)/k))"},
     "upload_ok": {"zh": "已载入 {n} 个数值", "en": "Loaded {n} values"},
     "upload_needed": {"zh": "请先上传 CSV 文件；当前仍显示上一个信号", "en": "Upload a CSV file first; the previous signal stays"},
     "note": {

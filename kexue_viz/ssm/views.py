@@ -101,7 +101,7 @@ def discrete_eigen_view(eigenvalues, t_, exact=None):
     lim = max(1.1, min(float(np.abs(finite).max()) * 1.1 if finite.size else 1.1, 50.0))
     return styled(hv.Overlay(layers), title=t_("view_eig_disc", rho=rho), height=300, xlim=(-lim, lim),
                   ylim=(-lim, lim), legend_position="bottom_left",
-                  **{**PLOT, "aspect": "equal", "responsive": False}, width=380)
+                  **{**PLOT, "aspect": "equal", "responsive": False}, width=380, data_aspect=1)
 
 
 AMPLIFICATION = {

@@ -1,0 +1,98 @@
+"""The shared foundation: device choice, text tables, export, the index page."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import holoviews as hv
+import numpy as np
+import pytest
+
+from kexue_viz import cli
+from kexue_viz.export import cjk_font_available, export, figure_bytes
+from kexue_viz.i18n import FRAME_TEXT, TextTable
+from kexue_viz.registry import DASHBOARDS
+from kexue_viz.style import styled
+
+
+def run_python(code: str, **env) -> str:
+    import os
+
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, **env}, check=True)
+    return result.stdout.strip()
+
+
+def test_device_defaults_to_cpu_without_cuda_and_honours_the_environment():
+    code = "from kexue_viz.device import get_device; import torch; print(get_device(), torch.get_num_threads())"
+    assert run_python(code, KEXUE_VIZ_DEVICE="cpu", KEXUE_VIZ_THREADS="1") == "cpu 1"
+    assert run_python(code, KEXUE_VIZ_DEVICE="cpu", KEXUE_VIZ_THREADS="2") == "cpu 2"
+
+
+def test_requesting_missing_cuda_fails_clearly():
+    code = "from kexue_viz.device import get_device; get_device()"
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    with pytest.raises(subprocess.CalledProcessError) as failure:
+        run_python(code, KEXUE_VIZ_DEVICE="cuda")
+    assert "no CUDA device" in failure.value.stderr
+
+
+def test_text_table_needs_both_languages_and_formats():
+    with pytest.raises(ValueError, match="lacks"):
+        TextTable({"x": {"zh": "只有中文"}})
+    table = TextTable({"hello": {"zh": "你好 {name}", "en": "hello {name}"}})
+    assert table.get("hello", "en", name="Su") == "hello Su"
+    with pytest.raises(ValueError):
+        table.get("hello", "fr")
+    assert "export" in FRAME_TEXT
+
+
+def test_every_dashboard_text_table_is_complete():
+    for entry in DASHBOARDS.values():
+        text = entry.load().text
+        for key in text.entries:
+            assert text.get(key, "zh") and text.get(key, "en"), key
+
+
+@pytest.fixture
+def chinese_view():
+    curve = hv.Curve((np.arange(5), np.arange(5) ** 2), "时间 t", "数值")
+    return styled(curve, color="#D55E00", line_width=2, title="中文标题")
+
+
+@pytest.mark.parametrize("fmt, signature", [("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")])
+def test_export_formats(chinese_view, tmp_path, fmt, signature):
+    path = export(chinese_view, tmp_path / f"figure.{fmt}", metadata={"N": 3})
+    assert path.read_bytes().startswith(signature)
+
+
+def test_export_is_deterministic(chinese_view):
+    assert figure_bytes(chinese_view, "svg") == figure_bytes(chinese_view, "svg")
+    assert figure_bytes(chinese_view, "png") == figure_bytes(chinese_view, "png")
+
+
+def test_chinese_labels_render_with_a_cjk_font(chinese_view, recwarn):
+    assert cjk_font_available(), "install fonts-wqy-microhei (scripts/setup.sh does)"
+    figure_bytes(chinese_view, "png")
+    missing = [w for w in recwarn if "missing from" in str(w.message) or "Glyph" in str(w.message)]
+    assert not missing, [str(w.message) for w in missing]
+
+
+def test_export_rejects_unknown_format(chinese_view):
+    with pytest.raises(ValueError, match="unknown format"):
+        figure_bytes(chinese_view, "gif")
+
+
+def test_index_page_lists_every_dashboard(tmp_path):
+    page = cli.write_index(tmp_path).read_text(encoding="utf-8")
+    for slug in DASHBOARDS:
+        assert f'href="./{slug}"' in page
+    assert "http://" not in page.replace("http://www.w3.org", "") and "https://fonts" not in page
+
+
+def test_cli_list(capsys):
+    assert cli.main(["list"]) == 0
+    assert "hippo" in capsys.readouterr().out

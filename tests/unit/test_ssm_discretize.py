@@ -16,20 +16,13 @@ from scipy import integrate, linalg, signal
 from kexue_viz.ssm import LEGS_METHODS, LTI_METHODS, discretize, hippo, legs_step_matrices, online_states
 from kexue_viz.ssm.discretize import generalized_bilinear
 
+from numeric_asserts import assert_close, npy
+
 SQRT2 = math.sqrt(2.0)
 SCIPY_METHOD = {"forward_euler": "euler", "backward_euler": "backward_diff", "bilinear": "bilinear", "zoh": "zoh"}
 
 
-def npy(t):
-    return t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
 
-
-def assert_close(got, want, tol, what, rel=True):
-    got, want = npy(got), np.asarray(want)
-    assert got.shape == want.shape, f"{what}: shape {got.shape} != {want.shape}"
-    err = float(np.max(np.abs(got - want))) if got.size else 0.0
-    scale = max(1.0, float(np.max(np.abs(want)))) if rel else 1.0
-    assert err <= tol * scale, f"{what}: max |got - want| = {err:.3e} > {tol:.1e}*{scale:.3g}"
 
 
 def cont2discrete(A, B, dt, method, **kw):

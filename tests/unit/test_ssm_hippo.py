@@ -26,19 +26,13 @@ from scipy import integrate, linalg, special
 from kexue_viz.ssm import MEASURES, coefficient_scale, hippo, state_size
 from kexue_viz.ssm import bases
 
+import functools
+
+import numeric_asserts
+from numeric_asserts import npy
+
 SQRT2 = math.sqrt(2.0)
-
-
-def npy(t: torch.Tensor) -> np.ndarray:
-    return t.detach().cpu().numpy()
-
-
-def assert_close(got, want, tol, what, rel=False):
-    got, want = np.asarray(got), np.asarray(want)
-    assert got.shape == want.shape, f"{what}: shape {got.shape} != {want.shape}"
-    err = np.max(np.abs(got - want)) if got.size else 0.0
-    scale = max(1.0, float(np.max(np.abs(want)))) if rel else 1.0
-    assert err <= tol * scale, f"{what}: max |got - want| = {err:.3e} > {tol:.1e}*{scale:.3g}"
+assert_close = functools.partial(numeric_asserts.assert_close, rel=False)  # absolute tolerances here
 
 
 # --------------------------------------------------------------------------------------------

@@ -20,21 +20,14 @@ from kexue_viz.ssm import (LEGS_METHODS, LTI_METHODS, causal_conv, discretize, e
                            krylov, lti_states_by_convolution, online_states, reconstruct, relative_error,
                            run_recurrence, support)
 
+from numeric_asserts import assert_close, npy
+
 SQRT2 = math.sqrt(2.0)
 LTI_MEASURES = [("legt", dict(w=1.0)), ("legt", dict(w=0.3, norm="integer")), ("legt", dict(w=0.5, norm="paper")),
                 ("fout", dict(w=1.0)), ("fout_post", dict(w=0.7)), ("lagt", {}), ]
 
 
-def npy(t):
-    return t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
 
-
-def assert_close(got, want, tol, what, rel=True):
-    got, want = npy(got), np.asarray(want)
-    assert got.shape == want.shape, f"{what}: shape {got.shape} != {want.shape}"
-    err = float(np.max(np.abs(got - want))) if got.size else 0.0
-    scale = max(1.0, float(np.max(np.abs(want)))) if rel else 1.0
-    assert err <= tol * scale, f"{what}: max |got - want| = {err:.3e} > {tol:.1e}*{scale:.3g}"
 
 
 def u_smooth(t):

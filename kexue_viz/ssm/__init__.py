@@ -9,7 +9,9 @@ Public API::
     reconstruct(measure, state, T, t) -> û(t)
     exact_projection(measure, N, u, dt, T) -> state of the exact L² projection
     relative_error(measure, state, u, dt, T) -> ‖û - u‖ / ‖u‖ over the remembered window
-    error_vs_n(measure, N_values, u, dt, T, ...) -> online and optimal errors per N
+    error_vs_n(measure, N_values, u, dt, k, ...) -> online and optimal errors per N
+    legs_matvec / legs_solve / legt_matvec -> the O(N) structure of post 2
+    fourier_scaled(K) -> post 2's Fourier-scaled system (complex)
 """
 from .discretize import LEGS_METHODS, LTI_METHODS, discretize, legs_step_matrices
 from .errors import error_vs_n
@@ -17,10 +19,12 @@ from .hippo import MEASURES, NORMS, coefficient_scale, get_measure, hippo, state
 from .online import (causal_conv, exact_projection, krylov, lti_states_by_convolution, online_states,
                      reconstruct, relative_error, run_recurrence, support)
 from .signals import PRESETS, make_signal, parse_csv_column
+from .structure import fourier_scaled, legs_matvec, legs_solve, legt_matvec
 
 __all__ = [
     "LEGS_METHODS", "LTI_METHODS", "MEASURES", "NORMS", "PRESETS",
-    "causal_conv", "coefficient_scale", "discretize", "error_vs_n", "exact_projection", "get_measure",
+    "causal_conv", "coefficient_scale", "discretize", "error_vs_n", "exact_projection", "fourier_scaled",
+    "get_measure", "legs_matvec", "legs_solve", "legt_matvec",
     "hippo", "krylov", "legs_step_matrices", "lti_states_by_convolution", "make_signal",
     "online_states", "parse_csv_column", "reconstruct", "relative_error", "run_recurrence",
     "state_size", "support",

@@ -3,10 +3,12 @@
 * Device: CUDA when ``torch.cuda.is_available()``, else CPU. ``KEXUE_VIZ_DEVICE`` (``cpu``,
   ``cuda``, ``cuda:1`` ...) overrides the choice.
 * Threads: on the CPU, torch's intra-op thread pool is set to ``KEXUE_VIZ_THREADS`` threads,
-  default 1. Measured on the 2-core development machine (``benchmarks/bench_threads.py``):
-  the small operations a slider move triggers (N <= 64 matrices, L <= 2000 samples) ran
-  2-10x slower and far noisier with 2 threads than with 1, because thread hand-off costs more
-  than the work; large batched work (benchmarks) can ask for more threads explicitly.
+  default 1. Measured on the 2-core development machine with ``benchmarks/bench_threads.py``
+  (the work of one HiPPO slider move at N=64, L=1000; medians): idle machine 186 ms with 1
+  thread vs 115 ms with 2; busy machine (load ~3) 196 vs 308 ms; with one competing process
+  300 vs 949 ms, and the 2-thread p90 reached 4.6 s. A dashboard server shares its cores with
+  the browser and other sessions, so 1 thread is the robust default; batch work on an idle
+  machine can ask for more.
 * Dtype: ``float64`` for the maths (HiPPO with large N, quadrature); ``REAL``/``COMPLEX`` name it.
 """
 from __future__ import annotations

@@ -16,7 +16,8 @@ Public API::
 from .discretize import LEGS_METHODS, LTI_METHODS, discretize, legs_step_matrices
 from .errors import error_vs_n
 from .hippo import MEASURES, NORMS, coefficient_scale, get_measure, hippo, state_size
-from .online import (causal_conv, exact_projection, krylov, lti_states_by_convolution, online_states,
+from .online import (causal_conv, exact_projection, krylov, lti_states_by_convolution, lti_states_chunked,
+                     online_states,
                      reconstruct, relative_error, run_recurrence, support)
 from .signals import PRESETS, make_signal, parse_csv_column
 from .structure import fourier_scaled, legs_matvec, legs_solve, legt_matvec
@@ -25,7 +26,7 @@ __all__ = [
     "LEGS_METHODS", "LTI_METHODS", "MEASURES", "NORMS", "PRESETS",
     "causal_conv", "coefficient_scale", "discretize", "error_vs_n", "exact_projection", "fourier_scaled",
     "get_measure", "legs_matvec", "legs_solve", "legt_matvec",
-    "hippo", "krylov", "legs_step_matrices", "lti_states_by_convolution", "make_signal",
+    "hippo", "krylov", "legs_step_matrices", "lti_states_by_convolution", "lti_states_chunked", "make_signal",
     "online_states", "parse_csv_column", "reconstruct", "relative_error", "run_recurrence",
     "state_size", "support",
 ]

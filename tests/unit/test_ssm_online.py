@@ -157,11 +157,23 @@ def test_convolution_route_equals_recurrence(measure, kw, method):
     dt = 0.004
     conv = npy(online_states(measure, 8, u, dt, method=method, route="convolution", **kw))
     rec = npy(online_states(measure, 8, u, dt, method=method, route="recurrence", **kw))
+    chunked = npy(online_states(measure, 8, u, dt, method=method, route="chunked", **kw))
     auto = npy(online_states(measure, 8, u, dt, method=method, **kw))
     scale = np.max(np.abs(rec))
-    assert np.max(np.abs(conv - rec)) <= 1e-12 * scale, \
-        f"{measure} {method}: conv vs recurrence {np.max(np.abs(conv - rec)) / scale:.2e} relative"
-    assert np.array_equal(auto, conv), "route='auto' must be the convolution for LTI measures"
+    for name, other in (("conv", conv), ("chunked", chunked)):
+        assert np.max(np.abs(other - rec)) <= 1e-12 * scale, \
+            f"{measure} {method}: {name} vs recurrence {np.max(np.abs(other - rec)) / scale:.2e} relative"
+    assert np.array_equal(auto, conv), "route='auto' must be the convolution for short LTI inputs"
+
+
+@pytest.mark.parametrize("L, block", [(1, 64), (63, 64), (64, 64), (65, 64), (5000, 64), (777, 1), (300, 512)])
+def test_chunked_scan_handles_ragged_blocks(L, block):
+    from kexue_viz.ssm import discretize, hippo, lti_states_chunked, run_recurrence
+
+    Abar, Bbar = discretize(*hippo("legt", 12), 0.01, "bilinear")
+    u = torch.as_tensor(np.random.default_rng(L).standard_normal(L))
+    rec, chunked = run_recurrence(Abar, Bbar, u), lti_states_chunked(Abar, Bbar, u, block=block)
+    assert torch.allclose(chunked, rec, rtol=0, atol=1e-12 * float(rec.abs().max()))
 
 
 @pytest.mark.parametrize("measure,kw", LTI_MEASURES)

@@ -36,6 +36,7 @@ _ONLY = {
     "matplotlib": {"fig_inches", "aspect", "sublabel_format"},
 }
 _DASH = {"dashed": "--", "dotted": ":", "solid": "-", "dashdot": "-."}
+_MARKER = {"circle": "o", "square": "s", "triangle": "^", "diamond": "D", "cross": "+"}
 
 
 def _translate(backend: str, options: dict) -> dict:
@@ -46,6 +47,8 @@ def _translate(backend: str, options: dict) -> dict:
             continue
         if backend == "matplotlib" and key == "line_dash":
             value = _DASH.get(value, value)
+        if backend == "matplotlib" and key == "marker":
+            value = _MARKER.get(value, value)
         out[_RENAMES[backend].get(key, key)] = value
     return out
 

@@ -230,7 +230,7 @@ class Dashboard(pn.viewable.Viewer):
             *self.extra_controls(),
             pn.Row(pn.widgets.RadioButtonGroup.from_param(self.param.export_format, width=110), busy),
             self._export_button,
-            width=300, css_classes=["kv-sidebar"], sizing_mode="stretch_height",
+            width=300, css_classes=["kv-sidebar"],
         )
         header = pn.panel(pn.bind(lambda lang: self._header(), self.param.lang), sizing_mode="stretch_width")
         main = pn.panel(pn.bind(lambda lang: self.build_views(), self.param.lang), sizing_mode="stretch_width")

@@ -24,6 +24,7 @@ import param
 
 from .export import figure_bytes
 from .i18n import FRAME_TEXT, LANGUAGES, TextTable
+from .live import LivePlot
 from . import style
 from .style import load_backends
 
@@ -153,12 +154,20 @@ class Dashboard(pn.viewable.Viewer):
 
     # ---- subclass hooks -------------------------------------------------------------------
     def build_views(self):
-        """The main area (Panel layout); mark the primary plot with CSS class ``kv-main-plot``."""
+        """The main area (Panel layout), built once; plots come from :meth:`live` and refresh
+        themselves. Mark the primary plot with CSS class ``kv-main-plot``."""
         raise NotImplementedError
 
     def figure(self):
         """The HoloViews object the export writes, for the current parameters and language."""
         raise NotImplementedError
+
+    def live(self, key: str, build: Callable[[], Any], dependencies, css_classes=()) -> pn.pane.Bokeh:
+        """A plot of ``build()`` (guarded, see :meth:`guard`) that refreshes in place when any of
+        ``dependencies`` or the language changes; returns its Panel pane."""
+        plot = LivePlot(self.guard(key, build, lambda: hv.Curve([])), css_classes=css_classes)
+        self.param.watch(lambda *events: plot.refresh(), [*dependencies, "lang"])
+        return plot.pane
 
     def extra_controls(self) -> list:
         """Widgets that are not plain parameters (uploads, players); shown under the sidebar."""
@@ -233,7 +242,7 @@ class Dashboard(pn.viewable.Viewer):
             width=300, css_classes=["kv-sidebar"],
         )
         header = pn.panel(pn.bind(lambda lang: self._header(), self.param.lang), sizing_mode="stretch_width")
-        main = pn.panel(pn.bind(lambda lang: self.build_views(), self.param.lang), sizing_mode="stretch_width")
+        main = self.build_views()
         self._layout = pn.Row(sidebar, pn.Column(header, self._error, main, sizing_mode="stretch_width"),
                               sizing_mode="stretch_width")
         if pn.state.location is not None and pn.state.curdoc is not None:

@@ -10,11 +10,9 @@ slider released, player paused, or a value set from a link or code).
 from __future__ import annotations
 
 import hashlib
-import operator
 from collections import OrderedDict
-from functools import lru_cache, reduce
+from functools import lru_cache
 
-import holoviews as hv
 import numpy as np
 import panel as pn
 import param
@@ -246,21 +244,16 @@ class HippoDashboard(Dashboard):
     def T(self) -> float:
         return self.step * self.dt
 
-    def input_curve(self):
+    def memory_view(self):
         _, u = self.samples()
-        return views.input_curve(np.arange(self.L + 1) * self.dt, np.append(u, u[-1]), self.t)
-
-    def memory_overlay(self):
         recon_t, recon_u, error = self.reconstruction()
         lo, hi = support(self.measure, self.T, self.w)
-        return views.memory_overlay(recon_t, recon_u, (max(lo, 0.0), hi), self.T, error, self.t)
+        return views.memory_view(np.arange(self.L + 1) * self.dt, np.append(u, u[-1]), recon_t, recon_u,
+                                 (max(lo, 0.0), hi), self.T, error, self.t)
 
-    def trajectory_curves(self):
+    def trajectories_view(self):
         states = self.states()[:, : min(self.n_shown, state_size(self.measure, self.N))]
-        return views.trajectory_curves(np.arange(self.L + 1) * self.dt, states, self.t)
-
-    def cursor_line(self):
-        return views.cursor_line(self.T)
+        return views.trajectories_view(np.arange(self.L + 1) * self.dt, states, self.T, self.t)
 
     def spectrum_view(self):
         return views.spectrum_view(np.abs(self.states()[self.settled_step]), self.log_y, self.t)
@@ -279,40 +272,23 @@ class HippoDashboard(Dashboard):
 
     def figure(self):
         """Exported figure: input and memory, trajectories, error vs N, discrete eigenvalues."""
-        trajectories = styled(self.trajectory_curves() * self.cursor_line(), title=self.t("view_traj"))
-        layout = self.input_curve() * self.memory_overlay() + trajectories + self.error_view() + self.discrete_view()
+        layout = self.memory_view() + self.trajectories_view() + self.error_view() + self.discrete_view()
         return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(12, 7))
-
-    def _dynamic(self, key: str, method, dependencies):
-        guarded = self.guard(key, method, lambda: hv.Curve([]))
-        streams = [self.param[name] for name in dependencies]
-        return hv.DynamicMap(pn.bind(lambda *args: guarded(), *streams)).opts(framewise=True, axiswise=True)
 
     def build_views(self):
         signal = ("signal", "freq", "seed", "duration", "L")
         system = (*signal, "measure", "N", "w", "method", "norm")
         eigen = ("duration", "L", "measure", "N", "w", "method", "norm", "eigen_step")
-
-        def pane(*dynamic_maps, css=(), **overlay_options):
-            overlay = reduce(operator.mul, dynamic_maps)
-            if len(dynamic_maps) > 1:
-                overlay = overlay.opts(**overlay_options)
-            return pn.pane.HoloViews(overlay, css_classes=list(css), sizing_mode="stretch_width")
-
-        main = pane(self._dynamic("input", self.input_curve, signal),
-                    self._dynamic("memory", self.memory_overlay, (*system, "cursor")), css=["kv-main-plot"],
-                    legend_position="top_left")
         grid = pn.GridBox(
-            pane(self._dynamic("traj", self.trajectory_curves, (*system, "n_shown")),
-                 self._dynamic("traj_cursor", self.cursor_line, ("duration", "L", "cursor")),
-                 title=self.t("view_traj"), legend_position="right"),
-            pane(self._dynamic("spectrum", self.spectrum_view, (*system, "settled", "log_y"))),
-            pane(self._dynamic("error", self.error_view, (*system, "settled"))),
-            pane(self._dynamic("stability", self.stability_view, eigen)),
-            pane(self._dynamic("discrete", self.discrete_view, eigen)),
-            pn.pane.Markdown(self.t("note"), sizing_mode="stretch_width"),
+            self.live("traj", self.trajectories_view, (*system, "cursor", "n_shown")),
+            self.live("spectrum", self.spectrum_view, (*system, "settled", "log_y")),
+            self.live("error", self.error_view, (*system, "settled")),
+            self.live("stability", self.stability_view, eigen),
+            self.live("discrete", self.discrete_view, eigen),
+            pn.pane.Markdown(pn.bind(lambda lang: self.t("note"), self.param.lang), sizing_mode="stretch_width"),
             ncols=2, sizing_mode="stretch_width",
         )
+        main = self.live("memory", self.memory_view, (*system, "cursor"), css_classes=["kv-main-plot"])
         return pn.Column(main, grid, sizing_mode="stretch_width")
 
     # ---- extra controls -------------------------------------------------------------------
@@ -336,7 +312,7 @@ class HippoDashboard(Dashboard):
         slider = pn.widgets.FloatSlider(start=0.005, end=1.0, step=0.005, value=self.cursor, label=self.t("cursor"),
                                         css_classes=["kv-param-cursor"], sizing_mode="stretch_width")
         player = pn.widgets.Player(start=1, end=PLAYER_FRAMES, value=round(self.cursor * PLAYER_FRAMES), interval=150,
-                                   step=2, loop_policy="once", show_loop_controls=False, width=280,
+                                   step=2, loop_policy="once", show_loop_controls=False, width=265,
                                    css_classes=["kv-player"])
         slider.param.watch(lambda event: self.scrub(event.new), "value")
         slider.param.watch(lambda event: setattr(self, "settled", event.new), "value_throttled")

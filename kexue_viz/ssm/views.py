@@ -11,22 +11,17 @@ from ..style import COLORS, CYCLE, styled
 PLOT = dict(responsive=True, show_grid=True, fig_inches=(6, 2.6), aspect=2.3, tools=["hover"])
 
 
-def input_curve(t, u, t_):
-    """The sampled input as a step curve over the whole run."""
+def memory_view(t, u, recon_t, recon_u, span, T, error, t_):
+    """The input ``u`` (steps) with what the state at ``T`` remembers: the span shaded, the
+    reconstruction over it and a cursor; the title gives ``T`` and the relative error."""
     height = max(1e-9, float(np.max(np.abs(u))) * 1.35)
-    curve = styled(hv.Curve((t, u), t_("time"), t_("value"), label=t_("input")),
-                   color=COLORS["input"], line_width=1.2, interpolation="steps-post")
-    return styled(curve, title=t_("view_input"), height=300, ylim=(-height, height),
-                  xlim=(float(t[0]), float(t[-1])), **PLOT)
-
-
-def memory_overlay(recon_t, recon_u, span, T, error, t_):
-    """What the state at ``T`` remembers: the span shaded, the reconstruction, the cursor."""
+    signal = styled(hv.Curve((t, u), t_("time"), t_("value"), label=t_("input")),
+                    color=COLORS["input"], line_width=1.2, interpolation="steps-post")
     band = styled(hv.VSpan(*span, label=t_("remembered")), color=COLORS["measure"], alpha=0.15)
-    recon = styled(hv.Curve((recon_t, recon_u), t_("time"), t_("value"),
-                            label=t_("reconstruction", T=T, err=error)),
+    recon = styled(hv.Curve((recon_t, recon_u), t_("time"), t_("value"), label=t_("reconstruction")),
                    color=COLORS["reconstruction"], line_width=2.2)
-    return styled(band * recon * cursor_line(T), legend_position="top_left")
+    return styled(signal * band * recon * cursor_line(T), title=t_("view_input", T=T, err=error), height=300,
+                  ylim=(-height, height), xlim=(float(t[0]), float(t[-1])), legend_position="top_left", **PLOT)
 
 
 def cursor_line(T):
@@ -34,11 +29,12 @@ def cursor_line(T):
     return styled(hv.VLine(T), color=COLORS["cursor"], line_dash="dashed", line_width=1)
 
 
-def trajectory_curves(times, states, t_):
-    """Coefficient trajectories ``x_n(t)``, one curve per column of ``states``."""
+def trajectories_view(times, states, T, t_):
+    """Coefficient trajectories ``x_n(t)``, one curve per column of ``states``, and the cursor."""
     curves = [styled(hv.Curve((times, states[:, n]), t_("time"), t_("coefficient"), label=f"x_{n}"),
                      color=CYCLE[n % len(CYCLE)], line_width=1.4) for n in range(states.shape[1])]
-    return styled(hv.Overlay(curves), title=t_("view_traj"), height=260, legend_position="right", **PLOT)
+    return styled(hv.Overlay(curves) * cursor_line(T), title=t_("view_traj"), height=260, legend_position="right",
+                  **PLOT)
 
 
 def spectrum_view(magnitudes, log_y, t_):

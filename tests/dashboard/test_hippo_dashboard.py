@@ -16,25 +16,23 @@ def dashboard():
     return board
 
 
-def curve_data(element):
-    """(x, y) arrays of the first Curve in an element or overlay."""
-    curves = [el for el in ([element] if not hasattr(element, "values") else element.values())
-              if type(el).__name__ == "Curve"] or [element]
-    curve = curves[-1] if type(element).__name__ == "Overlay" else curves[0]
+def input_data(board):
+    """(t, u) of the input curve in the main view."""
+    curve = next(el for el in board.memory_view().values() if type(el).__name__ == "Curve")
     return curve.dimension_values(0), curve.dimension_values(1)
 
 
 def reconstruction_curve(board):
-    overlay = board.memory_overlay()
-    return next(el for el in overlay.values() if type(el).__name__ == "Curve")
+    curves = [el for el in board.memory_view().values() if type(el).__name__ == "Curve"]
+    return curves[1]  # [input, reconstruction]
 
 
 def test_default_views_have_data(dashboard):
-    x, y = curve_data(dashboard.input_curve())
+    x, y = input_data(dashboard)
     assert len(x) == dashboard.L + 1 and np.isfinite(y).all()
     recon = reconstruction_curve(dashboard)
     assert np.isfinite(recon.dimension_values(1)).all()
-    for view in (dashboard.trajectory_curves(), dashboard.spectrum_view(), dashboard.error_view(),
+    for view in (dashboard.trajectories_view(), dashboard.spectrum_view(), dashboard.error_view(),
                  dashboard.stability_view(), dashboard.discrete_view()):
         assert view is not None
     assert dashboard._error.visible is False
@@ -121,7 +119,7 @@ def test_upload_becomes_the_input(dashboard):
     values = np.sin(np.linspace(0, 6, 300))
     dashboard.load_upload(("u\n" + "\n".join(f"{v:.6f}" for v in values)).encode())
     assert dashboard.signal == "upload" and not dashboard._error.visible
-    x, y = curve_data(dashboard.input_curve())
+    x, y = input_data(dashboard)
     assert y[0] == pytest.approx(0.0, abs=1e-6) and y.max() == pytest.approx(1.0, abs=1e-3)
 
 
@@ -129,15 +127,15 @@ def test_upload_becomes_the_input(dashboard):
                                                (b"1\n2\nthree\n", "line 3"), (b"1\nnan\n", "finite")])
 def test_bad_upload_reports_and_keeps_the_signal(dashboard, payload, fragment):
     dashboard.signal = "sines"
-    before = curve_data(dashboard.input_curve())[1]
+    before = input_data(dashboard)[1]
     dashboard.load_upload(payload)
     assert dashboard._error.visible and fragment in dashboard._error.object
     assert dashboard.signal == "sines"
-    assert np.array_equal(curve_data(dashboard.input_curve())[1], before)
+    assert np.array_equal(input_data(dashboard)[1], before)
 
 
 def test_upload_selected_without_file_keeps_last_view(dashboard):
-    guarded = dashboard.guard("input", dashboard.input_curve, lambda: None)
+    guarded = dashboard.guard("input", dashboard.memory_view, lambda: None)
     first = guarded()
     dashboard.signal = "upload"
     assert guarded() is first
@@ -145,7 +143,7 @@ def test_upload_selected_without_file_keeps_last_view(dashboard):
 
 
 def test_unexpected_failure_is_reported_not_raised(dashboard, monkeypatch):
-    guarded = dashboard.guard("traj", dashboard.trajectory_curves, lambda: "fallback")
+    guarded = dashboard.guard("traj", dashboard.trajectories_view, lambda: "fallback")
     good = guarded()
     monkeypatch.setattr(dashboard, "states", lambda: (_ for _ in ()).throw(RuntimeError("boom")))
     assert guarded() is good
@@ -164,7 +162,7 @@ def test_every_method_and_measure_renders(dashboard):
 def test_language_switch_relabels(dashboard):
     dashboard.lang = "en"
     assert dashboard._widgets["N"].label == "State size N"
-    assert "Input" in dashboard.input_curve().opts.get().kwargs["title"]
+    assert "Input" in dashboard.memory_view().opts.get().kwargs["title"]
     dashboard.lang = "zh"
     assert dashboard._widgets["N"].label == "状态维数 N"
 

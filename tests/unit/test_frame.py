@@ -96,3 +96,26 @@ def test_index_page_lists_every_dashboard(tmp_path):
 def test_cli_list(capsys):
     assert cli.main(["list"]) == 0
     assert "hippo" in capsys.readouterr().out
+
+
+def test_live_plot_updates_in_place_and_rerenders_on_structure():
+    from kexue_viz.live import LivePlot
+
+    state = {"scale": 1.0, "label": "a"}
+
+    def build():
+        x = np.linspace(0, 1, 50)
+        return styled(hv.Curve((x, state["scale"] * x), "x", "y", label=state["label"]) * hv.VLine(state["scale"]),
+                      title=f"scale {state['scale']}")
+
+    plot = LivePlot(build)
+    figure = plot.pane.object
+    source = next(r.data_source for r in figure.renderers if hasattr(r, "data_source"))
+    state["scale"] = 2.0
+    plot.refresh()
+    assert plot.pane.object is figure, "a data change must not replace the figure"
+    assert np.allclose(source.data["y"], 2 * source.data["x"])
+    assert figure.title.text == "scale 2.0"
+    state["label"] = "b"
+    plot.refresh()
+    assert plot.pane.object is not figure, "a legend change re-renders"

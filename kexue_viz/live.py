@@ -1,0 +1,90 @@
+"""Fast in-place updates of a Bokeh figure rendered from a HoloViews view.
+
+HoloViews' own update path (a DynamicMap per plot) re-resolves options, recomputes ranges and
+rebuilds glyph properties on every frame: measured ~70 ms per plot in a served dashboard, so a
+page of six plots answered a slider move in ~450 ms. :class:`LivePlot` renders the view once
+with HoloViews (same styling as the notebook and the export) and, while the view's structure
+stays the same (layer types, labels, dimensions, axis options), only pushes the new data into
+the existing Bokeh sources and annotations. Any structural change renders afresh. Axes without
+explicit limits auto-range in the browser (``DataRange1d``).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import holoviews as hv
+import numpy as np
+import panel as pn
+from bokeh.models import DataRange1d
+
+_STRUCTURAL_OPTIONS = ("xlim", "ylim", "logx", "logy", "width", "height", "data_aspect", "legend_position",
+                       "xticks", "yticks", "responsive", "show_legend")
+
+
+def layers(element) -> list:
+    """The leaf elements of a view, in the order HoloViews plots them."""
+    return list(element.values()) if isinstance(element, hv.Overlay) else [element]
+
+
+def plot_options(element) -> dict:
+    """The Bokeh plot options (title, limits, axes) in force for ``element``."""
+    return hv.Store.lookup_options("bokeh", element, "plot").kwargs
+
+
+def signature(element) -> tuple:
+    """What must stay equal for an in-place update: per layer its type, group, label and
+    dimensions (the source's columns and the legend), plus the axis-defining options."""
+    options = plot_options(element)
+    return (tuple((type(layer).__name__, layer.group, layer.label, tuple(d.name for d in layer.dimensions()))
+                  for layer in layers(element)),
+            tuple((key, repr(options.get(key))) for key in _STRUCTURAL_OPTIONS))
+
+
+def same_columns(old: dict, new: dict) -> bool:
+    """True when two column dictionaries hold equal arrays under the same names."""
+    return old.keys() == new.keys() and all(np.array_equal(np.asarray(old[k]), np.asarray(new[k])) for k in new)
+
+
+class LivePlot:
+    """A Panel Bokeh pane showing ``build()`` (a HoloViews view); call :meth:`refresh` when its
+    inputs change."""
+
+    def __init__(self, build: Callable[[], object], css_classes=()):
+        self.build = build
+        self.pane = pn.pane.Bokeh(None, css_classes=list(css_classes), sizing_mode="stretch_width")
+        self._signature = None
+        self._subplots: list = []
+        self._figure = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        element = self.build()
+        shape = signature(element)
+        if shape != self._signature:
+            self._render(element, shape)
+            return
+        for layer, subplot in zip(layers(element), self._subplots):
+            data, mapping, _ = subplot.get_data(layer, {}, {})
+            if "glyph_renderer" in subplot.handles:
+                source = subplot.handles["source"]
+                if not same_columns(source.data, data):  # unchanged layers send nothing
+                    source.data = data
+            else:  # annotations (VLine, VSpan...): positions live on the model itself
+                glyph = subplot.handles["glyph"]
+                glyph.update(**{key: value for key, value in mapping.items() if key in glyph.properties()})
+        title = plot_options(element).get("title")
+        if title is not None:
+            self._figure.title.text = title
+
+    def _render(self, element, shape) -> None:
+        plot = hv.renderer("bokeh").get_plot(element)
+        figure = plot.state
+        options = plot_options(element)
+        if options.get("xlim") is None:
+            figure.x_range = DataRange1d(range_padding=0.03)
+        if options.get("ylim") is None:
+            figure.y_range = DataRange1d(range_padding=0.08)
+        self._subplots = list(plot.subplots.values()) if getattr(plot, "subplots", None) else [plot]
+        self._figure = figure
+        self._signature = shape
+        self.pane.object = figure

@@ -71,9 +71,12 @@ class LivePlot:
                     source.data = data
             else:  # annotations (VLine, VSpan...): positions live on the model itself
                 glyph = subplot.handles["glyph"]
-                glyph.update(**{key: value for key, value in mapping.items() if key in glyph.properties()})
+                changed = {key: value for key, value in mapping.items()  # None: Bokeh's default (frame edge)
+                           if value is not None and key in glyph.properties() and getattr(glyph, key) != value}
+                if changed:  # a model-valued property set makes a served document re-walk its models
+                    glyph.update(**changed)
         title = plot_options(element).get("title")
-        if title is not None:
+        if title is not None and self._figure.title.text != title:
             self._figure.title.text = title
 
     def _render(self, element, shape) -> None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import time
 import traceback
 from typing import Any, Callable
 
@@ -166,7 +168,14 @@ class Dashboard(pn.viewable.Viewer):
         """A plot of ``build()`` (guarded, see :meth:`guard`) that refreshes in place when any of
         ``dependencies`` or the language changes; returns its Panel pane."""
         plot = LivePlot(self.guard(key, build, lambda: hv.Curve([])), css_classes=css_classes)
-        self.param.watch(lambda *events: plot.refresh(), [*dependencies, "lang"])
+
+        def refresh(*events):
+            started = time.time()
+            plot.refresh()
+            log.debug("refresh %s started %.3f took %.1f ms (%s)", key, started, 1e3 * (time.time() - started),
+                      ",".join(event.name for event in events))
+
+        self.param.watch(refresh, [*dependencies, "lang"])
         return plot.pane
 
     def extra_controls(self) -> list:
@@ -251,7 +260,15 @@ class Dashboard(pn.viewable.Viewer):
 
 
 def serve(dashboard_class: type[Dashboard]) -> Dashboard:
-    """Entry point for ``apps/<name>.py``: build the dashboard and mark it servable."""
+    """Entry point for ``apps/<name>.py``: build the dashboard and mark it servable.
+    ``KEXUE_VIZ_LOG=debug`` logs every view's start and duration (used by the latency benchmark)."""
+    level = os.environ.get("KEXUE_VIZ_LOG", "").upper()
+    if level and not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("kexue_viz %(levelname)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(level)
+        log.propagate = False
     init_extension()
     dashboard = dashboard_class()
     title = FRAME_TEXT.merged(dashboard_class.text).get("title", "en")

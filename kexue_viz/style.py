@@ -27,12 +27,13 @@ CYCLE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E
 CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei", "DejaVu Sans"]
 
 _RENAMES = {
-    "matplotlib": {"line_width": "linewidth", "line_dash": "linestyle", "size": "s", "fill_alpha": "alpha"},
+    "matplotlib": {"line_width": "linewidth", "line_dash": "linestyle", "size": "s", "fill_alpha": "alpha",
+                   "fill_color": "facecolor"},
     "bokeh": {},
 }
 _ONLY = {
     "bokeh": {"tools", "active_tools", "responsive", "height", "min_height", "width", "line_dash", "fill_alpha",
-              "muted_alpha", "toolbar", "default_tools", "hover_tooltips", "data_aspect"},
+              "muted_alpha", "toolbar", "default_tools", "hover_tooltips", "data_aspect", "frame_width", "frame_height"},
     "matplotlib": {"fig_inches", "aspect", "sublabel_format"},
 }
 _DASH = {"dashed": "--", "dotted": ":", "solid": "-", "dashdot": "-."}

@@ -3,6 +3,7 @@ lookup ``t(key, **values)`` in, HoloViews objects out; the dashboard, the notebo
 export all draw with these."""
 from __future__ import annotations
 
+import contourpy
 import holoviews as hv
 import numpy as np
 
@@ -60,25 +61,51 @@ def error_view(N, online, optimal, current_N, t_):
                   legend_position="bottom_left", **PLOT)
 
 
+def _region_polygons(x, y, inside, level_range, dims):
+    """Outer boundaries of the region of ``inside`` (0/1 on the grid) in ``level_range``, with
+    their largest area (contourpy's filled contours)."""
+    generator = contourpy.contour_generator(x, y, inside, fill_type=contourpy.FillType.OuterOffset)
+    points, offsets = generator.filled(*level_range)
+    polygons, largest = [], 0.0
+    for block, cuts in zip(points, offsets):
+        for start, stop in zip(cuts[:-1], cuts[1:]):
+            ring = block[start:stop]
+            polygons.append({dims[0]: ring[:, 0], dims[1]: ring[:, 1]})
+            largest = max(largest, 0.5 * abs(np.dot(ring[:, 0], np.roll(ring[:, 1], 1))
+                                             - np.dot(ring[:, 1], np.roll(ring[:, 0], 1))))
+    return polygons, largest
+
+
 def stability_view(scaled_eigenvalues, amplification, title, t_, exact=None):
     """Eigenvalues ``z = ε λ(A)`` over the shaded region ``|R(z)| < 1`` of the scheme's
-    amplification factor ``R`` (FE ``1+z``, BE ``1/(1-z)``, bilinear ``(1+z/2)/(1-z/2)``, ZOH ``e^z``)."""
+    amplification factor ``R`` (FE ``1+z``, BE ``1/(1-z)``, bilinear ``(1+z/2)/(1-z/2)``, ZOH ``e^z``).
+    The region is drawn as filled contours of ``|R| < 1`` on a grid (stable shaded, unstable
+    white, the larger drawn first so a disc shows on top of its surroundings)."""
     points = np.concatenate([scaled_eigenvalues, exact if exact is not None else []])
     re_lo = min(float(points.real.min()) * 1.15, -2.5)
     re_hi = max(float(points.real.max()) * 1.15 if points.real.max() > 0 else 0.0, 2.5)
     im_abs = max(float(np.abs(points.imag).max()) * 1.15, 2.5)
-    x = np.linspace(re_lo, re_hi, 240)
-    y = np.linspace(-im_abs, im_abs, 200)
-    z = x[None, :] + 1j * y[:, None]
-    stable = (np.abs(amplification(z)) < 1).astype(float)
-    region = styled(hv.Image((x, y, stable), [t_("real"), t_("imag")], "stable", label=t_("stable_region")),
-                    cmap=["#ffffff", "#cfe8f7"], clim=(0, 1), alpha=1.0)
-    layers = [region, styled(hv.Scatter((scaled_eigenvalues.real, scaled_eigenvalues.imag), t_("real"), t_("imag"),
-                                        label=t_("eig_numeric")), color=COLORS["continuous"], size=6, marker="circle")]
+    x = np.linspace(re_lo, re_hi, 241)
+    y = np.linspace(-im_abs, im_abs, 201)
+    with np.errstate(divide="ignore", invalid="ignore"):  # R has a pole inside the box for BE/bilinear
+        inside = (np.abs(amplification(x[None, :] + 1j * y[:, None])) < 1).astype(float)
+    dims = [t_("real"), t_("imag")]
+    shapes = []
+    for level_range, colour, label in (((0.5, 1.5), COLORS["stability"], t_("stable_region")),
+                                       ((-0.5, 0.5), "#ffffff", None)):
+        polygons, largest = _region_polygons(x, y, inside, level_range, dims)
+        if polygons:
+            shape = hv.Polygons(polygons, dims, label=label) if label else hv.Polygons(polygons, dims)
+            shapes.append((largest, styled(shape, color=colour, fill_color=colour, line_width=0,
+                                           alpha=0.55 if label else 1.0)))
+    layers = [shape for _, shape in sorted(shapes, key=lambda item: -item[0])]
+    layers.append(styled(hv.Scatter((scaled_eigenvalues.real, scaled_eigenvalues.imag), dims[0], dims[1],
+                                    label=t_("eig_numeric")), color=COLORS["continuous"], size=6, marker="circle"))
     if exact is not None:
-        layers.append(styled(hv.Scatter((exact.real, exact.imag), t_("real"), t_("imag"), label=t_("eig_exact")),
+        layers.append(styled(hv.Scatter((exact.real, exact.imag), dims[0], dims[1], label=t_("eig_exact")),
                              color=COLORS["exact"], size=9, marker="x"))
-    return styled(hv.Overlay(layers), title=title, height=300, legend_position="bottom_left", **PLOT)
+    return styled(hv.Overlay(layers), title=title, height=300, legend_position="bottom_left",
+                  xlim=(re_lo, re_hi), ylim=(-im_abs, im_abs), **PLOT)
 
 
 def discrete_eigen_view(eigenvalues, t_, exact=None):
@@ -97,7 +124,7 @@ def discrete_eigen_view(eigenvalues, t_, exact=None):
     lim = max(1.1, min(float(np.abs(finite).max()) * 1.1 if finite.size else 1.1, 50.0))
     return styled(hv.Overlay(layers), title=t_("view_eig_disc", rho=rho), height=300, xlim=(-lim, lim),
                   ylim=(-lim, lim), legend_position="bottom_left",
-                  **{**PLOT, "aspect": "equal", "responsive": False}, width=380, data_aspect=1)
+                  **{**PLOT, "aspect": "equal", "responsive": False}, frame_width=300, frame_height=300)
 
 
 AMPLIFICATION = {

@@ -40,9 +40,17 @@ def signature(element) -> tuple:
             tuple((key, repr(options.get(key))) for key in _STRUCTURAL_OPTIONS))
 
 
+def same_values(old, new) -> bool:
+    """Equality of column values: arrays, or (ragged) lists of arrays as polygons use."""
+    if isinstance(old, (list, tuple)) or isinstance(new, (list, tuple)):
+        return (isinstance(old, (list, tuple)) and isinstance(new, (list, tuple)) and len(old) == len(new)
+                and all(same_values(a, b) for a, b in zip(old, new)))
+    return np.array_equal(np.asarray(old), np.asarray(new))
+
+
 def same_columns(old: dict, new: dict) -> bool:
-    """True when two column dictionaries hold equal arrays under the same names."""
-    return old.keys() == new.keys() and all(np.array_equal(np.asarray(old[k]), np.asarray(new[k])) for k in new)
+    """True when two column dictionaries hold equal values under the same names."""
+    return old.keys() == new.keys() and all(same_values(old[k], new[k]) for k in new)
 
 
 class LivePlot:

@@ -86,6 +86,7 @@ class Dashboard(pn.viewable.Viewer):
         super().__init__(**params)
         self._table = FRAME_TEXT.merged(self.text)
         self._last_good: dict[str, Any] = {}
+        self._problems: dict[str, str] = {}
         self._error = pn.pane.Alert("", alert_type="danger", visible=False, css_classes=["kv-error"],
                                     sizing_mode="stretch_width")
         self._widgets: dict[str, pn.widgets.Widget] = {}
@@ -125,14 +126,20 @@ class Dashboard(pn.viewable.Viewer):
         return problems
 
     # ---- errors ---------------------------------------------------------------------------
-    def report(self, message: str) -> None:
-        """Show ``message`` in the page's error area."""
-        self._error.object = message
-        self._error.visible = True
+    def report(self, message: str, source: str = "input") -> None:
+        """Show ``message`` in the page's error area, filed under ``source`` (a view's key,
+        ``"url"``, ``"upload"``...); it stays until that source is cleared."""
+        self._problems[source] = message
+        self._show_problems()
 
-    def clear_error(self) -> None:
-        self._error.visible = False
-        self._error.object = ""
+    def clear_error(self, source: str = "input") -> None:
+        """Withdraw the message of ``source`` (e.g. a view that computed fine again)."""
+        if self._problems.pop(source, None) is not None:
+            self._show_problems()
+
+    def _show_problems(self) -> None:
+        self._error.object = "\n\n".join(dict.fromkeys(self._problems.values()))  # each message once
+        self._error.visible = bool(self._problems)
 
     def guard(self, key: str, compute: Callable[..., Any], fallback: Callable[[], Any]) -> Callable[..., Any]:
         """Wrap a view function: on an exception, show a message, log the traceback and return
@@ -143,12 +150,13 @@ class Dashboard(pn.viewable.Viewer):
                 with style.only("bokeh"):
                     result = compute(*args, **kwargs)
             except ValueError as error:
-                self.report(self.t("failed", reason=_short(error)))
+                self.report(self.t("failed", reason=_short(error)), source=key)
             except Exception as error:  # any other failure: keep serving, tell the reader
                 log.error("view %s failed:\n%s", key, traceback.format_exc())
-                self.report(self.t("failed", reason=f"{type(error).__name__}: {_short(error)}"))
+                self.report(self.t("failed", reason=f"{type(error).__name__}: {_short(error)}"), source=key)
             else:
                 self._last_good[key] = result
+                self.clear_error(key)
                 return result
             return self._last_good.get(key) or fallback()
 
@@ -193,7 +201,7 @@ class Dashboard(pn.viewable.Viewer):
             return io.BytesIO(self.export_bytes(self.export_format))
         except Exception as error:
             log.error("export failed:\n%s", traceback.format_exc())
-            self.report(self.t("failed", reason=_short(error)))
+            self.report(self.t("failed", reason=_short(error)), source="export")
             return io.BytesIO(b"")
 
     # ---- layout ---------------------------------------------------------------------------
@@ -226,7 +234,7 @@ class Dashboard(pn.viewable.Viewer):
     def _url_error(self, mapped: dict) -> None:
         problems = self.apply_settings(mapped)
         if problems:
-            self.report("\n\n".join(problems))
+            self.report("\n\n".join(problems), source="url")
 
     def __panel__(self):
         if self._layout is not None:

@@ -297,9 +297,9 @@ class HippoDashboard(Dashboard):
         try:
             values = parse_csv_column(data)
         except ValueError as error:
-            self.report(str(error))
+            self.report(str(error), source="upload")
             return
-        self.clear_error()
+        self.clear_error("upload")
         self._upload = (hashlib.sha1(data).hexdigest()[:12], values)
         if self.signal == "upload":
             self.param.trigger("signal")

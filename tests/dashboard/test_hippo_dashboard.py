@@ -142,6 +142,16 @@ def test_upload_selected_without_file_keeps_last_view(dashboard):
     assert dashboard._error.visible
 
 
+def test_message_clears_when_the_view_recovers(dashboard):
+    guarded = dashboard.guard("input", dashboard.memory_view, lambda: None)
+    dashboard.signal = "upload"
+    guarded()
+    assert dashboard._error.visible
+    dashboard.signal = "sines"
+    guarded()
+    assert not dashboard._error.visible
+
+
 def test_unexpected_failure_is_reported_not_raised(dashboard, monkeypatch):
     guarded = dashboard.guard("traj", dashboard.trajectories_view, lambda: "fallback")
     good = guarded()

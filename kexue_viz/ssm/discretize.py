@@ -75,9 +75,9 @@ def discretize(A: torch.Tensor, B: torch.Tensor, dt: float, method: str = "bilin
     raise ValueError(f"unknown discretisation {method!r}; choose one of {LTI_METHODS}")
 
 
-def legs_step_matrices(A: torch.Tensor, B: torch.Tensor, L: int, method: str = "bilinear"):
-    """Per-step ``(Ā_k, B̄_k)``, ``k = 0..L-1``, shapes ``(L, n, n)`` and ``(L, n)``, for LegS
-    ``x' = (Ax + Bu)/t`` with ``x_k = x(kε)`` and ``x_0 = 0``; none depends on ε.
+def legs_step_matrices(A: torch.Tensor, B: torch.Tensor, L: int, method: str = "bilinear", start: int = 0):
+    """Per-step ``(Ā_k, B̄_k)``, ``k = start..start+L-1``, shapes ``(L, n, n)`` and ``(L, n)``, for
+    LegS ``x' = (Ax + Bu)/t`` with ``x_k = x(kε)`` and ``x_0 = 0``; none depends on ε.
 
     * ``zoh``: exact (ZOH in ``τ = ln t``): ``Ā_k = e^{δ_k A}``, ``B̄_k = A^{-1}(e^{δ_k A} - I)B``,
       ``δ_k = ln((k+1)/k)``; the first step is the exact projection of a constant,
@@ -92,30 +92,27 @@ def legs_step_matrices(A: torch.Tensor, B: torch.Tensor, L: int, method: str = "
     """
     if method not in LEGS_METHODS:
         raise ValueError(f"unknown LegS discretisation {method!r}; choose one of {LEGS_METHODS}")
-    if L < 1:
-        raise ValueError(f"need at least one step, got L={L}")
-    k = torch.arange(L, dtype=A.dtype, device=A.device)
+    if L < 1 or start < 0:
+        raise ValueError(f"need at least one step from a non-negative start, got L={L}, start={start}")
+    k = torch.arange(start, start + L, dtype=A.dtype, device=A.device)
     t = k + 1
-    if method == "bilinear_s4":
-        return generalized_bilinear(A, B, 1 / t, 0.5)
-    if method == "backward_euler":
-        return generalized_bilinear(A, B, 1 / t, 0.0)
-    if method == "forward_euler":
-        return generalized_bilinear(A, B, 1 / t, 1.0)
-    first_B = -torch.linalg.solve_triangular(A, B[:, None], upper=False)[:, 0]
+    if method in ("bilinear_s4", "backward_euler", "forward_euler"):
+        return generalized_bilinear(A, B, 1 / t, {"bilinear_s4": 0.5, "backward_euler": 0.0, "forward_euler": 1.0}[method])
     Abar = torch.zeros(L, *A.shape, dtype=A.dtype, device=A.device)
     Bbar = torch.empty(L, A.shape[0], dtype=A.dtype, device=A.device)
-    Bbar[0] = first_B
-    if L == 1:
+    later = k[k > 0]
+    if start == 0:
+        Bbar[0] = -torch.linalg.solve_triangular(A, B[:, None], upper=False)[:, 0]
+    if later.numel() == 0:
         return Abar, Bbar
-    later = k[1:]
+    rest = slice(L - later.numel(), L)
     if method == "zoh":
-        Abar[1:], Bbar[1:] = zoh(A, B, torch.log((later + 1) / later))
+        Abar[rest], Bbar[rest] = zoh(A, B, torch.log((later + 1) / later))
     else:
         eye = torch.eye(A.shape[0], dtype=A.dtype, device=A.device)
         implicit = eye - A / (2 * (later + 1)).reshape(-1, 1, 1)
         explicit = eye + A / (2 * later).reshape(-1, 1, 1)
         rhs = torch.cat([explicit, (B / later.reshape(-1, 1)).unsqueeze(-1)], dim=-1)
         solved = torch.linalg.solve_triangular(implicit, rhs, upper=False)
-        Abar[1:], Bbar[1:] = solved[..., :-1], solved[..., -1]
+        Abar[rest], Bbar[rest] = solved[..., :-1], solved[..., -1]
     return Abar, Bbar

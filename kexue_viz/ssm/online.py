@@ -104,6 +104,24 @@ def lti_states_chunked(Abar: torch.Tensor, Bbar: torch.Tensor, u: torch.Tensor, 
     return states
 
 
+LEGS_CHUNK_BYTES = 256 * 2 ** 20
+
+
+def legs_states(A: torch.Tensor, B: torch.Tensor, u: torch.Tensor, method: str = "bilinear") -> torch.Tensor:
+    """LegS states ``x_0..x_L`` by the per-step recurrence, building the step matrices a chunk
+    at a time so memory stays under ``LEGS_CHUNK_BYTES`` whatever ``L`` (the full set takes
+    ``L·n²·8`` bytes: 3.3 GB at n=64, L=10⁵)."""
+    L, n = u.shape[0], A.shape[0]
+    chunk = max(1, LEGS_CHUNK_BYTES // (8 * n * n))
+    states = torch.empty(L + 1, n, dtype=A.dtype, device=A.device)
+    states[0] = 0.0
+    for start in range(0, L, chunk):
+        stop = min(start + chunk, L)
+        Abar, Bbar = legs_step_matrices(A, B, stop - start, method, start=start)
+        states[start:stop + 1] = run_recurrence(Abar, Bbar, u[start:stop], x0=states[start])
+    return states
+
+
 def step_matrices(measure: str, N: int, L: int, dt: float, *, w=1.0, norm="su", method="bilinear"):
     """``(Ā, B̄)`` for the online run: per step ``(L, n, n)`` for LegS, one ``(n, n)`` otherwise."""
     A, B = hippo(measure, N, w=w, norm=norm)
@@ -133,6 +151,8 @@ def online_states(measure: str, N: int, u, dt: float, *, w: float = 1.0, norm: s
     """
     u = as_signal(u)
     time_varying = get_measure(measure).time_varying
+    if time_varying and route in ("auto", "recurrence"):
+        return legs_states(*hippo(measure, N, w=w, norm=norm), u, method)
     Abar, Bbar = step_matrices(measure, N, u.shape[0], dt, w=w, norm=norm, method=method)
     if route == "auto":
         route = "recurrence" if time_varying else ("convolution" if u.shape[0] <= 4096 else "chunked")

@@ -467,3 +467,17 @@ def test_relative_error_vs_brute_force(measure, N, L, duration, w):
     got = relative_error(measure, x, u, dt, duration, w=w)
     want = brute_force_relative_error(measure, npy(x), u, dt, duration, w, N)
     assert abs(got - want) <= 1e-6 * want + 1e-7, f"{measure} N={N} w={w}: relative_error {got:.8f}, direct {want:.8f}"
+
+
+@pytest.mark.parametrize("method", ["zoh", "bilinear", "bilinear_s4", "backward_euler", "forward_euler"])
+def test_legs_chunked_step_matrices_equal_one_block(method, monkeypatch):
+    """Long LegS runs build step matrices a chunk at a time (bounded memory); same states."""
+    from kexue_viz.ssm import hippo, legs_step_matrices, run_recurrence
+    from kexue_viz.ssm import online
+
+    A, B = hippo("legs", 12)
+    u = torch.as_tensor(np.random.default_rng(11).standard_normal(1000))
+    whole = run_recurrence(*legs_step_matrices(A, B, 1000, method), u)
+    monkeypatch.setattr(online, "LEGS_CHUNK_BYTES", 8 * 12 * 12 * 333)  # chunks of 333 steps
+    assert torch.equal(online.legs_states(A, B, u, method), whole)
+    assert torch.equal(legs_step_matrices(A, B, 5, method, start=400)[0], legs_step_matrices(A, B, 405, method)[0][400:])

@@ -14,6 +14,7 @@ from typing import Callable
 
 import holoviews as hv
 import numpy as np
+import pandas as pd
 import panel as pn
 from bokeh.models import DataRange1d
 
@@ -41,7 +42,14 @@ def signature(element) -> tuple:
 
 
 def same_values(old, new) -> bool:
-    """Equality of column values: arrays, or (ragged) lists of arrays as polygons use."""
+    """Equality of plot data: arrays, data frames, dicts of columns, (ragged) lists of them."""
+    if old is new:
+        return True
+    if isinstance(old, pd.DataFrame) or isinstance(new, pd.DataFrame):
+        return isinstance(old, pd.DataFrame) and isinstance(new, pd.DataFrame) and old.equals(new)
+    if isinstance(old, dict) or isinstance(new, dict):
+        return (isinstance(old, dict) and isinstance(new, dict) and old.keys() == new.keys()
+                and all(same_values(old[k], new[k]) for k in new))
     if isinstance(old, (list, tuple)) or isinstance(new, (list, tuple)):
         return (isinstance(old, (list, tuple)) and isinstance(new, (list, tuple)) and len(old) == len(new)
                 and all(same_values(a, b) for a, b in zip(old, new)))
@@ -62,6 +70,7 @@ class LivePlot:
         self.pane = pn.pane.Bokeh(None, css_classes=list(css_classes), sizing_mode="stretch_width")
         self._signature = None
         self._subplots: list = []
+        self._layers: list = []
         self._figure = None
         self.refresh()
 
@@ -71,7 +80,10 @@ class LivePlot:
         if shape != self._signature:
             self._render(element, shape)
             return
-        for layer, subplot in zip(layers(element), self._subplots):
+        new_layers = layers(element)
+        for layer, previous, subplot in zip(new_layers, self._layers, self._subplots):
+            if same_values(previous.data, layer.data):  # nothing to convert or send
+                continue
             data, mapping, _ = subplot.get_data(layer, {}, {})
             if "glyph_renderer" in subplot.handles:
                 source = subplot.handles["source"]
@@ -83,6 +95,7 @@ class LivePlot:
                            if value is not None and key in glyph.properties() and getattr(glyph, key) != value}
                 if changed:  # a model-valued property set makes a served document re-walk its models
                     glyph.update(**changed)
+        self._layers = new_layers
         title = plot_options(element).get("title")
         if title is not None and self._figure.title.text != title:
             self._figure.title.text = title
@@ -96,6 +109,7 @@ class LivePlot:
         if options.get("ylim") is None:
             figure.y_range = DataRange1d(range_padding=0.08)
         self._subplots = list(plot.subplots.values()) if getattr(plot, "subplots", None) else [plot]
+        self._layers = layers(element)
         self._figure = figure
         self._signature = shape
         self.pane.object = figure

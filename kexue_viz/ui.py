@@ -31,6 +31,7 @@ from . import style
 from .style import load_backends
 
 log = logging.getLogger("kexue_viz")
+EVENT_DELAY_MS = 5
 
 FRAME_CSS = """
 :host, body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", "WenQuanYi Micro Hei", sans-serif; }
@@ -214,6 +215,16 @@ class Dashboard(pn.viewable.Viewer):
         css = ["kv-param-" + name] + (["kv-probe"] if name == self.probe else [])
         widget = widget_type.from_param(parameter, label=self.t(name), css_classes=css,
                                         sizing_mode="stretch_width", **options)
+        return self.register_widget(name, widget)
+
+    def register_widget(self, name: str, widget: pn.widgets.Widget) -> pn.widgets.Widget:
+        """Make ``widget`` relabel with the language and answer without Panel's batching delay.
+
+        Panel holds each browser change for ``Syncable._debounce`` = 50 ms to merge bursts; that
+        was a third of a slider move's measured latency. Events that arrive while an update runs
+        are still merged, so a short delay loses nothing here (a private Panel attribute, set per
+        widget instance)."""
+        widget._debounce = EVENT_DELAY_MS
         self._widgets[name] = widget
         return widget
 

@@ -319,7 +319,7 @@ class HippoDashboard(Dashboard):
         player.param.watch(lambda event: self.scrub(event.new / PLAYER_FRAMES), "value")
         player.param.watch(lambda event: event.new == 0 and setattr(self, "settled", self.cursor), "direction")
         self.param.watch(lambda event: setattr(slider, "value", event.new), "cursor")
-        self._widgets["cursor"] = slider
+        self.register_widget("cursor", slider)
         return [slider, player]
 
     def extra_controls(self) -> list:

@@ -3,6 +3,9 @@ lookup ``t(key, **values)`` in, HoloViews objects out; the dashboard, the notebo
 export all draw with these."""
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+
 import contourpy
 import holoviews as hv
 import numpy as np
@@ -61,19 +64,33 @@ def error_view(N, online, optimal, current_N, t_):
                   legend_position="bottom_left", **PLOT)
 
 
-def _region_polygons(x, y, inside, level_range, dims):
-    """Outer boundaries of the region of ``inside`` (0/1 on the grid) in ``level_range``, with
-    their largest area (contourpy's filled contours)."""
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 1.25, 2, 2.5, 5 times a power of ten that is >= ``value`` (> 0): axis
+    limits that stay put while the data moves a little, so plots update in place."""
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(step * power for step in (1, 1.25, 2, 2.5, 5, 10) if step * power >= value * (1 - 1e-12))
+
+
+@lru_cache(maxsize=64)
+def stability_regions(amplification, re_lo: float, re_hi: float, im_abs: float) -> tuple:
+    """``((area, rings, stable), ...)``: outer boundaries of the regions ``|R(z)| < 1`` (stable)
+    and ``>= 1`` on the box, by filled contours of a 241×201 grid, largest region first (cached:
+    the box only changes in :func:`nice_ceiling` steps)."""
+    x = np.linspace(re_lo, re_hi, 241)
+    y = np.linspace(-im_abs, im_abs, 201)
+    with np.errstate(divide="ignore", invalid="ignore"):  # R has a pole inside the box for BE/bilinear
+        inside = (np.abs(amplification(x[None, :] + 1j * y[:, None])) < 1).astype(float)
     generator = contourpy.contour_generator(x, y, inside, fill_type=contourpy.FillType.OuterOffset)
-    points, offsets = generator.filled(*level_range)
-    polygons, largest = [], 0.0
-    for block, cuts in zip(points, offsets):
-        for start, stop in zip(cuts[:-1], cuts[1:]):
-            ring = block[start:stop]
-            polygons.append({dims[0]: ring[:, 0], dims[1]: ring[:, 1]})
-            largest = max(largest, 0.5 * abs(np.dot(ring[:, 0], np.roll(ring[:, 1], 1))
-                                             - np.dot(ring[:, 1], np.roll(ring[:, 0], 1))))
-    return polygons, largest
+    regions = []
+    for level_range, stable in (((0.5, 1.5), True), ((-0.5, 0.5), False)):
+        points, offsets = generator.filled(*level_range)
+        rings = [block[start:stop] for block, cuts in zip(points, offsets)
+                 for start, stop in zip(cuts[:-1], cuts[1:])]
+        if rings:
+            area = max(0.5 * abs(np.dot(r[:, 0], np.roll(r[:, 1], 1)) - np.dot(r[:, 1], np.roll(r[:, 0], 1)))
+                       for r in rings)
+            regions.append((area, tuple(rings), stable))
+    return tuple(sorted(regions, key=lambda region: -region[0]))
 
 
 def stability_view(scaled_eigenvalues, amplification, title, t_, exact=None):
@@ -82,23 +99,16 @@ def stability_view(scaled_eigenvalues, amplification, title, t_, exact=None):
     The region is drawn as filled contours of ``|R| < 1`` on a grid (stable shaded, unstable
     white, the larger drawn first so a disc shows on top of its surroundings)."""
     points = np.concatenate([scaled_eigenvalues, exact if exact is not None else []])
-    re_lo = min(float(points.real.min()) * 1.15, -2.5)
-    re_hi = max(float(points.real.max()) * 1.15 if points.real.max() > 0 else 0.0, 2.5)
-    im_abs = max(float(np.abs(points.imag).max()) * 1.15, 2.5)
-    x = np.linspace(re_lo, re_hi, 241)
-    y = np.linspace(-im_abs, im_abs, 201)
-    with np.errstate(divide="ignore", invalid="ignore"):  # R has a pole inside the box for BE/bilinear
-        inside = (np.abs(amplification(x[None, :] + 1j * y[:, None])) < 1).astype(float)
+    re_lo = -nice_ceiling(max(-float(points.real.min()) * 1.15, 2.5))
+    re_hi = nice_ceiling(max(float(points.real.max()) * 1.15, 2.5))
+    im_abs = nice_ceiling(max(float(np.abs(points.imag).max()) * 1.15, 2.5))
     dims = [t_("real"), t_("imag")]
-    shapes = []
-    for level_range, colour, label in (((0.5, 1.5), COLORS["stability"], t_("stable_region")),
-                                       ((-0.5, 0.5), "#ffffff", None)):
-        polygons, largest = _region_polygons(x, y, inside, level_range, dims)
-        if polygons:
-            shape = hv.Polygons(polygons, dims, label=label) if label else hv.Polygons(polygons, dims)
-            shapes.append((largest, styled(shape, color=colour, fill_color=colour, line_width=0,
-                                           alpha=0.55 if label else 1.0)))
-    layers = [shape for _, shape in sorted(shapes, key=lambda item: -item[0])]
+    layers = []
+    for _, rings, stable in stability_regions(amplification, re_lo, re_hi, im_abs):
+        polygons = [{dims[0]: ring[:, 0], dims[1]: ring[:, 1]} for ring in rings]
+        shape = hv.Polygons(polygons, dims, label=t_("stable_region")) if stable else hv.Polygons(polygons, dims)
+        colour = COLORS["stability"] if stable else "#ffffff"
+        layers.append(styled(shape, color=colour, fill_color=colour, line_width=0, alpha=0.55 if stable else 1.0))
     layers.append(styled(hv.Scatter((scaled_eigenvalues.real, scaled_eigenvalues.imag), dims[0], dims[1],
                                     label=t_("eig_numeric")), color=COLORS["continuous"], size=6, marker="circle"))
     if exact is not None:
@@ -121,7 +131,7 @@ def discrete_eigen_view(eigenvalues, t_, exact=None):
         layers.append(styled(hv.Scatter((exact.real, exact.imag), t_("real"), t_("imag"), label=t_("eig_exact")),
                              color=COLORS["exact"], size=9, marker="x"))
         rho = float(np.abs(exact).max())
-    lim = max(1.1, min(float(np.abs(finite).max()) * 1.1 if finite.size else 1.1, 50.0))
+    lim = max(1.1, nice_ceiling(min(float(np.abs(finite).max()) * 1.1 if finite.size else 1.1, 50.0)))
     return styled(hv.Overlay(layers), title=t_("view_eig_disc", rho=rho), height=300, xlim=(-lim, lim),
                   ylim=(-lim, lim), legend_position="bottom_left",
                   **{**PLOT, "aspect": "equal", "responsive": False}, frame_width=300, frame_height=300)

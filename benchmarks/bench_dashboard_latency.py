@@ -52,10 +52,12 @@ def measure(page, log_path: Path, widget: str, moves: int, settle: float = 1.5) 
     ``widget``'s slider."""
     handle = page.locator(f".kv-param-{widget} .noUi-handle").first
     handle.focus()
+    at_end = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+    key = "ArrowLeft" if at_end else "ArrowRight"  # one direction: every move is a value not seen before
     results = []
-    for i in range(moves):
+    for _ in range(moves):
         pressed = time.time()
-        page.keyboard.press("ArrowLeft" if i % 2 else "ArrowRight")
+        page.keyboard.press(key)
         page.wait_for_timeout(settle * 1e3)
         caused = [r for r in refreshes(log_path) if pressed <= r[1] <= pressed + settle]
         if caused:

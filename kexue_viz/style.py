@@ -65,6 +65,11 @@ def only(*backends: str):
         _BACKENDS.reset(token)
 
 
+def active_backends() -> tuple[str, ...]:
+    """The backends :func:`styled` currently styles for (part of any cache key of styled views)."""
+    return _BACKENDS.get()
+
+
 def styled(element, **options):
     """Apply ``options`` (Bokeh names; matplotlib-only ones like ``fig_inches`` allowed) to
     ``element`` for every loaded backend (see :func:`only`), translated per backend."""

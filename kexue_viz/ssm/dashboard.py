@@ -18,6 +18,7 @@ import panel as pn
 import param
 import torch
 
+from .. import style
 from ..style import styled
 from ..ui import Dashboard
 from . import views
@@ -106,6 +107,7 @@ class HippoDashboard(Dashboard):
         self._errors = LruDict(32)
         self._eigen = LruDict(16)
         self._projections = LruDict(16)
+        self._views = LruDict(48)
         self._scrubbing = False
 
     @param.depends("settled", "measure", "L", watch=True, on_init=True)
@@ -152,12 +154,22 @@ class HippoDashboard(Dashboard):
         key = f"{self.signal}:{self.freq}:{self.seed}:{self.L}:{self.duration}"
         return key, preset_samples(self.signal, self.freq, self.seed, self.L, self.duration)
 
+    @property
+    def window_key(self):
+        """``w`` where the measure has a window, else ``None``: moving ``w`` under LegS/LagT
+        changes nothing, so it must not invalidate their caches."""
+        return self.w if get_measure(self.measure).windowed else None
+
+    def trajectory_key(self) -> tuple:
+        """What the trajectory depends on: input, measure, computed size, window, norm, scheme."""
+        size = N_MAX if get_measure(self.measure).time_varying else self.N
+        return (self.samples()[0], self.measure, size, self.window_key, self.norm, self.method)
+
     def states(self) -> np.ndarray:
         """Trajectory ``x_0..x_L`` for the current settings (LegS: all ``N_MAX`` coefficients)."""
-        key, u = self.samples()
-        time_varying = get_measure(self.measure).time_varying
-        size = N_MAX if time_varying else self.N
-        cache_key = (key, self.measure, size, self.w, self.norm, self.method)
+        _, u = self.samples()
+        cache_key = self.trajectory_key()
+        time_varying, size = get_measure(self.measure).time_varying, cache_key[2]
 
         def compute():
             signal = as_signal(u)
@@ -185,7 +197,7 @@ class HippoDashboard(Dashboard):
     def best_projection(self, step: int) -> torch.Tensor:
         """Exact projection of the input at state index ``step`` onto ``N_MAX`` functions (cached)."""
         key, u = self.samples()
-        cache_key = (key, self.measure, self.w, self.norm, step)
+        cache_key = (key, self.measure, self.window_key, self.norm, step)
         return self._projections.fetch(cache_key, lambda: exact_projection(
             self.measure, N_MAX, u, self.dt, step * self.dt, w=self.w, norm=self.norm))
 
@@ -193,7 +205,7 @@ class HippoDashboard(Dashboard):
         """Online and optimal errors on ``ERROR_GRID`` at the settled cursor (cached)."""
         key, u = self.samples()
         step = self.settled_step
-        cache_key = (key, self.measure, self.w, self.norm, self.method, step)
+        cache_key = (key, self.measure, self.window_key, self.norm, self.method, step)
 
         def compute():
             if get_measure(self.measure).time_varying:
@@ -206,9 +218,9 @@ class HippoDashboard(Dashboard):
         return self._errors.fetch(cache_key, compute)
 
     def states_full(self) -> np.ndarray:
-        key, _ = self.samples()
+        """The whole cached trajectory (LegS: all ``N_MAX`` coefficients, not sliced to N)."""
         self.states()
-        return self._trajectories[(key, "legs", N_MAX, self.w, self.norm, self.method)]
+        return self._trajectories[self.trajectory_key()]
 
     def lti_state(self, N: int, u: np.ndarray, step: int) -> torch.Tensor:
         """State at index ``step`` of the N-coefficient LTI system."""
@@ -218,8 +230,11 @@ class HippoDashboard(Dashboard):
     def eigen_data(self):
         """``(z, exact_z, discrete, exact_discrete, title)``: scaled continuous and discrete eigenvalues
         (cached; for LegS the discrete matrix is the step at the cursor)."""
-        key = (self.measure, self.N, self.w, self.norm, self.method, self.dt, self.L, self.eigen_step, self.lang)
-        return self._eigen.fetch(key, self._eigen_data)
+        return self._eigen.fetch((*self.eigen_key(), self.lang), self._eigen_data)
+
+    def eigen_key(self) -> tuple:
+        """What the eigenvalue views depend on (LegS: the settled step's matrix)."""
+        return (self.measure, self.N, self.window_key, self.norm, self.method, self.dt, self.L, self.eigen_step)
 
     def _eigen_data(self):
         A, _ = hippo(self.measure, self.N, w=self.w, norm=self.norm)
@@ -244,31 +259,51 @@ class HippoDashboard(Dashboard):
     def T(self) -> float:
         return self.step * self.dt
 
+    def cached_view(self, name: str, key: tuple, build):
+        """A view built once per ``key`` (plus language and styling backends): unchanged views
+        come back as the same object, which :class:`~kexue_viz.live.LivePlot` skips."""
+        return self._views.fetch((name, self.lang, style.active_backends(), *key), build)
+
     def memory_view(self):
-        _, u = self.samples()
-        recon_t, recon_u, error = self.reconstruction()
-        lo, hi = support(self.measure, self.T, self.w)
-        return views.memory_view(np.arange(self.L + 1) * self.dt, np.append(u, u[-1]), recon_t, recon_u,
-                                 (max(lo, 0.0), hi), self.T, error, self.t)
+        def build():
+            _, u = self.samples()
+            recon_t, recon_u, error = self.reconstruction()
+            lo, hi = support(self.measure, self.T, self.w)
+            return views.memory_view(np.arange(self.L + 1) * self.dt, np.append(u, u[-1]), recon_t, recon_u,
+                                     (max(lo, 0.0), hi), self.T, error, self.t)
+
+        return self.cached_view("memory", (self.trajectory_key(), self.N, self.step), build)
 
     def trajectories_view(self):
-        states = self.states()[:, : min(self.n_shown, state_size(self.measure, self.N))]
-        return views.trajectories_view(np.arange(self.L + 1) * self.dt, states, self.T, self.t)
+        shown = min(self.n_shown, state_size(self.measure, self.N))
+        return self.cached_view("traj", (self.trajectory_key(), shown, self.step), lambda: views.trajectories_view(
+            np.arange(self.L + 1) * self.dt, self.states()[:, :shown], self.T, self.t))
 
     def spectrum_view(self):
-        return views.spectrum_view(np.abs(self.states()[self.settled_step]), self.log_y, self.t)
+        key = (self.trajectory_key(), self.N, self.settled_step, self.log_y)
+        return self.cached_view("spectrum", key, lambda: views.spectrum_view(
+            np.abs(self.states()[self.settled_step]), self.log_y, self.t))
 
     def error_view(self):
-        curve = self.error_curve()
-        return views.error_view(curve["N"], curve["online"], curve["optimal"], self.N, self.t)
+        def build():
+            curve = self.error_curve()
+            return views.error_view(curve["N"], curve["online"], curve["optimal"], self.N, self.t)
+
+        return self.cached_view("error", (self.trajectory_key(), self.settled_step, self.N), build)
 
     def stability_view(self):
-        scaled, exact, _, _, title = self.eigen_data()
-        return views.stability_view(scaled, views.AMPLIFICATION[self.method], title, self.t, exact=exact)
+        def build():
+            scaled, exact, _, _, title = self.eigen_data()
+            return views.stability_view(scaled, views.AMPLIFICATION[self.method], title, self.t, exact=exact)
+
+        return self.cached_view("stability", self.eigen_key(), build)
 
     def discrete_view(self):
-        _, _, discrete, exact_discrete, _ = self.eigen_data()
-        return views.discrete_eigen_view(discrete, self.t, exact=exact_discrete)
+        def build():
+            _, _, discrete, exact_discrete, _ = self.eigen_data()
+            return views.discrete_eigen_view(discrete, self.t, exact=exact_discrete)
+
+        return self.cached_view("discrete", self.eigen_key(), build)
 
     def figure(self):
         """Exported figure: input and memory, trajectories, error vs N, discrete eigenvalues."""

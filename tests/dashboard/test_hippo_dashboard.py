@@ -156,6 +156,7 @@ def test_unexpected_failure_is_reported_not_raised(dashboard, monkeypatch):
     guarded = dashboard.guard("traj", dashboard.trajectories_view, lambda: "fallback")
     good = guarded()
     monkeypatch.setattr(dashboard, "states", lambda: (_ for _ in ()).throw(RuntimeError("boom")))
+    dashboard.n_shown = 3  # a setting not seen before: the view must be recomputed
     assert guarded() is good
     assert "RuntimeError" in dashboard._error.object
 

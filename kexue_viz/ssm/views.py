@@ -133,8 +133,7 @@ def discrete_eigen_view(eigenvalues, t_, exact=None):
         rho = float(np.abs(exact).max())
     lim = max(1.1, nice_ceiling(min(float(np.abs(finite).max()) * 1.1 if finite.size else 1.1, 50.0)))
     return styled(hv.Overlay(layers), title=t_("view_eig_disc", rho=rho), height=300, xlim=(-lim, lim),
-                  ylim=(-lim, lim), legend_position="bottom_left",
-                  **{**PLOT, "aspect": "equal", "responsive": False}, frame_width=300, frame_height=300)
+                  ylim=(-lim, lim), legend_position="bottom_left", **{**PLOT, "aspect": "equal"})
 
 
 AMPLIFICATION = {

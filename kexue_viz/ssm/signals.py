@@ -6,7 +6,6 @@ arrays; uploaded columns are validated by :func:`parse_csv_column`.
 from __future__ import annotations
 
 import csv
-import io
 import math
 
 import numpy as np

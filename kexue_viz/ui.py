@@ -18,6 +18,7 @@ import logging
 import os
 import time
 import traceback
+from collections import OrderedDict
 from typing import Any, Callable
 
 import holoviews as hv
@@ -69,6 +70,24 @@ def parse_setting(parameter: param.Parameter, raw: Any) -> Any:
     return raw
 
 
+class LruDict(OrderedDict):
+    """A small least-recently-used cache (one per session: results depend on its settings)."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def fetch(self, key, compute):
+        """The value for ``key``, computing and storing it on a miss."""
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = self[key] = compute()
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
 class Dashboard(pn.viewable.Viewer):
     """Base class of every dashboard (see module docstring)."""
 
@@ -92,6 +111,7 @@ class Dashboard(pn.viewable.Viewer):
                                     sizing_mode="stretch_width")
         self._widgets: dict[str, pn.widgets.Widget] = {}
         self._layout = None
+        self._views = LruDict(64)
 
     # ---- text -----------------------------------------------------------------------------
     def t(self, key: str, **values) -> str:
@@ -172,6 +192,11 @@ class Dashboard(pn.viewable.Viewer):
     def figure(self):
         """The HoloViews object the export writes, for the current parameters and language."""
         raise NotImplementedError
+
+    def cached_view(self, name: str, key: tuple, build: Callable[[], Any]):
+        """A view built once per ``key`` (plus language and styling backends): an unchanged view
+        comes back as the same object, which :class:`~kexue_viz.live.LivePlot` skips at no cost."""
+        return self._views.fetch((name, self.lang, style.active_backends(), *key), build)
 
     def live(self, key: str, build: Callable[[], Any], dependencies, css_classes=()) -> pn.pane.Bokeh:
         """A plot of ``build()`` (guarded, see :meth:`guard`) that refreshes in place when any of

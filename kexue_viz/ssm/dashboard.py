@@ -10,7 +10,6 @@ slider released, player paused, or a value set from a link or code).
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
@@ -18,9 +17,8 @@ import panel as pn
 import param
 import torch
 
-from .. import style
 from ..style import styled
-from ..ui import Dashboard
+from ..ui import Dashboard, LruDict
 from . import views
 from .discretize import LEGS_METHODS
 from .errors import errors_from_states, lti_state_at
@@ -54,23 +52,6 @@ def legs_steps(L: int, method: str, norm: str):
 @lru_cache(maxsize=32)
 def lti_system(measure: str, N: int, dt: float, w: float, norm: str, method: str):
     return step_matrices(measure, N, 0, dt, w=w, norm=norm, method=method)
-
-
-class LruDict(OrderedDict):
-    """A small per-session least-recently-used cache."""
-
-    def __init__(self, size: int):
-        super().__init__()
-        self.size = size
-
-    def fetch(self, key, compute):
-        if key in self:
-            self.move_to_end(key)
-            return self[key]
-        value = self[key] = compute()
-        if len(self) > self.size:
-            self.popitem(last=False)
-        return value
 
 
 class HippoDashboard(Dashboard):
@@ -107,7 +88,6 @@ class HippoDashboard(Dashboard):
         self._errors = LruDict(32)
         self._eigen = LruDict(16)
         self._projections = LruDict(16)
-        self._views = LruDict(48)
         self._scrubbing = False
 
     @param.depends("settled", "measure", "L", watch=True, on_init=True)
@@ -258,11 +238,6 @@ class HippoDashboard(Dashboard):
     @property
     def T(self) -> float:
         return self.step * self.dt
-
-    def cached_view(self, name: str, key: tuple, build):
-        """A view built once per ``key`` (plus language and styling backends): unchanged views
-        come back as the same object, which :class:`~kexue_viz.live.LivePlot` skips."""
-        return self._views.fetch((name, self.lang, style.active_backends(), *key), build)
 
     def memory_view(self):
         def build():

@@ -171,15 +171,16 @@ class HippoDashboard(Dashboard):
         state = torch.as_tensor(self.states()[self.step])
         values = reconstruct(self.measure, state, T, grid, w=self.w, norm=self.norm)
         error = relative_error(self.measure, state, self.samples()[1], self.dt, T, w=self.w, norm=self.norm,
-                               best=self.best_projection(self.step))
+                               best=self.best_projection(self.step, self.N))
         return grid.numpy(), values.numpy(), error
 
-    def best_projection(self, step: int) -> torch.Tensor:
-        """Exact projection of the input at state index ``step`` onto ``N_MAX`` functions (cached)."""
+    def best_projection(self, step: int, size: int = N_MAX) -> torch.Tensor:
+        """Exact projection of the input at state index ``step`` onto ``size`` functions (cached;
+        the live view needs only N of them, the error-vs-N sweep all ``N_MAX``)."""
         key, u = self.samples()
-        cache_key = (key, self.measure, self.window_key, self.norm, step)
+        cache_key = (key, self.measure, self.window_key, self.norm, step, size)
         return self._projections.fetch(cache_key, lambda: exact_projection(
-            self.measure, N_MAX, u, self.dt, step * self.dt, w=self.w, norm=self.norm))
+            self.measure, size, u, self.dt, step * self.dt, w=self.w, norm=self.norm))
 
     def error_curve(self) -> dict[str, list[float]]:
         """Online and optimal errors on ``ERROR_GRID`` at the settled cursor (cached)."""

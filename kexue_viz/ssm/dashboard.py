@@ -43,14 +43,16 @@ def preset_samples(kind: str, freq: float, seed: int, L: int, duration: float) -
     return samples
 
 
-@lru_cache(maxsize=6)
+@lru_cache(maxsize=4)
 def legs_steps(L: int, method: str, norm: str):
-    """LegS per-step matrices at ``N_MAX`` (the expensive part; ε-free, shared by sessions)."""
+    """LegS per-step matrices at ``N_MAX`` (the expensive part; ε-free, shared by sessions;
+    at most 4 × 66 MB for L = 2000)."""
     return step_matrices("legs", N_MAX, L, 1.0, norm=norm, method=method)
 
 
 @lru_cache(maxsize=32)
 def lti_system(measure: str, N: int, dt: float, w: float, norm: str, method: str):
+    """Discretised ``(Ā, B̄)`` of a time-invariant measure (cached; shared by sessions)."""
     return step_matrices(measure, N, 0, dt, w=w, norm=norm, method=method)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from ..device import REAL, get_device
-from .bases import fourier_real, laguerre_functions, legendre_orthonormal
+from .bases import fourier_real, laguerre_functions, legendre, legendre_orthonormal
 from .discretize import discretize, legs_step_matrices
 from .hippo import coefficient_scale, get_measure, hippo, state_size
 
@@ -175,18 +175,52 @@ def support(measure: str, T: float, w: float = 1.0) -> tuple[float, float]:
     return 0.0, T
 
 
-def basis_at(measure: str, N: int, t: torch.Tensor, T: float, w: float = 1.0) -> torch.Tensor:
-    """Orthonormal basis of ``measure`` at absolute times ``t`` for the state at time ``T``,
-    ``(n, M)``: LegS ``g_n(2t/T - 1)``; LegT ``g_n(2(t-T+w)/w - 1)``; FouT real Fourier at
-    ``(t-T+w)/w``; LagT ``L_n(T-t) e^{-(T-t)/2}``."""
+def basis_coordinate(measure: str, t, T: float, w: float = 1.0):
+    """The basis variable at absolute times ``t`` for the state at time ``T``: LegS
+    ``2t/T - 1``; LegT ``2(t-T+w)/w - 1``; FouT ``(t-T+w)/w``; LagT the lag ``T - t``."""
     family = get_measure(measure).family
     if measure == "legs":
-        return legendre_orthonormal(N, 2 * t / T - 1)
+        return 2 * t / T - 1
     if family == "legendre":
-        return legendre_orthonormal(N, 2 * (t - T + w) / w - 1)
+        return 2 * (t - T + w) / w - 1
     if family == "fourier":
-        return fourier_real(state_size(measure, N), (t - T + w) / w)
-    return laguerre_functions(N, T - t)
+        return (t - T + w) / w
+    return T - t
+
+
+def basis_at(measure: str, N: int, t: torch.Tensor, T: float, w: float = 1.0) -> torch.Tensor:
+    """Orthonormal basis of ``measure`` at absolute times ``t`` for the state at time ``T``,
+    ``(n, M)``: Legendre ``g_n``, real Fourier or Laguerre functions of :func:`basis_coordinate`."""
+    family = get_measure(measure).family
+    s = basis_coordinate(measure, t, T, w)
+    if family == "legendre":
+        return legendre_orthonormal(N, s)
+    if family == "fourier":
+        return fourier_real(state_size(measure, N), s)
+    return laguerre_functions(N, s)
+
+
+def basis_antiderivative(measure: str, N: int, s: torch.Tensor) -> torch.Tensor | None:
+    """``G_n(s)`` with ``G_n' = g_n`` in closed form, ``(n, M)``, or ``None`` (Laguerre):
+    Legendre ``sqrt((2n+1)/2) (P_{n+1} - P_{n-1})/(2n+1)`` (``G_0 = (s+1)/sqrt2``); Fourier ``s``,
+    ``sqrt2 sin(2πks)/(2πk)``, ``-sqrt2 cos(2πks)/(2πk)``."""
+    family = get_measure(measure).family
+    if family == "legendre":
+        P = legendre(N + 1, s)
+        n = torch.arange(N, dtype=s.dtype, device=s.device).reshape(N, *([1] * s.dim()))
+        previous = torch.cat([-torch.ones_like(P[:1]), P[:N - 1]])  # P_{-1} := -1 makes G_0 = (s+1)/sqrt2
+        return torch.sqrt((2 * n + 1) / 2) * (P[1:N + 1] - previous) / (2 * n + 1)
+    if family == "fourier":
+        size = state_size(measure, N)
+        k = torch.tensor([(index + 1) // 2 for index in range(size)], dtype=s.dtype, device=s.device)
+        k = k.reshape(size, *([1] * s.dim()))
+        phase = 2 * math.pi * k * s
+        scale = math.sqrt(2.0) / (2 * math.pi * k.clamp(min=1))
+        is_cos = (torch.arange(size, device=s.device) % 2 == 1).reshape(size, *([1] * s.dim()))
+        out = torch.where(is_cos, scale * torch.sin(phase), -scale * torch.cos(phase))
+        out[0] = s
+        return out
+    return None
 
 
 def basis_density(measure: str, T: float, w: float = 1.0) -> float:
@@ -225,8 +259,9 @@ def _gauss_nodes(points: int, device) -> tuple[torch.Tensor, torch.Tensor]:
 def exact_projection(measure: str, N: int, u, dt: float, T: float, *, w: float = 1.0, norm: str = "su"):
     """State ``x(T)`` of the exact L² projection of the piecewise-constant input onto the
     measure's basis over :func:`support` (no discretisation, no truncation):
-    ``x_n = (1/λ_n) Σ_k u_k ∫_{[kε,(k+1)ε] ∩ support} g_n(s(t)) ds/dt dt``, each piece by
-    Gauss–Legendre quadrature with :func:`quadrature_points` nodes.
+    ``x_n = (1/λ_n) Σ_k u_k ∫_{piece k ∩ support} g_n(s) ds``. Legendre and Fourier integrate in
+    closed form, ``G_n(s_right) - G_n(s_left)`` (:func:`basis_antiderivative`, O(L·N)); Laguerre
+    by Gauss–Legendre quadrature per piece with :func:`quadrature_points` nodes.
     """
     u = as_signal(u)
     lo, hi = support(measure, T, w)
@@ -236,13 +271,17 @@ def exact_projection(measure: str, N: int, u, dt: float, T: float, *, w: float =
     right = torch.clamp((k + 1) * dt, min=lo, max=hi)
     inside = right > left
     left, right, values = left[inside], right[inside], u[inside]
+    scale = coefficient_scale(measure, N, norm, u.device)
+    if get_measure(measure).family != "laguerre":
+        s_left, s_right = basis_coordinate(measure, left, T, w), basis_coordinate(measure, right, T, w)
+        integrals = basis_antiderivative(measure, N, s_right) - basis_antiderivative(measure, N, s_left)
+        return (integrals @ values) / scale
     nodes, weights = _gauss_nodes(quadrature_points(measure, n_state, dt, T, w), u.device)
     half = (right - left)[:, None] / 2
     times = (left[:, None] + right[:, None]) / 2 + half * nodes[None, :]
     basis = basis_at(measure, N, times, T, w)
     coeffs = (basis * (half * weights[None, :] * values[:, None])).sum(dim=(1, 2))
-    coeffs = coeffs * basis_density(measure, T, w)
-    return coeffs / coefficient_scale(measure, N, norm, u.device)
+    return coeffs * basis_density(measure, T, w) / scale
 
 
 def squared_norm(measure: str, u, dt: float, T: float, *, w: float = 1.0) -> float:

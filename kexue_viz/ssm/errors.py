@@ -4,7 +4,8 @@ from __future__ import annotations
 import torch
 
 from .hippo import get_measure, state_size
-from .online import as_signal, exact_projection, krylov, relative_error, run_recurrence, step_matrices
+from .online import (as_signal, exact_projection, krylov, relative_error, run_recurrence, squared_norm,
+                     step_matrices)
 
 
 def lti_state_at(Abar: torch.Tensor, Bbar: torch.Tensor, u: torch.Tensor, k: int) -> torch.Tensor:
@@ -28,7 +29,7 @@ def errors_from_states(measure: str, states: dict[int, torch.Tensor], best: torc
     projection ``best`` sliced to each N (orthonormal projections are nested: the first
     coefficients of a larger projection are the smaller projection)."""
     N_values = sorted(states)
-    options = dict(w=w, norm=norm, best=best)
+    options = dict(w=w, norm=norm, best=best, total=squared_norm(measure, u, dt, T, w=w))
     online = [relative_error(measure, states[N], u, dt, T, **options) for N in N_values]
     optimal = [relative_error(measure, best[:state_size(measure, N)], u, dt, T, **options) for N in N_values]
     return {"N": N_values, "online": online, "optimal": optimal}

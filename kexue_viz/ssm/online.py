@@ -295,19 +295,21 @@ def squared_norm(measure: str, u, dt: float, T: float, *, w: float = 1.0) -> flo
 
 
 def relative_error(measure: str, state: torch.Tensor, u, dt: float, T: float, *, w=1.0, norm="su",
-                   best: torch.Tensor | None = None) -> float:
+                   best: torch.Tensor | None = None, total: float | None = None) -> float:
     """Relative L² error ``‖û - u‖ / ‖u‖`` of the reconstruction from ``state``, exactly, in the
     measure's own L² space (the window or ``[0, T]``; for LagT the whole lag axis ``v >= 0``, where
     the input is zero before ``t = 0`` but the reconstruction need not be), by Pythagoras: with ``c`` the exact projection coefficients (``best``, any size
     ``>= n``; computed when not given) and ``λx`` the state's coefficients,
     ``‖û - u‖² = (‖u‖² - ‖c‖²) + ‖c - λx‖²`` (the two parts are orthogonal). The first
-    difference cancels in float64, so errors below ~1e-8 relative read as ~1e-8."""
+    difference cancels in float64, so errors below ~1e-8 relative read as ~1e-8. ``total``:
+    ``‖u‖²`` from :func:`squared_norm`, when already known."""
     n = state.shape[-1]
     if best is None:
         best = exact_projection(measure, n, u, dt, T, w=w, norm=norm)
     lam = coefficient_scale(measure, n, norm, state.device)
     c, x = best[:n] * lam, state * lam
-    total = squared_norm(measure, u, dt, T, w=w)
+    if total is None:
+        total = squared_norm(measure, u, dt, T, w=w)
     if total == 0:
         return 0.0 if float(torch.linalg.vector_norm(x)) == 0 else math.inf
     residual = max(total - float((c ** 2).sum()), 0.0) + float(((c - x) ** 2).sum())

@@ -254,8 +254,10 @@ class HippoDashboard(Dashboard):
 
     def trajectories_view(self):
         shown = min(self.n_shown, state_size(self.measure, self.N))
-        return self.cached_view("traj", (self.trajectory_key(), shown, self.step), lambda: views.trajectories_view(
-            np.arange(self.L + 1) * self.dt, self.states()[:, :shown], self.T, self.t))
+        curves = self.cached_view("curves", (self.trajectory_key(), shown), lambda: views.trajectory_curves(
+            np.arange(self.L + 1) * self.dt, self.states()[:, :shown], self.t))
+        return self.cached_view("traj", (self.trajectory_key(), shown, self.step),
+                                lambda: views.trajectories_view(curves, self.T, self.t))
 
     def spectrum_view(self):
         key = (self.trajectory_key(), self.N, self.settled_step, self.log_y)

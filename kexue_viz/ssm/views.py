@@ -33,12 +33,15 @@ def cursor_line(T):
     return styled(hv.VLine(T), color=COLORS["cursor"], line_dash="dashed", line_width=1)
 
 
-def trajectories_view(times, states, T, t_):
-    """Coefficient trajectories ``x_n(t)``, one curve per column of ``states``, and the cursor."""
-    curves = [styled(hv.Curve((times, states[:, n]), t_("time"), t_("coefficient"), label=f"x_{n}"),
-                     color=CYCLE[n % len(CYCLE)], line_width=1.4) for n in range(states.shape[1])]
-    return styled(hv.Overlay(curves) * cursor_line(T), title=t_("view_traj"), height=260, legend_position="right",
-                  **PLOT)
+def trajectory_curves(times, states, t_):
+    """Coefficient trajectories ``x_n(t)``, one curve per column of ``states``."""
+    return hv.Overlay([styled(hv.Curve((times, states[:, n]), t_("time"), t_("coefficient"), label=f"x_{n}"),
+                              color=CYCLE[n % len(CYCLE)], line_width=1.4) for n in range(states.shape[1])])
+
+
+def trajectories_view(curves, T, t_):
+    """:func:`trajectory_curves` with the cursor at ``T`` (the curves can be reused as ``T`` moves)."""
+    return styled(curves * cursor_line(T), title=t_("view_traj"), height=260, legend_position="right", **PLOT)
 
 
 def spectrum_view(magnitudes, log_y, t_):

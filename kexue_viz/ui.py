@@ -255,6 +255,8 @@ class Dashboard(pn.viewable.Viewer):
 
     @param.depends("lang", watch=True)
     def _relabel(self) -> None:
+        if self._layout is None:  # no widgets yet (CLI, tests): views read the language when built
+            return
         for name, widget in self._widgets.items():
             widget.label = self.t(name)
             parameter = self.param[name]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import torch
 
-from .hippo import get_measure, state_size
-from .online import (as_signal, exact_projection, krylov, relative_error, run_recurrence, squared_norm,
+from .hippo import get_measure, hippo, state_size
+from .online import (as_signal, exact_projection, krylov, legs_states, relative_error, squared_norm,
                      step_matrices)
 
 
@@ -17,10 +17,9 @@ def lti_state_at(Abar: torch.Tensor, Bbar: torch.Tensor, u: torch.Tensor, k: int
 def state_at(measure: str, N: int, u: torch.Tensor, dt: float, k: int, *, w=1.0, norm="su",
              method="bilinear") -> torch.Tensor:
     """The online state ``x_k`` (time ``T = kε``) of the discretised system, ``k >= 1``."""
-    Abar, Bbar = step_matrices(measure, N, k, dt, w=w, norm=norm, method=method)
     if get_measure(measure).time_varying:
-        return run_recurrence(Abar, Bbar, u[:k])[-1]
-    return lti_state_at(Abar, Bbar, u, k)
+        return legs_states(*hippo(measure, N, w=w, norm=norm), u[:k], method)[-1]
+    return lti_state_at(*step_matrices(measure, N, k, dt, w=w, norm=norm, method=method), u, k)
 
 
 def errors_from_states(measure: str, states: dict[int, torch.Tensor], best: torch.Tensor, u, dt: float,

@@ -192,6 +192,12 @@ def test_png_export_is_a_png(dashboard):
     assert dashboard.export_bytes("png")[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_cli_language_can_be_set_like_any_parameter(tmp_path):
+    out = tmp_path / "en.svg"
+    assert cli.main(["export", "hippo", "--set", "lang=en", "-o", str(out)]) == 0
+    assert b"lang=en" in out.read_bytes()
+
+
 def test_cli_rejects_bad_values(tmp_path, capsys):
     assert cli.main(["export", "hippo", "--set", "N=999", "-o", str(tmp_path / "x.png")]) == 2
     assert "N" in capsys.readouterr().err

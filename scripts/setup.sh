@@ -41,8 +41,8 @@ if [ -f "$STAMP" ] && [ "$STAMP" -nt pyproject.toml ] \
         && "$PY" -c 'import importlib.util as u; assert u.find_spec("kexue_viz")' >/dev/null 2>&1; then
     log "kexue_viz installed (stamp newer than pyproject.toml)"
 else
-    log "installing kexue_viz[infomap,test,notebook] (editable)"
-    "$PY" -m pip install -q -e ".[infomap,test,notebook]"
+    log "installing kexue_viz[infomap,peers,test,notebook] (editable)"
+    "$PY" -m pip install -q -e ".[infomap,peers,test,notebook]"
     touch "$STAMP"
 fi
 

@@ -1,12 +1,14 @@
-"""Server-side cost of one dashboard update, without a browser.
+"""Server-side cost of one dashboard update, without a browser, for every registered dashboard.
 
-Builds the dashboard into a Bokeh document (as a served session does), then moves one
-parameter at a time through values not seen before and times the whole update: the
-recomputation and the in-place refresh of every plot that depends on it. This isolates the
-work the server does per slider move from the browser's drawing, which on a 2-core machine
-competes for the same cores (see ``bench_dashboard_latency.py`` for the end-to-end figure).
+Builds each dashboard into a Bokeh document (as a served session does), then moves one
+parameter at a time through values not seen before (the class attribute ``LATENCY_MOVES``:
+parameter name -> values) and times the whole update: the recomputation and the in-place
+refresh of every plot that depends on it. This isolates the work the server does per slider
+move from the browser's drawing, which on a 2-core machine competes for the same cores (see
+``bench_dashboard_latency.py`` for the end-to-end figure). The first two moves of each
+parameter warm caches shared by later ones and are left out of the statistics.
 
-Run: ``python benchmarks/bench_dashboard_update.py [--quick]``
+Run: ``python benchmarks/bench_dashboard_update.py [--quick] [--dashboard SLUG ...]``
 """
 from __future__ import annotations
 
@@ -20,36 +22,53 @@ import panel as pn
 from bokeh.document import Document
 
 from kexue_viz.device import describe
-from kexue_viz.ssm.dashboard import HippoDashboard
+from kexue_viz.registry import DASHBOARDS
 from kexue_viz.ui import init_extension
 
-MOVES = {
-    "N": list(range(17, 41)),
-    "cursor": [round(v, 3) for v in np.linspace(0.95, 0.5, 24)],
-    "freq": [round(v, 2) for v in np.linspace(2.1, 4.4, 24)],
-    "n_shown": [5, 6, 7, 8, 3, 2, 9, 10, 11, 12, 13, 14],
-}
+BUDGET_MS = 100.0  # "a slider move answers in well under 100 ms"
+
+
+def time_moves(dashboard, name: str, values: list) -> list[float]:
+    """Milliseconds taken by ``setattr(dashboard, name, value)`` for each value in turn."""
+    times = []
+    for value in values:
+        started = time.perf_counter()
+        setattr(dashboard, name, value)
+        times.append((time.perf_counter() - started) * 1e3)
+    return times
+
+
+def bench_dashboard(slug: str, quick: bool) -> None:
+    cls = DASHBOARDS[slug].load()
+    moves = getattr(cls, "LATENCY_MOVES", {})
+    dashboard = cls()
+    document = Document()
+    started = time.perf_counter()
+    document.add_root(pn.panel(dashboard).get_root(document))
+    print(f"\n{slug}: first render {1e3 * (time.perf_counter() - started):.0f} ms")
+    if not moves:
+        print("  (no LATENCY_MOVES declared)")
+        return
+    print(f"  {'parameter':14s} {'median ms':>10s} {'p90 ms':>8s} {'moves':>6s} {'median/budget':>14s}")
+    for name, values in moves.items():
+        values = values[:6] if quick else values
+        times = time_moves(dashboard, name, values)
+        settled = times[2:] or times
+        median = statistics.median(settled)
+        print(f"  {name:14s} {median:10.1f} {np.percentile(settled, 90):8.1f} {len(values):6d} "
+              f"{median / BUDGET_MS:13.2f}x")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few moves (smoke test)")
+    parser.add_argument("--dashboard", nargs="*", choices=sorted(DASHBOARDS), help="default: all")
     args = parser.parse_args()
     init_extension()
     print(describe())
-    dashboard = HippoDashboard()
-    document = Document()
-    document.add_root(pn.panel(dashboard).get_root(document))
-    print(f"{'parameter':10s} {'median ms':>10s} {'p90 ms':>8s} {'moves':>6s}")
-    for name, values in MOVES.items():
-        values = values[:6] if args.quick else values
-        times = []
-        for value in values:
-            started = time.perf_counter()
-            setattr(dashboard, name, value)
-            times.append((time.perf_counter() - started) * 1e3)
-        settled = times[2:] or times  # the first moves warm caches shared by later ones
-        print(f"{name:10s} {statistics.median(settled):10.1f} {np.percentile(settled, 90):8.1f} {len(values):6d}")
+    print(f"budget per move: {BUDGET_MS:.0f} ms (ratio < 1 is within it)")
+    for slug in args.dashboard or sorted(DASHBOARDS):
+        bench_dashboard(slug, args.quick)
     return 0
 
 

@@ -67,6 +67,13 @@ class HippoDashboard(Dashboard):
     widget_options = {"seed": {"type": pn.widgets.IntInput}}
     probe = "N"
 
+    LATENCY_MOVES = {  # benchmarks/bench_dashboard_update.py: values unlike the defaults
+        "N": list(range(17, 41)),
+        "cursor": [round(v, 3) for v in np.linspace(0.95, 0.5, 24)],
+        "freq": [round(v, 2) for v in np.linspace(2.1, 4.4, 24)],
+        "n_shown": [5, 6, 7, 8, 3, 2, 9, 10, 11, 12, 13, 14],
+    }
+
     signal = param.Selector(default="white_noise", objects=[*PRESETS, "upload"])
     freq = param.Number(2.0, bounds=(0.5, 10.0), step=0.1)
     seed = param.Integer(0, bounds=(0, 9999))

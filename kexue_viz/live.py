@@ -18,7 +18,7 @@ import pandas as pd
 import panel as pn
 from bokeh.models import DataRange1d
 
-_STRUCTURAL_OPTIONS = ("xlim", "ylim", "logx", "logy", "width", "height", "data_aspect", "legend_position",
+_STRUCTURAL_OPTIONS = ("logx", "logy", "width", "height", "data_aspect", "legend_position",
                        "xticks", "yticks", "responsive", "show_legend")
 
 
@@ -34,11 +34,27 @@ def plot_options(element) -> dict:
 
 def signature(element) -> tuple:
     """What must stay equal for an in-place update: per layer its type, group, label and
-    dimensions (the source's columns and the legend), plus the axis-defining options."""
+    dimensions (the source's columns and the legend), the axis-defining options, and which
+    axes have explicit limits (their values are updated in place, see :func:`axis_limits`)."""
     options = plot_options(element)
     return (tuple((type(layer).__name__, layer.group, layer.label, tuple(d.name for d in layer.dimensions()))
                   for layer in layers(element)),
-            tuple((key, repr(options.get(key))) for key in _STRUCTURAL_OPTIONS))
+            tuple((key, repr(options.get(key))) for key in _STRUCTURAL_OPTIONS),
+            tuple(limit_kind(options.get(key)) for key in ("xlim", "ylim")))
+
+
+def limit_kind(limit) -> str:
+    """How an ``xlim``/``ylim`` option shapes its axis: ``"auto"`` (none given: the browser
+    auto-ranges), ``"fixed"`` (both ends given: moved in place by :meth:`LivePlot.refresh`), or
+    the limit itself when one end is ``None`` (HoloViews takes it from the data: structural)."""
+    if limit is None:
+        return "auto"
+    return "fixed" if None not in tuple(limit) else repr(limit)
+
+
+def axis_limits(options: dict) -> list[tuple[str, tuple]]:
+    """The fixed limits among ``xlim``/``ylim`` as ``[(option, (start, end))]``."""
+    return [(key, tuple(options[key])) for key in ("xlim", "ylim") if limit_kind(options.get(key)) == "fixed"]
 
 
 def same_values(old, new) -> bool:
@@ -96,9 +112,18 @@ class LivePlot:
                 if changed:  # a model-valued property set makes a served document re-walk its models
                     glyph.update(**changed)
         self._layers = new_layers
-        title = plot_options(element).get("title")
+        options = plot_options(element)
+        self._set_limits(options)
+        title = options.get("title")
         if title is not None and self._figure.title.text != title:
             self._figure.title.text = title
+
+    def _set_limits(self, options: dict) -> None:
+        """Move explicit axis limits in place (a data-dependent limit is not a new plot)."""
+        for key, (start, end) in axis_limits(options):
+            axis_range = self._figure.x_range if key == "xlim" else self._figure.y_range
+            if (axis_range.start, axis_range.end) != (start, end):
+                axis_range.update(start=start, end=end)
 
     def _render(self, element, shape) -> None:
         plot = hv.renderer("bokeh").get_plot(element)

@@ -119,3 +119,21 @@ def test_live_plot_updates_in_place_and_rerenders_on_structure():
     state["label"] = "b"
     plot.refresh()
     assert plot.pane.object is not figure, "a legend change re-renders"
+
+
+def test_live_plot_moves_fixed_limits_in_place():
+    import holoviews as hv
+    from kexue_viz.live import LivePlot
+
+    state = {"height": 1.0}
+
+    def build():
+        x = np.linspace(0, 1, 20)
+        return styled(hv.Curve((x, state["height"] * x), "x", "y"), ylim=(-state["height"], state["height"]))
+
+    plot = LivePlot(build)
+    figure = plot.pane.object
+    state["height"] = 3.0
+    plot.refresh()
+    assert plot.pane.object is figure, "a data-dependent fixed limit must not re-render"
+    assert (figure.y_range.start, figure.y_range.end) == (-3.0, 3.0)

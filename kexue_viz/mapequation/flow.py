@@ -14,7 +14,8 @@ Flow models are Infomap's (verified against ``infomap`` 2.16 in the tests):
   π_β = (τ + (1−τ)d) v_β + (1−τ) Σ_α π_α T[α,β],  d = Σ_{α dangling} π_α.
   Unrecorded: F[α→β] = π_α T[α,β]/(1−d), p_β = Σ_α F[α→β]. Recorded: p = π,
   F[α→β] = (1−τ)π_α T[α,β] on real links, t_α = τπ_α (+ (1−τ)π_α if α is dangling).
-* Markov time ``t`` scales every link (and teleport) flow, not p.
+* Markov time ``t`` scales the flow on real links, not p and not recorded teleport flow
+  (Infomap 2.16's convention, pinned by a test).
 """
 from __future__ import annotations
 
@@ -89,9 +90,9 @@ class Flow:
         return len(self.p)
 
     def scaled(self, markov_time: float) -> "Flow":
-        """The same walk encoded at Markov time ``t``: link and teleport flows × t, p unchanged."""
-        teleport = None if self.teleport is None else (self.teleport[0] * markov_time, self.teleport[1])
-        return replace(self, F=self.F * markov_time, teleport=teleport)
+        """The same walk encoded at Markov time ``t``: real-link flows × t; p and recorded
+        teleport flows unchanged."""
+        return replace(self, F=self.F * markov_time)
 
 
 def undirected_flow(graph: Graph) -> Flow:

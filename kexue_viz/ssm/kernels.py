@@ -67,6 +67,11 @@ class SSM:
             self._cache["discrete"] = generalized_bilinear(self.A, self.B, self.step, 0.5)
         return self._cache["discrete"]
 
+    def to(self, device) -> "SSM":
+        """The same system with its tensors on ``device``."""
+        move = (lambda t: None if t is None else t.to(device))
+        return SSM(move(self.A), move(self.B), move(self.C), self.step, move(self.P))
+
     def dplr(self) -> DPLR:
         """DPLR form of ``A`` from ``P`` (cached)."""
         if self.P is None:
@@ -167,9 +172,11 @@ def kernel_generating(ssm: SSM, L: int) -> torch.Tensor:
     return torch.fft.irfft(resolvent @ c_tilde(ssm, L).to(COMPLEX), n=L)
 
 
-def cauchy_sum(alpha: torch.Tensor, beta: torch.Tensor, denominators: torch.Tensor) -> torch.Tensor:
-    """``k[α, β]_l = Σ_i α_i β_i / d_{l,i}``: ``α`` (n, r), ``β`` (n, s), ``d`` (M, n) -> (M, r, s)."""
-    return torch.einsum("ir,is,li->lrs", alpha, beta, 1.0 / denominators)
+def cauchy_sums(left: torch.Tensor, right: torch.Tensor, denominators: torch.Tensor) -> torch.Tensor:
+    """All ``k[α, β]_l = Σ_i α_i β_i / d_{l,i}`` for the columns ``α`` of ``left`` (n, p) and ``β`` of
+    ``right`` (n, q), as one product of the Cauchy matrix ``1/d`` (M, n) -> (M, p, q)."""
+    weights = (left[:, :, None] * right[:, None, :]).reshape(left.shape[0], -1)
+    return ((1.0 / denominators) @ weights).reshape(-1, left.shape[1], right.shape[1])
 
 
 def dplr_generating_function(dplr: DPLR, B: torch.Tensor, Ctilde: torch.Tensor, step: float,
@@ -194,10 +201,8 @@ def dplr_generating_function(dplr: DPLR, B: torch.Tensor, Ctilde: torch.Tensor, 
     p = dplr.P.to(dtype)
     lam = dplr.Lambda.to(dtype)
     denominators = (2 / step) * (1 - z)[:, None] - (1 + z)[:, None] * lam[None, :]
-    k_cb = cauchy_sum(c, b, denominators)[:, 0, 0]
-    k_cp = cauchy_sum(c, p, denominators)[:, 0, :]
-    k_pb = cauchy_sum(p.conj(), b, denominators)[:, :, 0]
-    k_pp = cauchy_sum(p.conj(), p, denominators)
+    sums = cauchy_sums(torch.cat([c, p.conj()], dim=1), torch.cat([b, p], dim=1), denominators)
+    k_cb, k_cp, k_pb, k_pp = sums[:, 0, 0], sums[:, 0, 1:], sums[:, 1:, 0], sums[:, 1:, 1:]
     onez = (1 + z)[:, None, None]
     eye = torch.eye(p.shape[1], dtype=dtype, device=z.device)
     correction = torch.linalg.solve(eye + onez * k_pp, (onez * k_pb[:, :, None]))[:, :, 0]
@@ -214,14 +219,19 @@ def dplr_generating_function(dplr: DPLR, B: torch.Tensor, Ctilde: torch.Tensor, 
     return G
 
 
+def kernel_from_dplr(dplr: DPLR, B: torch.Tensor, Ctilde: torch.Tensor, step: float, L: int,
+                     dtype=COMPLEX) -> torch.Tensor:
+    """``K̄_{<L} = irfft(G_L(z_l))`` from S4's parameters ``(Λ, P, B, C̃)`` (no ``Ā^L`` needed)."""
+    z = unit_roots(L, B.device, dtype)
+    return torch.fft.irfft(dplr_generating_function(dplr, B, Ctilde, step, z), n=L).to(REAL)
+
+
 def kernel_cauchy(ssm: SSM, L: int, dtype=COMPLEX) -> torch.Tensor:
     """S4's route: ``G_L`` at the roots of unity from the DPLR form (``dplr_generating_function``,
     O(NL) Cauchy sums), then ``irfft``. ``dtype`` ``complex64`` runs the sums in single precision
     (the z = -1 node needs no special case); the result is returned as float64."""
     _check_length(L)
-    z = unit_roots(L, ssm.A.device, dtype)
-    G = dplr_generating_function(ssm.dplr(), ssm.B, c_tilde(ssm, L), ssm.step, z)
-    return torch.fft.irfft(G, n=L).to(REAL)
+    return kernel_from_dplr(ssm.dplr(), ssm.B, c_tilde(ssm, L), ssm.step, L, dtype)
 
 
 def kernel_diagonal(ssm: SSM, L: int, max_condition: float = 1e10) -> torch.Tensor:
@@ -239,9 +249,14 @@ def kernel_diagonal(ssm: SSM, L: int, max_condition: float = 1e10) -> torch.Tens
                          f"> {max_condition:.0e}")
     lam_bar = (1 + ssm.step * lam / 2) / (1 - ssm.step * lam / 2)
     weights = (ssm.C.to(COMPLEX) @ W) * torch.linalg.solve(W, Bbar.to(COMPLEX))
-    k = torch.arange(L, dtype=REAL, device=lam.device)
-    vandermonde = torch.exp(k[:, None] * torch.log(lam_bar)[None, :])
-    return (vandermonde @ weights).real
+    return vandermonde_kernel(lam_bar, weights, L)
+
+
+def vandermonde_kernel(lam_bar: torch.Tensor, weights: torch.Tensor, L: int) -> torch.Tensor:
+    """``K̄_k = Re Σ_i w_i λ̄_i^k`` (k < L) for a diagonal system (S4D's parameters): the
+    Vandermonde matrix ``λ̄_i^k = exp(k log λ̄_i)`` times the weights, O(NL)."""
+    k = torch.arange(L, dtype=REAL, device=lam_bar.device)
+    return (torch.exp(k[:, None] * torch.log(lam_bar)[None, :]) @ weights).real
 
 
 def kernel_rtf_route(ssm: SSM, L: int) -> torch.Tensor:

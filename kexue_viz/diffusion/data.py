@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import torch
@@ -26,6 +27,11 @@ class PointCloud:
 
     points: torch.Tensor
     weights: torch.Tensor
+
+    @cached_property
+    def log_weights(self) -> torch.Tensor:
+        """``log π_i`` (computed once per cloud)."""
+        return torch.log(self.weights)
 
     @property
     def dim(self) -> int:

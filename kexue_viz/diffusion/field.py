@@ -46,16 +46,17 @@ def _per_row(value: torch.Tensor) -> torch.Tensor:
     return value.reshape(-1, 1, 1)
 
 
-def logits(x: torch.Tensor, t: torch.Tensor, cloud: PointCloud, construction: Construction):
+def logits(x: torch.Tensor, t: torch.Tensor, cloud: PointCloud, construction: Construction, coefficients=None):
     """``(ℓ, z, σ)``: logits (M, N), standardised residuals ``z_i`` (M, N, d) and ``σ_t``."""
-    alpha, sigma, _, _ = construction.coefficients(t)
+    alpha, sigma, _, _ = construction.coefficients(t) if coefficients is None else coefficients
     z = (x[:, None, :] - _per_row(alpha) * cloud.points[None]) / _per_row(sigma)
-    return torch.log(cloud.weights)[None] + construction.kernel.log_density(z), z, sigma
+    return cloud.log_weights[None] + construction.kernel.log_density(z), z, sigma
 
 
 def _evaluate_block(x, t, cloud, construction, with_divergence):
-    ell, z, sigma = logits(x, t, cloud, construction)
-    _, _, a, b = construction.coefficients(t)
+    coefficients = construction.coefficients(t)
+    ell, z, sigma = logits(x, t, cloud, construction, coefficients)
+    a, b = coefficients[2:]
     lse = torch.logsumexp(ell, dim=1)
     empty = torch.isneginf(lse)
     w = torch.exp(ell - torch.where(empty, torch.zeros_like(lse), lse)[:, None])  # rows of zeros where empty

@@ -24,7 +24,7 @@ from .moments import normal_pdf, sign_moments, softsign_exact
 SIZE = 257
 A_MAX = 64.0
 LOG10_B = (-4.0, 4.0)
-VERSION = 1
+VERSION = 2
 
 
 def cache_path() -> Path:

@@ -8,9 +8,10 @@ timed from its own parameters, as a model holds them (set-up outside the timing)
 * ``krylov``: Krylov doubling ``[Ā^k B̄]`` (log₂ L dense products) then ``·C̄``;
 * ``cauchy``: S4's DPLR route from ``(Λ, P, B, C̃)``: Cauchy sums at the L/2+1 roots of unity +
   Woodbury + irfft, complex128 (``cauchy64``: the same in complex64);
-* ``vander``: diagonal ``A`` (S4D's parametrisation) from ``(λ̄, weights)``: Vandermonde product.
-  For LegS the weights come from ``eig``, whose eigenvectors are hopeless beyond N≈20 (post 三):
-  its error column shows it; the timing is that of any diagonal SSM of the same size;
+* ``vander``: a diagonal SSM of the same size (S4D: LegS's DPLR form without its low-rank term,
+  :func:`kexue_viz.ssm.kernels.diagonal_part`) from ``(λ̄, weights)``: Vandermonde product. It is a
+  different kernel (LegS itself cannot be diagonalised in float64, post 三); its error is against a
+  complex128 loop ``x <- λ̄ x`` of the same diagonal system;
 * ``rtf``: state-free RTF kernel ``irfft(rfft b̄ / rfft ā)`` from random stable ``(a, b)`` (Σ|a| = 0.5)
   of the same state size (converting LegS itself to ``(a, b)`` is ill-conditioned; see the notebook).
   Its error is against the impulse response of ``b(z)/a(z)`` folded modulo L (``scipy.signal.lfilter``).
@@ -40,9 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (benchmark_devices, fmt_ms, fmt_ratio, header, input_signal, median_ms,  # noqa: E402
                      print_table, time_call)
 
-from kexue_viz.ssm.kernels import (c_tilde, fft_conv, hippo_ssm, kernel_from_dplr, kernel_krylov,  # noqa: E402
-                                   kernel_powers, vandermonde_kernel)
-from kexue_viz.ssm.rtf import rtf_kernel  # noqa: E402
+from kexue_viz.ssm.kernels import diagonal_part, fft_conv, hippo_ssm, parametrised_routes  # noqa: E402
 
 ROUTES = ("loop", "krylov", "cauchy", "cauchy64", "vander", "rtf")
 SLOW_SECONDS = 1.0
@@ -54,27 +53,16 @@ RTF_TOLERANCE = 1e-12
 
 
 def make_case(N: int, L: int, device: torch.device):
-    """Zero-argument callables per route, and the float64 inputs they need (set-up untimed)."""
+    """Zero-argument callables per route (:func:`kexue_viz.ssm.kernels.parametrised_routes`, set-up
+    untimed) and the RTF's random stable ``(a, b)``."""
     ssm = hippo_ssm("legs", N, 8.0 / L, "random", seed=N).to(device)
-    Abar, Bbar = ssm.discrete()
-    dplr = ssm.dplr()
-    Ct = c_tilde(ssm, L)
-    lam, W = torch.linalg.eig(ssm.A)
-    lam_bar = (1 + ssm.step * lam / 2) / (1 - ssm.step * lam / 2)
-    weights = (ssm.C.to(W.dtype) @ W) * torch.linalg.solve(W, Bbar.to(W.dtype))
     generator = torch.Generator().manual_seed(N)
     a = torch.rand(N, generator=generator, dtype=torch.float64) * 2 - 1
     a = (0.5 * a / a.abs().sum()).to(device)
     b = torch.randn(N, generator=generator, dtype=torch.float64).to(device)
-    routes = {
-        "loop": lambda: kernel_powers(ssm, L),
-        "krylov": lambda: kernel_krylov(ssm, L),
-        "cauchy": lambda: kernel_from_dplr(dplr, ssm.B, Ct, ssm.step, L),
-        "cauchy64": lambda: kernel_from_dplr(dplr, ssm.B, Ct, ssm.step, L, dtype=torch.complex64),
-        "vander": lambda: vandermonde_kernel(lam_bar, weights, L),
-        "rtf": lambda: rtf_kernel(a, b, L),
-    }
-    return ssm, routes, (a, b)
+    callables = parametrised_routes(ssm, L, ab=(a, b), routes=("powers", "krylov", "cauchy", "cauchy64", "diagonal",
+                                                                  "rtf"))
+    return dict(zip(ROUTES, callables.values())), (a, b), diagonal_part(ssm)
 
 
 def folded_impulse_response(a: torch.Tensor, b: torch.Tensor, L: int) -> np.ndarray:
@@ -88,6 +76,16 @@ def folded_impulse_response(a: torch.Tensor, b: torch.Tensor, L: int) -> np.ndar
     return signal.lfilter(b, np.concatenate([[1.0], a]), impulse).reshape(periods, L).sum(axis=0)
 
 
+def diagonal_loop(lam_bar: torch.Tensor, weights: torch.Tensor, L: int) -> np.ndarray:
+    """Reference of the diagonal route: ``K̄_k = Re Σ w_i λ̄_i^k`` by the loop ``x <- λ̄ x`` (complex128)."""
+    lam_bar, x = lam_bar.cpu().numpy(), weights.cpu().numpy()
+    out = np.empty(L)
+    for k in range(L):
+        out[k] = x.sum().real
+        x = x * lam_bar
+    return out
+
+
 def relative_error(got: torch.Tensor, reference: np.ndarray) -> float:
     got = got.detach().cpu().numpy()
     return float(np.max(np.abs(got - reference)) / np.max(np.abs(reference)))
@@ -95,7 +93,7 @@ def relative_error(got: torch.Tensor, reference: np.ndarray) -> float:
 
 def run_case(N: int, L: int, device: torch.device, repeats: int):
     """Medians (ms) and errors per route for one (N, L)."""
-    ssm, routes, (a, b) = make_case(N, L, device)
+    routes, (a, b), (lam_bar, weights) = make_case(N, L, device)
     for fn in routes.values():  # warm-up (CUDA plans, allocator)
         fn()
     seconds = {name: [] for name in routes}
@@ -107,10 +105,12 @@ def run_case(N: int, L: int, device: torch.device, repeats: int):
             elapsed, results[name] = time_call(fn, device)
             seconds[name].append(elapsed)
     reference = results["loop"].cpu().numpy() if N <= LOOP_REFERENCE_MAX_N else results["krylov"].cpu().numpy()
-    errors = {name: relative_error(results[name], reference) for name in routes if name != "rtf"}
+    errors = {name: relative_error(results[name], reference) for name in routes if name not in ("rtf", "vander")}
+    errors["vander"] = relative_error(results["vander"], diagonal_loop(lam_bar, weights, L))
     errors["rtf"] = relative_error(results["rtf"], folded_impulse_response(a, b, L))
     assert errors["krylov"] <= EXACT_TOLERANCE and errors["cauchy"] <= EXACT_TOLERANCE, (N, L, errors)
     assert errors["cauchy64"] <= SINGLE_TOLERANCE and errors["rtf"] <= RTF_TOLERANCE, (N, L, errors)
+    assert errors["vander"] <= EXACT_TOLERANCE, (N, L, errors)
     return {name: median_ms(values) for name, values in seconds.items()}, errors
 
 

@@ -26,7 +26,10 @@ invert with ``irfft``.
 from __future__ import annotations
 
 import math
+import statistics
+import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import torch
 
@@ -283,6 +286,68 @@ def kernel(ssm: SSM, L: int, route: str = "krylov") -> torch.Tensor:
     except KeyError:
         raise ValueError(f"unknown kernel route {route!r}; choose one of {sorted(ROUTES)}") from None
     return compute(ssm, L)
+
+
+def parametrised_routes(ssm: SSM, L: int, ab: tuple[torch.Tensor, torch.Tensor] | None = None,
+                        routes=("powers", "krylov", "generating", "cauchy", "cauchy64", "diagonal", "rtf"),
+                        ) -> dict[str, Callable[[], torch.Tensor]]:
+    """Each route as a zero-argument callable that computes ``K̄_{<L}`` from the parameters a model
+    of that kind holds; the set-up (discretisation, DPLR form and ``C̃`` for S4, ``eig`` weights for
+    a diagonal SSM, ``(a, b)`` for RTF — ``ab`` when given, else converted from ``ssm``) happens here,
+    outside any timing. ``cauchy64`` is the Cauchy route in complex64; ``diagonal`` times the
+    Vandermonde product of :func:`diagonal_part` (S4D's diagonal system, not LegS's kernel: LegS
+    itself cannot be diagonalised in float64, see :func:`kernel_diagonal`)."""
+    makers = {
+        "powers": lambda: (lambda: kernel_powers(ssm, L)),
+        "krylov": lambda: (ssm.discrete(), lambda: kernel_krylov(ssm, L))[1],
+        "generating": lambda: (lambda: kernel_generating(ssm, L)),
+        "cauchy": lambda: _dplr_callable(ssm, L, COMPLEX),
+        "cauchy64": lambda: _dplr_callable(ssm, L, torch.complex64),
+        "diagonal": lambda: _diagonal_callable(ssm, L),
+        "rtf": lambda: _rtf_callable(ssm, L, ab),
+    }
+    return {name: makers[name]() for name in routes}
+
+
+def _dplr_callable(ssm: SSM, L: int, dtype):
+    dplr, Ct = ssm.dplr(), c_tilde(ssm, L)
+    return lambda: kernel_from_dplr(dplr, ssm.B, Ct, ssm.step, L, dtype)
+
+
+def diagonal_part(ssm: SSM) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(λ̄, w)`` of the diagonal SSM left when the low-rank term is dropped from the DPLR form
+    (S4D's initialisation, ``A ≈ V diag(Λ) V*``): bilinear ``λ̄ = (1 + εΛ/2)/(1 - εΛ/2)``,
+    ``w = conj(V*C) ⊙ ε(V*B)/(1 - εΛ/2)``. A different (but well-conditioned) kernel of the same
+    size, whose Vandermonde product times the diagonal route."""
+    dplr = ssm.dplr()
+    half = 1 - ssm.step * dplr.Lambda / 2
+    lam_bar = (1 + ssm.step * dplr.Lambda / 2) / half
+    return lam_bar, dplr.rotate(ssm.C).conj() * ssm.step * dplr.rotate(ssm.B) / half
+
+
+def _diagonal_callable(ssm: SSM, L: int):
+    lam_bar, weights = diagonal_part(ssm)
+    return lambda: vandermonde_kernel(lam_bar, weights, L)
+
+
+def _rtf_callable(ssm: SSM, L: int, ab):
+    a, b = ab if ab is not None else rtf_coefficients(*ssm.discrete(), c_tilde(ssm, L))
+    return lambda: rtf_kernel(a, b, L)
+
+
+def time_routes(callables: dict[str, Callable[[], torch.Tensor]], repeats: int = 5) -> dict[str, float]:
+    """Median wall time in seconds of each callable over ``repeats`` runs, taken round-robin (after
+    one warm-up run each) so that load changes hit every route alike. CPU timing; on CUDA the
+    callers synchronise (``benchmarks/_common.time_call``)."""
+    for fn in callables.values():
+        fn()
+    seconds = {name: [] for name in callables}
+    for _ in range(repeats):
+        for name, fn in callables.items():
+            start = time.perf_counter()
+            fn()
+            seconds[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in seconds.items()}
 
 
 def fft_conv(kernel_values: torch.Tensor, u: torch.Tensor) -> torch.Tensor:

@@ -18,6 +18,7 @@ class DashboardEntry:
 
 
 DASHBOARDS: dict[str, DashboardEntry] = {
+    "infomap_communities": DashboardEntry("infomap_communities", "kexue_viz.mapequation.dashboard", "InfomapDashboard", ("7006",)),
     "hippo": DashboardEntry("hippo", "kexue_viz.ssm.dashboard", "HippoDashboard", ("10114", "10137")),
 }
 

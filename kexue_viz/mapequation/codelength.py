@@ -28,6 +28,11 @@ def plogp(x):
     return np.where(x > 0, x * np.log2(np.where(x > 0, x, 1.0)), 0.0)
 
 
+def sum_by(ids, weights, size: int) -> np.ndarray:
+    """Σ of ``weights`` per id in 0..size-1, always float64 (numpy gives int64 for empty input)."""
+    return np.bincount(ids, weights, size).astype(np.float64, copy=False)
+
+
 def entropy(p) -> float:
     """Shannon entropy in bits of a (not necessarily normalised) non-negative vector."""
     p = np.asarray(p, dtype=np.float64)
@@ -68,14 +73,14 @@ def module_flows(flow: Flow, labels: np.ndarray, m: int | None = None) -> Module
     m = int(labels.max()) + 1 if m is None else m
     a, b = labels[flow.src], labels[flow.dst]
     cross = a != b
-    exit_ = np.bincount(a[cross], flow.F[cross], m)
-    enter = np.bincount(b[cross], flow.F[cross], m)
+    exit_ = sum_by(a[cross], flow.F[cross], m)
+    enter = sum_by(b[cross], flow.F[cross], m)
     if flow.teleport is not None:
         t, v = flow.teleport
-        T, V = np.bincount(labels, t, m), np.bincount(labels, v, m)
+        T, V = sum_by(labels, t, m), sum_by(labels, v, m)
         exit_ = exit_ + T * (1 - V)
         enter = enter + (T.sum() - T) * V
-    return ModuleFlows(enter, exit_, np.bincount(labels, flow.p, m))
+    return ModuleFlows(enter, exit_, sum_by(labels, flow.p, m))
 
 
 def codelength(flow: Flow, labels) -> Codelength:
@@ -83,7 +88,7 @@ def codelength(flow: Flow, labels) -> Codelength:
     labels, m = compact_labels(labels)
     flows = module_flows(flow, labels, m)
     index = float(plogp(flows.enter.sum()) - plogp(flows.enter).sum())
-    node_terms = np.bincount(labels, plogp(flow.p), m)
+    node_terms = sum_by(labels, plogp(flow.p), m)
     module_terms = plogp(flows.exit + flows.flow) - plogp(flows.exit) - node_terms
     module = float(module_terms.sum())
     return Codelength(index + module, index, module, module_terms, flows)
@@ -97,7 +102,7 @@ def one_level_codelength(flow: Flow) -> float:
 def entropy_rate(flow: Flow) -> float:
     """Σ_α p_α H(T_α·) of the encoded walk: a lower bound on L for every partition
     (undirected flow; link flows normalised per source node)."""
-    out = np.bincount(flow.src, flow.F, flow.n)
+    out = sum_by(flow.src, flow.F, flow.n)
     share = flow.F / np.where(out > 0, out, 1.0)[flow.src]
     return float(-(flow.p[flow.src] * plogp(share)).sum())
 
@@ -153,8 +158,8 @@ def multilevel_codelength(flow: Flow, paths) -> TreeCodelength:
             np.add.at(child_terms, owners[d], plogp(enters[d]))
         leaves = leaf_depth == d
         owner_of_leaf = (np.zeros(len(paths), dtype=np.int64) if d == 0 else levels[d - 1])[leaves]
-        rate += np.bincount(owner_of_leaf, flow.p[leaves], m_d)
-        leaf_terms = np.bincount(owner_of_leaf, plogp(flow.p[leaves]), m_d)
+        rate += sum_by(owner_of_leaf, flow.p[leaves], m_d)
+        leaf_terms = sum_by(owner_of_leaf, plogp(flow.p[leaves]), m_d)
         term = float((plogp(rate) - plogp(x) - child_terms - leaf_terms).sum())
         per_level.append(term)
         total += term
@@ -171,13 +176,13 @@ def codelength_batch(flow: Flow, labels: np.ndarray) -> tuple[np.ndarray, np.nda
     a, b = (labels[:, flow.src] + offset).ravel(), (labels[:, flow.dst] + offset).ravel()
     F = np.broadcast_to(flow.F, (B, len(flow.F))).ravel()
     cross = a != b
-    exit_ = np.bincount(a[cross], F[cross], size)
-    enter = np.bincount(b[cross], F[cross], size)
+    exit_ = sum_by(a[cross], F[cross], size)
+    enter = sum_by(b[cross], F[cross], size)
     ids = (labels + offset).ravel()
-    P = np.bincount(ids, np.tile(flow.p, B), size)
+    P = sum_by(ids, np.tile(flow.p, B), size)
     if flow.teleport is not None:
-        T = np.bincount(ids, np.tile(flow.teleport[0], B), size)
-        V = np.bincount(ids, np.tile(flow.teleport[1], B), size)
+        T = sum_by(ids, np.tile(flow.teleport[0], B), size)
+        V = sum_by(ids, np.tile(flow.teleport[1], B), size)
         T_total = np.repeat(T.reshape(B, n).sum(axis=1), n)
         exit_, enter = exit_ + T * (1 - V), enter + (T_total - T) * V
     enter, exit_, P = enter.reshape(B, n), exit_.reshape(B, n), P.reshape(B, n)

@@ -30,11 +30,11 @@ MIN_FLOW_ITERATIONS = 50
 MAX_FLOW_ITERATIONS = 1000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Graph:
     """Weighted links ``src[k] → dst[k]`` with weight ``w[k]`` on nodes ``0..n-1``.
 
-    ``directed`` is the graph's natural reading (the dashboard's default flow model);
+    Compared and hashed by identity (it holds arrays). ``directed`` is the graph's natural reading (the dashboard's default flow model);
     ``names`` label nodes, ``truth`` is a planted partition when known (LFR, digits labels)."""
 
     n: int
@@ -70,7 +70,7 @@ class Graph:
         return merged.row.astype(np.int64), merged.col.astype(np.int64), merged.data
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Flow:
     """Visit rates and link flows of one flow model (all float64, Σp = 1).
 

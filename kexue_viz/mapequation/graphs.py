@@ -138,14 +138,35 @@ def to_networkx(graph: Graph) -> nx.Graph:
     return G
 
 
+def spring_positions(graph: Graph, iterations: int, seed: int = 7) -> np.ndarray:
+    """Fruchterman–Reingold positions, vectorised over all node pairs (dense n×n float32 per
+    iteration; networkx's sparse version is a Python loop, 10–20× slower at n ≥ 500)."""
+    n = graph.n
+    pos = np.random.default_rng(seed).random((n, 2)).astype(np.float32)
+    A = np.zeros((n, n), dtype=np.float32)
+    np.add.at(A, (graph.src, graph.dst), graph.w.astype(np.float32))
+    A = A + A.T
+    A /= max(float(A.max()), 1e-30)
+    k, temperature = np.sqrt(1.0 / n), 0.1
+    for step in range(iterations):
+        dx = pos[:, None, 0] - pos[None, :, 0]
+        dy = pos[:, None, 1] - pos[None, :, 1]
+        dist = np.maximum(np.sqrt(dx * dx + dy * dy), 0.01)
+        force = k * k / (dist * dist) - A * dist / k
+        disp = np.stack([(dx * force).sum(axis=1), (dy * force).sum(axis=1)], axis=1)
+        length = np.maximum(np.linalg.norm(disp, axis=1), 0.01)
+        pos += disp * (temperature * (1 - step / (iterations + 1)) / length)[:, None]
+    return pos.astype(np.float64)
+
+
 def layout(graph: Graph, seed: int = 7) -> np.ndarray:
-    """Node positions (n, 2) in [-1, 1]² from a weighted spring layout (Kamada–Kawai below 60
-    nodes, which reads better on small social networks); cache the result, it is the slow part."""
+    """Node positions (n, 2) in [-1, 1]²: Kamada–Kawai for small connected graphs (reads best
+    on social networks), else :func:`spring_positions`. Cache it: it is the slow part."""
     G = to_networkx(graph)
     if graph.n <= 60 and nx.is_connected(G):
         positions = nx.kamada_kawai_layout(G, weight=None)
+        xy = np.array([positions[v] for v in range(graph.n)])
     else:
-        positions = nx.spring_layout(G, seed=seed, iterations=60 if graph.n > 300 else 100)
-    xy = np.array([positions[v] for v in range(graph.n)])
+        xy = spring_positions(graph, 80 if graph.n <= 500 else 30, seed)
     xy -= xy.mean(axis=0)
     return xy / max(np.abs(xy).max(), 1e-12)

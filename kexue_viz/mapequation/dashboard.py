@@ -1,0 +1,537 @@
+"""InfoMap communities dashboard: pick a network and a flow model, see the flow, and watch the
+codelength answer a partition change (manual taps, a search stepping forward, or Infomap).
+
+What each control changes, each cached by its inputs: the graph and its layout (shared by
+sessions); the flow (graph × flow model); the partition (flow × source × trials × seed; the
+stepwise searches as whole traces, so scrubbing ``step`` is a lookup); the walk (flow × T).
+A partition change costs one codelength evaluation plus new data pushed into existing plots.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+from functools import lru_cache
+
+import numpy as np
+import panel as pn
+import param
+import scipy.sparse as sp
+
+from ..style import styled
+from ..ui import Dashboard, LruDict
+from . import graphs, views
+from .codelength import codelength, entropy_rate, multilevel_codelength, one_level_codelength
+from .coding import encode_two_level, huffman_code, running_bits, simulate_walk, two_level_code
+from .flow import Graph, compute_flow
+from .io import UploadError, parse_network, to_clu, to_csv, to_tree
+from .optimise import FlowOptions, InfomapMissing, run_infomap
+from .search import core_move_trace, greedy_merge_trace
+from .text import TEXT, UPLOAD_TEXT
+
+STEPWISE_LIMIT = 300
+MAX_STEP = 5000
+WALK_SHOWN = 24
+DIRECTED_GRAPHS = ("d6", "planted")
+STEPWISE = ("greedy", "core")
+
+
+@lru_cache(maxsize=32)
+def preset_graph(name: str, n_cliques: int, clique_size: int, lfr_n: int, lfr_mu: float, lfr_seed: int,
+                 knn_k: int, knn_subset: int, knn_min_sim: float, knn_directed: bool) -> Graph:
+    """A preset network (cached; shared by sessions). Only the parameters of ``name`` matter:
+    callers pass the others as ``None`` through :meth:`InfomapDashboard.graph_key`."""
+    builders = {
+        "karate": lambda: graphs.karate(False), "karate_weighted": lambda: graphs.karate(True),
+        "les_miserables": graphs.les_miserables, "florentine": graphs.florentine, "davis": graphs.davis,
+        "ring": lambda: graphs.ring_of_cliques(n_cliques, clique_size),
+        "lfr": lambda: graphs.lfr(lfr_n, round(lfr_mu, 2), lfr_seed),
+        "digits": lambda: graphs.digits(knn_subset, knn_k, knn_min_sim, knn_directed),
+        "d6": graphs.d6, "planted": graphs.directed_planted,
+    }
+    return builders[name]()
+
+
+@lru_cache(maxsize=32)
+def cached_layout(key: tuple, graph: Graph) -> np.ndarray:
+    """Spring/Kamada–Kawai positions (the slow part of a graph change; shared by sessions)."""
+    return graphs.layout(graph)
+
+
+def link_pairs(graph: Graph, flow) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """Each node pair once (a < b) with the flow on its links in both directions."""
+    a, b = np.minimum(flow.src, flow.dst), np.maximum(flow.src, flow.dst)
+    keep = a != b
+    merged = sp.coo_matrix((flow.F[keep], (a[keep], b[keep])), shape=(flow.n, flow.n)).tocsr().tocoo()
+    return (merged.row.astype(np.int64), merged.col.astype(np.int64)), merged.data
+
+
+class InfomapDashboard(Dashboard):
+    """Flows, the map equation and the searches of InfoMap (post 7006)."""
+
+    slug = "infomap_communities"
+    text = TEXT
+    posts = (("post_7006", "https://kexue.fm/archives/7006"),)
+    controls = ("graph", "n_cliques", "clique_size", "lfr_n", "lfr_mu", "lfr_seed", "knn_k", "knn_subset",
+                "knn_min_sim", "knn_directed", "flow_model", "tau", "recorded", "teleport_to", "markov_time",
+                "partition_source", "num_trials", "seed", "paint", "walk_T", "show_boundary")
+    widget_options = {"lfr_seed": {"type": pn.widgets.IntInput}, "seed": {"type": pn.widgets.IntInput},
+                      "paint": {"type": pn.widgets.IntInput},
+                      "flow_model": {"type": pn.widgets.RadioButtonGroup},
+                      "teleport_to": {"type": pn.widgets.RadioButtonGroup}}
+    probe = "markov_time"
+    LATENCY_MOVES = {
+        "markov_time": [round(0.5 + 0.15 * k, 2) for k in range(16) if round(0.5 + 0.15 * k, 2) != 1.0],
+        "step": list(range(0, 34, 2)),
+        "tau": [0.05 + 0.02 * k for k in range(12)],
+        "seed": list(range(1, 17)),
+        "num_trials": [1, 2, 4, 5, 6, 8, 10, 1, 2, 4, 5, 6],
+        "walk_T": [100 + 150 * k for k in range(12)],
+    }
+
+    graph = param.Selector(default="karate", objects=["karate", "karate_weighted", "les_miserables", "florentine",
+                                                      "davis", "ring", "lfr", "digits", "d6", "planted", "upload"])
+    n_cliques = param.Integer(8, bounds=(3, 30))
+    clique_size = param.Integer(5, bounds=(3, 10))
+    lfr_n = param.Integer(250, bounds=(100, 1000), step=50)
+    lfr_mu = param.Number(0.3, bounds=(0.05, 0.8), step=0.05)
+    lfr_seed = param.Integer(42, bounds=(0, 9999))
+    knn_k = param.Integer(10, bounds=(3, 40))
+    knn_subset = param.Integer(500, bounds=(200, 1797), step=50)
+    knn_min_sim = param.Number(0.5, bounds=(0.0, 0.95), step=0.05)
+    knn_directed = param.Boolean(True)
+    flow_model = param.Selector(default="undirected", objects=["undirected", "directed"])
+    tau = param.Number(0.15, bounds=(0.01, 0.5), step=0.01)
+    recorded = param.Boolean(False)
+    teleport_to = param.Selector(default="links", objects=["links", "nodes"])
+    markov_time = param.Number(1.0, bounds=(0.25, 4.0), step=0.05)
+    partition_source = param.Selector(default="infomap", objects=["infomap", "multilevel", "greedy", "core", "truth",
+                                                                  "one", "singletons", "manual"])
+    num_trials = param.Integer(3, bounds=(1, 20))
+    seed = param.Integer(123, bounds=(1, 9999))
+    step = param.Integer(MAX_STEP, bounds=(0, MAX_STEP))
+    paint = param.Integer(0, bounds=(0, 2000))
+    walk_T = param.Integer(500, bounds=(50, 5000), step=50)
+    show_boundary = param.Boolean(True)
+    focus = param.Integer(0, bounds=(0, 1999), precedence=-1, doc="node whose module's codebook is shown")
+    edits = param.Integer(0, bounds=(0, None), precedence=-1, doc="manual edits so far (derived)")
+    settled = param.Integer(0, bounds=(0, None), precedence=-1,
+                            doc="counts partition changes once the main views have answered (derived)")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._upload: tuple[str, Graph] | None = None
+        self._manual: np.ndarray | None = None
+        self._flows = LruDict(16)
+        self._partitions = LruDict(32)
+        self._walks = LruDict(8)
+        self._tap_source = None
+        self._settle_pending = False
+
+    @param.depends("graph", watch=True)
+    def _default_flow_model(self):
+        directed = self.graph in DIRECTED_GRAPHS or (self.graph == "digits" and self.knn_directed) or (
+            self.graph == "upload" and self._upload is not None and self._upload[1].directed)
+        self.flow_model = "directed" if directed else "undirected"
+
+    def _settle(self, *_):
+        """Let the secondary views follow a change: at once without a server (tests, notebook,
+        export), on the next server tick when served, so the network, the readout and the
+        decomposition reach the browser first. Bursts of changes coalesce into one refresh."""
+        document = pn.state.curdoc
+        if document is None or document.session_context is None:
+            self.settled += 1
+            return
+        if self._settle_pending:
+            return
+        self._settle_pending = True
+
+        def run():
+            self._settle_pending = False
+            self.settled += 1
+
+        document.add_next_tick_callback(run)
+
+    # ---- computation ----------------------------------------------------------------------
+    def graph_key(self) -> tuple:
+        """What the network depends on (only the current preset's own parameters)."""
+        if self.graph == "upload":
+            if self._upload is None:
+                raise ValueError(self.t("upload_needed"))
+            return ("upload", self._upload[0])
+        own = {"ring": (self.n_cliques, self.clique_size, None, None, None, None, None, None, None),
+               "lfr": (None, None, self.lfr_n, round(self.lfr_mu, 2), self.lfr_seed, None, None, None, None),
+               "digits": (None, None, None, None, None, self.knn_k, self.knn_subset, round(self.knn_min_sim, 2),
+                          self.knn_directed)}
+        return (self.graph, *own.get(self.graph, (None,) * 9))
+
+    def network(self) -> Graph:
+        key = self.graph_key()
+        return self._upload[1] if key[0] == "upload" else preset_graph(*key)
+
+    def layout(self) -> np.ndarray:
+        return cached_layout(self.graph_key(), self.network())
+
+    def flow_options(self) -> FlowOptions:
+        return FlowOptions(self.flow_model, round(self.tau, 4), self.recorded, self.teleport_to == "nodes",
+                           round(self.markov_time, 4))
+
+    def flow_key(self) -> tuple:
+        options = self.flow_options()
+        if options.model == "undirected":  # τ and teleportation do not enter undirected flow
+            options = FlowOptions("undirected", markov_time=options.markov_time)
+        return (self.graph_key(), options)
+
+    def flow(self):
+        key = self.flow_key()
+        return self._flows.fetch(key, lambda: compute_flow(self.network(), **key[1].flow_kwargs()))
+
+    def trace(self, source: str):
+        """The whole trace of a stepwise search (cached; n ≤ STEPWISE_LIMIT)."""
+        graph = self.network()
+        if graph.n > STEPWISE_LIMIT:
+            raise ValueError(self.t("too_big_for_steps", limit=STEPWISE_LIMIT, n=graph.n))
+        key = (self.flow_key(), source, self.seed if source == "core" else None)
+        build = (lambda: greedy_merge_trace(self.flow())) if source == "greedy" else (
+            lambda: core_move_trace(self.flow(), seed=self.seed))
+        return self._partitions.fetch(key, build)
+
+    def step_index(self, trace) -> int:
+        return min(self.step, len(trace) - 1)
+
+    def infomap_partition(self, two_level: bool):
+        key = (self.flow_key(), "infomap", two_level, self.num_trials, self.seed)
+
+        def compute():
+            try:
+                result = run_infomap(self.network(), self.flow_key()[1], two_level=two_level,
+                                     num_trials=self.num_trials, seed=self.seed)
+            except InfomapMissing:
+                raise ValueError(self.t("infomap_missing")) from None
+            return result.labels, result.paths
+
+        return self._partitions.fetch(key, compute)
+
+    def partition(self) -> tuple[np.ndarray, tuple]:
+        """``(labels, paths)`` of the current source (paths: module path per node; two-level
+        sources give one-element paths)."""
+        graph = self.network()
+        source = self.partition_source
+        if source in ("infomap", "multilevel"):
+            labels, paths = self.infomap_partition(source == "infomap")
+            return labels, paths
+        if source in STEPWISE:
+            trace = self.trace(source)
+            labels = np.unique(trace.labels[self.step_index(trace)], return_inverse=True)[1]
+        elif source == "truth":
+            if graph.truth is None:
+                raise ValueError(self.t("no_truth"))
+            labels = np.unique(graph.truth, return_inverse=True)[1]
+        elif source == "one":
+            labels = np.zeros(graph.n, dtype=np.int64)
+        elif source == "singletons":
+            labels = np.arange(graph.n)
+        else:
+            labels = self.manual_labels()
+        return labels, tuple((int(m),) for m in labels)
+
+    def manual_labels(self) -> np.ndarray:
+        if self._manual is None or len(self._manual) != self.network().n:
+            self._manual = np.zeros(self.network().n, dtype=np.int64)
+        return self._manual
+
+    def labels(self) -> np.ndarray:
+        return self.partition()[0]
+
+    def walk(self) -> np.ndarray:
+        key = (self.flow_key(), self.walk_T, self.seed)
+        return self._walks.fetch(key, lambda: simulate_walk(self.flow(), self.walk_T, seed=self.seed))
+
+    def summary(self) -> dict:
+        """Codelengths and counts of the current partition (multilevel L when the source is)."""
+        flow, (labels, paths) = self.flow(), self.partition()
+        result = codelength(flow, labels)
+        H = one_level_codelength(flow)
+        total = multilevel_codelength(flow, paths).total if self.partition_source == "multilevel" else result.total
+        return dict(L=total, index=result.index, module=total - result.index, H=H, saving=1 - total / H if H else 0.0,
+                    m=int(labels.max()) + 1, result=result)
+
+    # ---- manual edits ---------------------------------------------------------------------
+    def assign(self, nodes) -> None:
+        """Move ``nodes`` to module ``paint`` (a new module when ``paint`` ≥ the module count);
+        switches to manual mode starting from the partition shown."""
+        nodes = [int(k) for k in nodes if 0 <= int(k) < self.network().n]
+        if not nodes:
+            return
+        labels = self.labels().copy()
+        target = min(self.paint, int(labels.max()) + 1)
+        labels[nodes] = target
+        self._manual = np.unique(labels, return_inverse=True)[1]
+        self.focus = nodes[0]
+        if self.partition_source != "manual":
+            self.partition_source = "manual"
+        self.edits += 1
+
+    def _on_tap(self, attr, old, new) -> None:
+        if not new:
+            return
+        if self.partition_source == "manual":
+            self.assign(new)
+        else:
+            self.focus = int(new[0])
+        if self._tap_source is not None:
+            self._tap_source.selected.indices = []
+
+    def _attach_tap(self, pane) -> None:
+        """Listen to node selections of the network plot (re-attached when it is re-rendered)."""
+        figure = pane.object
+        if figure is None:
+            return
+        for renderer in figure.renderers:
+            source = getattr(renderer, "data_source", None)
+            if source is not None and "module" in source.data and source is not self._tap_source:
+                source.selected.on_change("indices", self._on_tap)
+                self._tap_source = source
+
+    # ---- views ----------------------------------------------------------------------------
+    PARTITION_DEPS = ("graph", "n_cliques", "clique_size", "lfr_n", "lfr_mu", "lfr_seed", "knn_k", "knn_subset",
+                      "knn_min_sim", "knn_directed", "flow_model", "tau", "recorded", "teleport_to", "markov_time",
+                      "partition_source", "num_trials", "seed", "step", "edits")
+
+    def partition_key(self) -> tuple:
+        labels = self.labels()
+        return (self.flow_key(), self.partition_source, labels.tobytes())
+
+    def network_view(self):
+        def build():
+            graph, flow, labels = self.network(), self.flow(), self.labels()
+            s = self.summary()
+            pairs, pair_flow = link_pairs(graph, flow)
+            names = np.array([graph.label(k) for k in range(graph.n)])
+            title = self.t("view_network", L=s["L"], m=s["m"], saving=s["saving"])
+            return views.network_view(self.layout(), pairs, pair_flow, labels, views.module_colors(labels), flow.p,
+                                      names, self.show_boundary, title)
+
+        return self.cached_view("network", (self.partition_key(), self.show_boundary), build)
+
+    def decomposition_view(self):
+        def build():
+            s, flow, labels = self.summary(), self.flow(), self.labels()
+            rate = entropy_rate(flow) if flow.model == "undirected" else None
+            colors = self.module_palette(labels)
+            return views.decomposition_view(s["result"].index, s["result"].module_terms, colors, s["H"], rate, self.t)
+
+        return self.cached_view("decomposition", (self.partition_key(),), build)
+
+    def module_palette(self, labels) -> list[str]:
+        """The colour of each module 0..m-1 as drawn in the network."""
+        colors = views.module_colors(labels)
+        m = int(labels.max()) + 1
+        first = np.full(m, -1)
+        first[labels[::-1]] = np.arange(len(labels))[::-1]
+        return [colors[k] for k in first]
+
+    def index_book_view(self):
+        def build():
+            labels = self.labels()
+            flows = self.summary()["result"].flows
+            codes = huffman_code(np.maximum(flows.enter, 0))
+            texts = [f"{k + 1}: {code}" for k, code in enumerate(codes)]
+            return views.bar_view(flows.enter / max(flows.enter.sum(), 1e-300), self.module_palette(labels), texts,
+                                  self.t("view_index_book"), self.t("rate"))
+
+        return self.cached_view("index_book", (self.partition_key(),), build)
+
+    def module_book_view(self):
+        def build():
+            graph, flow, labels = self.network(), self.flow(), self.labels()
+            module = int(labels[min(self.focus, graph.n - 1)])
+            members = np.flatnonzero(labels == module)[:40]
+            exit_ = self.summary()["result"].flows.exit[module]
+            rates = np.concatenate([[exit_], flow.p[members]])
+            codes = huffman_code(rates)
+            color = self.module_palette(labels)[module]
+            names = [self.t("exit")] + [graph.label(node) for node in members]
+            texts = [f"{name}: {code}" for name, code in zip(names, codes)]
+            return views.bar_view(rates / rates.sum(), [views.GREY] + [color] * len(members), texts,
+                                  self.t("view_module_book", module=module + 1), self.t("rate"))
+
+        return self.cached_view("module_book", (self.partition_key(), self.focus), build)
+
+    def trajectory_data(self):
+        curves, counts, bands = {}, {}, []
+        if self.network().n > STEPWISE_LIMIT:
+            return curves, counts, bands
+        for source in STEPWISE:
+            trace = self.trace(source)
+            curves[source] = np.array(trace.codelengths)
+            counts[source] = trace.num_modules
+        phases = self.trace("core").phases
+        start = 0
+        for k in range(1, len(phases) + 1):
+            if k == len(phases) or phases[k] != phases[start]:
+                if phases[start] != "start":
+                    bands.append((start - 0.5, k - 0.5, phases[start]))
+                start = k
+        return curves, counts, bands
+
+    def marker(self) -> int | None:
+        if self.partition_source not in STEPWISE:
+            return None
+        return self.step_index(self.trace(self.partition_source))
+
+    def trajectory_view(self):
+        def curves():
+            data, _, bands = self.trajectory_data()
+            return views.trajectory_curves(data, bands, self.t)
+
+        overlay = self.cached_view("trajectory_curves", (self.flow_key(), self.seed), curves)
+        return self.cached_view("trajectory", (self.partition_key(), self.marker(), self.seed), lambda:
+                                views.trajectory_view(overlay, self.marker(), self.summary()["L"], self.t))
+
+    def modules_view(self):
+        def build():
+            _, counts, _ = self.trajectory_data()
+            return views.modules_view(counts, self.marker(), self.t)
+
+        return self.cached_view("modules", (self.flow_key(), self.partition_source, self.marker(), self.seed), build)
+
+    def hierarchy_view(self):
+        return self.cached_view("hierarchy", (self.partition_key(), self.partition()[1]),
+                                lambda: views.hierarchy_view(self.partition()[1], self.flow().p, self.t))
+
+    def walk_data(self):
+        flow, labels, walk = self.flow(), self.labels(), self.walk()
+        colors = views.module_colors(labels)
+        palette = self.module_palette(labels)
+        one_codes = huffman_code(flow.p)
+        shown = walk[:WALK_SHOWN]
+        one_row = [(one_codes[a], colors[a]) for a in shown]
+        tokens = encode_two_level(shown, labels, two_level_code(flow, labels))
+        two_row = [(tok.code, views.GREY if tok.kind == "exit" else ("#000000" if tok.kind == "index" else
+                    palette[tok.module])) for tok in tokens]
+        return one_row, two_row, running_bits(walk, labels, flow)
+
+    def walk_view(self):
+        def build():
+            one_row, two_row, _ = self.walk_data()
+            return views.walk_tokens_view([(self.t("one_level"), one_row), (self.t("two_level"), two_row)], self.t)
+
+        return self.cached_view("walk", (self.partition_key(), self.walk_T, self.seed), build)
+
+    def bits_view(self):
+        def build():
+            _, _, (one, two) = self.walk_data()
+            s = self.summary()
+            return views.bits_view(one, two, s["H"], s["L"], self.t)
+
+        return self.cached_view("bits", (self.partition_key(), self.walk_T, self.seed), build)
+
+    def stats(self) -> str:
+        s, graph = self.summary(), self.network()
+        nmi = ""
+        if graph.truth is not None:
+            from sklearn.metrics import normalized_mutual_info_score
+            nmi = self.t("nmi", nmi=normalized_mutual_info_score(graph.truth, self.labels()))
+        return self.t("stats", L=s["L"], index=s["index"], module=s["module"], H=s["H"], saving=s["saving"],
+                      m=s["m"], n=graph.n, links=graph.num_links, nmi=nmi)
+
+    def figure(self):
+        """Exported figure: the coloured network, the codelength decomposition, the search
+        trajectory and the index codebook."""
+        layout = self.network_view() + self.decomposition_view() + self.trajectory_view() + self.index_book_view()
+        return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(12, 9))
+
+    def build_views(self):
+        deps = self.PARTITION_DEPS
+        self.param.watch(self._settle, [*deps, "walk_T"])
+        network = self.live("network", self.network_view, (*deps, "show_boundary"), css_classes=["kv-main-plot"])
+        self._attach_tap(network)
+        network.param.watch(lambda event: self._attach_tap(network), "object")
+        stats = pn.pane.Markdown(sizing_mode="stretch_width", css_classes=["kv-stats"])
+
+        def refresh_stats(*_):
+            try:
+                stats.object = self.stats()
+            except Exception:  # the plots' guards report the reason
+                stats.object = ""
+
+        self.param.watch(refresh_stats, [*deps, "lang"])
+        refresh_stats()
+        grid = pn.GridBox(
+            self.live("decomposition", self.decomposition_view, deps),
+            self.live("trajectory", self.trajectory_view, ("settled",)),
+            self.live("index_book", self.index_book_view, ("settled",)),
+            self.live("module_book", self.module_book_view, ("settled", "focus")),
+            self.live("modules", self.modules_view, ("settled",)),
+            self.live("hierarchy", self.hierarchy_view, ("settled",)),
+            self.live("walk", self.walk_view, ("settled",)),
+            self.live("bits", self.bits_view, ("settled",)),
+            ncols=2, sizing_mode="stretch_width")
+        note = pn.pane.Markdown(pn.bind(lambda lang: self.t("note"), self.param.lang), sizing_mode="stretch_width")
+        return pn.Column(stats, network, grid, note, sizing_mode="stretch_width")
+
+    # ---- extra controls -------------------------------------------------------------------
+    def load_upload(self, data: bytes, filename: str = "upload") -> None:
+        """Validate an uploaded network and make it the current graph; on error keep the current one."""
+        try:
+            graph = parse_network(data, name=filename)
+        except UploadError as error:
+            self.report(UPLOAD_TEXT[error.key][self.lang].format(**error.values), source="upload")
+            return
+        self.clear_error("upload")
+        self._upload = (hashlib.sha1(data).hexdigest()[:12], graph)
+        if self.graph == "upload":
+            self._default_flow_model()
+            self.param.trigger("graph")
+        else:
+            self.graph = "upload"
+
+    def export_text(self, kind: str) -> str:
+        """The current partition as CSV, ``.clu`` or ``.tree``."""
+        graph, flow, (labels, paths) = self.network(), self.flow(), self.partition()
+        if kind == "csv":
+            return to_csv(graph, labels, flow.p)
+        if kind == "clu":
+            return to_clu(labels, flow.p)
+        return to_tree(graph, paths, flow.p)
+
+    def _download(self, kind: str):
+        try:
+            return io.BytesIO(self.export_text(kind).encode())
+        except Exception as error:
+            self.report(self.t("failed", reason=str(error)), source="download")
+            return io.BytesIO(b"")
+
+    def step_controls(self) -> list:
+        slider = pn.widgets.IntSlider.from_param(self.param.step, label=self.t("step"), sizing_mode="stretch_width",
+                                                 css_classes=["kv-param-step"])
+        player = pn.widgets.Player(start=0, end=MAX_STEP, value=min(self.step, MAX_STEP), interval=120,
+                                   loop_policy="once", show_loop_controls=False, width=265, css_classes=["kv-player"])
+        player.param.watch(lambda event: setattr(self, "step", event.new), "value")
+
+        def fit(*_):
+            try:
+                last = len(self.trace(self.partition_source)) - 1 if self.partition_source in STEPWISE else 0
+            except ValueError:
+                last = 0
+            slider.end = player.end = max(last, 1)
+            slider.visible = player.visible = self.partition_source in STEPWISE
+
+        self.param.watch(fit, [*self.PARTITION_DEPS[:-2], "partition_source"])
+        fit()
+        self.register_widget("step", slider)
+        return [slider, player]
+
+    def extra_controls(self) -> list:
+        convention = pn.widgets.Button(label=self.t("post_convention"), sizing_mode="stretch_width")
+        convention.on_click(lambda _: self.param.update(flow_model="directed", recorded=True, teleport_to="nodes"))
+        upload = pn.widgets.FileInput(accept=".csv,.tsv,.txt,.net", sizing_mode="stretch_width",
+                                      css_classes=["kv-upload"])
+        upload.param.watch(lambda event: event.new and self.load_upload(event.new, upload.filename or "upload"),
+                           "value")
+        downloads = pn.Row(*[pn.widgets.FileDownload(callback=lambda kind=kind: self._download(kind),
+                                                     filename=f"communities.{kind}", label=kind, embed=False,
+                                                     sizing_mode="stretch_width", css_classes=[f"kv-download-{kind}"])
+                             for kind in ("csv", "clu", "tree")], sizing_mode="stretch_width")
+        return [convention, *self.step_controls(), pn.pane.Markdown(self.t("manual_help")),
+                pn.pane.Markdown(self.t("upload")), upload, pn.pane.Markdown(f"**{self.t('download')}**"), downloads]

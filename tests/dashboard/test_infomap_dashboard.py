@@ -1,0 +1,146 @@
+"""The InfoMap dashboard driven through its parameters, without a browser."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kexue_viz.mapequation import codelength, compute_flow, multilevel_codelength
+from kexue_viz.mapequation import dashboard as dashboard_module
+from kexue_viz.mapequation.dashboard import InfomapDashboard
+from kexue_viz.mapequation.io import parse_tree
+from kexue_viz.mapequation.optimise import InfomapMissing
+
+pytest.importorskip("infomap")
+
+
+@pytest.fixture(scope="module")
+def built():
+    """One served-like dashboard for the module (building its nine plots takes seconds)."""
+    dashboard = InfomapDashboard()
+    dashboard.__panel__()
+    return dashboard
+
+
+@pytest.fixture
+def board(built):
+    """The shared dashboard back at its defaults, with no upload, no manual edits, no error."""
+    built._upload, built._manual = None, None
+    built.param.update({name: built.param[name].default for name in built.url_parameters()})
+    for source in list(built._problems):
+        built.clear_error(source)
+    return built
+
+
+def points(view):
+    return next(layer for layer in view.values() if type(layer).__name__ == "Points")
+
+
+def test_default_is_infomap_on_karate(board):
+    assert board._error.visible is False
+    summary = board.summary()
+    assert summary["L"] == pytest.approx(4.311793, abs=5e-7) and summary["m"] == 3
+    assert "4.311793" in board.stats()
+    nodes = points(board.network_view())
+    assert len(nodes) == 34 and len(set(nodes.dimension_values("color"))) == 3
+    for view in (board.decomposition_view(), board.index_book_view(), board.module_book_view(),
+                 board.trajectory_view(), board.modules_view(), board.hierarchy_view(), board.walk_view(),
+                 board.bits_view()):
+        assert view is not None
+
+
+def test_markov_time_changes_the_codelength(board):
+    before = board.summary()["L"]
+    board.markov_time = 1.1
+    after = board.summary()["L"]
+    assert after != before
+    flow = compute_flow(board.network(), markov_time=1.1)
+    assert after == pytest.approx(codelength(flow, board.labels()).total, abs=1e-12)
+
+
+def test_step_player_scrubs_the_greedy_trace(board):
+    board.partition_source = "greedy"
+    trace = board.trace("greedy")
+    assert board.labels().max() + 1 == trace.num_modules[-1]  # default step: the last
+    board.step = 5
+    assert board.labels().max() + 1 == 34 - 5
+    assert board.summary()["L"] == pytest.approx(trace.codelengths[5], abs=1e-12)
+    board.partition_source = "core"
+    assert board.summary()["L"] == pytest.approx(board.trace("core").codelengths[5], abs=1e-12)
+
+
+def test_manual_assignment_and_tap(board):
+    base = board.labels().copy()
+    board.paint = 99                                  # ≥ module count: a new module
+    board.assign([0])
+    assert board.partition_source == "manual"
+    labels = board.labels()
+    assert labels.max() + 1 == base.max() + 2 and (labels[1:] == labels[1:]).all()
+    assert board.summary()["L"] == pytest.approx(codelength(board.flow(), labels).total, abs=1e-12)
+    edits = board.edits
+    board.paint = 0
+    board._tap_source.selected.indices = [5, 6]       # a lasso selection arriving from the browser
+    assert board.edits == edits + 1
+    assert board.labels()[5] == board.labels()[6]
+    assert board._tap_source.selected.indices == []
+
+
+def test_directed_graph_defaults_and_post_convention(board):
+    board.graph = "d6"
+    assert board.flow_model == "directed"
+    board.param.update(recorded=True, teleport_to="nodes", partition_source="truth")
+    assert board.summary()["L"] == pytest.approx(2.623930, abs=5e-7)
+    board.graph = "karate"
+    assert board.flow_model == "undirected"
+
+
+def test_multilevel_source(board):
+    board.graph = "ring"
+    board.param.update(n_cliques=12, clique_size=4, partition_source="multilevel")
+    labels, paths = board.partition()
+    assert board.summary()["L"] == pytest.approx(multilevel_codelength(board.flow(), paths).total, abs=1e-12)
+    assert board._error.visible is False
+
+
+def test_large_graph_refuses_stepwise_search_with_a_message(board):
+    board.graph = "lfr"
+    board.lfr_n = 400
+    board.partition_source = "greedy"
+    assert board._error.visible and "300" in board._error.object
+    board.partition_source = "truth"
+    assert "NMI" in board.stats() or "NMI" in board.stats().upper()
+
+
+def test_uploads(board):
+    board.load_upload(b"a,b,x\n")
+    assert board._error.visible and "权重" in board._error.object
+    assert board.graph == "karate"
+    board.load_upload(b'*Vertices 4\n*Arcs\n1 2\n2 1\n3 4\n4 3\n2 3\n')
+    assert not board._error.visible
+    assert board.graph == "upload" and board.flow_model == "directed" and board.network().n == 4
+    board.lang = "en"
+    board.load_upload(b"\x00\x01")
+    assert "UTF-8" in board._error.object
+
+
+def test_community_exports(board):
+    csv = board.export_text("csv").splitlines()
+    assert csv[0] == "node,name,module,flow" and len(csv) == 35
+    clu = board.export_text("clu").splitlines()
+    assert len(clu) == 35
+    board.partition_source = "multilevel"
+    paths = parse_tree(board.export_text("tree"), 34)
+    assert multilevel_codelength(board.flow(), paths).total == pytest.approx(board.summary()["L"], abs=1e-12)
+
+
+def test_missing_infomap_is_explained(board, monkeypatch):
+    def missing(*args, **kwargs):
+        raise InfomapMissing("no infomap")
+
+    monkeypatch.setattr(dashboard_module, "run_infomap", missing)
+    board.seed = 7
+    assert board._error.visible and "infomap" in board._error.object
+
+
+def test_figure_export(board):
+    data = board.export_bytes("png")
+    assert data.startswith(b"\x89PNG")

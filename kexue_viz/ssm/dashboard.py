@@ -1,4 +1,6 @@
-"""HiPPO dynamics dashboard: online function approximation by LegS, LegT, FouT and LagT.
+"""HiPPO dynamics dashboard: online function approximation by LegS, LegT, FouT and LagT, and the
+S4/RTF view of posts 3 and 4 (the measure's A used time-invariantly: kernel, generating function,
+output, timing of the kernel routes).
 
 Computation is split by what each control changes, and each piece is cached by its inputs:
 the input samples; the discretised system (LegS: per-step matrices at ``N_MAX``, shared by
@@ -23,6 +25,7 @@ from . import views
 from .discretize import LEGS_METHODS
 from .errors import errors_from_states, lti_state_at
 from .hippo import MEASURES, NORMS, get_measure, hippo, state_size
+from .kernels import fft_conv, hippo_ssm, kernel_cauchy, kernel_krylov, parametrised_routes, time_routes
 from .online import (as_signal, exact_projection, lti_states_by_convolution, reconstruct, relative_error,
                      run_recurrence, step_matrices, support)
 from .pade import legt_exact_poles
@@ -33,6 +36,10 @@ N_MAX = 64
 ERROR_GRID = (1, 2, 4, 8, 16, 32, 64)
 PLAYER_FRAMES = 200
 RECON_POINTS = 400
+S4_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+READOUTS = ("ones", "random", "e0")
+TIMED_ROUTES = ("powers", "krylov", "generating", "cauchy", "rtf")
+TIMING_REPEATS = 3
 
 
 @lru_cache(maxsize=32)
@@ -56,14 +63,38 @@ def lti_system(measure: str, N: int, dt: float, w: float, norm: str, method: str
     return step_matrices(measure, N, 0, dt, w=w, norm=norm, method=method)
 
 
+@lru_cache(maxsize=32)
+def s4_kernels(measure: str, N: int, step: float, readout: str, seed: int, w: float, L: int):
+    """``(K̄ by DPLR–Cauchy, K̄ by Krylov powers)`` as read-only numpy arrays for the measure's
+    ``A`` used time-invariantly (S4; paper normalisation), cached by what they depend on and
+    shared by sessions (a few ms each at N = 64, L = 2000)."""
+    ssm = hippo_ssm(measure, N, step, readout, w=w, norm="paper", seed=seed)
+    pair = kernel_cauchy(ssm, L).cpu().numpy(), kernel_krylov(ssm, L).cpu().numpy()
+    for array in pair:
+        array.setflags(write=False)
+    return pair
+
+
+def route_timings(measure: str, N: int, step: float, w: float, L: int) -> dict[str, float]:
+    """Median milliseconds of each of ``TIMED_ROUTES`` for one system (RTF from ``(a, b)`` of size
+    N: its cost does not depend on their values)."""
+    ssm = hippo_ssm(measure, N, step, "random", w=w, norm="paper")
+    n = ssm.N
+    ab = (torch.zeros(n, dtype=torch.float64), torch.ones(n, dtype=torch.float64))
+    seconds = time_routes(parametrised_routes(ssm, L, ab=ab, routes=TIMED_ROUTES), repeats=TIMING_REPEATS)
+    return {name: 1e3 * value for name, value in seconds.items()}
+
+
 class HippoDashboard(Dashboard):
-    """Online approximation of a signal by HiPPO state-space systems (posts 10114, 10137)."""
+    """Online approximation of a signal by HiPPO state-space systems (posts 10114, 10137) and the
+    S4/RTF kernel view (posts 10162, 10180)."""
 
     slug = "hippo"
     text = TEXT
-    posts = (("post_1", "https://kexue.fm/archives/10114"), ("post_2", "https://kexue.fm/archives/10137"))
+    posts = (("post_1", "https://kexue.fm/archives/10114"), ("post_2", "https://kexue.fm/archives/10137"),
+             ("post_3", "https://kexue.fm/archives/10162"), ("post_4", "https://kexue.fm/archives/10180"))
     controls = ("signal", "freq", "seed", "duration", "L", "measure", "N", "w", "method", "norm",
-                "n_shown", "log_y")
+                "n_shown", "log_y", "s4_step", "readout")
     widget_options = {"seed": {"type": pn.widgets.IntInput}}
     probe = "N"
 
@@ -72,6 +103,7 @@ class HippoDashboard(Dashboard):
         "cursor": [round(v, 3) for v in np.linspace(0.95, 0.5, 24)],
         "freq": [round(v, 2) for v in np.linspace(2.1, 4.4, 24)],
         "n_shown": [5, 6, 7, 8, 3, 2, 9, 10, 11, 12, 13, 14],
+        "s4_step": [0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 0.005, 0.002, 0.001, 0.02, 0.05, 0.1],
     }
 
     signal = param.Selector(default="white_noise", objects=[*PRESETS, "upload"])
@@ -87,6 +119,9 @@ class HippoDashboard(Dashboard):
     cursor = param.Number(1.0, bounds=(0.005, 1.0), step=0.005)
     n_shown = param.Integer(4, bounds=(1, 16))
     log_y = param.Boolean(False)
+    s4_step = param.Selector(default=0.01, objects=list(S4_STEPS))
+    readout = param.Selector(default="ones", objects=list(READOUTS))
+    timing_version = param.Integer(0, bounds=(0, 10 ** 9), precedence=-1, doc="bumped when routes were timed (derived)")
     settled = param.Number(1.0, bounds=(0.005, 1.0), precedence=-1, doc="the cursor once it rests (derived)")
     eigen_step = param.Integer(0, bounds=(0, 2000), precedence=-1, doc="LegS: the settled step; LTI: 0 (derived)")
 
@@ -97,6 +132,9 @@ class HippoDashboard(Dashboard):
         self._errors = LruDict(32)
         self._eigen = LruDict(16)
         self._projections = LruDict(16)
+        self._outputs = LruDict(8)
+        self._timings = LruDict(16)
+        self._last_timing: tuple[int, int] | None = None
         self._scrubbing = False
 
     @param.depends("settled", "measure", "L", watch=True, on_init=True)
@@ -292,6 +330,62 @@ class HippoDashboard(Dashboard):
 
         return self.cached_view("discrete", self.eigen_key(), build)
 
+    # ---- S4 / RTF (posts 3, 4) --------------------------------------------------------------
+    def s4_key(self) -> tuple:
+        """What the S4 kernel depends on: measure, N, step, readout (and its seed), window, L."""
+        seed = self.seed if self.readout == "random" else 0
+        return (self.measure, self.N, self.s4_step, self.readout, seed, self.window_key or 1.0, self.L)
+
+    def s4_pair(self):
+        return s4_kernels(*self.s4_key())
+
+    def s4_output(self) -> np.ndarray:
+        """``y = K̄ * u`` on the current input (cached by kernel and input)."""
+        key, u = self.samples()
+        return self._outputs.fetch((self.s4_key(), key), lambda: fft_conv(
+            torch.tensor(self.s4_pair()[0]), as_signal(u)).cpu().numpy())
+
+    def kernel_view(self):
+        return self.cached_view("kernel", self.s4_key(), lambda: views.kernel_view(*self.s4_pair(), self.t))
+
+    def transfer_view(self):
+        return self.cached_view("transfer", self.s4_key(), lambda: views.transfer_view(self.s4_pair()[0], self.t))
+
+    def output_view(self):
+        def build():
+            _, u = self.samples()
+            return views.ssm_output_view(np.arange(self.L + 1) * self.dt, u, self.s4_output(), self.t)
+
+        return self.cached_view("output", (self.s4_key(), self.samples()[0]), build)
+
+    def measure_timings(self) -> dict[str, float]:
+        """Time the kernel routes for the current N and L (cached per (N, L); on demand: a button)."""
+        key = (self.N, self.L)
+        timings = self._timings.fetch(key, lambda: route_timings(self.measure, self.N, self.s4_step,
+                                                                  self.window_key or 1.0, self.L))
+        self._last_timing = key
+        self.timing_version += 1  # refreshes the timing view and its note
+        return timings
+
+    def timing_view(self):
+        def build():
+            if self._last_timing is None:
+                return views.route_timing_view(dict.fromkeys(TIMED_ROUTES, 0.0), self.N, self.L, self.t)
+            N, L = self._last_timing
+            return views.route_timing_view(self._timings[self._last_timing], N, L, self.t)
+
+        return self.cached_view("timing", (self._last_timing,), build)
+
+    def timing_note(self) -> str:
+        """The measured medians with their speed-up over the loop, or what to press."""
+        if self._last_timing is None:
+            return self.t("timing_none")
+        timings = self._timings[self._last_timing]
+        cells = [f"{self.t('route.' + name)}: {ms:.2f} ms ({timings['powers'] / ms:.1f}×)" for name, ms in timings.items()]
+        stale = self._last_timing != (self.N, self.L)
+        tail = self.t("timing_stale", N=self._last_timing[0], L=self._last_timing[1]) if stale else ""
+        return " · ".join(cells) + " " + tail
+
     def figure(self):
         """Exported figure: input and memory, trajectories, error vs N, discrete eigenvalues."""
         layout = self.memory_view() + self.trajectories_view() + self.error_view() + self.discrete_view()
@@ -311,7 +405,29 @@ class HippoDashboard(Dashboard):
             ncols=2, sizing_mode="stretch_width",
         )
         main = self.live("memory", self.memory_view, (*system, "cursor"), css_classes=["kv-main-plot"])
-        return pn.Column(main, grid, sizing_mode="stretch_width")
+        return pn.Column(main, grid, self.s4_section(), sizing_mode="stretch_width")
+
+    def s4_section(self):
+        """Posts 3/4: kernel, generating function on the unit circle, output, route timing."""
+        kernel = ("measure", "N", "w", "L", "s4_step", "readout", "seed")
+        button = pn.widgets.Button(label=self.t("time_routes"), color="primary", css_classes=["kv-time-routes"])
+        button.on_click(lambda event: self.measure_timings())
+        self.param.watch(lambda event: setattr(button, "label", self.t("time_routes")), "lang")
+        note = pn.pane.Markdown(pn.bind(lambda *args: self.timing_note(), self.param.N, self.param.L,
+                                        self.param.timing_version, self.param.lang), sizing_mode="stretch_width")
+        timing = pn.Column(self.live("timing", self.timing_view, ("timing_version",)), pn.Row(button), note,
+                           sizing_mode="stretch_width")
+        grid = pn.GridBox(
+            self.live("kernel", self.kernel_view, kernel),
+            self.live("transfer", self.transfer_view, kernel),
+            self.live("output", self.output_view, (*kernel, "signal", "freq", "duration")),
+            timing,
+            ncols=2, sizing_mode="stretch_width",
+        )
+        heading = pn.pane.Markdown(pn.bind(lambda lang: self.t("s4_heading"), self.param.lang),
+                                   sizing_mode="stretch_width")
+        note_s4 = pn.pane.Markdown(pn.bind(lambda lang: self.t("s4_note"), self.param.lang), sizing_mode="stretch_width")
+        return pn.Column(heading, grid, note_s4, sizing_mode="stretch_width")
 
     # ---- extra controls -------------------------------------------------------------------
     def load_upload(self, data: bytes) -> None:

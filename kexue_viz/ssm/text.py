@@ -69,6 +69,64 @@ TEXT = TextTable({
                            "en": "δ·λ(A) and stability region (LegS step k: δ = ln((k+1)/k))"},
     "upload_ok": {"zh": "已载入 {n} 个数值", "en": "Loaded {n} values"},
     "upload_needed": {"zh": "请先上传 CSV 文件；当前仍显示上一个信号", "en": "Upload a CSV file first; the previous signal stays"},
+    # S4 / RTF section (posts 3, 4)
+    "post_3": {"zh": "重温SSM（三）：HiPPO的高效计算（S4）", "en": "Revisiting SSM (3): efficient HiPPO (S4)"},
+    "post_4": {"zh": "重温SSM（四）：有理生成函数的新视角", "en": "Revisiting SSM (4): rational generating functions"},
+    "s4_step": {"zh": "S4 步长 ε（时不变用法）", "en": "S4 step ε (time-invariant use)"},
+    "readout": {"zh": "S4 读出 C", "en": "S4 readout C"},
+    "readout.ones": {"zh": "全 1", "en": "ones"},
+    "readout.random": {"zh": "随机（种子）", "en": "random (seeded)"},
+    "readout.e0": {"zh": "e₀（第一个系数）", "en": "e₀ (first coefficient)"},
+    "s4_heading": {"zh": "### S4 与 RTF：把测度的 A 当成时不变系统，卷积核 K̄ 与生成函数",
+                   "en": "### S4 and RTF: the measure's A used time-invariantly, kernel K̄ and generating function"},
+    "lag_k": {"zh": "滞后 k（步）", "en": "lag k (steps)"},
+    "kernel_cauchy": {"zh": "DPLR + Woodbury + Cauchy + IFFT", "en": "DPLR + Woodbury + Cauchy + IFFT"},
+    "kernel_powers": {"zh": "参照：C̄Āᵏ B̄（Krylov）", "en": "reference: C̄Āᵏ B̄ (Krylov)"},
+    "view_kernel": {"zh": "卷积核 K̄_k（与参照的最大相对差 {err:.1e}）",
+                    "en": "Kernel K̄_k (max relative difference from the reference {err:.1e})"},
+    "theta_over_pi": {"zh": "θ/π（z = e^{−iθ}）", "en": "θ/π (z = e^{−iθ})"},
+    "view_transfer": {"zh": "生成函数在单位圆上的模 |G_L(z)|（= K̄ 的 DFT）",
+                      "en": "Generating function on the unit circle |G_L(z)| (= DFT of K̄)"},
+    "ssm_output": {"zh": "SSM 输出 y = K̄ * u", "en": "SSM output y = K̄ * u"},
+    "view_output": {"zh": "当前输入上的 SSM 输出（FFT 因果卷积，补零到 2L）",
+                    "en": "SSM output on the current input (causal FFT convolution, zero-padded to 2L)"},
+    "route": {"zh": "算法", "en": "route"},
+    "milliseconds": {"zh": "毫秒（中位数）", "en": "milliseconds (median)"},
+    "view_timing": {"zh": "求 K̄ 各算法的耗时（N={N}, L={L}）", "en": "Time per kernel route (N={N}, L={L})"},
+    "route.powers": {"zh": "逐次幂（循环）", "en": "powers (loop)"},
+    "route.krylov": {"zh": "Krylov 倍增", "en": "Krylov doubling"},
+    "route.generating": {"zh": "生成函数（稠密求解）", "en": "generating fn (dense solves)"},
+    "route.cauchy": {"zh": "DPLR–Cauchy", "en": "DPLR–Cauchy"},
+    "route.cauchy64": {"zh": "DPLR–Cauchy（complex64）", "en": "DPLR–Cauchy (complex64)"},
+    "route.diagonal": {"zh": "对角（Vandermonde）", "en": "diagonal (Vandermonde)"},
+    "route.rtf": {"zh": "RTF（FFT 相除）", "en": "RTF (FFT division)"},
+    "time_routes": {"zh": "计时：当前 N、L 下各算法", "en": "Time the routes for the current N, L"},
+    "timing_stale": {"zh": "（这是 N={N}, L={L} 的结果；点按钮为当前 N、L 计时）",
+                     "en": "(measured at N={N}, L={L}; press the button to time the current N, L)"},
+    "timing_none": {"zh": "点按钮，为当前 N、L 计时各算法（每个重复 3 次取中位数）。",
+                    "en": "Press the button to time every route for the current N, L (median of 3 runs each)."},
+    "view_eigvec": {"zh": "LegS 特征向量 |v_n|（λ = N/3），对数坐标", "en": "LegS eigenvector |v_n| (λ = N/3), log scale"},
+    "poles": {"zh": "极点", "en": "poles"},
+    "view_poles": {"zh": "极点与单位圆", "en": "Poles and the unit circle"},
+    "view_poles_sum": {"zh": "极点与单位圆（Σ|a| = {s:.3g}）", "en": "Poles and the unit circle (Σ|a| = {s:.3g})"},
+    "s4_note": {
+        "zh": ("**S4 视图**：把所选测度的 A（LegS 即 S4 的做法）当成时不变系统 x′=Ax+Bu，双线性离散化（步长 ε），"
+               "B 取论文归一化。卷积核 K̄_k = C̄ᵀĀᵏB̄ 由 S4 的路线算出：DPLR 分解 A = V(Λ−PP*)V*，"
+               "在 L 次单位根上用 Woodbury 与 Cauchy 求和得到截断生成函数（C̃ = (I−Āᴸ)ᵀC̄ 的技巧），再做 IFFT；"
+               "虚线是直接求幂的参照。原文的 2/(1+z) 在 z=−1（偶数 L 时是节点）处发散，这里乘开分母后不再有极点。"
+               "LegS 的特征向量矩阵条件数随 N 指数增长（原文的 O(√N 2^{−4N/3}) 前因子应为 N^{3/2}），所以不直接对角化。"
+               "RTF（原文开头写作 RFT）把 G_L 写成 b(z)/a(z)，核 = IDFT(DFT b̄ / DFT ā)，与 N 无关；"
+               "但从 HiPPO 系统换算 (a,b) 时，Ā 的特征值挤在 1 附近，系数相消，会丢掉若干位有效数字。"),
+        "en": ("**S4 view**: the chosen measure's A (LegS: S4's choice) used as the time-invariant system x′=Ax+Bu, "
+               "bilinear step ε, B in paper normalisation. The kernel K̄_k = C̄ᵀĀᵏB̄ comes from S4's route: the DPLR "
+               "form A = V(Λ−PP*)V*, Woodbury and Cauchy sums at the L-th roots of unity for the truncated "
+               "generating function (the C̃ = (I−Āᴸ)ᵀC̄ trick), then an IFFT; dashed is the direct-power reference. "
+               "The post's 2/(1+z) blows up at z = −1 (a node for even L); multiplying out the denominator removes "
+               "the pole. LegS's eigenvector matrix has an exponentially growing condition number (the post's "
+               "O(√N 2^{−4N/3}) has prefactor N^{3/2}, not √N), so S4 does not diagonalise it. RTF (the post's "
+               "intro says \"RFT\") writes G_L = b(z)/a(z), kernel = IDFT(DFT b̄ / DFT ā), independent of N; "
+               "converting a HiPPO system to (a, b) cancels digits when Ā's eigenvalues crowd near 1."),
+    },
     "note": {
         "zh": ("**读图**：黑线是输入，橙线是 T 时刻状态所“记住”的历史，蓝色区域是该测度记忆的区间。"
                "LegS 记住整个 [0,T]（分辨率随 T 降低），LegT/FouT 只记住最近的 w。"

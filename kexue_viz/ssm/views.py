@@ -146,3 +146,68 @@ AMPLIFICATION = {
     "bilinear_s4": lambda z: (1 + z / 2) / (1 - z / 2),
     "zoh": np.exp,
 }
+
+
+# ---- S4 / RTF (posts 3 and 4) ------------------------------------------------------------------
+def kernel_view(kernel, reference, t_):
+    """``K̄_k`` against ``k`` by S4's DPLR–Cauchy route, the reference (Krylov powers) dashed; the
+    title gives the max difference relative to ``max|K̄|``."""
+    k = np.arange(len(kernel))
+    scale = max(float(np.max(np.abs(reference))), 1e-300)
+    error = float(np.max(np.abs(kernel - reference))) / scale
+    dims = (t_("lag_k"), "K̄_k")
+    return styled(styled(hv.Curve((k, kernel), *dims, label=t_("kernel_cauchy")), color=COLORS["continuous"],
+                         line_width=2.2)
+                  * styled(hv.Curve((k, reference), *dims, label=t_("kernel_powers")), color=COLORS["exact"],
+                           line_width=1.4, line_dash="dashed"),
+                  title=t_("view_kernel", err=error), height=260, legend_position="top_right", **PLOT)
+
+
+def transfer_view(kernel, t_):
+    """``|G_L(z)|`` on the unit circle, ``z = e^{-iθ}``, at the rFFT nodes ``θ = 2πl/L`` (the DFT of
+    ``K̄``, log scale) against ``θ/π``."""
+    spectrum = np.abs(np.fft.rfft(kernel))
+    theta = np.arange(len(spectrum)) * 2.0 / len(kernel)
+    floor = max(float(spectrum.max()) * 1e-16, 1e-300)
+    curve = hv.Curve((theta, np.maximum(spectrum, floor)), t_("theta_over_pi"), "|G_L(e^{-iθ})|")
+    return styled(styled(curve, color=COLORS["discrete"], line_width=2), title=t_("view_transfer"), height=260,
+                  logy=True, xlim=(0.0, 1.0), **PLOT)
+
+
+def ssm_output_view(t, u, y, t_):
+    """The input ``u`` and the SSM output ``y = K̄ * u`` (``y_{k+1}`` drawn at ``t_{k+1}``)."""
+    return styled(styled(hv.Curve((t[:-1], u), t_("time"), t_("value"), label=t_("input")), color=COLORS["input"],
+                         line_width=1.0, interpolation="steps-post")
+                  * styled(hv.Curve((t[1:], y), t_("time"), t_("value"), label=t_("ssm_output")),
+                           color=COLORS["reconstruction"], line_width=2),
+                  title=t_("view_output"), height=260, legend_position="top_left", **PLOT)
+
+
+def route_timing_view(timings_ms: dict, N: int, L: int, t_):
+    """Horizontal bars: median milliseconds per kernel route for one ``(N, L)`` (linear axis; the
+    dashboard prints the values and ratios beside it)."""
+    names = [t_(f"route.{name}") for name in timings_ms]
+    bars = hv.Bars((names, list(timings_ms.values())), t_("route"), t_("milliseconds"))
+    return styled(styled(bars, color=COLORS["continuous"], invert_axes=True),
+                  title=t_("view_timing", N=N, L=L), height=260, **{**PLOT, "tools": ["hover"]})
+
+
+def eigenvector_profile_view(profiles: dict, t_):
+    """``|v_n|`` against ``n`` on a log scale, one curve per ``N`` (eigenvalue ``λ = N/3`` of ``-A``)."""
+    curves = [styled(hv.Curve((np.arange(len(v)), np.maximum(np.abs(v), 1e-300)), t_("index_n"), "|v_n|",
+                              label=f"N={N}"), color=CYCLE[i % len(CYCLE)], line_width=2)
+              for i, (N, v) in enumerate(profiles.items())]
+    return styled(hv.Overlay(curves), title=t_("view_eigvec"), height=280, logy=True, legend_position="bottom_right",
+                  **PLOT)
+
+
+def pole_view(poles, t_, radius_sum=None):
+    """Poles (roots of ``λ^N + a_1λ^{N-1} + ..``) against the unit circle; ``radius_sum`` = ``Σ|a|``."""
+    theta = np.linspace(0, 2 * np.pi, 361)
+    circle = styled(hv.Curve((np.cos(theta), np.sin(theta)), t_("real"), t_("imag"), label=t_("unit_circle")),
+                    color=COLORS["cursor"], line_width=1)
+    dots = styled(hv.Scatter((poles.real, poles.imag), t_("real"), t_("imag"), label=t_("poles")),
+                  color=COLORS["discrete"], size=5, alpha=0.6)
+    title = t_("view_poles") if radius_sum is None else t_("view_poles_sum", s=radius_sum)
+    return styled(circle * dots, title=title, height=300, xlim=(-1.3, 1.3), ylim=(-1.3, 1.3),
+                  legend_position="bottom_left", **{**PLOT, "aspect": "equal"})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
 import pytest
 
 from kexue_viz import cli
@@ -213,3 +214,76 @@ def test_every_parameter_is_bounded():
             assert parameter.bounds is not None and None not in parameter.bounds, name
         assert isinstance(parameter, (param.Number, param.Selector, param.Boolean, param.String)), name
     assert issubclass(HippoDashboard, Dashboard)
+
+
+# ---- S4 / RTF view (posts 3, 4) -----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def s4_board():
+    """One dashboard for the S4 view tests (its views compute without building the page); each
+    test sets the parameters it relies on."""
+    return HippoDashboard(L=250)
+
+
+def curve_values(view, index):
+    curves = [el for el in view.values() if type(el).__name__ == "Curve"]
+    return curves[index].dimension_values(1)
+
+
+def test_s4_kernel_view_agrees_with_direct_powers(s4_board):
+    from kexue_viz.ssm.kernels import hippo_ssm, kernel_powers
+
+    s4_board.param.update(N=12, s4_step=0.05, measure="legs", readout="random")
+    kernel = curve_values(s4_board.kernel_view(), 0)
+    ssm = hippo_ssm("legs", 12, 0.05, "random", norm="paper", seed=s4_board.seed)
+    reference = kernel_powers(ssm, 250).numpy()
+    assert len(kernel) == 250 and np.abs(kernel - reference).max() <= 1e-13 * np.abs(reference).max()
+    assert "e-1" in s4_board.kernel_view().opts.get().kwargs["title"]  # the printed difference is ~1e-15
+
+
+def test_s4_transfer_view_is_the_dft_of_the_kernel(s4_board):
+    s4_board.param.update(N=16, s4_step=0.01, measure="legs")
+    kernel = curve_values(s4_board.kernel_view(), 0)
+    magnitude = s4_board.transfer_view()
+    assert np.allclose(magnitude.dimension_values(1), np.maximum(np.abs(np.fft.rfft(kernel)), 1e-300), rtol=1e-12)
+
+
+def test_s4_output_equals_the_recurrence(s4_board):
+    from kexue_viz.ssm.kernels import hippo_ssm
+    from kexue_viz.ssm.online import run_recurrence
+
+    s4_board.param.update(N=10, s4_step=0.02, measure="legt", w=0.5, readout="ones")
+    y = curve_values(s4_board.output_view(), 1)
+    ssm = hippo_ssm("legt", 10, 0.02, "ones", w=0.5, norm="paper")
+    u = torch.tensor(s4_board.samples()[1])
+    y_rnn = (run_recurrence(*ssm.discrete(), u)[1:] @ ssm.C).numpy()
+    assert np.abs(y - y_rnn).max() <= 1e-12 * np.abs(y_rnn).max()
+
+
+def test_s4_view_follows_every_measure_and_step(s4_board):
+    for measure in ("legs", "legt", "fout", "fout_post", "lagt"):
+        for step in (0.001, 1.0):
+            s4_board.param.update(measure=measure, s4_step=step, N=9)
+            title = s4_board.kernel_view().opts.get().kwargs["title"]
+            difference = float(title.split("（")[-1].split(" ")[-1].rstrip("）")) if "（" in title else None
+            assert difference is not None and difference < 1e-12, (measure, step, title)
+            assert np.isfinite(curve_values(s4_board.output_view(), 1)).all()
+    assert not s4_board._error.visible
+
+
+def test_route_timing_is_on_demand_and_cached_per_n_and_l():
+    board = HippoDashboard(L=250)
+    assert board._last_timing is None and "按钮" in board.timing_note()
+    timings = board.measure_timings()
+    assert set(timings) == {"powers", "krylov", "generating", "cauchy", "rtf"} and min(timings.values()) > 0
+    assert board.measure_timings() is timings  # cached for the same (N, L)
+    bars = board.timing_view()
+    assert list(bars.dimension_values(1)) == list(timings.values())
+    board.N = 20
+    assert "N=16" in board.timing_note()  # stale: says which (N, L) the bars belong to
+
+
+def test_s4_cache_ignores_the_window_for_unwindowed_measures(s4_board):
+    s4_board.measure = "legs"
+    first = s4_board.s4_pair()
+    s4_board.w = 2.0
+    assert s4_board.s4_pair() is first

@@ -1,0 +1,307 @@
+"""Adam-ε vs batch-size dashboard: η*(B) of SoftSignSGD for several ε and moment backends, ΔL(B),
+the steps/examples hyperbola, the per-coordinate moments at a probed B and a readout table.
+
+Computation is cached by what it depends on: the local model (preset, N, c, κ, spread); the
+curves per backend (model, ε list, B range, path, κ² rule); the exact peaks and thresholds
+(model, ε list). Display options (vertical axis, SGD overlay) and the probed B only rebuild
+views from cached arrays; the probe recomputes the small moment view alone.
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+import panel as pn
+import param
+import torch
+
+from ..style import styled
+from ..ui import Dashboard, LruDict
+from . import views
+from .expected_loss import fit_inverse_line, sgd_scales
+from .models import PRESETS, preset
+from .moments import BACKENDS, update_moments
+from .softsign import COLLAPSE_RULE, KAPPA2_RULES, collapsed, eta_curves, eta_infinity, find_peak, large_batch_coefficient, surge_threshold
+from .text import TEXT
+
+EPS_CHOICES = [0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0]
+B_POINTS = 81
+B_PROBES = [float(f"{10 ** (k / 10):.3g}") for k in range(-10, 61)]  # 0.1 … 1e6, 10 per decade
+C_CHOICES = [0.0, 0.1, 0.3, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0, 100.0]
+KAPPA_CHOICES = [0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 100.0]
+MOMENT_A = np.linspace(-6, 6, 241)
+
+
+@lru_cache(maxsize=16)
+def local_model(name: str, N: int, c: float, kappa: float, spread: float):
+    """The preset's local model (cached; shared by sessions)."""
+    return preset(name, N, c, kappa, spread)
+
+
+def _fmt(value: float) -> str:
+    return "–" if value is None or not math.isfinite(value) else f"{value:.4g}"
+
+
+class AdamEpsilonDashboard(Dashboard):
+    """Optimal learning rate vs batch size for SignSGD / SoftSignSGD (posts 10542, 10563, 11280)."""
+
+    slug = "adam_epsilon_batch"
+    text = TEXT
+    posts = (("post_10542", "https://kexue.fm/archives/10542"), ("post_10563", "https://kexue.fm/archives/10563"),
+             ("post_11280", "https://kexue.fm/archives/11280"), ("post_9473", "https://kexue.fm/archives/9473"),
+             ("post_9902", "https://kexue.fm/archives/9902"))
+    controls = ("preset", "N", "c", "kappa", "spread", "eps_rel", "backends", "path", "kappa2_rule", "B_range",
+                "y_mode", "show_sgd", "B_probe", "probe_eps")
+    widget_options = {
+        "N": {"step": 8},
+        "c": {"type": pn.widgets.DiscreteSlider},
+        "kappa": {"type": pn.widgets.DiscreteSlider},
+        "B_probe": {"type": pn.widgets.DiscreteSlider},
+        "eps_rel": {"type": pn.widgets.MultiChoice},
+        "backends": {"type": pn.widgets.CheckButtonGroup, "orientation": "vertical"},
+        "path": {"type": pn.widgets.RadioButtonGroup},
+        "y_mode": {"type": pn.widgets.RadioButtonGroup},
+        "B_range": {"step": 0.5},
+        "spread": {"step": 0.1},
+    }
+    probe = "B_probe"
+    LATENCY_MOVES = {
+        "B_probe": B_PROBES[23:47],
+        "kappa": [1.0, 2.0, 8.0, 16.0, 0.5, 32.0, 0.25, 100.0, 0.1, 1.0, 2.0, 8.0],
+        "c": [1.0, 2.0, 5.0, 10.0, 30.0, 100.0, 0.5, 0.3, 0.1, 1.5, 0.0, 2.0],
+        "N": [72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160],
+        "y_mode": ["eta", "per_eps", "eta", "per_eps", "eta", "per_eps", "eta", "per_eps", "eta", "per_eps", "eta",
+                   "per_eps"],
+        "probe_eps": [0.1, 0.25, 1.0, 2.0, 4.0, 0.1, 0.25, 1.0, 2.0, 4.0, 0.1, 0.25],
+    }
+
+    preset = param.Selector(default="aligned_spike", objects=list(PRESETS))
+    N = param.Integer(64, bounds=(8, 256))
+    c = param.Selector(default=3.0, objects=C_CHOICES)
+    kappa = param.Selector(default=4.0, objects=KAPPA_CHOICES)
+    spread = param.Number(1.0, bounds=(0.0, 2.0))
+    eps_rel = param.ListSelector(default=[0.0, 0.25, 0.5, 1.0, 2.0], objects=EPS_CHOICES)
+    backends = param.ListSelector(default=["exact", "erf_rational", "mean_field"], objects=list(BACKENDS))
+    path = param.Selector(default="per_coordinate", objects=["per_coordinate", "collapsed"])
+    kappa2_rule = param.Selector(default="ratio_of_sums", objects=list(KAPPA2_RULES))
+    B_range = param.Range(default=(0.0, 4.0), bounds=(-1.0, 6.0))
+    y_mode = param.Selector(default="normalized", objects=["eta", "normalized", "per_eps"])
+    show_sgd = param.Boolean(True)
+    B_probe = param.Selector(default=15.8, objects=B_PROBES)
+    probe_eps = param.Selector(default=0.5, objects=EPS_CHOICES[1:])
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._curves = LruDict(48)
+        self._peaks = LruDict(16)
+        self._summaries = LruDict(16)
+
+    # ---- computation ----------------------------------------------------------------------
+    def model_key(self) -> tuple:
+        """What the local model depends on (c is unused by the diagonal preset, spread only by quantile)."""
+        return (self.preset, self.N, 0.0 if self.preset == "diagonal" else float(self.c), float(self.kappa),
+                float(self.spread) if self.preset == "quantile" else 1.0)
+
+    @property
+    def model(self):
+        return local_model(*self.model_key())
+
+    def eps_values(self) -> tuple[float, ...]:
+        """Selected ε / rms g, sorted (at least one is required)."""
+        if not self.eps_rel:
+            raise ValueError(self.t("eps_rel") + ": ∅")
+        return tuple(sorted(float(e) for e in self.eps_rel))
+
+    def B_grid(self) -> np.ndarray:
+        lo, hi = self.B_range
+        if hi - lo < 0.5:
+            raise ValueError(f"{self.t('B_range')}: {lo:g}…{hi:g} (≥ 0.5)")
+        return np.logspace(lo, hi, B_POINTS)
+
+    def curve(self, backend: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(η*, ΔL)`` [E, nB] of one backend (cached by everything it depends on)."""
+        collapsed_path = self.path == "collapsed" and backend in COLLAPSE_RULE
+        key = (self.model_key(), self.eps_values(), tuple(self.B_range), backend, collapsed_path,
+               self.kappa2_rule if collapsed_path and backend == "erf_rational" else None)
+
+        def compute():
+            model = self.model
+            eps = torch.tensor(self.eps_values(), dtype=torch.float64) * model.rms_g
+            eta, dL = eta_curves(model, eps, torch.as_tensor(self.B_grid()), backend,
+                                 "collapsed" if collapsed_path else "per_coordinate", self.kappa2_rule)
+            return eta.cpu().numpy(), dL.cpu().numpy()
+
+        return self._curves.fetch(key, compute)
+
+    def peaks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Exact ``(B_peak, η_peak, η*(∞))`` per ε (NaN: no surge)."""
+        def compute():
+            model = self.model
+            eps = torch.tensor(self.eps_values(), dtype=torch.float64) * model.rms_g
+            B_peak, eta_peak = find_peak(model, eps, method="auto")
+            return B_peak.cpu().numpy(), eta_peak.cpu().numpy(), eta_infinity(model, eps).cpu().numpy()
+
+        return self._peaks.fetch((self.model_key(), self.eps_values()), compute)
+
+    def summary(self) -> dict:
+        """Readout: SGD scales, sign aggregates, thresholds, and per-ε collapsed quantities."""
+        def compute():
+            model = self.model
+            eps = torch.tensor(self.eps_values(), dtype=torch.float64) * model.rms_g
+            scales = sgd_scales(model)
+            s = torch.sign(model.g)
+            D = model.trace_H
+            S_off = float(s @ model.H @ s) - D
+            post_10563 = collapsed(model, eps, "pi_kappa2_over_2", self.kappa2_rule)
+            post_11280 = collapsed(model, eps, "B_simple_eps")
+            rms = model.rms_g
+            return {
+                "scales": scales, "D": D, "S_off": S_off, "beta": math.sqrt(D / S_off) if S_off > 0 else math.inf,
+                "eps_exact": surge_threshold(model, "exact") / rms, "eps_approx": surge_threshold(model, "approximate") / rms,
+                "peak_10563": post_10563.B_peak.numpy(), "peak_11280": post_11280.B_peak.numpy(),
+                "BdL_10563": post_10563.B_dL.numpy(), "BdL_11280": post_11280.B_dL.numpy(),
+                "Q2D": (post_11280.Q > 2 * D).numpy(), "C": large_batch_coefficient(model, eps).numpy(),
+            }
+
+        return self._summaries.fetch((self.model_key(), self.eps_values(), self.kappa2_rule), compute)
+
+    def y_values(self, eta: np.ndarray, index: int) -> np.ndarray | None:
+        """η* in the chosen vertical units (None: undefined, ε = 0 in η*/ε mode)."""
+        eps_abs = self.eps_values()[index] * self.model.rms_g
+        if self.y_mode == "normalized":
+            return eta / self.peaks()[2][index]
+        if self.y_mode == "per_eps":
+            return eta / eps_abs if eps_abs > 0 else None
+        return eta
+
+    # ---- views ----------------------------------------------------------------------------
+    def curve_rows(self) -> list:
+        rows = []
+        for backend in [b for b in BACKENDS if b in self.backends]:
+            eta, dL = self.curve(backend)
+            for index, eps in enumerate(self.eps_values()):
+                y = self.y_values(eta[index], index)
+                if y is not None:
+                    rows.append((index, f"{eps:g}", self.t(f"backends.{backend}"), backend, y, dL[index]))
+        return rows
+
+    def eta_view(self):
+        """View A: the cached curves (:meth:`eta_curves_view`) with the probe line."""
+        return self.cached_view("eta", (*self.eta_curves_key(), self.B_probe),
+                                lambda: views.with_probe(self.eta_curves_view(), self.B_probe))
+
+    def eta_curves_key(self) -> tuple:
+        return (self.model_key(), self.eps_values(), tuple(self.B_range), tuple(self.backends), self.path,
+                self.kappa2_rule, self.y_mode, self.show_sgd)
+
+    def eta_curves_view(self):
+        key = self.eta_curves_key()
+
+        def build():
+            B = self.B_grid()
+            B_peak, eta_peak, eta_inf = self.peaks()
+            peaks = []
+            for index, (b, e) in enumerate(zip(B_peak, eta_peak)):
+                y = self.y_values(np.array([e]), index)
+                if math.isfinite(b) and y is not None and B[0] <= b <= B[-1]:
+                    peaks.append((index, b, float(y[0])))
+            scales = self.summary()["scales"]
+            sgd = scales.eta_star(B) / (scales.eta_max if self.y_mode == "normalized" else 1.0) if self.show_sgd else None
+            return views.eta_curves_view(B, self.curve_rows(), peaks, sgd, scales.B_simple,
+                                         self.t(f"eta_axis.{self.y_mode}"), self.t, self.t("view_eta"))
+
+        return self.cached_view("eta_curves", key, build)
+
+    def loss_view(self):
+        key = (self.model_key(), self.eps_values(), tuple(self.B_range), tuple(self.backends), self.path,
+               self.kappa2_rule)
+        return self.cached_view("dL", key, lambda: views.loss_view(self.B_grid(), self.curve_rows(), self.t))
+
+    def hyperbola_view(self):
+        def build():
+            B_dL = self.exact_B_dL()
+            points = [(f"{e:g}", float(B_dL[i])) for i, e in enumerate(self.eps_values())]
+            curve = self.cached_view("hyperbola", (), lambda: views.hyperbola_curve(self.t))
+            return views.hyperbola_view(curve, points, self.B_probe, self.t)
+
+        return self.cached_view("SE", (self.model_key(), self.eps_values(), tuple(self.B_range), self.B_probe), build)
+
+    def exact_B_dL(self) -> np.ndarray:
+        """B_dL per ε fitted to the exact ΔL(B) curve: ``1/ΔL = 1/ΔL_max + (B_dL/ΔL_max)/B``."""
+        _, dL = self.curve("exact")
+        B = self.B_grid()
+        fits = [fit_inverse_line(B, 1.0 / row) for row in dL]
+        return np.array([q / p for p, q in fits])
+
+    def probe_b(self) -> float:
+        """``b = ε√B/σ̄`` at the probe (σ̄ = rms σ)."""
+        model = self.model
+        sigma = float(model.sigma.pow(2).mean().sqrt())
+        return self.probe_eps * model.rms_g * math.sqrt(self.B_probe) / sigma
+
+    def moments_view(self):
+        def build():
+            b = self.probe_b()
+            a = torch.as_tensor(MOMENT_A)
+            rows = []
+            for backend in [x for x in BACKENDS if x in self.backends] or ["exact"]:
+                m1, m2 = update_moments(a, torch.full_like(a, b), backend)
+                rows.append((backend, self.t(f"backends.{backend}"), m1.numpy(), m2.numpy()))
+            return views.moments_view(MOMENT_A, rows, b, self.t)
+
+        key = (self.model_key(), self.probe_eps, self.B_probe, tuple(self.backends))
+        return self.cached_view("moments", key, build)
+
+    def erf_view(self):
+        return self.cached_view("erf", (), lambda: views.erf_view(self.t))
+
+    def readout(self) -> str:
+        """Markdown readout table per ε and the global scales line."""
+        summary = self.summary()
+        B_peak, eta_peak, eta_inf = self.peaks()
+        columns = ["col_eps", "col_eta_inf", "col_peak_exact", "col_gain", "col_peak_10563", "col_peak_11280",
+                   "col_BdL", "col_Q2D", "col_C"]
+        lines = ["| " + " | ".join(self.t(c) for c in columns) + " |", "|" + "---|" * len(columns)]
+        for i, eps in enumerate(self.eps_values()):
+            peak = _fmt(B_peak[i]) if math.isfinite(B_peak[i]) else self.t("none")
+            gain = _fmt(eta_peak[i] / eta_inf[i]) if math.isfinite(eta_peak[i]) else "1"
+            cells = [f"{eps:g}", _fmt(eta_inf[i]), peak, gain, _fmt(summary["peak_10563"][i]),
+                     _fmt(summary["peak_11280"][i]), f"{_fmt(summary['BdL_10563'][i])} / {_fmt(summary['BdL_11280'][i])}",
+                     self.t("yes") if summary["Q2D"][i] else self.t("no"), _fmt(summary["C"][i])]
+            lines.append("| " + " | ".join(cells) + " |")
+        scales = summary["scales"]
+        line = self.t("scales", eta_max=scales.eta_max, B_noise=scales.B_noise_sgd, B_simple=scales.B_simple,
+                      D=summary["D"], S_off=summary["S_off"], beta=summary["beta"], eps_exact=_fmt(summary["eps_exact"]),
+                      eps_approx=_fmt(summary["eps_approx"]))
+        return f"**{self.t('table_title')}**\n\n" + "\n".join(lines) + "\n\n" + line
+
+    def figure(self):
+        """Exported figure: η*(B), ΔL(B), the hyperbola and the moments at the probe."""
+        layout = self.eta_view() + self.loss_view() + self.hyperbola_view() + self.moments_view()
+        return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(13, 8))
+
+    def build_views(self):
+        model = ("preset", "N", "c", "kappa", "spread")
+        curves = (*model, "eps_rel", "B_range", "backends", "path", "kappa2_rule")
+        readout = pn.pane.Markdown(sizing_mode="stretch_width", css_classes=["kv-readout"])
+
+        def refresh_readout(*_):
+            try:
+                readout.object = self.readout()
+                self.clear_error("readout")
+            except ValueError as error:
+                self.report(self.t("failed", reason=str(error)), source="readout")
+
+        self.param.watch(refresh_readout, [*model, "eps_rel", "kappa2_rule", "lang"])
+        refresh_readout()
+        main = self.live("eta", self.eta_view, (*curves, "y_mode", "show_sgd", "B_probe"), css_classes=["kv-main-plot"])
+        grid = pn.GridBox(
+            self.live("dL", self.loss_view, curves),
+            self.live("SE", self.hyperbola_view, (*model, "eps_rel", "B_range", "B_probe")),
+            self.live("moments", self.moments_view, (*model, "probe_eps", "B_probe", "backends")),
+            self.live("erf", self.erf_view, ()),
+            ncols=2, sizing_mode="stretch_width",
+        )
+        note = pn.pane.Markdown(pn.bind(lambda lang: self.t("note"), self.param.lang), sizing_mode="stretch_width")
+        return pn.Column(main, readout, grid, note, sizing_mode="stretch_width")

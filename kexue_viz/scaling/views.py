@@ -25,8 +25,11 @@ def eta_curves_view(B, curves, peaks, sgd, B_simple, y_label, t_, title):
     backend_label, backend, y, dL)``; ``peaks``: list of ``(eps_index, B_peak, y_peak)`` (exact
     backend); ``sgd``: y values or None; a dashed line at B_simple."""
     layers = []
+    labelled = set()
     for index, eps_label, backend_label, backend, y, dL in curves:
-        label = f"ε={eps_label} · {backend_label}"
+        # legend: one entry per ε (first backend drawn) and one per further backend (line style)
+        label = f"ε={eps_label}" if backend == curves[0][3] else "" if backend in labelled else backend_label
+        labelled.add(backend)
         layers.append(styled(hv.Curve((B, y, dL), "B", [y_label, "ΔL"], label=label),
                              color=eps_color(index), line_dash=DASH[backend], line_width=2.2 if backend == "exact" else 1.6))
     if sgd is not None:

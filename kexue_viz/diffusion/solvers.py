@@ -88,24 +88,24 @@ def _integrate_rk(field, x, times, tableau):
 
 
 def _integrate_dpmpp_2m(field, x, times, construction):
+    """DPM-Solver++(2M) written without dividing by α (α_T = 0 on the linear paths at T = 1):
+    ``x' = (σ'/σ) x + (α' − α σ'/σ) D̃``, the canonical update ``y' = (s'/s) y + (1 − s'/s) D̃`` times α'."""
     schedule = construction.schedule
     tt = times.to(x.dtype)
     alpha, sigma = schedule.alpha(tt), schedule.sigma(tt)
-    log_s = torch.log(sigma / alpha)
+    log_s = torch.log(sigma) - torch.log(alpha)  # +inf where α = 0: the first step is then first order
     states, previous = [x], None
     for i in range(len(times) - 1):
         denoised = field(x, tt[i]).mean
         if tt[i + 1] == 0:
             x = denoised
         else:
-            h = log_s[i] - log_s[i + 1]
             target = denoised
             if previous is not None:
-                r = (log_s[i - 1] - log_s[i]) / h
+                r = (log_s[i - 1] - log_s[i]) / (log_s[i] - log_s[i + 1])
                 target = (1 + 1 / (2 * r)) * denoised - previous / (2 * r)
-            y = x / alpha[i]
-            ratio = torch.exp(-h)
-            x = alpha[i + 1] * (ratio * y + (1 - ratio) * target)
+            ratio = sigma[i + 1] / sigma[i]
+            x = ratio * x + (alpha[i + 1] - alpha[i] * ratio) * target
         previous = denoised
         states.append(x)
     return states

@@ -1,0 +1,128 @@
+"""Reader-facing text of the diffusion-ODE dashboard and figures, in Chinese and English."""
+from ..i18n import TextTable
+
+TEXT = TextTable({
+    "title": {"zh": "扩散ODE轨迹：点云的精确向量场", "en": "Diffusion ODE trajectories: exact fields of point clouds"},
+    "post_12": {"zh": "生成扩散模型漫谈（十二）：“硬刚”扩散ODE", "en": "Diffusion models (12): the diffusion ODE head-on"},
+    "post_13": {"zh": "（十三）：从万有引力到扩散模型", "en": "(13): from gravity to diffusion models"},
+    "post_14": {"zh": "（十四）：构建ODE的一般步骤（上）", "en": "(14): building ODEs, general steps (1)"},
+    "post_15": {"zh": "（十五）：构建ODE的一般步骤（中）", "en": "(15): building ODEs, general steps (2)"},
+    # parameters
+    "dataset": {"zh": "数据集", "en": "Data set"},
+    "dataset.moons": {"zh": "双月（确定）", "en": "Two moons (deterministic)"},
+    "dataset.ring8": {"zh": "圆环 8 点（半径 2）", "en": "Ring of 8 (radius 2)"},
+    "dataset.eight_gaussians": {"zh": "8 个高斯（采样）", "en": "8 Gaussians (sampled)"},
+    "dataset.checkerboard": {"zh": "棋盘格（采样）", "en": "Checkerboard (sampled)"},
+    "dataset.spiral": {"zh": "螺旋线", "en": "Spiral"},
+    "dataset.post13_four": {"zh": "（十三）四个引力源", "en": "Post 13: four sources"},
+    "dataset.post15_1d": {"zh": "（十五）一维示例 {0.5, 0.5, 1.2, 1.7}", "en": "Post 15: 1-D {0.5, 0.5, 1.2, 1.7}"},
+    "dataset.four_1d": {"zh": "一维 {−1, 0, 0.5, 2}", "en": "1-D {−1, 0, 0.5, 2}"},
+    "dataset.custom": {"zh": "自定义（画布上点击/拖动，或下方输入）", "en": "Custom (draw on the canvas or type below)"},
+    "n_data": {"zh": "数据点数 N（采样类数据集）", "en": "Data points N (sized presets)"},
+    "construction": {"zh": "构造", "en": "Construction"},
+    "construction.ve": {"zh": "（十二）热传导/VE，σ=t", "en": "(12) heat equation / VE, σ=t"},
+    "construction.ve_sq": {"zh": "（十二）热传导，σ²=t", "en": "(12) heat equation, σ²=t"},
+    "construction.pfgm": {"zh": "（十三/十四）引力/PFGM（泊松核）", "en": "(13/14) gravity / PFGM (Poisson kernel)"},
+    "construction.psi_tanh": {"zh": "（十四）ψ=tanh(r/t)", "en": "(14) ψ = tanh(r/t)"},
+    "construction.psi_exp": {"zh": "（十四）ψ=1−e^{−r/t}", "en": "(14) ψ = 1 − e^{−r/t}"},
+    "construction.straight": {"zh": "（十五）直线轨迹", "en": "(15) straight line"},
+    "construction.cosine": {"zh": "（十五）余弦/VP 轨迹", "en": "(15) cosine / VP path"},
+    "construction.vp_linear": {"zh": "VP 线性 β（Song 等）", "en": "VP linear β (Song et al.)"},
+    "prior": {"zh": "先验 p₁（线性轨迹）", "en": "Prior p₁ (linear paths)"},
+    "prior.gaussian": {"zh": "标准正态", "en": "Standard normal"},
+    "prior.uniform": {"zh": "均匀 [0,2]^d（十五）", "en": "Uniform [0,2]^d (post 15)"},
+    "prior.poisson": {"zh": "柯西（多元 t，ν=1）", "en": "Cauchy (multivariate t, ν=1)"},
+    "T": {"zh": "终止时刻 T（VE/PFGM/ψ；线性轨迹固定为 1）", "en": "End time T (VE/PFGM/ψ; linear paths use 1)"},
+    "prior_mode": {"zh": "初始分布", "en": "Start distribution"},
+    "prior_mode.exact": {"zh": "精确 p_T", "en": "Exact p_T"},
+    "prior_mode.approximate": {"zh": "近似（不含数据，σ_T z）", "en": "Approximate (data-free σ_T z)"},
+    "n_particles": {"zh": "粒子数", "en": "Particles"},
+    "solver": {"zh": "求解器", "en": "Solver"},
+    "solver.euler": {"zh": "Euler", "en": "Euler"},
+    "solver.heun": {"zh": "Heun（末步 Euler）", "en": "Heun (last step Euler)"},
+    "solver.rk4": {"zh": "RK4", "en": "RK4"},
+    "solver.dpmpp_2m": {"zh": "DPM-Solver++(2M)", "en": "DPM-Solver++(2M)"},
+    "solver.dopri5": {"zh": "自适应 dopri5", "en": "Adaptive dopri5"},
+    "n_steps": {"zh": "步数", "en": "Steps"},
+    "grid": {"zh": "时间网格", "en": "Time grid"},
+    "grid.uniform": {"zh": "t 均匀", "en": "uniform in t"},
+    "grid.log": {"zh": "log σ 均匀", "en": "uniform in log σ"},
+    "grid.karras": {"zh": "Karras（ρ=7）", "en": "Karras (ρ=7)"},
+    "t_min": {"zh": "t_min / T", "en": "t_min / T"},
+    "direction": {"zh": "方向", "en": "Direction"},
+    "direction.generate": {"zh": "生成 T→0", "en": "Generate T→0"},
+    "direction.encode": {"zh": "编码 0→T", "en": "Encode 0→T"},
+    "t_view": {"zh": "观察时刻（log 刻度，0 = T，1 = t_min）", "en": "View time (log scale, 0 = T, 1 = t_min)"},
+    "seed": {"zh": "随机种子", "en": "Random seed"},
+    "show_field": {"zh": "显示向量场箭头", "en": "Show field arrows"},
+    "show_density": {"zh": "主图叠加 log p_t", "en": "Overlay log p_t on the main plot"},
+    "typed_points": {"zh": "输入点（每行 “x, y” 或 “x”）", "en": "Type points (one “x, y” or “x” per line)"},
+    "use_typed": {"zh": "使用输入的点", "en": "Use typed points"},
+    # views
+    "x1": {"zh": "x₁", "en": "x₁"}, "x2": {"zh": "x₂", "en": "x₂"}, "x": {"zh": "x", "en": "x"},
+    "time": {"zh": "时间 t", "en": "time t"},
+    "data": {"zh": "数据点", "en": "data"},
+    "particles": {"zh": "粒子", "en": "particles"},
+    "exact": {"zh": "精确解（CDF 不变量）", "en": "exact (CDF invariant)"},
+    "view_plane": {"zh": "{construction}：{solver} {n} 步（NFE {nfe}），t = {t:.3g}",
+                   "en": "{construction}: {solver}, {n} steps (NFE {nfe}), t = {t:.3g}"},
+    "view_tx": {"zh": "轨迹 x₁(t)（颜色 = 终点所属数据点）", "en": "Trajectories x₁(t) (colour = endpoint's data point)"},
+    "view_line1d": {"zh": "{construction}：一维轨迹（虚线：精确解），t = {t:.3g}",
+                    "en": "{construction}: 1-D trajectories (dashed: exact), t = {t:.3g}"},
+    "view_density": {"zh": "边缘密度 log p_t(x)，t = {t:.3g}", "en": "Marginal density log p_t(x), t = {t:.3g}"},
+    "view_density1d": {"zh": "边缘密度 p_t(x) 与粒子直方图，t = {t:.3g}",
+                       "en": "Marginal density p_t(x) and particle histogram, t = {t:.3g}"},
+    "view_cdf": {"zh": "CDF F_t(x) 沿轨迹守恒（点 = 粒子），t = {t:.3g}",
+                 "en": "The CDF F_t(x) is conserved along trajectories (dots = particles), t = {t:.3g}"},
+    "density": {"zh": "p_t(x)", "en": "p_t(x)"},
+    "log_density": {"zh": "log p_t", "en": "log p_t"},
+    "cdf": {"zh": "F_t(x)", "en": "F_t(x)"},
+    "view_quality": {"zh": "终点质量与代价（参考：DOP853，rtol 1e-8）", "en": "Endpoint quality vs cost (reference: DOP853, rtol 1e-8)"},
+    "nfe": {"zh": "函数求值次数 NFE", "en": "function evaluations (NFE)"},
+    "agreement": {"zh": "终点归属一致率", "en": "basin agreement"},
+    "current": {"zh": "当前设置", "en": "current setting"},
+    "view_curvature": {"zh": "参考轨迹的平均曲率 κ(t)", "en": "Mean curvature κ(t) of the reference trajectories"},
+    "curvature": {"zh": "平均曲率 κ", "en": "mean curvature κ"},
+    "view_tortuosity": {"zh": "弯曲度 L/C（路径长/弦长）", "en": "Tortuosity L/C (path length / chord)"},
+    "tortuosity": {"zh": "L/C", "en": "L/C"},
+    "count": {"zh": "粒子数", "en": "particles"},
+    "view_editor": {"zh": "自定义数据：点击添加，拖动移动，选中后 Backspace 删除",
+                    "en": "Custom data: tap to add, drag to move, select + Backspace to delete"},
+    "status": {"zh": "冻结粒子（落在所有支撑之外，场为 0）：{outside} / {total}。{memo}",
+               "en": "Frozen particles (outside every support, field 0): {outside} / {total}. {memo}"},
+    "memo": {"zh": "精确的经验场会“记住”训练集：每条轨迹都终止于某个数据点，从精确 p_T 出发时落在第 i 点的概率是 π_i。这是精确场的性质，不是程序错误。",
+             "en": "The exact empirical field memorises: every trajectory ends on a data point, on point i with probability π_i when started from the exact p_T. A property of the exact field, not a bug."},
+    # messages
+    "too_costly": {"zh": "计算量过大（NFE × 粒子数 × 数据点数 = {cost:.2g} > {limit:.2g}）：请减少粒子、步数或数据点。",
+                   "en": "Too much work (NFE × particles × data points = {cost:.2g} > {limit:.2g}): reduce particles, steps or data points."},
+    "custom_empty": {"zh": "自定义数据为空：请在画布上点击添加至少一个点。",
+                     "en": "The custom data set is empty: tap the canvas to add at least one point."},
+    "typed_bad": {"zh": "第 {line} 行无法解析：“{text}”（需要 1 或 2 个数）", "en": "Line {line} cannot be read: “{text}” (need 1 or 2 numbers)"},
+    "typed_mixed": {"zh": "所有点的维数必须相同（全为 1 维或全为 2 维）", "en": "All points need the same dimension (all 1-D or all 2-D)"},
+    "note": {
+        "zh": "**读图**：t = 0 是数据，t = T 是简单分布；生成沿 t 递减积分到 t_min，最后一步取 x ← x̂₀"
+              "（在 σ = 0 处不求场）。所有构造共用一个机制：x̂₀ 是数据点的 softmax 加权平均，"
+              "f = (σ̇/σ)x + (α̇ − ασ̇/σ)x̂₀。\n\n"
+              "**勘误与注解**：① （十四）“任意的 λ_t” 必须是常数，否则在 x₀ 处多出一个点源；"
+              "② （十四）“各向同性解本质上等价” 只对单点格林函数成立，多点数据时核的形状改变轨迹（切换 PFGM/ψ/VE 可见）；"
+              "③ （十三）模式坍缩论证是启发式的：有限个点源时高斯定理保证每个点都分到自己的通量；"
+              "④ 泊松核常数 C = Γ((d+1)/2)/π^{(d+1)/2}，故 p_t = −2F_t；"
+              "⑤ PFGM 训练扰动只在对 t 取边缘后才服从泊松核，z 与 t 并不独立；"
+              "⑥ “σ_T ≫ 1” 应理解为远大于数据尺度（预设数据已归一化）；"
+              "⑦ （十五）代码中列表形式的 text.latex.preamble 在新版 matplotlib 中报错。"
+              "（十五）均匀先验：离散误差会把贴近吸引域边界的起点推出支撑并冻结（场为 0），粗网格时可见。",
+        "en": "**Reading the figure**: t = 0 is data, t = T the simple distribution; generation integrates down to t_min, "
+              "then takes x ← x̂₀ (the field is never evaluated at σ = 0). One mechanism serves every construction: "
+              "x̂₀ is a softmax-weighted mean of the data, f = (σ̇/σ)x + (α̇ − ασ̇/σ)x̂₀.\n\n"
+              "**Errata and notes**: (1) post 14's “arbitrary λ_t” must be constant, otherwise a point source appears at x₀; "
+              "(2) post 14's “isotropic solutions are essentially equivalent” holds for one-point Green's functions only: "
+              "with several data points the kernel shape changes the trajectories (switch PFGM/ψ/VE); "
+              "(3) post 13's mode-collapse argument is heuristic: for finite point sources Gauss's law gives every point its flux share; "
+              "(4) the Poisson kernel's constant is C = Γ((d+1)/2)/π^{(d+1)/2}, so p_t = −2F_t; "
+              "(5) the PFGM training perturbation follows the Poisson kernel only marginally over t (z and t are dependent); "
+              "(6) “σ_T ≫ 1” means ≫ the data scale (presets are normalised); "
+              "(7) post 15's list-valued text.latex.preamble fails on current matplotlib. "
+              "Post 15, uniform prior: discretisation can push a start near a basin boundary out of every support, "
+              "where the field is 0 and it freezes; visible on coarse grids.",
+    },
+})

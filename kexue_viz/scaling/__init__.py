@@ -11,7 +11,8 @@ Public API::
     collapsed(model, eps, K_rule) -> Collapsed          the posts' β closed forms (P, Q, D, K)
     find_peak(model, eps) -> (B_peak, η_peak)           exact surge peak (NaN: no surge)
     large_batch_coefficient(model, eps), surge_threshold(model, criterion)
-    experiment.run_one_step(problem, B, ...)            measured one-step optimal LR per batch size
+    sign_eta_correlated(model, B)                       SignSGD η*(B) with correlated Gaussian noise
+    experiment.run(problem, eps_relative, size)         measured one-step optimal LR per batch size
 """
 from .expected_loss import (SGDScales, expected_loss_change, fit_inverse_line, fit_steps_examples, optimal_step,
                             sgd_scales, steps_examples, two_batch_noise_scale, update_curvature)
@@ -20,7 +21,7 @@ from .models import PRESETS, LocalModel, linear_regression_stats, nqm_curvatures
 from .moments import BACKENDS, clip_moments, kink_quadrature, sign_moments, softsign_exact, update_moments
 from .softsign import (K_RULES, KAPPA2_RULES, Collapsed, collapsed, coordinate_moments, eta_curves, eta_infinity,
                        find_peak, kappa_squared, large_batch_coefficient, noise_constant, per_coordinate_curve,
-                       sign_aligned_spike_peak, softsign, surge_threshold)
+                       sign_aligned_spike_peak, sign_eta_correlated, softsign, surge_threshold)
 
 __all__ = [
     "BACKENDS", "K_RULES", "KAPPA2_RULES", "PRESETS", "Collapsed", "LocalModel", "SGDScales",
@@ -28,6 +29,6 @@ __all__ = [
     "find_peak", "fit_inverse_line", "fit_steps_examples", "kappa_squared", "kink_quadrature",
     "large_batch_coefficient", "linear_regression_stats", "noise_constant", "nqm_curvatures", "nqm_expected_loss",
     "nqm_model", "optimal_step", "per_coordinate_curve", "preset", "sgd_scales", "sign_aligned_spike_peak",
-    "sign_moments", "softsign", "softsign_exact", "softsign_lookup", "steps_examples", "surge_threshold",
+    "sign_eta_correlated", "sign_moments", "softsign", "softsign_exact", "softsign_lookup", "steps_examples", "surge_threshold",
     "two_batch_noise_scale", "update_curvature", "update_moments",
 ]

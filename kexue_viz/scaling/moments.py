@@ -203,3 +203,31 @@ def update_moments(a: torch.Tensor, b: torch.Tensor, backend: str = "exact") -> 
     if backend == "clip":
         return _route_sign(lambda x, y: clip_moments(x, y), a, b)
     return fn(a, b)
+
+
+_GL48 = np.polynomial.legendre.leggauss(48)
+
+
+def bivariate_normal_cdf(h: torch.Tensor, k: torch.Tensor, rho: torch.Tensor) -> torch.Tensor:
+    """``Φ₂(h, k; ρ) = P(X ≤ h, Y ≤ k)`` for a standard bivariate normal with correlation ρ, by
+    ``Φ(h)Φ(k) + (1/2π)∫₀^{arcsin ρ} exp(−(h² + k² − 2hk sin θ)/(2cos²θ)) dθ`` (the substitution
+    ``r = sin θ`` removes the 1/√(1−r²) singularity), 48-point Gauss–Legendre; broadcast inputs."""
+    h, k, rho = torch.broadcast_tensors(h, k, rho)
+    nodes, weights = (torch.as_tensor(v, dtype=h.dtype, device=h.device) for v in _GL48)
+    top = torch.asin(rho.clamp(-1.0, 1.0))[..., None]
+    theta = 0.5 * top * (nodes + 1.0)
+    cos2 = torch.cos(theta) ** 2
+    exponent = -(h[..., None] ** 2 + k[..., None] ** 2 - 2 * h[..., None] * k[..., None] * torch.sin(theta)) / (2 * cos2)
+    integral = 0.5 * top[..., 0] * (weights * torch.exp(exponent)).sum(-1)
+    return torch.special.ndtr(h) * torch.special.ndtr(k) + integral / (2 * math.pi)
+
+
+def sign_pair_moments(mu: torch.Tensor, tau: torch.Tensor, corr: torch.Tensor) -> torch.Tensor:
+    """``E[sign X_i sign X_j]`` for a Gaussian vector with means ``mu`` [..., N], standard
+    deviations ``tau`` [..., N] and correlation matrix ``corr`` [N, N]:
+    ``4Φ₂(μ_i/τ_i, μ_j/τ_j; ρ_ij) − 2Φ(μ_i/τ_i) − 2Φ(μ_j/τ_j) + 1`` (1 on the diagonal)."""
+    z = mu / tau
+    zi, zj = z[..., :, None], z[..., None, :]
+    pairs = 4 * bivariate_normal_cdf(zi, zj, corr) - 2 * torch.special.ndtr(zi) - 2 * torch.special.ndtr(zj) + 1
+    eye = torch.eye(mu.shape[-1], dtype=torch.bool, device=mu.device)
+    return torch.where(eye, torch.ones_like(pairs), pairs)

@@ -24,7 +24,7 @@ import torch
 from .expected_loss import optimal_step
 from .moment_table import softsign_lookup
 from .models import LocalModel
-from .moments import update_moments
+from .moments import sign_pair_moments, update_moments
 
 KAPPA2_RULES = ("ratio_of_sums", "arithmetic_mean", "median")
 K_RULES = ("pi_kappa2_over_2", "B_simple_eps")
@@ -252,3 +252,18 @@ def sign_aligned_spike_peak(N: int, c: float, kappa: float, g0: float = 1.0, h0:
 __all__ = ["softsign", "coordinate_moments", "per_coordinate_curve", "kappa_squared", "noise_constant", "Collapsed",
            "collapsed", "eta_infinity", "eta_curves", "find_peak", "large_batch_coefficient", "surge_threshold",
            "sign_aligned_spike_peak"]
+
+
+def sign_eta_correlated(model: LocalModel, B) -> torch.Tensor:
+    """SignSGD's η*(B) without the independence assumption (brief §2.7 extension), for a model
+    with the full per-example covariance Σ: ``η* = Σ_i m_ig_i / Σ_ij E[s_is_j]H_ij`` with
+    ``m_i = erf(a_i/√2)`` and the pair moments from bivariate normal orthant probabilities."""
+    if model.Sigma is None:
+        raise ValueError("the correlated sign moments need the full covariance Σ")
+    B = _as(B, model.g).reshape(-1)
+    sigma = torch.diagonal(model.Sigma).sqrt()
+    corr = model.Sigma / torch.outer(sigma, sigma)
+    tau = sigma / B.sqrt()[:, None]
+    pairs = sign_pair_moments(model.g.expand_as(tau), tau, corr)
+    m = torch.special.erf(model.g * B.sqrt()[:, None] / (sigma * math.sqrt(2.0)))
+    return (m * model.g).sum(-1) / (pairs * model.H).sum((-2, -1))

@@ -258,3 +258,18 @@ def test_invalid_inputs_have_clear_messages():
     with pytest.raises(ValueError, match="low-rank"):
         kernel_cauchy(SSM(ssm.A, ssm.B, ssm.C, 0.1), 16)
     assert set(ROUTES) == {"powers", "krylov", "generating", "cauchy", "diagonal", "rtf"}
+
+
+def test_near_pole_nodes_are_found_and_evaluated_exactly():
+    """Odd N LegT has Λ_i = 0, so d_i(z = 1) = 0: both detectors flag node 0 only, and the
+    shifted Woodbury evaluation there equals the dense value -C̃ᵀA^{-1}B (= G(1))."""
+    from kexue_viz.ssm.kernels import nodes_near_poles, roots_near_poles
+
+    ssm = hippo_ssm("legt", 9, 0.1, "random", seed=9)
+    lam = ssm.dplr().Lambda
+    assert roots_near_poles(64, lam, 0.1).tolist() == [0]
+    assert nodes_near_poles(unit_roots(64), lam, 0.1).tolist() == [0]
+    Ct = c_tilde(ssm, 64)
+    G1 = dplr_generating_function(ssm.dplr(), ssm.B, Ct, ssm.step, torch.ones(1, dtype=torch.complex128))
+    dense = -Ct @ torch.linalg.solve(ssm.A, ssm.B)
+    assert abs(complex(G1[0]) - float(dense)) <= 1e-12 * abs(float(dense))

@@ -133,14 +133,8 @@ def nqm_expected_loss(eta: torch.Tensor, B: torch.Tensor, K: int, h: torch.Tenso
     """Exact expected NQM loss after ``K`` SGD steps (brief §7 item 4):
     ``E L_K = ½Σ h_i[r_i^{2K}θ₀ᵢ² + (η²h_i/B)(1 − r_i^{2K})/(1 − r_i²)]`` with ``r_i = 1 − ηh_i``
     (here ``c_i = h_i``). ``eta`` and ``B`` broadcast; the coordinate axis is appended last."""
-    r = 1.0 - eta[..., None] * h
-    r2 = r * r
-    r2K = r2.pow(K)
-    one_minus = 1.0 - r2
-    geometric = torch.where(one_minus.abs() > 1e-300, (1.0 - r2K) / torch.where(one_minus == 0, 1.0, one_minus),
-                            torch.full_like(r2, float(K)))
-    noise = eta[..., None] ** 2 * h / B[..., None] * geometric
-    return 0.5 * (h * (r2K * theta0 ** 2 + noise)).sum(-1)
+    eta, B = torch.broadcast_tensors(eta, B)
+    return nqm_expected_loss_at(eta, B, torch.full_like(eta, float(K)), h, theta0)
 
 
 def stationary_variance(eta: float, B: float, h: float, sigma2: float) -> float:
@@ -149,3 +143,30 @@ def stationary_variance(eta: float, B: float, h: float, sigma2: float) -> float:
     if not 0 < eta * h < 2:
         raise ValueError("SGD on ½hθ² is stable only for 0 < ηh < 2")
     return eta * sigma2 / (B * h * (2.0 - eta * h))
+
+
+def nqm_steps_to_target(eta: torch.Tensor, B: torch.Tensor, h: torch.Tensor, theta0: torch.Tensor, target: float,
+                        K_max: int = 1 << 16) -> torch.Tensor:
+    """Smallest K with ``E L_K ≤ target`` (:func:`nqm_expected_loss`) for every broadcast (η, B), by
+    bisection on K (each coordinate's expected loss moves monotonically towards its noise floor; the
+    search takes the sum as monotone); ``inf`` where even ``K_max`` steps do not reach the target."""
+    eta, B = torch.broadcast_tensors(eta, B)
+    lo = torch.zeros_like(eta)
+    hi = torch.full_like(eta, float(K_max))
+    reachable = nqm_expected_loss(eta, B, K_max, h, theta0) <= target
+    while bool(((hi - lo) > 1).any()):
+        middle = torch.floor((lo + hi) / 2)
+        below = nqm_expected_loss_at(eta, B, middle, h, theta0) <= target
+        hi, lo = torch.where(below, middle, hi), torch.where(below, lo, middle)
+    return torch.where(reachable, hi, torch.full_like(hi, float("inf")))
+
+
+def nqm_expected_loss_at(eta: torch.Tensor, B: torch.Tensor, K: torch.Tensor, h: torch.Tensor,
+                         theta0: torch.Tensor) -> torch.Tensor:
+    """:func:`nqm_expected_loss` with a tensor of step counts ``K`` broadcast with ``eta`` and ``B``."""
+    r2 = (1.0 - eta[..., None] * h) ** 2
+    r2K = r2.pow(K[..., None])
+    one_minus = 1.0 - r2
+    safe = torch.where(one_minus == 0, torch.ones_like(one_minus), one_minus)
+    geometric = torch.where(one_minus == 0, K[..., None].expand_as(r2), (1.0 - r2K) / safe)
+    return 0.5 * (h * (r2K * theta0 ** 2 + eta[..., None] ** 2 * h / B[..., None] * geometric)).sum(-1)

@@ -113,7 +113,7 @@ def erf_view(t_):
     return styled(hv.Overlay(layers), title=t_("view_erf"), height=300, legend_position="bottom_right", **PLOT)
 
 
-def experiment_view(B, measured, theory, y_label, title):
+def experiment_view(measured, theory, y_label, title):
     """Measured one-step optima (points, with ±2 standard errors) over theory curves, log–log.
     ``measured``: list of ``(index, label, B, eta, se)``; ``theory``: ``(index, label, B_dense, eta)``."""
     layers = []

@@ -149,7 +149,7 @@ class InfomapDashboard(Dashboard):
             self._settle_pending = False
             self.settled += 1
 
-        document.add_next_tick_callback(run)
+        pn.state.execute(run, schedule=True)  # next tick, inside the session's context
 
     # ---- computation ----------------------------------------------------------------------
     def graph_key(self) -> tuple:

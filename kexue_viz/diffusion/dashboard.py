@@ -29,7 +29,9 @@ from .text import TEXT
 
 COST_LIMIT = 3e7
 REFERENCE_PARTICLES = 128
+REFERENCE_WORK = 1e7  # reference particles × data points × ~800 NFE stays under this
 REFERENCE_RTOL = 1e-8
+COMPACT_REFERENCE_STEPS = 400  # RK4 on a uniform grid: DOP853 crawls across the jumps of a compact prior's field
 DENSE_TIMES = 48
 SWEEP_STEPS = (2, 4, 8, 16, 32, 64)
 ARROW_GRID = 20
@@ -107,7 +109,7 @@ class DiffusionOdeDashboard(Dashboard):
     solver = param.Selector(default="heun", objects=[*FIXED_SOLVERS, "dopri5"])
     n_steps = param.Integer(16, bounds=(1, 200))
     grid = param.Selector(default="karras", objects=list(GRIDS))
-    t_min = param.Number(1e-3, bounds=(1e-4, 1e-1), step=1e-4)
+    t_min = param.Selector(default=1e-3, objects=[1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1])
     n_particles = param.Integer(128, bounds=(1, 1000))
     t_view = param.Number(0.0, bounds=(0.0, 1.0), step=0.01)
     show_field = param.Boolean(True)
@@ -195,20 +197,34 @@ class DiffusionOdeDashboard(Dashboard):
         """What the reference depends on (not the particle count: it has its own particles)."""
         return (self.data_key(), self.construction_key(), self.seed, self.prior_mode, self.direction, self.t_min)
 
+    def reference_count(self, cloud) -> int:
+        """Reference particles: up to ``REFERENCE_PARTICLES``, fewer for large data sets."""
+        return int(min(REFERENCE_PARTICLES, max(16, REFERENCE_WORK // (800 * cloud.size))))
+
+    def reference_method(self, cloud, construction) -> str:
+        if cloud.dim == 1 and self.direction == "generate":
+            return "cdf"
+        return "rk4" if construction.kernel.compact else "dop853"
+
     def reference(self):
-        """Accurate trajectories of ``REFERENCE_PARTICLES`` starts of their own on a dense log grid:
-        the exact CDF route in 1-D (generation), else DOP853 at rtol 1e-8 (cached)."""
+        """Accurate trajectories of starts of their own (see :meth:`reference_count`) on a dense log
+        grid: the exact CDF route in 1-D (generation); DOP853 at rtol 1e-8; for a compact prior, whose
+        field jumps at support edges, RK4 with ``COMPACT_REFERENCE_STEPS`` uniform steps (cached)."""
         def compute():
             cloud, construction = self.cloud(), self.make_construction()
-            x = self.starts(cloud, construction, REFERENCE_PARTICLES)
+            x = self.starts(cloud, construction, self.reference_count(cloud))
             t_min = self.absolute_t_min(construction)
+            method = self.reference_method(cloud, construction)
+            if method == "rk4":
+                run = encode if self.direction == "encode" else generate
+                return run(x, cloud, construction, "rk4", COMPACT_REFERENCE_STEPS, "uniform", t_min=t_min)
             dense = torch.exp(torch.linspace(math.log(construction.T), math.log(t_min), DENSE_TIMES,
                                              dtype=torch.float64))
             if self.direction == "encode":
                 return integrate_adaptive(x, dense.flip(0), cloud, construction, "dop853", REFERENCE_RTOL,
                                           REFERENCE_RTOL)
             times = torch.cat([dense, dense.new_zeros(1)])
-            if cloud.dim == 1:
+            if method == "cdf":
                 states = exact1d.cdf_trajectories(x[:, 0], times, cloud, construction)[..., None]
                 return Trajectories(times, states, 0, torch.zeros(x.shape[0], dtype=torch.bool))
             return integrate_adaptive(x, times, cloud, construction, "dop853", REFERENCE_RTOL, REFERENCE_RTOL)
@@ -387,7 +403,9 @@ class DiffusionOdeDashboard(Dashboard):
         return self.cached_view("quality", (self.reference_key(), self.grid, self.solver, self.n_steps),
                                 lambda: views.quality_view(self.cached_view(
                                     "quality_static", (self.reference_key(), self.grid),
-                                    lambda: views.quality_layers(self.sweep(), self.t)), self.current_quality(), self.t))
+                                    lambda: views.quality_layers(self.sweep(), self.t)), self.current_quality(),
+                                    self.t(f"reference.{self.reference_method(self.cloud(), self.make_construction())}"),
+                                    self.t))
 
     def geometry(self):
         """(times, mean curvature, tortuosity) of the reference trajectories (x, or (t, x) in 1-D)."""
@@ -433,19 +451,21 @@ class DiffusionOdeDashboard(Dashboard):
         reference = (*data, "construction", "prior", "T", "prior_mode", "direction", "t_min")
         main = self.live("main", self.main_view, (*run, "t_view", "show_field", "show_density"),
                          css_classes=["kv-main-plot"])
+        density = self.live("density", self.density_view, (*run, "t_view"))
+        for square in (main, density):  # fixed-size frames: a stretched pane would distort equal axes
+            square.sizing_mode = "fixed"
         grid = pn.GridBox(
             self.live("tx", self.tx_view, (*run, "t_view")),
-            self.live("density", self.density_view, (*run, "t_view")),
             self.live("quality", self.quality_view, (*reference, "solver", "n_steps", "grid")),
             self.live("curvature", self.curvature_view, (*reference, "t_view")),
             self.live("tortuosity", self.tortuosity_view, reference),
-            self.editor(),
             ncols=2, sizing_mode="stretch_width",
         )
         status = pn.pane.Markdown(pn.bind(lambda *_: self.status_text(), *[self.param[p] for p in (*run, "lang")]),
                                   sizing_mode="stretch_width")
         note = pn.pane.Markdown(pn.bind(lambda lang: self.t("note"), self.param.lang), sizing_mode="stretch_width")
-        return pn.Column(main, status, grid, note, sizing_mode="stretch_width")
+        top = pn.Row(main, pn.Column(density, self.editor()), sizing_mode="stretch_width")
+        return pn.Column(top, status, grid, note, sizing_mode="stretch_width")
 
     # ---- custom data ----------------------------------------------------------------------------
     def set_custom(self, points) -> bool:
@@ -482,12 +502,12 @@ class DiffusionOdeDashboard(Dashboard):
 
         stream.add_subscriber(changed)
         self._point_stream = stream
-        return pn.pane.HoloViews(points, sizing_mode="stretch_width", css_classes=["kv-editor"])
+        return pn.pane.HoloViews(points, sizing_mode="fixed", css_classes=["kv-editor"])
 
     def extra_controls(self) -> list:
         area = pn.widgets.TextAreaInput(value="\n".join(f"{x:g}, {y:g}" for x, y in DEFAULT_CUSTOM), height=110,
                                         sizing_mode="stretch_width", css_classes=["kv-typed"])
-        button = pn.widgets.Button(name=self.t("use_typed"), sizing_mode="stretch_width", css_classes=["kv-use-typed"])
+        button = pn.widgets.Button(label=self.t("use_typed"), sizing_mode="stretch_width", css_classes=["kv-use-typed"])
 
         def use(_):
             try:

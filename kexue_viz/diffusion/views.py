@@ -78,8 +78,8 @@ def plane_view(static: list, positions: np.ndarray, basins: np.ndarray, title: s
         layers.append(quiver(*arrows))
     layers += [*static[1:], particles(positions, basins, ("x1", "x2"), t_)]
     (x0, x1), (y0, y1) = bounds
-    return styled(hv.Overlay(layers), title=title, xlim=(x0, x1), ylim=(y0, y1), height=520, data_aspect=1,
-                  xlabel=t_("x1"), ylabel=t_("x2"), show_legend=False, responsive=True, fig_inches=(6, 6))
+    return styled(hv.Overlay(layers), title=title, xlim=(x0, x1), ylim=(y0, y1), frame_width=520, frame_height=520,
+                  xlabel=t_("x1"), ylabel=t_("x2"), show_legend=False, tools=["hover"], fig_inches=(6, 6))
 
 
 def tx_layers(times: np.ndarray, values: np.ndarray, basins: np.ndarray, t_, exact=None, exact_times=None,
@@ -108,8 +108,8 @@ def density_view(xs: np.ndarray, ys: np.ndarray, log_p: np.ndarray, positions: n
                  data_layer, title: str, t_):
     """``log p_t`` heat map with the data (``data_layer``, see :func:`data_points`) and the particles."""
     overlay = hv.Overlay([density_image(xs, ys, log_p, t_), data_layer, particles(positions, basins, ("x1", "x2"), t_)])
-    return styled(overlay, title=title, xlabel=t_("x1"), ylabel=t_("x2"), height=300, show_legend=False,
-                  data_aspect=1, responsive=True, fig_inches=(4, 4))
+    return styled(overlay, title=title, xlabel=t_("x1"), ylabel=t_("x2"), frame_width=300, frame_height=300,
+                  show_legend=False, fig_inches=(4, 4))
 
 
 def density_view_1d(xs: np.ndarray, p: np.ndarray, positions: np.ndarray, title: str, t_):
@@ -140,12 +140,12 @@ def quality_layers(sweep: dict, t_) -> list:
     return layers
 
 
-def quality_view(static: list, current: tuple, t_):
+def quality_view(static: list, current: tuple, reference: str, t_):
     """Basin agreement with the reference vs NFE per solver (log x, from :func:`quality_layers`),
     with the current setting marked."""
     marker = styled(hv.Scatter([current], t_("nfe"), t_("agreement"), label=t_("current")), color=COLORS["online"],
                     size=14, marker="diamond")
-    return styled(hv.Overlay([*static, marker]), title=t_("view_quality"), logx=True, ylim=(0, 1.05), height=300,
+    return styled(hv.Overlay([*static, marker]), title=t_("view_quality", reference=reference), logx=True, ylim=(0, 1.05), height=300,
                   legend_position="bottom_right", fig_inches=(6, 3), **PLOT)
 
 
@@ -172,4 +172,4 @@ def tortuosity_view(values: np.ndarray, t_):
 def editor_points(points: np.ndarray, t_):
     """The editable data layer (Bokeh PointDrawTool attaches to it)."""
     return styled(hv.Points(points, kdims=["x1", "x2"]), color=DATA_COLOR, size=8, title=t_("view_editor"),
-                  xlim=(-3, 3), ylim=(-3, 3), height=300, data_aspect=1, responsive=True, fig_inches=(4, 4))
+                  xlim=(-3, 3), ylim=(-3, 3), frame_width=300, frame_height=300, fig_inches=(4, 4))

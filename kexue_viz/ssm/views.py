@@ -184,12 +184,16 @@ def ssm_output_view(t, u, y, t_):
 
 
 def route_timing_view(timings_ms: dict, N: int, L: int, t_):
-    """Horizontal bars: median milliseconds per kernel route for one ``(N, L)`` (linear axis; the
-    dashboard prints the values and ratios beside it)."""
+    """Horizontal bars (thick segments on a numeric axis, so the plot updates in place): median
+    milliseconds per kernel route for one ``(N, L)``; the routes label the y ticks."""
     names = [t_(f"route.{name}") for name in timings_ms]
-    bars = hv.Bars((names, list(timings_ms.values())), t_("route"), t_("milliseconds"))
-    return styled(styled(bars, color=COLORS["continuous"], invert_axes=True),
-                  title=t_("view_timing", N=N, L=L), height=260, **{**PLOT, "tools": ["hover"]})
+    rows = np.arange(len(names), dtype=float)
+    values = np.asarray(list(timings_ms.values()), dtype=float)
+    bars = hv.Segments((np.zeros_like(values), rows, values, rows), [t_("milliseconds"), t_("route"), "x1", "y1"])
+    top = nice_ceiling(max(float(values.max()) * 1.05, 1e-3)) if values.size else 1.0
+    return styled(styled(bars, color=COLORS["continuous"], line_width=16),
+                  title=t_("view_timing", N=N, L=L), height=260, xlim=(0.0, top), ylim=(-0.6, len(names) - 0.4),
+                  yticks=list(zip(rows.tolist(), names)), **PLOT)
 
 
 def eigenvector_profile_view(profiles: dict, t_):

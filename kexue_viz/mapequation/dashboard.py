@@ -407,7 +407,7 @@ class InfomapDashboard(Dashboard):
         shown = walk[:WALK_SHOWN]
         one_row = [(one_codes[a], colors[a]) for a in shown]
         tokens = encode_two_level(shown, labels, two_level_code(flow, labels))
-        two_row = [(tok.code, views.GREY if tok.kind == "exit" else ("#000000" if tok.kind == "index" else
+        two_row = [(tok.code, views.GREY if tok.kind == "exit" else ("#ffffff" if tok.kind == "index" else
                     palette[tok.module])) for tok in tokens]
         return one_row, two_row, running_bits(walk, labels, flow)
 
@@ -441,8 +441,26 @@ class InfomapDashboard(Dashboard):
         layout = self.network_view() + self.decomposition_view() + self.trajectory_view() + self.index_book_view()
         return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(12, 9))
 
+    RELEVANT = {  # control -> when it matters
+        "n_cliques": lambda d: d.graph == "ring", "clique_size": lambda d: d.graph == "ring",
+        "lfr_n": lambda d: d.graph == "lfr", "lfr_mu": lambda d: d.graph == "lfr", "lfr_seed": lambda d: d.graph == "lfr",
+        "knn_k": lambda d: d.graph == "digits", "knn_subset": lambda d: d.graph == "digits",
+        "knn_min_sim": lambda d: d.graph == "digits", "knn_directed": lambda d: d.graph == "digits",
+        "tau": lambda d: d.flow_model == "directed", "recorded": lambda d: d.flow_model == "directed",
+        "teleport_to": lambda d: d.flow_model == "directed",
+        "num_trials": lambda d: d.partition_source in ("infomap", "multilevel"),
+        "paint": lambda d: d.partition_source == "manual",
+    }
+
+    def _show_relevant_controls(self, *_):
+        for name, relevant in self.RELEVANT.items():
+            if name in self._widgets:
+                self._widgets[name].visible = relevant(self)
+
     def build_views(self):
         deps = self.PARTITION_DEPS
+        self.param.watch(self._show_relevant_controls, ["graph", "flow_model", "partition_source"])
+        self._show_relevant_controls()
         self.param.watch(self._settle, [*deps, "walk_T"])
         network = self.live("network", self.network_view, (*deps, "show_boundary"), css_classes=["kv-main-plot"])
         self._attach_tap(network)

@@ -61,7 +61,7 @@ TEXT = TextTable({
     "view_trajectory": {"zh": "搜索轨迹：L 随步数", "en": "Search trajectory: L against step"},
     "view_modules": {"zh": "模块数随步数", "en": "Number of modules against step"},
     "view_hierarchy": {"zh": "模块层次（宽度 ∝ 流量）", "en": "Module hierarchy (width ∝ flow)"},
-    "view_walk": {"zh": "同一段随机游走的两种编码（颜色 = 模块，黑 = 索引码字，灰 = 退出码字）", "en": "One random walk, two codes (colour = module, black = index codeword, grey = exit codeword)"},
+    "view_walk": {"zh": "一段随机游走的两种编码（白 = 索引码字，灰 = 退出码字）", "en": "One walk, two codes (white: index, grey: exit codewords)"},
     "view_bits": {"zh": "每步平均比特数", "en": "Average bits per step"},
     "bits": {"zh": "比特", "en": "bits"},
     "bits_per_step": {"zh": "比特/步", "en": "bits/step"},

@@ -16,6 +16,13 @@ SEARCH_COLORS = {"greedy": "#D55E00", "core": "#0072B2"}
 FAST = dict(datatype=["dictionary"])  # plain column dicts: 3–4× cheaper to build than the pandas default
 
 
+def with_blank_row(columns: dict, blank: dict) -> dict:
+    """``columns`` plus one invisible row (zero size, transparent colour). HoloViews draws a
+    style column whose values are all equal as a constant, and an in-place update cannot turn a
+    constant back into per-row values; the blank row keeps every mapped column varying."""
+    return {key: np.append(np.asarray(values), blank[key]) for key, values in columns.items()}
+
+
 def per_backend(element, bokeh: dict | None = None, matplotlib: dict | None = None):
     """Options that have different names per backend, applied to the backends being styled."""
     for backend, options in (("bokeh", bokeh), ("matplotlib", matplotlib)):
@@ -25,11 +32,14 @@ def per_backend(element, bokeh: dict | None = None, matplotlib: dict | None = No
 
 
 def rectangles(x0, y0, x1, y1, colors, **options):
-    """Filled rectangles with a colour column and white edges."""
-    columns = dict(x0=np.asarray(x0, float), y0=np.asarray(y0, float), x1=np.asarray(x1, float),
-                   y1=np.asarray(y1, float), color=np.asarray(colors))
+    """Filled rectangles with a colour column and white edges. The hover tool is on because
+    HoloViews then ships the ``color`` column with every data update (without it an in-place
+    update drops the column and the rectangles vanish)."""
+    columns = with_blank_row(dict(x0=np.asarray(x0, float), y0=np.asarray(y0, float), x1=np.asarray(x1, float),
+                                  y1=np.asarray(y1, float), color=np.asarray(colors)),
+                             dict(x0=0.0, y0=0.0, x1=0.0, y1=0.0, color="#00000000"))
     element = styled(hv.Rectangles(columns, vdims=["color"], **FAST), color="color", **options)
-    return per_backend(element, bokeh=dict(line_color="white"), matplotlib=dict(edgecolor="white"))
+    return per_backend(element, bokeh=dict(line_color="#dddddd", tools=["hover"]), matplotlib=dict(edgecolor="#dddddd"))
 
 
 def texts(x, y, text, size: int = 8, align: str = "center", angle: int = 0):
@@ -57,12 +67,18 @@ def network_view(xy, pairs, pair_flow, labels, colors, p, names, boundary_only: 
     cross = labels[a] != labels[b]
     width = 0.6 + 6.0 * pair_flow / max(float(pair_flow.max()), 1e-300) if len(pair_flow) else np.zeros(0)
     edge_color = np.where(cross & boundary_only, "#444444", "#c8c8c8")
-    edges = hv.Segments(dict(x0=xy[a, 0], y0=xy[a, 1], x1=xy[b, 0], y1=xy[b, 1], width=width, edge_color=edge_color),
-                        ["x0", "y0", "x1", "y1"], ["width", "edge_color"], **FAST)
-    edges = styled(edges, color="edge_color", line_width="width", alpha=0.8)
+    # columns named like the glyph fields and a hover tool: in-place updates then carry them
+    columns = with_blank_row(dict(x0=xy[a, 0], y0=xy[a, 1], x1=xy[b, 0], y1=xy[b, 1], line_width=width,
+                                  color=edge_color, link_flow=pair_flow),
+                             dict(x0=0.0, y0=0.0, x1=0.0, y1=0.0, line_width=0.0, color="#00000000", link_flow=0.0))
+    edges = hv.Segments(columns, ["x0", "y0", "x1", "y1"], ["line_width", "color", "link_flow"], **FAST)
+    edges = per_backend(styled(edges, color="color", line_width=hv.dim("line_width"), alpha=0.8),
+                        bokeh=dict(tools=["hover"], hover_tooltips=[("flow", "@link_flow{0.00000}")]))
     size = 5 + 40 * np.sqrt(p / max(float(p.max()), 1e-300))
-    nodes = hv.Points(dict(x=xy[:, 0], y=xy[:, 1], node=names, module=labels + 1, flow=p, color=colors, size=size),
-                      ["x", "y"], ["node", "module", "flow", "color", "size"], **FAST)
+    columns = with_blank_row(dict(x=xy[:, 0], y=xy[:, 1], node=names, module=labels + 1, flow=p, color=colors,
+                                  size=size),  # the blank node comes last: node indices stay the tap indices
+                             dict(x=0.0, y=0.0, node="", module=0, flow=0.0, color="#00000000", size=0.0))
+    nodes = hv.Points(columns, ["x", "y"], ["node", "module", "flow", "color", "size"], **FAST)
     nodes = per_backend(styled(nodes, color="color"),
                         bokeh=dict(size="size", line_color="white", line_width=1.0, tools=["hover", "tap", "lasso_select"],
                                    active_tools=["tap"], nonselection_alpha=1.0, selection_line_color="black",
@@ -79,25 +95,26 @@ def decomposition_view(index: float, module_terms, colors, one_level: float, rat
     right = np.cumsum(terms)
     left = right - terms
     rows = [(l, 1.6, r, 2.4, c) for l, r, c in zip(left, right, [GREY, *colors])]
-    rows.append((0.0, 0.6, one_level, 1.4, "#555555"))
+    rows.append((0.0, 0.6, one_level, 1.4, "#c4c4c4"))
     if rate is not None:
-        rows.append((0.0, -0.4, rate, 0.4, "#bbbbbb"))
-    bars = rectangles(*zip(*rows), tools=["hover"])
+        rows.append((0.0, -0.4, rate, 0.4, "#e2e2e2"))
+    bars = rectangles(*zip(*rows))
     values = [right[-1], one_level] + ([rate] if rate is not None else [])
-    text = texts(np.array(values) + 0.02 * one_level, [2.0, 1.0, 0.0][:len(values)], [f"{v:.4f}" for v in values],
-                 size=10, align="left")
+    text = texts(np.array(values) - 0.01 * one_level, [2.0, 1.0, 0.0][:len(values)], [f"{v:.4f}" for v in values],
+                 size=10, align="right")
     ticks = [(2.0, t_("L_bar")), (1.0, t_("H_bar")), (0.0, t_("rate_bar"))]
     return styled(bars * text, title=t_("view_decomposition"), xlabel=t_("bits_per_step"), ylabel="",
                   yticks=ticks, ylim=(-0.7, 2.7), height=230, responsive=True, fig_inches=(6, 2.4), show_grid=True)
 
 
 def bar_view(values, colors, captions, title: str, ylabel: str):
-    """Bars at 0, 1, 2, ... with a caption on each (module or node, and its Huffman codeword).
+    """Bars at 0, 1, 2, ... with a caption written up from each bar's foot (module or node,
+    and its Huffman codeword).
     Axes auto-range, so a different number of bars is still an in-place data update."""
     k = np.arange(len(values), dtype=float)
     values = np.asarray(values, dtype=float)
-    bars = rectangles(k - 0.4, np.zeros_like(k), k + 0.4, values, colors, tools=["hover"])
-    text = texts(k, values, [f" {c}" for c in captions], size=8, align="left", angle=90)
+    bars = rectangles(k - 0.4, np.zeros_like(k), k + 0.4, values, colors)
+    text = texts(k, np.zeros_like(k), [f" {c}" for c in captions], size=8, align="left", angle=90)
     return styled(bars * text, title=title, ylabel=ylabel, xlabel="", xaxis=None, height=250, responsive=True,
                   fig_inches=(6, 2.6), show_grid=True)
 
@@ -105,11 +122,10 @@ def bar_view(values, colors, captions, title: str, ylabel: str):
 def trajectory_curves(curves: dict, bands, t_):
     """L against step for each stepwise search; ``bands`` = [(start, end, label)] shades the
     phases of the 2009 search (built once per trace, reused as the step marker moves)."""
-    layers = [styled(hv.VSpan(start, end), color=PALETTE[(k + 4) % len(PALETTE)], alpha=0.08)
-              for k, (start, end, _) in enumerate(bands)]
-    for key, values in curves.items():
-        layers.append(styled(hv.Curve((np.arange(len(values)), values), t_("step_axis"), t_("bits_per_step"),
-                                      label=t_(key)), color=SEARCH_COLORS[key], line_width=2))
+    layers = [styled(hv.Curve((np.arange(len(values)), values), t_("step_axis"), t_("bits_per_step"), label=t_(key)),
+                     color=SEARCH_COLORS[key], line_width=2) for key, values in curves.items()]
+    layers += [styled(hv.VSpan(start, end), color=PALETTE[(k + 4) % len(PALETTE)], alpha=0.08)
+               for k, (start, end, _) in enumerate(bands)]
     return hv.Overlay(layers)
 
 
@@ -122,12 +138,12 @@ def trajectory_view(curves, step: int | None, current: float, t_):
 
 
 def modules_view(counts: dict, step: int | None, t_):
-    """Number of modules against step for each stepwise search (log scale), with the marker."""
+    """Number of modules against step for each stepwise search, with the marker."""
     layers = [styled(hv.Curve((np.arange(len(v)), v), t_("step_axis"), t_("modules_axis"), label=t_(key)),
                      color=SEARCH_COLORS[key], line_width=2) for key, v in counts.items()]
     layers.append(styled(hv.VLine(step if step is not None else -1), color="#666666", line_dash="dashed"))
     return styled(hv.Overlay(layers), title=t_("view_modules"), height=200, responsive=True, show_grid=True,
-                  logy=True, legend_position="top_right", fig_inches=(6, 2.2))
+                  legend_position="top_right", fig_inches=(6, 2.2))
 
 
 def icicle_rectangles(paths, p) -> tuple[np.ndarray, ...]:

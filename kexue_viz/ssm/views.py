@@ -197,12 +197,16 @@ def route_timing_view(timings_ms: dict, N: int, L: int, t_):
 
 
 def eigenvector_profile_view(profiles: dict, t_):
-    """``|v_n|`` against ``n`` on a log scale, one curve per ``N`` (eigenvalue ``λ = N/3`` of ``-A``)."""
-    curves = [styled(hv.Curve((np.arange(len(v)), np.maximum(np.abs(v), 1e-300)), t_("index_n"), "|v_n|",
-                              label=f"N={N}"), color=CYCLE[i % len(CYCLE)], line_width=2)
-              for i, (N, v) in enumerate(profiles.items())]
+    """``|v_n|`` against ``n`` on a log scale, one curve per ``N`` (eigenvalue ``λ = N/3`` of ``-A``;
+    the entries below ``n = λ-1`` are exactly zero and left out)."""
+    curves, smallest = [], 1.0
+    for i, (N, v) in enumerate(profiles.items()):
+        n = np.flatnonzero(v)
+        smallest = min(smallest, float(np.abs(v[n]).min()))
+        curves.append(styled(hv.Curve((n, np.abs(v[n])), t_("index_n"), "|v_n|", label=f"N={N}"),
+                             color=CYCLE[i % len(CYCLE)], line_width=2))
     return styled(hv.Overlay(curves), title=t_("view_eigvec"), height=280, logy=True, legend_position="bottom_right",
-                  **PLOT)
+                  ylim=(smallest / 10, 10.0), **PLOT)
 
 
 def pole_view(poles, t_, radius_sum=None):

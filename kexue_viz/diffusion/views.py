@@ -6,7 +6,7 @@ from __future__ import annotations
 import holoviews as hv
 import numpy as np
 
-from ..style import COLORS, CYCLE, styled
+from ..style import COLORS, CYCLE, active_backends, styled
 
 PLOT = dict(responsive=True, show_grid=True, tools=["hover"])
 BASIN_CMAP = CYCLE
@@ -17,28 +17,46 @@ def _basin_colours(basins: np.ndarray) -> np.ndarray:
     return np.asarray(basins) % len(BASIN_CMAP)
 
 
-def paths(curves_x: np.ndarray, curves_y: np.ndarray, basins: np.ndarray, kdims, alpha=0.45, dash="solid"):
-    """Polylines, one per column of ``curves_x``/``curves_y`` (K, M), coloured by basin: drawn as one
-    table of segments (one glyph however many particles; NaN-free)."""
+_TEMPLATES: dict = {}
+
+
+def _per_colour(element_type, table: np.ndarray, colour_index: np.ndarray, kdims, **options) -> list:
+    """One element per palette colour holding the rows of ``table`` with that colour index.
+
+    Constant colours instead of a colour-mapped column: the dashboard's in-place updates push only
+    the data columns, so a mapped colour would be lost after the first frame. The styled element of
+    each colour is built once (per backend set) and cloned with new data."""
+    layers = []
+    for index, colour in enumerate(BASIN_CMAP):
+        key = (element_type, tuple(kdims), tuple(sorted(options.items())), colour, active_backends())
+        template = _TEMPLATES.get(key)
+        if template is None:
+            template = _TEMPLATES[key] = styled(element_type(np.zeros((0, len(kdims))), kdims=list(kdims)),
+                                                color=colour, **options)
+        layers.append(template.clone(table[colour_index == index]))
+    return layers
+
+
+def paths(curves_x: np.ndarray, curves_y: np.ndarray, basins: np.ndarray, kdims, alpha=0.45, dash="solid") -> list:
+    """Polylines, one per column of ``curves_x``/``curves_y`` (K, M), coloured by basin: per colour one
+    table of segments (one glyph however many particles)."""
     colour = np.broadcast_to(_basin_colours(basins), curves_x[1:].shape).ravel()
     table = np.column_stack([curves_x[:-1].ravel(), curves_y[:-1].ravel(), curves_x[1:].ravel(),
-                             curves_y[1:].ravel(), colour])
-    table = table[np.isfinite(table).all(1)]
+                             curves_y[1:].ravel()])
+    keep = np.isfinite(table).all(1)
     x0, y0 = kdims
-    segments = hv.Segments(table, kdims=[x0, y0, f"{x0}_end", f"{y0}_end"], vdims=["basin"])
-    return styled(segments, color="basin", cmap=BASIN_CMAP, clim=(0, len(BASIN_CMAP) - 1), alpha=alpha,
-                  line_width=1.0, line_dash=dash)
+    return _per_colour(hv.Segments, table[keep], colour[keep], (x0, y0, f"{x0}_end", f"{y0}_end"), alpha=alpha,
+                       line_width=1.0, line_dash=dash)
 
 
 def data_points(points: np.ndarray, kdims, t_):
-    """The data as black dots (area ∝ weight is not needed: duplicates are merged into weights)."""
+    """The data as black dots (duplicates are merged into weights)."""
     return styled(hv.Points(points, kdims=list(kdims), label=t_("data")), color=DATA_COLOR, size=5, marker="circle")
 
 
-def particles(positions: np.ndarray, basins: np.ndarray, kdims, t_):
-    table = np.column_stack([positions, _basin_colours(basins)])
-    return styled(hv.Points(table, kdims=list(kdims), vdims=["basin"], label=t_("particles")), color="basin",
-                  cmap=BASIN_CMAP, clim=(0, len(BASIN_CMAP) - 1), size=6, marker="circle")
+def particles(positions: np.ndarray, basins: np.ndarray, kdims, t_) -> list:
+    """Particles coloured by basin (one layer per colour)."""
+    return _per_colour(hv.Points, positions, _basin_colours(basins), kdims, size=6, marker="circle")
 
 
 def quiver(grid_x: np.ndarray, grid_y: np.ndarray, velocity: np.ndarray, span: float):
@@ -52,20 +70,21 @@ def quiver(grid_x: np.ndarray, grid_y: np.ndarray, velocity: np.ndarray, span: f
                   line_width=1.2)
 
 
-def density_image(xs: np.ndarray, ys: np.ndarray, log_p: np.ndarray, t_, cmap="Blues"):
-    """``log p_t`` on a grid (floored at its max − 12 so the colour scale shows the structure)."""
-    finite = np.where(np.isfinite(log_p), log_p, -np.inf)
-    top = float(np.max(finite)) if np.isfinite(finite).any() else 0.0
-    shown = np.maximum(finite, top - 12.0)
+def density_image(xs: np.ndarray, ys: np.ndarray, log_p: np.ndarray, t_, cmap="Blues", span: float = 12.0):
+    """``log p_t`` on a grid, shown as ``(log p − max)/span + 1`` clipped to [0, 1]: the top ``span``
+    nats of the density on a fixed colour scale (the colour mapper stays put while the data move)."""
+    finite = np.isfinite(log_p)
+    top = float(np.max(log_p[finite])) if finite.any() else 0.0
+    shown = np.clip(np.where(finite, (log_p - top) / span + 1.0, 0.0), 0.0, 1.0)
     image = hv.Image((xs, ys, shown), kdims=["x1", "x2"], vdims=[t_("log_density")])
-    return styled(image, cmap=cmap, alpha=0.85, clim=(top - 12.0, top), colorbar=False)
+    return styled(image, cmap=cmap, alpha=0.85, clim=(0.0, 1.0), colorbar=False)
 
 
 def plane_layers(data: np.ndarray, trajectories: np.ndarray, basins: np.ndarray, t_) -> list:
     """The layers of the main 2-D view that do not move with the view time: trajectories (K, M, 2)
     and the data (cache them: an unchanged layer costs nothing to refresh)."""
     kdims = ("x1", "x2")
-    return [paths(trajectories[..., 0], trajectories[..., 1], basins, kdims), data_points(data, kdims, t_)]
+    return [*paths(trajectories[..., 0], trajectories[..., 1], basins, kdims), data_points(data, kdims, t_)]
 
 
 def plane_view(static: list, positions: np.ndarray, basins: np.ndarray, title: str, bounds: tuple, t_, arrows=None,
@@ -73,10 +92,9 @@ def plane_view(static: list, positions: np.ndarray, basins: np.ndarray, title: s
     """Main 2-D view: optional log-density and field arrows, the static layers of
     :func:`plane_layers`, and the particles at the view time."""
     layers = [density_image(*density, t_)] if density is not None else []
-    layers.append(static[0])
     if arrows is not None:
         layers.append(quiver(*arrows))
-    layers += [*static[1:], particles(positions, basins, ("x1", "x2"), t_)]
+    layers += [*static, *particles(positions, basins, ("x1", "x2"), t_)]
     (x0, x1), (y0, y1) = bounds
     return styled(hv.Overlay(layers), title=title, xlim=(x0, x1), ylim=(y0, y1), frame_width=520, frame_height=520,
                   xlabel=t_("x1"), ylabel=t_("x2"), show_legend=False, tools=["hover"], fig_inches=(6, 6))
@@ -87,10 +105,10 @@ def tx_layers(times: np.ndarray, values: np.ndarray, basins: np.ndarray, t_, exa
     """Static layers of :func:`tx_view`: trajectories ``x(t)`` (K, M), the exact overlay (dashed) and
     the data on t = 0."""
     kdims = ("t", "x")
-    layers = [paths(np.repeat(times[:, None], values.shape[1], 1), values, basins, kdims, alpha=0.7)]
+    layers = paths(np.repeat(times[:, None], values.shape[1], 1), values, basins, kdims, alpha=0.7)
     if exact is not None:
-        layers.append(paths(np.repeat(exact_times[:, None], exact.shape[1], 1), exact, basins, kdims, alpha=1.0,
-                            dash="dashed"))
+        layers += paths(np.repeat(exact_times[:, None], exact.shape[1], 1), exact, basins, kdims, alpha=1.0,
+                        dash="dashed")
     if data is not None:
         layers.append(data_points(np.column_stack([np.zeros(len(data)), data]), kdims, t_))
     return layers
@@ -107,7 +125,7 @@ def tx_view(static: list, t_cursor: float, title: str, t_, ylabel="x1", height=3
 def density_view(xs: np.ndarray, ys: np.ndarray, log_p: np.ndarray, positions: np.ndarray, basins: np.ndarray,
                  data_layer, title: str, t_):
     """``log p_t`` heat map with the data (``data_layer``, see :func:`data_points`) and the particles."""
-    overlay = hv.Overlay([density_image(xs, ys, log_p, t_), data_layer, particles(positions, basins, ("x1", "x2"), t_)])
+    overlay = hv.Overlay([density_image(xs, ys, log_p, t_), data_layer, *particles(positions, basins, ("x1", "x2"), t_)])
     return styled(overlay, title=title, xlabel=t_("x1"), ylabel=t_("x2"), frame_width=300, frame_height=300,
                   show_legend=False, fig_inches=(4, 4))
 
@@ -126,7 +144,7 @@ def cdf_view(xs: np.ndarray, F: np.ndarray, positions: np.ndarray, levels: np.nd
     """The mixture CDF ``F_t`` with every particle at ``(x_t, F_T(x_T))``: they lie on the curve."""
     curve = styled(hv.Curve((xs, F), "x", t_("cdf")), color=COLORS["continuous"], line_width=2)
     dots = particles(np.column_stack([positions, levels]), basins, ("x", t_("cdf")), t_)
-    return styled(curve * dots, title=title, xlabel=t_("x"), height=300, show_legend=False, fig_inches=(6, 3), **PLOT)
+    return styled(hv.Overlay([curve, *dots]), title=title, xlabel=t_("x"), height=300, show_legend=False, fig_inches=(6, 3), **PLOT)
 
 
 def quality_layers(sweep: dict, t_) -> list:

@@ -33,14 +33,19 @@ def dashboard():
     return DiffusionOdeDashboard()
 
 
-def layer(view, kind, index=0):
-    return [el for el in view.values() if type(el).__name__ == kind][index]
+def layers(view, kind):
+    return [el for el in view.values() if type(el).__name__ == kind]
+
+
+def particle_positions(view):
+    """Particles are drawn as one Points layer per basin colour (after the data layer)."""
+    return np.concatenate([el.array() for el in layers(view, "Points")[1:]])
 
 
 def test_default_views_have_data(dashboard):
     main = dashboard.main_view()
-    particles = layer(main, "Points", 1)
-    assert len(particles) == dashboard.n_particles and np.isfinite(particles.array()).all()
+    positions = particle_positions(main)
+    assert len(positions) == dashboard.n_particles and np.isfinite(positions).all()
     for view in (dashboard.tx_view(), dashboard.density_view(), dashboard.quality_view(),
                  dashboard.curvature_view(), dashboard.tortuosity_view()):
         assert view is not None
@@ -58,8 +63,8 @@ def test_view_time_moves_particles_not_paths(dashboard):
     before = dashboard.main_view()
     dashboard.t_view = 0.6
     after = dashboard.main_view()
-    assert layer(before, "Segments") is layer(after, "Segments")  # cached static layer
-    assert not np.array_equal(layer(before, "Points", 1).array(), layer(after, "Points", 1).array())
+    assert all(a is b for a, b in zip(layers(before, "Segments")[1:], layers(after, "Segments")[1:]))  # cached
+    assert not np.array_equal(particle_positions(before), particle_positions(after))
 
 
 def test_interpolation_in_log_time():
@@ -98,8 +103,8 @@ def test_post15_demo_is_one_dimensional_with_exact_overlay(dashboard):
     dashboard.param.update(dataset="post15_1d", construction="straight", prior="uniform", solver="rk4", n_steps=100,
                            grid="uniform")
     main = dashboard.main_view()
-    segments = [el for el in main.values() if type(el).__name__ == "Segments"]
-    assert len(segments) == 2  # solver and exact CDF-route trajectories
+    dashed = [el for el in layers(main, "Segments") if el.opts.get().kwargs.get("line_dash") == "dashed"]
+    assert sum(len(el) for el in dashed) > 0  # the exact CDF-route trajectories
     assert "F_t" in str(dashboard.tx_view().opts.get().kwargs["title"]) or dashboard.lang == "zh"
     cloud, _, trajectories = dashboard.run()
     ends = np.round(trajectories.end.numpy()[:, 0], 9)

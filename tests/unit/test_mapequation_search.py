@@ -102,3 +102,20 @@ def test_aggregated_network_keeps_the_codelength():
         offset = plogp(module_net.p).sum() - plogp(flow.p).sum()
         assert codelength(flow, coarse_of_fine[fine]).total == pytest.approx(
             codelength(module_net, coarse_of_fine).total + offset, abs=1e-12)
+
+
+def test_torch_mirror_matches_numpy_core():
+    import torch
+
+    from kexue_viz.mapequation import torch_core
+    from kexue_viz.mapequation.codelength import codelength_batch
+    from kexue_viz.mapequation.flow import pagerank, teleport_distribution
+
+    graph = graphs.directed_planted(seed=3)
+    for flow in (compute_flow(graph, "directed", recorded=True), compute_flow(graphs.les_miserables())):
+        labels = np.random.default_rng(0).integers(0, 5, (6, flow.n))
+        ours = torch_core.codelength_batch(flow, labels, torch.device("cpu")).numpy()
+        np.testing.assert_allclose(ours, codelength_batch(flow, labels)[0], atol=1e-12)
+    v = teleport_distribution(graph, False, False)
+    pi, _ = torch_core.pagerank(graph, 0.15, v, torch.device("cpu"))
+    np.testing.assert_allclose(pi.numpy(), pagerank(graph, 0.15, v)[0], atol=1e-13)

@@ -52,12 +52,13 @@ class AdamEpsilonDashboard(Dashboard):
              ("post_11280", "https://kexue.fm/archives/11280"), ("post_9473", "https://kexue.fm/archives/9473"),
              ("post_9902", "https://kexue.fm/archives/9902"))
     controls = ("preset", "N", "c", "kappa", "spread", "eps_rel", "backends", "path", "kappa2_rule", "B_range",
-                "y_mode", "show_sgd", "B_probe", "probe_eps")
+                "y_mode", "show_sgd", "B_probe", "probe_eps", "grad_rms", "eps_abs")
     widget_options = {
         "N": {"step": 8},
         "c": {"type": pn.widgets.DiscreteSlider},
         "kappa": {"type": pn.widgets.DiscreteSlider},
         "B_probe": {"type": pn.widgets.DiscreteSlider},
+        "grad_rms": {"type": pn.widgets.DiscreteSlider},
         "eps_rel": {"type": pn.widgets.MultiChoice},
         "backends": {"type": pn.widgets.CheckButtonGroup, "orientation": "vertical"},
         "path": {"type": pn.widgets.RadioButtonGroup},
@@ -90,6 +91,8 @@ class AdamEpsilonDashboard(Dashboard):
     show_sgd = param.Boolean(True)
     B_probe = param.Selector(default=15.8, objects=B_PROBES)
     probe_eps = param.Selector(default=0.5, objects=EPS_CHOICES[1:])
+    grad_rms = param.Selector(default=1e-5, objects=[1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2])
+    eps_abs = param.Selector(default=1e-8, objects=[1e-8, 1e-7, 1e-5, 1e-3])
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -274,7 +277,11 @@ class AdamEpsilonDashboard(Dashboard):
         line = self.t("scales", eta_max=scales.eta_max, B_noise=scales.B_noise_sgd, B_simple=scales.B_simple,
                       D=summary["D"], S_off=summary["S_off"], beta=summary["beta"], eps_exact=_fmt(summary["eps_exact"]),
                       eps_approx=_fmt(summary["eps_approx"]))
-        return f"**{self.t('table_title')}**\n\n" + "\n".join(lines) + "\n\n" + line
+        return f"**{self.t('table_title')}**\n\n" + "\n".join(lines) + "\n\n" + line + "\n\n" + self.llm_units()
+
+    def llm_units(self) -> str:
+        """ε/rms g for a real ε and gradient size (torch 1e-8, Keras 1e-7, LLaMA2 1e-5)."""
+        return self.t("llm_units", eps=self.eps_abs, rms=self.grad_rms, ratio=self.eps_abs / self.grad_rms)
 
     def figure(self):
         """Exported figure: η*(B), ΔL(B), the hyperbola and the moments at the probe."""
@@ -293,7 +300,7 @@ class AdamEpsilonDashboard(Dashboard):
             except ValueError as error:
                 self.report(self.t("failed", reason=str(error)), source="readout")
 
-        self.param.watch(refresh_readout, [*model, "eps_rel", "kappa2_rule", "lang"])
+        self.param.watch(refresh_readout, [*model, "eps_rel", "kappa2_rule", "grad_rms", "eps_abs", "lang"])
         refresh_readout()
         main = self.live("eta", self.eta_view, (*curves, "y_mode", "show_sgd", "B_probe"), css_classes=["kv-main-plot"])
         grid = pn.GridBox(

@@ -38,6 +38,10 @@ TEXT = TextTable({
     "show_sgd": {"zh": "叠加 SGD", "en": "Overlay SGD"},
     "B_probe": {"zh": "探针 batch size B", "en": "Probed batch size B"},
     "probe_eps": {"zh": "矩图中的 ε / rms(g)", "en": "ε / rms(g) in the moment view"},
+    "grad_rms": {"zh": "实际梯度的 rms（LLM 量级）", "en": "Real gradient rms (LLM scale)"},
+    "eps_abs": {"zh": "实际的 ε（torch 1e-8，Keras 1e-7，LLaMA2 1e-5）", "en": "Real ε (torch 1e-8, Keras 1e-7, LLaMA2 1e-5)"},
+    "llm_units": {"zh": "换算：ε = {eps:g}、rms(g) = {rms:g} 时 ε/rms(g) = **{ratio:.3g}**（与上表的 ε/rms g 同一单位）。",
+                  "en": "In LLM units: ε = {eps:g} with rms(g) = {rms:g} gives ε/rms(g) = **{ratio:.3g}** (the unit of the table)."},
     # views
     "sgd": {"zh": "SGD", "en": "SGD"},
     "peak": {"zh": "峰值（精确）", "en": "peak (exact)"},

@@ -7,6 +7,8 @@ batch B partitions in one scatter-add.
 """
 from __future__ import annotations
 
+import warnings
+
 import torch
 
 from ..device import REAL, get_device
@@ -19,8 +21,8 @@ def plogp(x: torch.Tensor) -> torch.Tensor:
 
 
 def pagerank(graph: Graph, tau: float, v, device: torch.device | None = None) -> tuple[torch.Tensor, int]:
-    """π of the teleporting walk (same rule as :func:`.flow.pagerank`): sparse matvec with Tᵀ
-    (coalesced COO), the dangling mass as a scalar, teleportation as a rank-one term."""
+    """π of the teleporting walk (same rule as :func:`.flow.pagerank`): sparse CSR matvec with
+    Tᵀ, the dangling mass as a scalar, teleportation as a rank-one term."""
     device = device or get_device()
     src = torch.as_tensor(graph.src, device=device)
     dst = torch.as_tensor(graph.dst, device=device)
@@ -29,12 +31,15 @@ def pagerank(graph: Graph, tau: float, v, device: torch.device | None = None) ->
     dangling = s_out <= 0
     A = torch.sparse_coo_tensor(torch.stack([dst, src]), w / s_out.clamp_min(1e-300)[src], (graph.n, graph.n),
                                 check_invariants=False).coalesce()
+    with warnings.catch_warnings():  # "CSR support is in beta": CSR matvec is ~14× faster than COO here
+        warnings.simplefilter("ignore", UserWarning)
+        A = A.to_sparse_csr()
     v = torch.as_tensor(v, dtype=REAL, device=device)
     pi = torch.full((graph.n,), 1.0 / graph.n, dtype=REAL, device=device)
     previous = float("inf")
     for iteration in range(1, MAX_FLOW_ITERATIONS + 1):
         d = pi[dangling].sum()
-        new = (tau + (1 - tau) * d) * v + (1 - tau) * torch.sparse.mm(A, pi.unsqueeze(1)).squeeze(1)
+        new = (tau + (1 - tau) * d) * v + (1 - tau) * (A @ pi.unsqueeze(1)).squeeze(1)
         new = new / new.sum()
         change = float((new - pi).abs().sum())
         pi = new

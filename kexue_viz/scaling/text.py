@@ -26,7 +26,7 @@ TEXT = TextTable({
     "backends.mean_field": {"zh": "平均场（11280）", "en": "mean field (11280)"},
     "path": {"zh": "近似的组合方式", "en": "How approximations combine"},
     "path.per_coordinate": {"zh": "逐坐标", "en": "per coordinate"},
-    "path.collapsed": {"zh": "坍缩为 β（原文闭式）", "en": "collapsed to β (posts' closed form)"},
+    "path.collapsed": {"zh": "坍缩 β（原文）", "en": "collapsed β (posts)"},
     "kappa2_rule": {"zh": "κ² 的平均方式（10563）", "en": "κ² average (10563)"},
     "kappa2_rule.ratio_of_sums": {"zh": "和之比 Σσ²/Σ(g²+ε²)", "en": "ratio of sums Σσ²/Σ(g²+ε²)"},
     "kappa2_rule.arithmetic_mean": {"zh": "算术平均（不稳健）", "en": "arithmetic mean (fragile)"},
@@ -39,7 +39,7 @@ TEXT = TextTable({
     "B_probe": {"zh": "探针 batch size B", "en": "Probed batch size B"},
     "probe_eps": {"zh": "矩图中的 ε / rms(g)", "en": "ε / rms(g) in the moment view"},
     "grad_rms": {"zh": "实际梯度的 rms（LLM 量级）", "en": "Real gradient rms (LLM scale)"},
-    "eps_abs": {"zh": "实际的 ε（torch 1e-8，Keras 1e-7，LLaMA2 1e-5）", "en": "Real ε (torch 1e-8, Keras 1e-7, LLaMA2 1e-5)"},
+    "eps_abs": {"zh": "实际 ε（torch 1e-8，LLaMA2 1e-5）", "en": "Real ε (torch 1e-8, LLaMA2 1e-5)"},
     "llm_units": {"zh": "换算：ε = {eps:g}、rms(g) = {rms:g} 时 ε/rms(g) = **{ratio:.3g}**（与上表的 ε/rms g 同一单位）。",
                   "en": "In LLM units: ε = {eps:g} with rms(g) = {rms:g} gives ε/rms(g) = **{ratio:.3g}** (the unit of the table)."},
     # views

@@ -124,6 +124,11 @@ def test_url_strings_are_parsed(dashboard):
         32, 10.0, 2.0, "quantile", False, 100.0)
 
 
+def test_llm_units_line(dashboard):
+    dashboard.param.update(eps_abs=1e-5, grad_rms=1e-6)
+    assert "**10**" in dashboard.readout()
+
+
 def test_language_switch_relabels(dashboard):
     dashboard.lang = "en"
     assert dashboard._widgets["N"].label == "Dimension N"

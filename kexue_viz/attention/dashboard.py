@@ -1,0 +1,505 @@
+"""Attention-scale dashboard (9812 with 8823, 9034, 9889, 9595, 9403).
+
+Computation is split by what each control changes and cached by its inputs: the score draws
+(per model, d, n, S, seed); the Monte Carlo curves over the α-grid (draws × measure); the exact
+expected objective and L(n) (per model, d, n; shared by sessions); α*(n) and the scale laws (per
+model, d, n₀); the entropy table (per model, d, n₀, law). Moving α only moves markers and
+recomputes one draw's softmax, so it answers in a few milliseconds; n, model, d, seed and the
+measure recompute the Monte Carlo curves (≤ 2·10⁶ elements).
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+import panel as pn
+import param
+import torch
+
+from ..style import styled
+from ..ui import Dashboard, LruDict
+from . import concentration, precompute, rope, sparsity, views
+from .exact import expected_stats
+from .laws import LAWS, decoder_effective_n, scale_law
+from .montecarlo import argmax_alpha, auto_samples, gradient_over_alpha, summarize
+from .optimum import alpha_star, approx_objective, fit_constant
+from .scores import MODELS, UNITS, from_alpha, mean_field_gap, sample_scores
+from .softmax import MEASURES, gradient_size
+from .text import TEXT
+
+ALPHA_POINTS = precompute.ALPHA_POINTS
+STAR_N = np.unique(np.round(np.logspace(math.log10(4), 6, 120)))
+ENTROPY_N = 2.0 ** np.arange(2, 17)
+MC_POINT_N = (16, 64, 256, 1024, 4096)
+MC_POINT_SAMPLES = 96
+JACOBIAN_KEYS = 48
+TOP_WEIGHTS = 64
+SHOW = ("approx", "exact", "mc_mean", "mc_median", "guides")
+POST_FIT = {"normal": (0.84, "sqrt_log"), "cosine": (3.5, "log")}
+MLM_TABLE = ("| n | 64 | 128 | 256 | 512 | 1024 |\n|---|---|---|---|---|---|\n"
+             "| Attention-O | 43.27 | 36.53 | 23.02 | 15.12 | 11.54 |\n"
+             "| Attention-E | 43.11 | 41.17 | 34.04 | 20.15 | 13.58 |")
+TRANSFORMS = ("D1", "D2", "D3", "D4", "P1", "P2")
+SPARSITY_MEASURES = ("S0", "S1,2", "S*1,2", "S*1,4", "S*0.5,1")
+
+
+def alpha_max(model: str, d: int) -> float:
+    """Largest α of the slider and the curves: 10 (normal), 10√d (cosine)."""
+    return float(precompute.alpha_grid(model, d)[-1])
+
+
+def alpha_grid(model: str, d: int) -> np.ndarray:
+    return precompute.alpha_grid(model, d)
+
+
+@lru_cache(maxsize=1)
+def exact_table() -> dict:
+    return precompute.load_table()
+
+
+@lru_cache(maxsize=64)
+def exact_curve(model: str, d: int, n: int) -> tuple[np.ndarray, float]:
+    """Exact E[α(1 − Σp²)] on :func:`alpha_grid` and L(n): from the precomputed table when it holds
+    this (model, d, n), else by the n-independent quadrature (~1 s; cached, shared by sessions)."""
+    values = exact_table().get(precompute.table_key(model, d, n))
+    if values is None:
+        values = precompute.compute_curve(model, d, n)
+    return values[:-1], float(values[-1])
+
+
+@lru_cache(maxsize=32)
+def star_curve(model: str, d: int) -> np.ndarray:
+    """Mean-field α*(n) on ``STAR_N``."""
+    return alpha_star(torch.as_tensor(STAR_N, dtype=torch.float64), model, d).cpu().numpy()
+
+
+@lru_cache(maxsize=128)
+def law_curve(law: str, model: str, d: int, n0: int, n_key: tuple) -> np.ndarray:
+    return scale_law(law, torch.as_tensor(n_key, dtype=torch.float64), n0, None, model, d).cpu().numpy()
+
+
+@lru_cache(maxsize=128)
+def entropy_curve(law: str, model: str, d: int, n0: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact E[H] and mean-field ln n − G(α) on ``ENTROPY_N`` under ``law`` calibrated at n₀."""
+    alpha = torch.as_tensor(law_curve(law, model, d, n0, tuple(ENTROPY_N)))
+    n = torch.as_tensor(ENTROPY_N)
+    exact = expected_stats(alpha, n, model, d).entropy.cpu().numpy()
+    mean_field = (torch.log(n) - mean_field_gap(alpha, model, d)).cpu().numpy()
+    return exact, mean_field
+
+
+@lru_cache(maxsize=8)
+def rope_counterexample() -> dict:
+    return rope.reflection_counterexample(8, seed=0)
+
+
+class AttentionScaleDashboard(Dashboard):
+    """The optimal softmax scale (9812) against the exact expectation and Monte Carlo, with entropy
+    invariance (8823, 9034), concentration (9889), sparsity measures (9595) and RoPE (9403)."""
+
+    slug = "attention_scale"
+    text = TEXT
+    posts = tuple((f"post_{p}", f"https://kexue.fm/archives/{p}") for p in ("9812", "8823", "9034", "9889", "9595",
+                                                                           "9403"))
+    controls = ("model", "d", "log2_n", "alpha", "unit", "measure", "samples", "seed", "show", "laws", "n0")
+    widget_options = {"seed": {"type": pn.widgets.IntInput}, "model": {"type": pn.widgets.RadioButtonGroup},
+                      "show": {"type": pn.widgets.CheckBoxGroup}, "laws": {"type": pn.widgets.CheckBoxGroup},
+                      "alpha": {"step": 0.05}}
+    probe = "alpha"
+
+    model = param.Selector(default="normal", objects=list(MODELS))
+    d = param.Selector(default=128, objects=list(precompute.DIMENSIONS))
+    log2_n = param.Integer(9, bounds=(2, 16))
+    alpha = param.Number(2.0, bounds=(0.0, 10 * math.sqrt(1024)), step=0.05)
+    unit = param.Selector(default="alpha", objects=list(UNITS))
+    measure = param.Selector(default="l1", objects=list(MEASURES))
+    samples = param.Integer(0, bounds=(0, 256))
+    seed = param.Integer(0, bounds=(0, 9999))
+    show = param.ListSelector(default=list(SHOW), objects=list(SHOW))
+    laws = param.ListSelector(default=list(LAWS), objects=list(LAWS))
+    n0 = param.Integer(512, bounds=(64, 8192))
+    # concentration (9889)
+    beta = param.Number(-1.0, bounds=(-3.0, 3.0), step=0.1)
+    decay_lambda = param.Number(0.95, bounds=(0.5, 1.0), step=0.005)
+    linear_d = param.Integer(16, bounds=(1, 256))
+    # sparsity (9595)
+    dirichlet = param.Number(0.0, bounds=(-2.0, 2.0), step=0.1)
+    vector_n = param.Integer(32, bounds=(4, 256))
+    transform = param.Selector(default="D1", objects=list(TRANSFORMS))
+    # RoPE (9403)
+    rope_d = param.Selector(default=128, objects=[32, 64, 128, 256])
+    log10_base = param.Number(4.0, bounds=(2.0, 6.0), step=0.1)
+    r_max = param.Integer(1024, bounds=(64, 8192))
+    different_content = param.Boolean(False)
+    mc_version = param.Integer(0, precedence=-1, doc="bumped when MC α* points are computed (derived)")
+
+    LATENCY_MOVES = {
+        "alpha": [round(1.0 + 0.25 * i, 2) for i in range(16)],
+        "log2_n": [5, 6, 7, 8, 10, 11, 12, 6, 7, 8, 10, 11],
+        "seed": list(range(1, 13)),
+        "measure": ["frobenius", "operator1", "l1"] * 4,
+        "unit": ["lambda", "temperature", "alpha"] * 4,
+        "beta": [round(-2.5 + 0.4 * i, 2) for i in range(12)],
+        "log10_base": [round(2.5 + 0.25 * i, 2) for i in range(12)],
+    }
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._draws = LruDict(8)
+        self._mc = LruDict(16)
+        self._mc_points: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+
+    # ---- validation -----------------------------------------------------------------------
+    @param.depends("model", "d", watch=True)
+    def _fit_alpha_range(self):
+        top = alpha_max(self.model, self.d)
+        widget = self._widgets.get("alpha")
+        if widget is not None:
+            widget.end, widget.step = top, (0.05 if self.model == "normal" else 0.25)
+        if self.alpha > top:
+            self.alpha = round(min(self.alpha, top), 2)
+
+    @param.depends("model", watch=True)
+    def _default_alpha(self):
+        self.alpha = 2.0 if self.model == "normal" else round(2.1 * math.sqrt(self.d), 1)
+
+    @property
+    def n(self) -> int:
+        return 2 ** self.log2_n
+
+    @property
+    def effective_alpha(self) -> float:
+        """α clamped to the model's range (a link may carry a cosine-sized α into the normal model)."""
+        top = alpha_max(self.model, self.d)
+        if self.alpha > top:
+            self.report(self.t("bad_value", name="alpha", value=self.alpha, reason=f"> {top:.4g}"), source="alpha")
+            return top
+        self.clear_error("alpha")
+        return self.alpha
+
+    @property
+    def sample_count(self) -> int:
+        return self.samples or auto_samples(self.n, ALPHA_POINTS)
+
+    # ---- computation ----------------------------------------------------------------------
+    def draws(self) -> torch.Tensor:
+        """Cached scores (S, n) for the current model, d, n, S and seed (α only rescales them)."""
+        key = (self.model, self.d, self.n, self.sample_count, self.seed)
+        return self._draws.fetch(key, lambda: sample_scores(self.model, (self.sample_count, self.n), self.d,
+                                                            self.seed))
+
+    def mc_curves(self):
+        """MC summary over the α-grid for the current draws and measure."""
+        key = (self.model, self.d, self.n, self.sample_count, self.seed, self.measure)
+        grid = alpha_grid(self.model, self.d)
+        return self._mc.fetch(key, lambda: summarize(gradient_over_alpha(self.draws(), grid, self.measure)))
+
+    def approx_star(self) -> float:
+        return float(alpha_star(torch.tensor([float(self.n)], dtype=torch.float64), self.model, self.d)[0])
+
+    def scale_x(self, alpha):
+        """α values in the chosen unit."""
+        alpha = np.asarray(alpha, dtype=float)
+        if self.unit == "temperature":
+            with np.errstate(divide="ignore"):
+                return np.where(alpha > 0, 1.0 / np.maximum(alpha, 1e-300), np.inf)
+        return from_alpha(alpha, self.unit, self.model, self.d)
+
+    # ---- views ----------------------------------------------------------------------------
+    def objective_key(self) -> tuple:
+        return (self.model, self.d, self.n, self.sample_count, self.seed, self.measure, self.unit, tuple(self.show))
+
+    def objective_layers(self):
+        """(α-independent layers, top of the y axis, x range, title) of view B (cached)."""
+        return self.cached_view("objective_layers", self.objective_key(), self._objective_layers)
+
+    def _objective_layers(self):
+        grid = alpha_grid(self.model, self.d)
+        keep = grid > 0 if self.unit == "temperature" else np.ones_like(grid, dtype=bool)
+        x = self.scale_x(grid)[keep]
+        summary = self.mc_curves()
+        curves, bands = {}, {}
+        l1 = self.measure == "l1"
+        limit = exact_curve(self.model, self.d, self.n)[1] if l1 else None
+        if l1 and "approx" in self.show:
+            curves["approx"] = approx_objective(torch.as_tensor(grid), float(self.n), self.model, self.d).numpy()[keep]
+        if l1 and "exact" in self.show:
+            curves["exact"] = exact_curve(self.model, self.d, self.n)[0][keep]
+        if "mc_mean" in self.show:
+            mean, se = summary.mean.numpy()[keep], summary.se.numpy()[keep]
+            curves["mc_mean"], bands["mc_mean"] = mean, (mean - 2 * se, mean + 2 * se)
+        if "mc_median" in self.show:
+            curves["mc_median"] = summary.median.numpy()[keep]
+            bands["mc_median"] = (summary.q10.numpy()[keep], summary.q90.numpy()[keep])
+        top_data = max([limit or 0.0] + [float(np.nanmax(np.clip(y, 0, None))) for y in curves.values()]
+                       + [float(np.max(hi)) for _, hi in bands.values()])
+        top = views.nice_ceiling(1.1 * max(top_data, 1e-3))
+        star = self.approx_star()
+        median_peak = float(argmax_alpha(torch.as_tensor(grid), summary.median.double()))
+        markers = [(float(self.scale_x(star)), "star", self.t("star"), "dashed"),
+                   (float(self.scale_x(median_peak)), "median_argmax", self.t("median_argmax"), "dashed")]
+        if "guides" in self.show:
+            unit = 1.0 if self.model == "normal" else math.sqrt(self.d)  # cosine: √d·s ≈ N(0, 1)
+            for key, value in (("freeze_half", math.sqrt(math.log(self.n) / 2)),
+                               ("freeze_full", math.sqrt(math.log(self.n)))):
+                markers.append((float(self.scale_x(unit * value)), "guide", self.t(key),
+                                "dotted" if key == "freeze_half" else "dashdot"))
+        layers = views.objective_layers(x, curves, bands, markers, limit, top, self.t, self.t(f"{self.unit}_axis"))
+        title = self.t("view_objective", n=self.n, star=star, median=median_peak)
+        return layers, top, (float(np.min(x)), float(np.max(x))), title
+
+    def current_x(self) -> float:
+        """The current α in the axis unit (temperature: 1/α, drawn at the axis end for α = 0)."""
+        alpha = self.effective_alpha
+        if self.unit == "temperature" and alpha == 0:
+            return float(self.scale_x(alpha_grid(self.model, self.d)[1]))
+        return float(self.scale_x(alpha))
+
+    def objective_view(self):
+        """View B: the cached styled curves; α moves only the last layer (the current-α marker)."""
+        layers, top, xlim, title = self.objective_layers()
+        template = self.cached_view("objective", self.objective_key(), lambda: views.objective_view(
+            layers, xlim[0], top, xlim, self.t, self.t(f"{self.unit}_axis"), title, logx=self.unit == "temperature"))
+        return views.with_data(template, {-1: views.marker_data(self.current_x(), top)})
+
+    def one_draw(self):
+        """(scores of draw 0, p) at the current α, float64."""
+        s = self.draws()[0].double()
+        return s, torch.softmax(self.effective_alpha * s, dim=0)
+
+    def readouts(self) -> str:
+        """Σp², H, H₂, S*₁,₂ and the gradient size of draw 0, and α in the three units."""
+        s, p = self.one_draw()
+        alpha = self.effective_alpha
+        sum_p2 = float((p ** 2).sum())
+        text = self.t("view_draw", p2=sum_p2, H=float(-torch.xlogy(p, p).sum()), H2=-math.log(sum_p2),
+                      S=1 / math.sqrt(self.n * sum_p2), obj=float(gradient_size(s, alpha, self.measure)))
+        units = self.t("readout_units", alpha=alpha, lam=from_alpha(alpha, "lambda", self.model, self.d),
+                       temp=from_alpha(alpha, "temperature", self.model, self.d))
+        return f"**{text}**  \n{units}"
+
+    def draw_view(self):
+        _, p = self.one_draw()
+        top = torch.sort(p, descending=True).values[:TOP_WEIGHTS].numpy()
+        values = np.maximum(top, views.DRAW_FLOOR)
+        rank = np.arange(1, len(values) + 1)
+        template = self.cached_view("draw", (self.n,), lambda: views.draw_view(top, self.t("view_draw_title"), self.t))
+        return views.with_data(template, {0: (rank, values)})
+
+    def jacobian_view(self):
+        s, p = self.one_draw()
+        k = min(self.n, JACOBIAN_KEYS)
+        J = (torch.diag(p) - torch.outer(p, p))[:k, :k].numpy()  # J/α
+        scale = views.nice_ceiling(float(np.max(np.abs(J))) or 1e-12)
+        template = self.cached_view("jacobian", (k, scale), lambda: views.jacobian_view(
+            J, scale, self.t("view_jacobian", k=k), self.t))
+        return views.with_data(template, {0: np.flipud(J)})
+
+    def star_view(self):
+        alpha_n = star_curve(self.model, self.d)
+        constant, law = POST_FIT[self.model]
+        g = np.sqrt(np.log(STAR_N)) if law == "sqrt_log" else np.log(STAR_N)
+        fitted = fit_constant(torch.as_tensor(STAR_N), torch.as_tensor(alpha_n), law)
+        shape = "√ln n" if law == "sqrt_log" else "ln n"
+        curves = {self.t("alpha_star_curve"): (alpha_n, views.COLORS["grad_max"], "solid"),
+                  self.t("post_fit", text=f"{constant}·{shape}"): (constant * g, views.COLORS["approx"], "dotted"),
+                  self.t("ls_fit", text=f"{fitted:.3f}·{shape}"): (fitted * g, views.COLORS["limit"], "dashed")}
+        for law_name in self.laws:
+            if law_name == "grad_max":
+                continue
+            y = law_curve(law_name, self.model, self.d, self.n0, tuple(STAR_N))
+            curves[self.t(f"laws.{law_name}")] = (y, views.COLORS[law_name], views.LAW_DASH[law_name])
+        n_eff = float(decoder_effective_n(self.n))
+        points = {self.t("n_eff"): (np.array([n_eff]), alpha_star(torch.tensor([n_eff]), self.model, self.d).numpy(),
+                                    views.COLORS["guide"]),
+                  self.t("current"): (np.array([float(self.n)]), np.array([self.approx_star()]), views.COLORS["current"])}
+        found = self._mc_points.get(self.mc_key())
+        if found is not None:
+            points[self.t("mc_points_label")] = (*found, views.COLORS["median_argmax"])
+        title = self.t("view_star", fit=self.t("post_fit", text=f"{constant}·{shape}"))
+        return views.star_view(STAR_N, curves, points, title, self.t, "α")
+
+    def mc_key(self) -> tuple:
+        return (self.model, self.d, self.measure, self.seed)
+
+    def compute_mc_points(self, *_):
+        """MC median-argmax at n ∈ {16 … 4096} (button): the per-draw optimum the exact mean lacks."""
+        grid = torch.linspace(0.25, alpha_max(self.model, self.d), 80)
+        peaks = []
+        for n in MC_POINT_N:  # a few sizes; each is one batched (A, S, n) evaluation
+            draws = sample_scores(self.model, (MC_POINT_SAMPLES, n), self.d, self.seed + n)
+            median = summarize(gradient_over_alpha(draws, grid, self.measure)).median
+            peaks.append(float(argmax_alpha(grid, median)))
+        self._mc_points[self.mc_key()] = (np.array(MC_POINT_N, dtype=float), np.array(peaks))
+        self.mc_version += 1
+
+    def entropy_view(self):
+        exact, mean_field = {}, {}
+        for law in self.laws:
+            values, approx = entropy_curve(law, self.model, self.d, self.n0)
+            label = self.t(f"laws.{law}")
+            exact[label] = (values, views.COLORS[law])
+            mean_field[label + " (MF)"] = (approx, views.COLORS[law])
+        return views.entropy_view(ENTROPY_N, exact, mean_field, self.t("view_entropy", n0=self.n0), self.t)
+
+    # ---- concentration, sparsity, RoPE --------------------------------------------------------
+    def gamma_view(self):
+        gamma = np.linspace(0.02, 5, 250)
+        t = self.beta / gamma
+        curves = {self.t("f_exp"): (concentration.sparsity_exp(gamma).numpy(), views.COLORS["f_exp"], "solid"),
+                  self.t("f_relu2"): (concentration.sparsity_relu2(t).numpy(), views.COLORS["f_relu2"], "solid"),
+                  self.t("f_identity"): (concentration.sparsity_identity(t).numpy(), views.COLORS["f_identity"], "solid")}
+        return views.lines_view(gamma, curves, self.t("view_gamma", beta=self.beta), self.t("gamma_axis"),
+                                self.t("sparsity_axis"), ylim=(0, 1.02))
+
+    def decay_view(self):
+        n = np.unique(np.round(np.logspace(0, 5, 200)))
+        curves = {f"λ={self.decay_lambda:.3f}": (concentration.sparsity_decay(self.decay_lambda, n).numpy(),
+                                                 views.COLORS["grad_max"], "solid"),
+                  "1/√n": (1 / np.sqrt(n), views.COLORS["limit"], "dashed")}
+        return views.lines_view(n, curves, self.t("view_decay", lam=self.decay_lambda), self.t("n_axis"),
+                                self.t("sparsity_axis"), ylim=(1e-3, 1.2), logx=True, logy=True)
+
+    def linear_view(self):
+        ratio = np.linspace(0, 5, 200)
+        one_hot = np.zeros(self.linear_d)
+        one_hot[0] = 1.0
+        curves = {self.t("q_dense"): (concentration.sparsity_linear(ratio, np.ones(self.linear_d)).numpy(),
+                                      views.COLORS["log"], "solid"),
+                  self.t("q_onehot"): (concentration.sparsity_linear(ratio, one_hot).numpy(), views.COLORS["approx"],
+                                       "dashed")}
+        return views.lines_view(ratio, curves, self.t("view_linear", d=self.linear_d), self.t("ratio_axis"),
+                                self.t("sparsity_axis"), ylim=(0, 1.02))
+
+    def sparsity_vector(self) -> np.ndarray:
+        """A Dirichlet(10^c, …) sample of length ``vector_n`` (seeded): c < 0 sparse, c > 0 even."""
+        concentration_value = torch.full((self.vector_n,), 10.0 ** self.dirichlet, dtype=torch.float64)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.seed)
+            gamma = torch._standard_gamma(concentration_value)
+        return (gamma / gamma.sum()).clamp(min=1e-300).numpy()
+
+    def transformed_vector(self, x: np.ndarray) -> np.ndarray:
+        i, j = int(np.argmax(x)), int(np.argmin(x))
+        if self.transform == "D1":
+            y = x.copy()
+            step = (x[i] - x[j]) / 4
+            y[i] -= step
+            y[j] += step
+            return y
+        return {"D2": lambda: 3 * x, "D3": lambda: x + 0.1 * x.max(), "D4": lambda: np.concatenate([x, x]),
+                "P1": lambda: np.where(np.arange(len(x)) == i, 3 * x.max(), x),
+                "P2": lambda: np.append(x, 0.0)}[self.transform]()
+
+    def measures_view(self):
+        x = self.sparsity_vector()
+        y = self.transformed_vector(x)
+        before = [float(sparsity.MEASURES[name](x)) for name in SPARSITY_MEASURES]
+        after = [float(sparsity.MEASURES[name](y)) for name in SPARSITY_MEASURES]
+        title = f"{self.t('view_measures')}: {self.t('transform.' + self.transform)}"
+        return views.measures_view(list(SPARSITY_MEASURES), before, after, title, self.t)
+
+    def renyi_view(self):
+        x = torch.as_tensor(self.sparsity_vector())
+        orders = np.linspace(0.1, 5, 99)
+        values = np.array([float(sparsity.renyi_entropy(x, a)) for a in orders])
+        curves = {"H_a": (values, views.COLORS["mc_mean"], "solid"),
+                  "ln n": (np.full_like(orders, math.log(self.vector_n)), views.COLORS["limit"], "dashed")}
+        return views.lines_view(orders, curves, self.t("view_renyi"), self.t("order_axis"), self.t("renyi_axis"),
+                                ylim=(0, views.nice_ceiling(1.05 * math.log(self.vector_n))))
+
+    def rope_decay_view(self):
+        r = np.arange(0, self.r_max + 1)
+        base = 10.0 ** self.log10_base
+        bound = rope.decay_bound(r, self.rope_d, base).numpy()
+        ones = rope.ones_inner_product(r, self.rope_d, base).numpy()
+        curves = {"y(r)/y(0)": (bound / bound[0], views.COLORS["grad_max"], "solid"),
+                  "𝟙ᵀR_r𝟙/d": (ones / self.rope_d, views.COLORS["log"], "solid")}
+        return views.lines_view(r, curves, self.t("view_decay_bound"), self.t("r_axis"), self.t("value_axis"),
+                                ylim=(-0.5, 1.05))
+
+    def rope_positions_view(self):
+        L, d = 32, self.rope_d
+        generator = torch.Generator().manual_seed(self.seed)
+        if self.different_content:
+            q, k = torch.randn(L, d, generator=generator, dtype=torch.float64), torch.randn(L, d, generator=generator,
+                                                                                              dtype=torch.float64)
+        else:
+            q = torch.randn(d, generator=generator, dtype=torch.float64).expand(L, d)
+            k = torch.randn(d, generator=generator, dtype=torch.float64).expand(L, d)
+        matrix = rope.position_scores(q, k, 10.0 ** self.log10_base).numpy()
+        what = self.t("changing_content" if self.different_content else "same_content")
+        return views.position_view(matrix, self.t("view_positions", what=what), self.t)
+
+    # ---- export and layout ------------------------------------------------------------------
+    def figure(self):
+        """Exported figure: objective vs α, one draw, α* vs n and entropy vs n."""
+        layout = self.objective_view() + self.jacobian_view() + self.star_view() + self.entropy_view()
+        return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(13, 8))
+
+    def _markdown(self, key: str, **values):
+        return pn.pane.Markdown(pn.bind(lambda lang: self.t(key, **values), self.param.lang), sizing_mode="stretch_width")
+
+    def build_views(self):
+        curves = ("model", "d", "log2_n", "samples", "seed", "measure")
+        scale_tab = pn.Column(
+            self.live("objective", self.objective_view, (*curves, "alpha", "unit", "show"),
+                      css_classes=["kv-main-plot"]),
+            self._markdown("note"),
+            pn.pane.Markdown(pn.bind(lambda *_: self.readouts(), self.param.lang, self.param.alpha, *[
+                self.param[name] for name in curves]), sizing_mode="stretch_width"),
+            pn.GridBox(
+                self.live("draw", self.draw_view, (*curves, "alpha")),
+                self.live("jacobian", self.jacobian_view, (*curves, "alpha")),
+                pn.Column(self.live("star", self.star_view, ("model", "d", "log2_n", "laws", "n0", "measure", "seed",
+                                                             "mc_version")),
+                          self._mc_button()),
+                pn.Column(self.live("entropy", self.entropy_view, ("model", "d", "laws", "n0")),
+                          pn.pane.Markdown(pn.bind(lambda lang: self.t("mlm_table") + "\n\n" + MLM_TABLE,
+                                                   self.param.lang))),
+                ncols=2, sizing_mode="stretch_width"),
+            sizing_mode="stretch_width")
+        concentration_tab = pn.Column(
+            pn.Row(self._widget("beta"), self._widget("decay_lambda"), self._widget("linear_d"),
+                   sizing_mode="stretch_width"),
+            pn.GridBox(self.live("gamma", self.gamma_view, ("beta",)),
+                       self.live("decay", self.decay_view, ("decay_lambda",)),
+                       self.live("linear", self.linear_view, ("linear_d",)),
+                       self._markdown("concentration_note"), ncols=2, sizing_mode="stretch_width"),
+            sizing_mode="stretch_width")
+        sparsity_tab = pn.Column(
+            pn.Row(self._widget("dirichlet"), self._widget("vector_n"), self._widget("transform"),
+                   sizing_mode="stretch_width"),
+            pn.GridBox(self.live("measures", self.measures_view, ("dirichlet", "vector_n", "transform", "seed")),
+                       self.live("renyi", self.renyi_view, ("dirichlet", "vector_n", "seed")),
+                       ncols=2, sizing_mode="stretch_width"),
+            self._markdown("sparsity_note"), sizing_mode="stretch_width")
+        counter = rope_counterexample()
+        rope_tab = pn.Column(
+            pn.Row(self._widget("rope_d"), self._widget("log10_base"), self._widget("r_max"),
+                   self._widget("different_content"), sizing_mode="stretch_width"),
+            pn.GridBox(self.live("rope_decay", self.rope_decay_view, ("rope_d", "log10_base", "r_max")),
+                       self.live("rope_positions", self.rope_positions_view,
+                                 ("rope_d", "log10_base", "different_content", "seed")),
+                       ncols=2, sizing_mode="stretch_width"),
+            self._markdown("rope_note", gap=counter["square_gap"], fix=counter["repaired_commutator"]),
+            sizing_mode="stretch_width")
+        contents = (scale_tab, concentration_tab, sparsity_tab, rope_tab)
+        keys = ("tab_scale", "tab_concentration", "tab_sparsity", "tab_rope")
+        tabs = pn.Tabs(*[(self.t(key), content) for key, content in zip(keys, contents)], dynamic=False,
+                       sizing_mode="stretch_width")
+
+        def relabel(event):
+            active = tabs.active
+            tabs[:] = [(self.t(key), content) for key, content in zip(keys, contents)]
+            tabs.active = active
+
+        self.param.watch(relabel, "lang")
+        return tabs
+
+    def _mc_button(self):
+        button = pn.widgets.Button(name=self.t("mc_points"), button_type="default", sizing_mode="stretch_width")
+        button.on_click(lambda event: self.guard("mc_points", self.compute_mc_points, lambda: None)())
+        self.param.watch(lambda event: setattr(button, "name", self.t("mc_points")), "lang")
+        return button

@@ -1,0 +1,170 @@
+"""HoloViews views of the attention series. Pure functions: numpy data and a text lookup
+``t(key, **values)`` in, HoloViews objects out; the dashboard, the notebook and the export all
+draw with these."""
+from __future__ import annotations
+
+import math
+
+import holoviews as hv
+import numpy as np
+
+from ..style import styled
+
+PLOT = dict(responsive=True, show_grid=True, fig_inches=(6, 3), aspect=2.0, tools=["hover"])
+COLORS = {  # one colour per quantity across views (Okabe–Ito)
+    "approx": "#D55E00",
+    "exact": "#000000",
+    "mc_mean": "#0072B2",
+    "mc_median": "#009E73",
+    "limit": "#999999",
+    "star": "#D55E00",
+    "median_argmax": "#009E73",
+    "guide": "#CC79A7",
+    "current": "#E69F00",
+    "const": "#000000",
+    "log": "#0072B2",
+    "sqrt_log": "#56B4E9",
+    "grad_max": "#D55E00",
+    "qwen": "#CC79A7",
+    "f_exp": "#0072B2",
+    "f_relu2": "#D55E00",
+    "f_identity": "#009E73",
+}
+LAW_DASH = {"const": "solid", "log": "solid", "sqrt_log": "dashdot", "grad_max": "solid", "qwen": "dotted"}
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 1.25, 2, 2.5, 5 times a power of ten ≥ ``value`` (> 0): axis limits that
+    stay put while data move a little, so plots update in place."""
+    value = max(value, 1e-12)
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(step * power for step in (1, 1.25, 2, 2.5, 5, 10) if step * power >= value * (1 - 1e-12))
+
+
+def vertical(x: float, top: float, xlabel: str, ylabel: str, label: str, color: str, dash: str = "dashed"):
+    """A vertical marker drawn as a two-point curve (so it has a legend entry)."""
+    return styled(hv.Curve(([x, x], [0.0, top]), xlabel, ylabel, label=label), color=color, line_dash=dash,
+                  line_width=1.5)
+
+
+def band(x, lo, hi, xlabel: str, ylabel: str, color: str, label: str):
+    return styled(hv.Area((x, lo, hi), xlabel, [ylabel, ylabel + "_hi"], label=label), color=color,
+                  fill_color=color, alpha=0.18, line_width=0)
+
+
+def objective_layers(x, curves: dict, bands: dict, markers: list, limit: float | None, top: float, t_,
+                     xlabel: str):
+    """The α-independent part of :func:`objective_view`: ``curves`` key → y (approx, exact,
+    mc_mean, mc_median), ``bands`` key → (lo, hi), ``markers`` [(x, key, label, dash)] and the α → ∞
+    limit L(n) (``None`` to omit)."""
+    ylabel = t_("gradient")
+    layers = []
+    for key, (lo, hi) in bands.items():
+        layers.append(band(x, lo, hi, xlabel, ylabel, COLORS[key], t_(key)))
+    for key, y in curves.items():
+        layers.append(styled(hv.Curve((x, y), xlabel, ylabel, label=t_(key)), color=COLORS[key],
+                             line_width=2.2 if key in ("exact", "approx") else 1.8,
+                             line_dash="dashed" if key == "approx" else "solid"))
+    if limit is not None:
+        layers.append(styled(hv.Curve(([float(np.min(x)), float(np.max(x))], [limit, limit]), xlabel, ylabel,
+                                      label=t_("limit")), color=COLORS["limit"], line_dash="dashed", line_width=1.2))
+    for position, key, label, dash in markers:
+        layers.append(vertical(position, top, xlabel, ylabel, label, COLORS[key], dash))
+    return hv.Overlay(layers)
+
+
+def objective_view(layers, current: float, top: float, xlim: tuple, t_, xlabel: str, title: str,
+                   logx: bool = False):
+    """Gradient size against the scale: :func:`objective_layers` with the current-α marker last
+    (move it with :func:`with_data` ``{-1: marker_data(α, top)}``)."""
+    overlay = layers * vertical(current, top, xlabel, t_("gradient"), t_("current"), COLORS["current"], "solid")
+    return styled(overlay, title=title, height=380, ylim=(0.0, top), xlim=xlim, logx=logx, legend_position="right",
+                  **PLOT)
+
+
+def marker_data(x: float, top: float):
+    return ([x, x], [0.0, top])
+
+
+def with_data(view, data: dict):
+    """The same styled view with new data in some layers (``{layer index: data}``): clones keep
+    their ids and so their options, which costs a few ms instead of restyling (~20–60 ms)."""
+    if not isinstance(view, hv.Overlay):
+        return view.clone(data[0])
+    layers = list(view.values())
+    for index, values in data.items():
+        layers[index] = layers[index].clone(values)
+    return view.clone(layers)
+
+
+DRAW_FLOOR = 1e-12
+
+
+def draw_view(p_sorted, title: str, t_):
+    """Sorted attention weights of one draw (top 64), log y, floored at 1e-12 (one curve with
+    markers; new data: :func:`with_data` ``{0: (rank, p)}``)."""
+    rank = np.arange(1, len(p_sorted) + 1)
+    values = np.maximum(p_sorted, DRAW_FLOOR)
+    line = hv.Curve((rank, values), t_("rank"), t_("probability"))
+    return styled(line, title=title, height=300, logy=True, ylim=(DRAW_FLOOR, 1.5), color=COLORS["mc_mean"],
+                  line_width=1.5, **PLOT)
+
+
+def jacobian_view(J, scale: float, title: str, t_):
+    """Heatmap of J with colour range ±``scale``, row i = 1 at the top (new data: :func:`with_data`
+    ``{0: np.flipud(J)}``)."""
+    k = J.shape[0]
+    image = hv.Image(np.flipud(J), bounds=(0.5, 0.5, k + 0.5, k + 0.5), kdims=[t_("key_j"), t_("key_i")], vdims=["J/α"])
+    return styled(image, title=title, height=300, cmap="RdBu_r", clim=(-scale, scale), colorbar=True,
+                  responsive=True, fig_inches=(4, 3.5), tools=["hover"])
+
+
+def star_view(n, curves: dict, points: dict, title: str, t_, ylabel: str):
+    """α* and scale laws against n (log x). ``curves`` label → (y, colour, dash); ``points`` label → (n, y, colour)."""
+    layers = [styled(hv.Curve((n, y), t_("n_axis"), ylabel, label=label), color=color, line_dash=dash,
+                     line_width=2.2 if dash == "solid" else 1.6)
+              for label, (y, color, dash) in curves.items()]
+    layers += [styled(hv.Scatter((x, y), t_("n_axis"), ylabel, label=label), color=color, size=9)
+               for label, (x, y, color) in points.items()]
+    return styled(hv.Overlay(layers), title=title, height=340, logx=True, legend_position="right", **PLOT)
+
+
+def entropy_view(n, exact: dict, mean_field: dict, title: str, t_):
+    """E[H] against n for each scale law: exact (solid) and mean field ln n − G(α) (dashed)."""
+    layers = []
+    for label, (y, color) in exact.items():
+        layers.append(styled(hv.Curve((n, y), t_("n_axis"), t_("entropy_axis"), label=label), color=color, line_width=2))
+        layers.append(styled(hv.Scatter((n, y), t_("n_axis"), t_("entropy_axis"), label=label), color=color, size=5))
+    for label, (y, color) in mean_field.items():
+        layers.append(styled(hv.Curve((n, y), t_("n_axis"), t_("entropy_axis"), label=label), color=color,
+                             line_dash="dashed", line_width=1.2))
+    return styled(hv.Overlay(layers), title=title, height=340, logx=True, legend_position="right", **PLOT)
+
+
+def lines_view(x, curves: dict, title: str, xlabel: str, ylabel: str, ylim=None, logx=False, logy=False, height=300):
+    """Generic overlay of labelled curves: ``curves`` label → (y, colour, dash)."""
+    layers = [styled(hv.Curve((x, y), xlabel, ylabel, label=label), color=color, line_dash=dash, line_width=2)
+              for label, (y, color, dash) in curves.items()]
+    options = dict(title=title, height=height, logx=logx, logy=logy, legend_position="right", **PLOT)
+    if ylim is not None:
+        options["ylim"] = ylim
+    return styled(hv.Overlay(layers), **options)
+
+
+def measures_view(names, original, transformed, title: str, t_):
+    """Grouped bars: each sparsity measure before and after a property transform."""
+    rows = [(name, t_("original"), float(a)) for name, a in zip(names, original)]
+    rows += [(name, t_("transformed"), float(b)) for name, b in zip(names, transformed)]
+    bars = hv.Bars(rows, [t_("measure_axis"), "version"], t_("value_axis"))
+    return styled(bars, title=title, height=300, ylim=(0.0, 1.05), responsive=True, show_grid=True,
+                  fig_inches=(6, 3), tools=["hover"])
+
+
+def position_view(matrix, title: str, t_):
+    """Heatmap of (R_m q_m)ᵀ(R_n k_n) over positions."""
+    L = matrix.shape[0]
+    scale = float(np.max(np.abs(matrix))) or 1.0
+    image = hv.Image(np.flipud(matrix), bounds=(-0.5, -0.5, L - 0.5, L - 0.5), kdims=[t_("position_n"), t_("position_m")],
+                     vdims=["score"])
+    return styled(image, title=title, height=300, cmap="RdBu_r", clim=(-scale, scale), colorbar=True, responsive=True,
+                  fig_inches=(4, 3.5), tools=["hover"])

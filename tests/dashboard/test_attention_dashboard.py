@@ -1,0 +1,119 @@
+"""The attention-scale dashboard driven through its parameters, without a browser."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from kexue_viz import cli
+from kexue_viz.attention import precompute
+from kexue_viz.attention.dashboard import AttentionScaleDashboard, alpha_grid, exact_curve
+
+
+@pytest.fixture
+def dashboard():
+    board = AttentionScaleDashboard()
+    board.__panel__()
+    return board
+
+
+def layer(view, label):
+    return next(el for el in view.values() if el.label == label)
+
+
+def test_default_views_have_data_and_no_error(dashboard):
+    view = dashboard.objective_view()
+    labels = {el.label for el in view.values()}
+    for key in ("approx", "exact", "mc_mean", "mc_median", "limit", "star", "median_argmax", "current"):
+        assert dashboard.t(key) in labels, key
+    for build in (dashboard.jacobian_view, dashboard.draw_view, dashboard.star_view, dashboard.entropy_view,
+                  dashboard.gamma_view, dashboard.decay_view, dashboard.linear_view, dashboard.measures_view,
+                  dashboard.renyi_view, dashboard.rope_decay_view, dashboard.rope_positions_view):
+        assert build() is not None
+    assert dashboard._error.visible is False
+
+
+def test_exact_mean_rises_while_the_approximation_peaks(dashboard):
+    view = dashboard.objective_view()
+    exact = layer(view, dashboard.t("exact")).dimension_values(1)
+    approx = layer(view, dashboard.t("approx")).dimension_values(1)
+    assert np.all(np.diff(exact) > 0)
+    peak = int(np.argmax(approx))
+    assert 0 < peak < len(approx) - 1  # the mean-field curve has an interior maximum, near α*(512) = 2.01
+    assert abs(alpha_grid("normal", 128)[peak] - 2.0) <= 0.25
+    _, limit = exact_curve("normal", 128, 512)
+    assert abs(limit - 3.04390) < 1e-4 and exact[-1] < limit
+
+
+def test_alpha_moves_only_the_marker(dashboard):
+    before = dashboard.objective_view()
+    dashboard.alpha = 3.5
+    after = dashboard.objective_view()
+    marker = layer(after, dashboard.t("current")).dimension_values(0)
+    assert np.allclose(marker, 3.5)
+    same = layer(before, dashboard.t("exact")).dimension_values(1), layer(after, dashboard.t("exact")).dimension_values(1)
+    assert np.array_equal(*same)
+
+
+def test_units_change_the_axis(dashboard):
+    dashboard.model = "cosine"
+    assert dashboard.alpha == pytest.approx(round(2.1 * math.sqrt(128), 1))
+    dashboard.unit = "lambda"
+    marker = layer(dashboard.objective_view(), dashboard.t("current")).dimension_values(0)
+    assert marker[0] == pytest.approx(dashboard.alpha / 128)
+    dashboard.unit = "temperature"
+    marker = layer(dashboard.objective_view(), dashboard.t("current")).dimension_values(0)
+    assert marker[0] == pytest.approx(1 / dashboard.alpha)
+
+
+def test_other_measures_show_monte_carlo_only(dashboard):
+    dashboard.measure = "frobenius"
+    labels = {el.label for el in dashboard.objective_view().values()}
+    assert dashboard.t("exact") not in labels and dashboard.t("mc_mean") in labels
+
+
+def test_alpha_out_of_range_for_the_model_is_clamped_with_a_message(dashboard):
+    problems = dashboard.apply_settings({"alpha": "500"})
+    assert problems and "alpha" in problems[0]
+    dashboard.alpha = 60.0  # allowed by the widest bound (cosine) but not by the normal model
+    dashboard.objective_view()
+    assert dashboard._error.visible and "alpha" in dashboard._error.object
+    dashboard.alpha = 2.0
+    dashboard.objective_view()
+    assert dashboard._error.visible is False
+
+
+def test_mc_points_button_gives_a_median_optimum_above_the_approximation(dashboard):
+    dashboard.compute_mc_points()
+    n, peaks = dashboard._mc_points[dashboard.mc_key()]
+    assert list(n) == [16, 64, 256, 1024, 4096]
+    approx = [dashboard.approx_star()]
+    assert np.all(peaks > 2.5) and approx[0] < 2.1
+    labels = {el.label for el in dashboard.star_view().values()}
+    assert dashboard.t("mc_points_label") in labels
+
+
+def test_language_switch_and_export(dashboard, tmp_path):
+    dashboard.lang = "en"
+    assert dashboard._widgets["alpha"].label == dashboard.t("alpha") and "Scale" in dashboard.t("alpha")
+    out = tmp_path / "attention.png"
+    assert cli.main(["export", "attention_scale", "--set", "log2_n=6", "--set", "lang=en", "-o", str(out)]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_precomputed_table_matches_fresh_quadrature():
+    table = precompute.load_table()
+    assert len(table) == 15 * 8
+    for model, d, n in (("normal", 128, 64), ("cosine", 256, 2 ** 13)):
+        cached = table[precompute.table_key(model, d, n)]
+        assert np.allclose(cached, precompute.compute_curve(model, d, n), rtol=0, atol=1e-9)
+
+
+def test_sparsity_transform_and_rope_toggle(dashboard):
+    dashboard.transform = "D4"
+    bars = dashboard.measures_view()
+    values = bars.data.pivot_table(index=bars.kdims[0].name, columns="version", values=bars.vdims[0].name)
+    assert np.isclose(values.loc["S*1,2"].iloc[0], values.loc["S*1,2"].iloc[1])  # cloning keeps S*
+    dashboard.different_content = True
+    assert dashboard.rope_positions_view() is not None

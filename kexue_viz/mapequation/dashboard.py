@@ -461,7 +461,7 @@ class InfomapDashboard(Dashboard):
         deps = self.PARTITION_DEPS
         self.param.watch(self._show_relevant_controls, ["graph", "flow_model", "partition_source"])
         self._show_relevant_controls()
-        self.param.watch(self._settle, [*deps, "walk_T"])
+        self.param.watch(self._settle, [*deps, "walk_T", "focus"])
         network = self.live("network", self.network_view, (*deps, "show_boundary"), css_classes=["kv-main-plot"])
         self._attach_tap(network)
         network.param.watch(lambda event: self._attach_tap(network), "object")
@@ -479,7 +479,7 @@ class InfomapDashboard(Dashboard):
             self.live("decomposition", self.decomposition_view, deps),
             self.live("trajectory", self.trajectory_view, ("settled",)),
             self.live("index_book", self.index_book_view, ("settled",)),
-            self.live("module_book", self.module_book_view, ("settled", "focus")),
+            self.live("module_book", self.module_book_view, ("settled",)),
             self.live("modules", self.modules_view, ("settled",)),
             self.live("hierarchy", self.hierarchy_view, ("settled",)),
             self.live("walk", self.walk_view, ("settled",)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import holoviews as hv
 import numpy as np
 
-from ..style import active_backends, styled
+from ..style import active_backends, load_backends, styled
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#332288",
            "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499",
@@ -24,7 +24,10 @@ def with_blank_row(columns: dict, blank: dict) -> dict:
 
 
 def per_backend(element, bokeh: dict | None = None, matplotlib: dict | None = None):
-    """Options that have different names per backend, applied to the backends being styled."""
+    """Options spelled per backend, one ``opts`` call per backend being styled (a live
+    dashboard styles Bokeh only, see :func:`kexue_viz.style.only`)."""
+    if not {"bokeh", "matplotlib"} <= set(hv.Store.renderers):
+        load_backends()
     for backend, options in (("bokeh", bokeh), ("matplotlib", matplotlib)):
         if options and backend in active_backends():
             element = element.opts(backend=backend, **options)
@@ -38,8 +41,9 @@ def rectangles(x0, y0, x1, y1, colors, **options):
     columns = with_blank_row(dict(x0=np.asarray(x0, float), y0=np.asarray(y0, float), x1=np.asarray(x1, float),
                                   y1=np.asarray(y1, float), color=np.asarray(colors)),
                              dict(x0=0.0, y0=0.0, x1=0.0, y1=0.0, color="#00000000"))
-    element = styled(hv.Rectangles(columns, vdims=["color"], **FAST), color="color", **options)
-    return per_backend(element, bokeh=dict(line_color="#dddddd", tools=["hover"]), matplotlib=dict(edgecolor="#dddddd"))
+    return per_backend(hv.Rectangles(columns, vdims=["color"], **FAST),
+                       bokeh=dict(color="color", line_color="#dddddd", tools=["hover"], **options),
+                       matplotlib=dict(color="color", edgecolor="#dddddd", **options))
 
 
 def texts(x, y, text, size: int = 8, align: str = "center", angle: int = 0):
@@ -72,18 +76,20 @@ def network_view(xy, pairs, pair_flow, labels, colors, p, names, boundary_only: 
                                   color=edge_color, link_flow=pair_flow),
                              dict(x0=0.0, y0=0.0, x1=0.0, y1=0.0, line_width=0.0, color="#00000000", link_flow=0.0))
     edges = hv.Segments(columns, ["x0", "y0", "x1", "y1"], ["line_width", "color", "link_flow"], **FAST)
-    edges = per_backend(styled(edges, color="color", line_width=hv.dim("line_width"), alpha=0.8),
-                        bokeh=dict(tools=["hover"], hover_tooltips=[("flow", "@link_flow{0.00000}")]))
+    edges = per_backend(edges, bokeh=dict(color="color", line_width=hv.dim("line_width"), alpha=0.8, tools=["hover"],
+                                          hover_tooltips=[("flow", "@link_flow{0.00000}")]),
+                        matplotlib=dict(color="color", linewidth=hv.dim("line_width"), alpha=0.8))
     size = 5 + 40 * np.sqrt(p / max(float(p.max()), 1e-300))
     columns = with_blank_row(dict(x=xy[:, 0], y=xy[:, 1], node=names, module=labels + 1, flow=p, color=colors,
                                   size=size),  # the blank node comes last: node indices stay the tap indices
                              dict(x=0.0, y=0.0, node="", module=0, flow=0.0, color="#00000000", size=0.0))
     nodes = hv.Points(columns, ["x", "y"], ["node", "module", "flow", "color", "size"], **FAST)
-    nodes = per_backend(styled(nodes, color="color"),
-                        bokeh=dict(size="size", line_color="white", line_width=1.0, tools=["hover", "tap", "lasso_select"],
+    nodes = per_backend(nodes,
+                        bokeh=dict(color="color", size="size", line_color="white", line_width=1.0,
+                                   tools=["hover", "tap", "lasso_select"],
                                    active_tools=["tap"], nonselection_alpha=1.0, selection_line_color="black",
                                    hover_tooltips=[("node", "@node"), ("module", "@module"), ("p", "@flow{0.0000}")]),
-                        matplotlib=dict(s=hv.dim("size") ** 2 / 3, edgecolors="white"))
+                        matplotlib=dict(color="color", s=hv.dim("size") ** 2 / 3, edgecolors="white"))
     return styled(edges * nodes, title=title, xlim=(-1.12, 1.12), ylim=(-1.12, 1.12), xaxis=None, yaxis=None,
                   show_grid=False, height=560, responsive=True, fig_inches=(7, 7), toolbar="right")
 

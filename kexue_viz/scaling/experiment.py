@@ -194,3 +194,22 @@ def agreement(result: dict) -> dict[str, torch.Tensor]:
         predicted = result["theory"][label].cpu()
         out[label] = torch.stack([(measured - predicted) / predicted, (measured - predicted) / se])
     return out
+
+
+def multi_step_losses(model: LocalModel, kind: str, eps: float, B_values, etas, steps: int, seeds: int,
+                      seed: int = 0) -> torch.Tensor:
+    """Multi-step protocol (brief §5 item 9b): mean final loss after ``steps`` updates
+    ``θ ← θ − η φ(g(θ) + σ ⊙ z/√B)`` on the quadratic ``L = ½(θ−θ*)ᵀH(θ−θ*)`` with
+    ``g(θ*+x) = Hx`` and Gaussian noise of per-coordinate scale ``model.sigma``, starting from
+    ``θ₀ − θ* = H⁻¹g`` (so the first gradient is the model's g). Tensor [nB, nη, seeds, N], one
+    step at a time (the recurrence is inherent); returns the mean loss [nB, nη]."""
+    B = torch.as_tensor(B_values, dtype=REAL, device=model.g.device)
+    etas = torch.as_tensor(etas, dtype=REAL, device=model.g.device)
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.linalg.solve(model.H, model.g).expand(len(B), len(etas), seeds, model.N).clone()
+    noise_scale = model.sigma / B.sqrt()[:, None, None, None]
+    step_size = etas[None, :, None, None]
+    for _ in range(steps):
+        z = torch.randn(x.shape, generator=generator, dtype=REAL).to(x.device)
+        x = x - step_size * apply_map(kind, x @ model.H + noise_scale * z, eps)
+    return 0.5 * ((x @ model.H) * x).sum(-1).mean(-1)

@@ -72,3 +72,17 @@ def test_bivariate_normal_cdf_matches_scipy():
 def test_unknown_map_is_rejected():
     with pytest.raises(ValueError, match="unknown update map"):
         ex.apply_map("lion", torch.zeros(3), 0.0)
+
+
+def test_multi_step_protocol_one_step_matches_theory_and_many_steps_do_not():
+    from kexue_viz.scaling import models
+    from kexue_viz.scaling.softsign import per_coordinate_curve
+
+    model = models.aligned_spike()
+    B = [2.0, 8.0, 64.0]
+    etas = torch.logspace(-2.5, 0, 60, dtype=torch.float64)
+    one_step = etas[ex.multi_step_losses(model, "sign", 0.0, B, etas, 1, 64).argmin(1)]
+    theory = per_coordinate_curve(model, torch.zeros(3, dtype=torch.float64), torch.tensor(B, dtype=torch.float64))[0]
+    assert torch.all((one_step / theory - 1).abs() < 0.25)
+    twenty = etas[ex.multi_step_losses(model, "sign", 0.0, B, etas, 20, 16).argmin(1)]
+    assert float(twenty[0]) > float(twenty[-1])  # after 20 steps the optimum falls with B (no surge)

@@ -12,7 +12,7 @@ Every route is ``kernel_<route>(ssm, L) -> K̄`` (float64 tensor of shape ``(L,)
 ``krylov``        ``[Ā^k B̄]_{k<L}`` by doubling (log₂ L dense products), then ``·C̄``       O(N²L)
 ``generating``    ``G_L(z_l) = C̃*(I - z_lĀ)^{-1}B̄`` at ``z_l = e^{-2πil/L}``, dense solves,  O(N³L)
                   ``C̃* = C̄*(I - Ā^L)``; ``K̄ = IDFT(G_L)``
-``cauchy``        same nodes, ``A = V(Λ - PP*)V*`` (DPLR), Woodbury, four Cauchy sums      O(NL)
+``cauchy``        same nodes, ``A = V(Λ - PP*)V*`` (DPLR), Woodbury, Cauchy sums (cauchy.py)  O(NL)
 ``diagonal``      ``A = WΛW^{-1}`` by ``eig`` then a Vandermonde sum: exact in exact       O(NL)
                   arithmetic, wrecked by the eigenvector conditioning for LegS (post 3)
 ``rtf``           ``(a, b)`` of the rational ``G_L = b(z)/a(z)`` (``rtf.py``), then          O(L log L)
@@ -34,6 +34,7 @@ from typing import Callable
 import torch
 
 from ..device import COMPLEX, REAL, get_device
+from .cauchy import kernel_from_dplr, unit_roots
 from .discretize import generalized_bilinear
 from .dplr import DPLR, normal_plus_low_rank, rank_correction
 from .hippo import hippo, state_size
@@ -41,7 +42,6 @@ from .online import causal_conv, krylov
 from .rtf import rtf_coefficients, rtf_kernel
 
 MAX_CONDITION = 1e8
-NEAR_POLE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -132,12 +132,6 @@ def kernel_krylov(ssm: SSM, L: int) -> torch.Tensor:
     return krylov(Abar, Bbar, L) @ ssm.C
 
 
-def unit_roots(L: int, device=None, dtype=COMPLEX) -> torch.Tensor:
-    """``z_l = e^{-2πil/L}`` for ``l = 0..L//2`` (the half spectrum a real kernel needs)."""
-    l = torch.arange(L // 2 + 1, dtype=REAL, device=device or get_device())
-    return torch.polar(torch.ones_like(l), -2 * math.pi * l / L).to(dtype)
-
-
 def truncation_factor(ssm: SSM, L: int) -> torch.Tensor:
     """``I - Ā^L`` (``Ā^L`` by repeated squaring)."""
     Abar, _ = ssm.discrete()
@@ -173,92 +167,6 @@ def kernel_generating(ssm: SSM, L: int) -> torch.Tensor:
     systems = eye - z[:, None, None] * Abar.to(COMPLEX)
     resolvent = torch.linalg.solve(systems, Bbar.to(COMPLEX).expand(z.shape[0], -1))
     return torch.fft.irfft(resolvent @ c_tilde(ssm, L).to(COMPLEX), n=L)
-
-
-def cauchy_sums(left: torch.Tensor, right: torch.Tensor, denominators: torch.Tensor) -> torch.Tensor:
-    """All ``k[α, β]_l = Σ_i α_i β_i / d_{l,i}`` for the columns ``α`` of ``left`` (n, p) and ``β`` of
-    ``right`` (n, q), as one product of the Cauchy matrix ``1/d`` (M, n) -> (M, p, q)."""
-    weights = (left[:, :, None] * right[:, None, :]).reshape(left.shape[0], -1)
-    return ((1.0 / denominators) @ weights).reshape(-1, left.shape[1], right.shape[1])
-
-
-def bilinear_poles(lam: torch.Tensor, step: float) -> torch.Tensor:
-    """``p_i = (2/ε - Λ_i)/(2/ε + Λ_i)``: the zeros of ``d_i(z) = (2/ε)(1-z) - (1+z)Λ_i = (2/ε + Λ_i)(p_i - z)``."""
-    return (2 / step - lam) / (2 / step + lam)
-
-
-def nodes_near_poles(z: torch.Tensor, lam: torch.Tensor, step: float) -> torch.Tensor:
-    """Indices of the nodes ``z`` within ``NEAR_POLE`` (relative) of some ``p_i``: where ``d_i(z)``
-    cancels. Any nodes; O(N·M)."""
-    poles = bilinear_poles(lam, step)
-    close = (z[:, None] - poles[None, :]).abs() < NEAR_POLE * torch.clamp(z.abs()[:, None], min=1.0)
-    return close.any(dim=1).nonzero()[:, 0]
-
-
-def roots_near_poles(L: int, lam: torch.Tensor, step: float) -> torch.Tensor:
-    """:func:`nodes_near_poles` for the nodes ``z_l = e^{-2πil/L}``, ``l <= L/2``, in O(N): each pole
-    is compared with its nearest node only (found from its angle)."""
-    poles = bilinear_poles(lam, step)
-    nearest = torch.round(-torch.angle(poles) * L / (2 * math.pi)).long() % L
-    gap = (torch.polar(torch.ones_like(poles.real), -2 * math.pi * nearest.to(poles.real.dtype) / L) - poles).abs()
-    hit = nearest[(gap < NEAR_POLE) & (nearest <= L // 2)]
-    return torch.unique(hit)
-
-
-def woodbury_sums(c: torch.Tensor, b: torch.Tensor, U: torch.Tensor, s: torch.Tensor, d: torch.Tensor):
-    """``2 c̄ᵀ (diag(d_l) + U diag(s_l) U*)^{-1} b`` for every node l, by Woodbury with Cauchy sums:
-    ``k_cb - k_cU (I + S k_UU)^{-1} S k_Ub`` (``c, b``: (n, 1); ``U``: (n, q); ``s``: (M, q); ``d``: (M, n))."""
-    sums = cauchy_sums(torch.cat([c, U.conj()], dim=1), torch.cat([b, U], dim=1), d)
-    k_cb, k_cu, k_ub, k_uu = sums[:, 0, 0], sums[:, 0, 1:], sums[:, 1:, 0], sums[:, 1:, 1:]
-    eye = torch.eye(U.shape[1], dtype=d.dtype, device=d.device)
-    correction = torch.linalg.solve(eye + s[:, :, None] * k_uu, (s * k_ub)[:, :, None])[:, :, 0]
-    return 2 * (k_cb - (k_cu * correction).sum(dim=1))
-
-
-def dplr_generating_function(dplr: DPLR, B: torch.Tensor, Ctilde: torch.Tensor, step: float,
-                             z: torch.Tensor, near: torch.Tensor | None = None) -> torch.Tensor:
-    """``G(z) = C̃*(I - zĀ)^{-1}B̄`` for bilinear ``Ā, B̄`` and ``A = V(Λ - PP*)V*``, at any nodes ``z``
-    (its dtype sets the precision; complex64 or complex128).
-
-    The post's form ``(2/(1+z)) C̃*[g(z)I - A]^{-1}B`` with ``g = (2/ε)(1-z)/(1+z)`` blows up at
-    ``z = -1`` (a DFT node for even L). Multiplying ``g I - Λ`` by ``1+z`` removes the pole:
-    with ``d_i(z) = (2/ε)(1-z) - (1+z)Λ_i``, ``c = V*C̃``, ``b = V*B``, ``p = V*P`` and Cauchy sums
-    ``k[α,β] = Σ α_iβ_i/d_i``, Woodbury gives
-    ``G = 2( k[c̄,b] - (1+z) k[c̄,p] (I + (1+z) k[p̄,p])^{-1} k[p̄,b] )``,
-    finite everywhere on the unit circle; at ``z = -1`` it is ``εC̃*B/2`` exactly.
-
-    Second pitfall: Woodbury needs every ``d_i(z) ≠ 0``. For odd N the skew part of
-    LegT/LagT/FouT has ``ω = 0``, so ``Λ_i = 0`` and ``d_i(1) = 0``; for large ``ω`` a pole can
-    also fall next to a node. At such nodes (``near``; by default :func:`nodes_near_poles`) the
-    offending ``d_i`` get a shift ``σ_i = 2/ε + |Λ_i|`` that is taken back as a rank-one term
-    ``-σ_i e_i e_iᵀ`` of the low-rank part (Woodbury with signed weights): still O(N) per node."""
-    dtype = z.dtype
-    lam = dplr.Lambda.to(dtype)
-    c = dplr.rotate(Ctilde).conj().to(dtype)[:, None]
-    b = dplr.rotate(B).to(dtype)[:, None]
-    p = dplr.P.to(dtype)
-    denominators = (2 / step) * (1 - z)[:, None] - (1 + z)[:, None] * lam[None, :]
-    weights = (1 + z)[:, None].expand(-1, p.shape[1])
-    G = woodbury_sums(c, b, p, weights, denominators)
-    if near is None:
-        near = nodes_near_poles(z, dplr.Lambda.to(z.device), step)
-    poles = bilinear_poles(lam, step)
-    for l in near.tolist():
-        offending = ((poles - z[l]).abs() < NEAR_POLE * max(1.0, float(z[l].abs()))).nonzero()[:, 0]
-        shift = torch.zeros_like(lam)
-        shift[offending] = (2 / step + lam[offending].abs()).to(dtype)
-        U = torch.cat([p, torch.eye(lam.shape[0], dtype=dtype, device=z.device)[:, offending]], dim=1)
-        s = torch.cat([weights[l], -shift[offending]])[None, :]
-        G[l] = woodbury_sums(c, b, U, s, (denominators[l] + shift)[None, :])[0]
-    return G
-
-
-def kernel_from_dplr(dplr: DPLR, B: torch.Tensor, Ctilde: torch.Tensor, step: float, L: int,
-                     dtype=COMPLEX) -> torch.Tensor:
-    """``K̄_{<L} = irfft(G_L(z_l))`` from S4's parameters ``(Λ, P, B, C̃)`` (no ``Ā^L`` needed)."""
-    z = unit_roots(L, B.device, dtype)
-    near = roots_near_poles(L, dplr.Lambda, step)
-    return torch.fft.irfft(dplr_generating_function(dplr, B, Ctilde, step, z, near), n=L).to(REAL)
 
 
 def kernel_cauchy(ssm: SSM, L: int, dtype=COMPLEX) -> torch.Tensor:
@@ -324,20 +232,24 @@ def parametrised_routes(ssm: SSM, L: int, ab: tuple[torch.Tensor, torch.Tensor] 
                         routes=("powers", "krylov", "generating", "cauchy", "cauchy64", "diagonal", "rtf"),
                         ) -> dict[str, Callable[[], torch.Tensor]]:
     """Each route as a zero-argument callable that computes ``K̄_{<L}`` from the parameters a model
-    of that kind holds; the set-up (discretisation, DPLR form and ``C̃`` for S4, ``eig`` weights for
-    a diagonal SSM, ``(a, b)`` for RTF — ``ab`` when given, else converted from ``ssm``) happens here,
+    of that kind holds; the set-up (discretisation; DPLR form and ``C̃`` for S4; ``(λ̄, w)`` for a
+    diagonal SSM; ``(a, b)`` for RTF — ``ab`` when given, else converted from ``ssm``) happens here,
     outside any timing. ``cauchy64`` is the Cauchy route in complex64; ``diagonal`` times the
     Vandermonde product of :func:`diagonal_part` (S4D's diagonal system, not LegS's kernel: LegS
     itself cannot be diagonalised in float64, see :func:`kernel_diagonal`)."""
+    ssm.discrete()  # the dense routes start from (Ā, B̄), cached on the instance
     makers = {
         "powers": lambda: (lambda: kernel_powers(ssm, L)),
-        "krylov": lambda: (ssm.discrete(), lambda: kernel_krylov(ssm, L))[1],
+        "krylov": lambda: (lambda: kernel_krylov(ssm, L)),
         "generating": lambda: (lambda: kernel_generating(ssm, L)),
         "cauchy": lambda: _dplr_callable(ssm, L, COMPLEX),
         "cauchy64": lambda: _dplr_callable(ssm, L, torch.complex64),
         "diagonal": lambda: _diagonal_callable(ssm, L),
         "rtf": lambda: _rtf_callable(ssm, L, ab),
     }
+    unknown = set(routes) - set(makers)
+    if unknown:
+        raise ValueError(f"unknown routes {sorted(unknown)}; choose from {sorted(makers)}")
     return {name: makers[name]() for name in routes}
 
 

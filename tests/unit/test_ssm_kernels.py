@@ -18,9 +18,9 @@ from scipy import signal
 from kexue_viz.ssm import hippo
 from kexue_viz.ssm.dplr import (eigenvector_condition, hippo_dplr, legs_eigenvectors, legs_partial_sums,
                                 legs_s_third, legs_s_third_asymptotic, rank_correction, skew_part)
-from kexue_viz.ssm.kernels import (ROUTES, SSM, c_tilde, dplr_generating_function, fft_conv, hippo_ssm, kernel,
-                                   kernel_cauchy, kernel_diagonal, kernel_powers, recover_c, ssm_output,
-                                   unit_roots)
+from kexue_viz.ssm.cauchy import dplr_generating_function, nodes_near_poles, roots_near_poles, unit_roots
+from kexue_viz.ssm.kernels import (ROUTES, SSM, c_tilde, fft_conv, hippo_ssm, kernel, kernel_cauchy, kernel_diagonal,
+                                   kernel_powers, recover_c, ssm_output)
 from kexue_viz.ssm.online import run_recurrence
 
 from numeric_asserts import assert_close, npy
@@ -263,8 +263,6 @@ def test_invalid_inputs_have_clear_messages():
 def test_near_pole_nodes_are_found_and_evaluated_exactly():
     """Odd N LegT has Λ_i = 0, so d_i(z = 1) = 0: both detectors flag node 0 only, and the
     shifted Woodbury evaluation there equals the dense value -C̃ᵀA^{-1}B (= G(1))."""
-    from kexue_viz.ssm.kernels import nodes_near_poles, roots_near_poles
-
     ssm = hippo_ssm("legt", 9, 0.1, "random", seed=9)
     lam = ssm.dplr().Lambda
     assert roots_near_poles(64, lam, 0.1).tolist() == [0]

@@ -29,6 +29,7 @@ __all__ = [
     "find_peak", "fit_inverse_line", "fit_steps_examples", "kappa_squared", "kink_quadrature",
     "large_batch_coefficient", "linear_regression_stats", "noise_constant", "nqm_curvatures", "nqm_expected_loss",
     "nqm_model", "optimal_step", "per_coordinate_curve", "preset", "sgd_scales", "sign_aligned_spike_peak",
-    "sign_eta_correlated", "sign_moments", "softsign", "softsign_exact", "softsign_lookup", "steps_examples", "surge_threshold",
+    "sign_eta_correlated", "sign_moments", "softsign", "softsign_exact", "softsign_lookup", "steps_examples",
+    "surge_threshold",
     "two_batch_noise_scale", "update_curvature", "update_moments",
 ]

@@ -22,7 +22,8 @@ from . import views
 from .expected_loss import fit_inverse_line, sgd_scales
 from .models import PRESETS, preset
 from .moments import BACKENDS, update_moments
-from .softsign import COLLAPSE_RULE, KAPPA2_RULES, collapsed, eta_curves, eta_infinity, find_peak, large_batch_coefficient, surge_threshold
+from .softsign import (COLLAPSE_RULE, KAPPA2_RULES, collapsed, eta_curves, eta_infinity, find_peak,
+                       large_batch_coefficient, surge_threshold)
 from .text import TEXT
 
 EPS_CHOICES = [0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0]
@@ -161,7 +162,8 @@ class AdamEpsilonDashboard(Dashboard):
             rms = model.rms_g
             return {
                 "scales": scales, "D": D, "S_off": S_off, "beta": math.sqrt(D / S_off) if S_off > 0 else math.inf,
-                "eps_exact": surge_threshold(model, "exact") / rms, "eps_approx": surge_threshold(model, "approximate") / rms,
+                "eps_exact": surge_threshold(model, "exact") / rms,
+                "eps_approx": surge_threshold(model, "approximate") / rms,
                 "peak_10563": post_10563.B_peak.numpy(), "peak_11280": post_11280.B_peak.numpy(),
                 "BdL_10563": post_10563.B_dL.numpy(), "BdL_11280": post_11280.B_dL.numpy(),
                 "Q2D": (post_11280.Q > 2 * D).numpy(), "C": large_batch_coefficient(model, eps).numpy(),
@@ -210,7 +212,8 @@ class AdamEpsilonDashboard(Dashboard):
                 if math.isfinite(b) and y is not None and B[0] <= b <= B[-1]:
                     peaks.append((index, b, float(y[0])))
             scales = self.summary()["scales"]
-            sgd = scales.eta_star(B) / (scales.eta_max if self.y_mode == "normalized" else 1.0) if self.show_sgd else None
+            unit = scales.eta_max if self.y_mode == "normalized" else 1.0
+            sgd = scales.eta_star(B) / unit if self.show_sgd else None
             return views.eta_curves_view(B, self.curve_rows(), peaks, sgd, scales.B_simple,
                                          self.t(f"eta_axis.{self.y_mode}"), self.t, self.t("view_eta"))
 
@@ -270,12 +273,14 @@ class AdamEpsilonDashboard(Dashboard):
             peak = _fmt(B_peak[i]) if math.isfinite(B_peak[i]) else self.t("none")
             gain = _fmt(eta_peak[i] / eta_inf[i]) if math.isfinite(eta_peak[i]) else "1"
             cells = [f"{eps:g}", _fmt(eta_inf[i]), peak, gain, _fmt(summary["peak_10563"][i]),
-                     _fmt(summary["peak_11280"][i]), f"{_fmt(summary['BdL_10563'][i])} / {_fmt(summary['BdL_11280'][i])}",
+                     _fmt(summary["peak_11280"][i]),
+                     f"{_fmt(summary['BdL_10563'][i])} / {_fmt(summary['BdL_11280'][i])}",
                      self.t("yes") if summary["Q2D"][i] else self.t("no"), _fmt(summary["C"][i])]
             lines.append("| " + " | ".join(cells) + " |")
         scales = summary["scales"]
         line = self.t("scales", eta_max=scales.eta_max, B_noise=scales.B_noise_sgd, B_simple=scales.B_simple,
-                      D=summary["D"], S_off=summary["S_off"], beta=summary["beta"], eps_exact=_fmt(summary["eps_exact"]),
+                      D=summary["D"], S_off=summary["S_off"], beta=summary["beta"],
+                      eps_exact=_fmt(summary["eps_exact"]),
                       eps_approx=_fmt(summary["eps_approx"]))
         return f"**{self.t('table_title')}**\n\n" + "\n".join(lines) + "\n\n" + line + "\n\n" + self.llm_units()
 

@@ -28,7 +28,8 @@ def update_curvature(m: torch.Tensor, s: torch.Tensor, H: torch.Tensor) -> torch
     return ((m @ H) * m).sum(-1) + (variance * torch.diagonal(H)).sum(-1)
 
 
-def optimal_step(m: torch.Tensor, s: torch.Tensor, g: torch.Tensor, H: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def optimal_step(m: torch.Tensor, s: torch.Tensor, g: torch.Tensor,
+                 H: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """``(η*, ΔL(η*))`` of the second-order model for update moments ``m``, ``s`` [..., N]."""
     gain = (m * g).sum(-1)
     curvature = update_curvature(m, s, H)

@@ -129,7 +129,8 @@ def nqm_model(theta: torch.Tensor, h: torch.Tensor) -> LocalModel:
     return LocalModel(h * theta, h.sqrt(), torch.diag(h))
 
 
-def nqm_expected_loss(eta: torch.Tensor, B: torch.Tensor, K: int, h: torch.Tensor, theta0: torch.Tensor) -> torch.Tensor:
+def nqm_expected_loss(eta: torch.Tensor, B: torch.Tensor, K: int, h: torch.Tensor,
+                      theta0: torch.Tensor) -> torch.Tensor:
     """Exact expected NQM loss after ``K`` SGD steps (brief §7 item 4):
     ``E L_K = ½Σ h_i[r_i^{2K}θ₀ᵢ² + (η²h_i/B)(1 − r_i^{2K})/(1 − r_i²)]`` with ``r_i = 1 − ηh_i``
     (here ``c_i = h_i``). ``eta`` and ``B`` broadcast; the coordinate axis is appended last."""

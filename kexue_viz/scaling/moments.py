@@ -136,7 +136,8 @@ def erf_rational_moments(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor
 
 
 def mean_field_moments(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Post 11280 (21)–(22), ``E[x/√x²] ≈ E x/√(E x²)``: ``M1 ≈ a/√(a²+1+b²)``, ``M2 ≈ (a²+1)/(a²+1+b²)``."""
+    """Post 11280 (21)–(22), ``E[x/√x²] ≈ E x/√(E x²)``:
+    ``M1 ≈ a/√(a²+1+b²)``, ``M2 ≈ (a²+1)/(a²+1+b²)``."""
     denominator = a * a + 1.0 + b * b
     return a / denominator.sqrt(), (a * a + 1.0) / denominator
 
@@ -195,14 +196,12 @@ _MOMENTS = {"exact": softsign_exact, "clip": clip_moments, "erf_rational": erf_r
 def update_moments(a: torch.Tensor, b: torch.Tensor, backend: str = "exact") -> tuple[torch.Tensor, torch.Tensor]:
     """``(M1, M2)`` of the update coordinate at ``(a, b)`` by ``backend`` (one of :data:`BACKENDS`
     or ``"adam"``). Every backend gives the sign moments at ``b = 0`` except the approximations,
-    which give their own ε = 0 forms."""
+    which give their own ε = 0 forms (``clip`` reaches the sign moments through its small-b series)."""
     try:
         fn = _MOMENTS[backend]
     except KeyError:
         raise ValueError(f"unknown moment backend {backend!r}; choose one of {sorted(_MOMENTS)}") from None
-    if backend == "clip":
-        return _route_sign(lambda x, y: clip_moments(x, y), a, b)
-    return fn(a, b)
+    return fn(*torch.broadcast_tensors(a, b))
 
 
 _GL48 = np.polynomial.legendre.leggauss(48)
@@ -217,7 +216,8 @@ def bivariate_normal_cdf(h: torch.Tensor, k: torch.Tensor, rho: torch.Tensor) ->
     top = torch.asin(rho.clamp(-1.0, 1.0))[..., None]
     theta = 0.5 * top * (nodes + 1.0)
     cos2 = torch.cos(theta) ** 2
-    exponent = -(h[..., None] ** 2 + k[..., None] ** 2 - 2 * h[..., None] * k[..., None] * torch.sin(theta)) / (2 * cos2)
+    hh, kk = h[..., None], k[..., None]
+    exponent = -(hh ** 2 + kk ** 2 - 2 * hh * kk * torch.sin(theta)) / (2 * cos2)
     integral = 0.5 * top[..., 0] * (weights * torch.exp(exponent)).sum(-1)
     return torch.special.ndtr(h) * torch.special.ndtr(k) + integral / (2 * math.pi)
 

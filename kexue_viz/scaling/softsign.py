@@ -88,8 +88,10 @@ def kappa_squared(model: LocalModel, eps: torch.Tensor, rule: str = "ratio_of_su
     raise ValueError(f"unknown κ² rule {rule!r}; choose one of {KAPPA2_RULES}")
 
 
-def noise_constant(model: LocalModel, eps: torch.Tensor, K_rule: str, kappa2_rule: str = "ratio_of_sums") -> torch.Tensor:
-    """``K`` of ``β = (1 + K/B)^{-1/2}``: ``πκ²/2`` (10542/10563) or ``B_simple^ε = trΣ/(gᵀg + Nε²)`` (11280)."""
+def noise_constant(model: LocalModel, eps: torch.Tensor, K_rule: str,
+                   kappa2_rule: str = "ratio_of_sums") -> torch.Tensor:
+    """``K`` of ``β = (1 + K/B)^{-1/2}``: ``πκ²/2`` (10542/10563) or
+    ``B_simple^ε = trΣ/(gᵀg + Nε²)`` (11280)."""
     if K_rule == "pi_kappa2_over_2":
         return math.pi / 2 * kappa_squared(model, eps, kappa2_rule)
     if K_rule == "B_simple_eps":
@@ -206,7 +208,9 @@ def large_batch_coefficient(model: LocalModel, eps) -> torch.Tensor:
     P0 = (u * g).sum(-1)
     Hu = u @ model.H
     Q0 = (Hu * u).sum(-1)
-    C = (f2 * sigma2 * g).sum(-1) / (2 * P0) - ((Hu * f2 * sigma2).sum(-1) + (f1 ** 2 * sigma2 * model.diag_H).sum(-1)) / Q0
+    mean_shift = (f2 * sigma2 * g).sum(-1) / (2 * P0)
+    curvature_shift = ((Hu * f2 * sigma2).sum(-1) + (f1 ** 2 * sigma2 * model.diag_H).sum(-1)) / Q0
+    C = mean_shift - curvature_shift
     return torch.where(eps[:, 0] > 0, C, torch.zeros_like(C))
 
 

@@ -84,8 +84,8 @@ def loss_view(B, curves, t_):
 def hyperbola_curve(t_):
     """The hyperbola ``(S/S_min − 1)(E/E_min − 1) = 1`` (log–log axes ≥ 1)."""
     x = np.logspace(math.log10(1.0101), 2, 200)
-    return styled(hv.Curve((1 + 1 / (x - 1), x), t_("S_rel"), t_("E_rel"), label="(S/Sₘᵢₙ−1)(E/Eₘᵢₙ−1)=1"),
-                  color=SGD_COLOR, line_width=1.5)
+    label = "(S/Sₘᵢₙ−1)(E/Eₘᵢₙ−1)=1"
+    return styled(hv.Curve((1 + 1 / (x - 1), x), t_("S_rel"), t_("E_rel"), label=label), color=SGD_COLOR, line_width=1.5)
 
 
 def hyperbola_view(curve, points, B_probe, t_):

@@ -9,6 +9,7 @@ Run: ``.venv/bin/python benchmarks/bench_mapequation_methods.py [--quick] [--mu 
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 import time
 from pathlib import Path
@@ -45,7 +46,12 @@ def methods(graph):
         return found
     a, b, w = graph.undirected_pairs()
     g = igraph.Graph(n=graph.n, edges=list(zip(a.tolist(), b.tolist())))
-    found["igraph Infomap, 5 trials"] = lambda: np.array(g.community_infomap(edge_weights=w.tolist(), trials=5).membership)
+
+    def igraph_infomap():
+        random.seed(1)  # igraph draws from Python's random module
+        return np.array(g.community_infomap(edge_weights=w.tolist(), trials=5).membership)
+
+    found["igraph Infomap, 5 trials"] = igraph_infomap
     return found
 
 

@@ -30,6 +30,7 @@ COLORS = {  # one colour per quantity across views (Okabe–Ito)
     "f_relu2": "#D55E00",
     "f_identity": "#009E73",
 }
+CYCLE_ATTENTION = ["#000000", "#0072B2", "#56B4E9", "#009E73", "#E69F00", "#D55E00", "#CC79A7"]
 LAW_DASH = {"const": "solid", "log": "solid", "sqrt_log": "dashdot", "grad_max": "solid", "qwen": "dotted"}
 
 

@@ -1,5 +1,10 @@
 """Batch size vs learning rate, SignSGD and Adam's ε (posts 10542, 10563, 11280, 9473, 9902).
 
+Modules: ``moments`` (per-coordinate update moments), ``moment_table`` (cached lookup),
+``models`` (local models, NQM), ``expected_loss`` (second-order model, SGD scales),
+``softsign`` (η*(B) of sign/softsign, peaks, thresholds), ``experiment`` (measured optima),
+``optimizers`` (Lion, SIGNUM, AdamW, Amos rule; 9473), ``regret`` (projected online SGD; 9902).
+
 Public API::
 
     update_moments(a, b, backend) -> (M1, M2)          per-coordinate moments, a = g√B/σ, b = ε√B/σ

@@ -29,6 +29,7 @@ from .text import TEXT
 
 COST_LIMIT = 3e7
 REFERENCE_PARTICLES = 128
+MAX_PARTICLES = 1000
 REFERENCE_WORK = 1e7  # reference particles × data points × ~800 NFE stays under this
 REFERENCE_RTOL = 1e-8
 COMPACT_REFERENCE_STEPS = 400  # RK4 on a uniform grid: DOP853 crawls across the jumps of a compact prior's field
@@ -110,7 +111,7 @@ class DiffusionOdeDashboard(Dashboard):
     n_steps = param.Integer(16, bounds=(1, 200))
     grid = param.Selector(default="karras", objects=list(GRIDS))
     t_min = param.Selector(default=1e-3, objects=[1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1])
-    n_particles = param.Integer(128, bounds=(1, 1000))
+    n_particles = param.Integer(128, bounds=(1, MAX_PARTICLES))
     t_view = param.Number(0.0, bounds=(0.0, 1.0), step=0.01)
     show_field = param.Boolean(True)
     show_density = param.Boolean(False)
@@ -164,14 +165,16 @@ class DiffusionOdeDashboard(Dashboard):
         return self.t_min * construction.T
 
     def starts(self, cloud, construction, count: int) -> torch.Tensor:
-        """Generation: ``count`` draws of ``x_T``; encoding: ``α x_i + σ z`` at ``t_min``, ``i ~ π``."""
+        """The first ``count`` of ``MAX_PARTICLES`` seeded starts (so the reference's particles are the
+        first ones of every run): generation draws ``x_T``; encoding ``α x_i + σ z`` at ``t_min``, ``i ~ π``."""
         generator = torch.Generator().manual_seed(self.seed)
         if self.direction == "generate":
-            return sample_prior(count, cloud, construction, generator, exact=self.prior_mode == "exact")
+            return sample_prior(MAX_PARTICLES, cloud, construction, generator, exact=self.prior_mode == "exact")[:count]
         t = torch.tensor(self.absolute_t_min(construction), dtype=torch.float64)
         alpha, sigma = construction.schedule.alpha(t), construction.schedule.sigma(t)
-        index = torch.multinomial(cloud.weights, count, replacement=True, generator=generator)
-        return alpha * cloud.points[index] + sigma * construction.kernel.sample(count, cloud.dim, generator)
+        index = torch.multinomial(cloud.weights, MAX_PARTICLES, replacement=True, generator=generator)
+        noise = construction.kernel.sample(MAX_PARTICLES, cloud.dim, generator)
+        return (alpha * cloud.points[index] + sigma * noise)[:count]
 
     def check_cost(self, cloud) -> None:
         cost = EXPECTED_NFE[self.solver](self.n_steps) * self.n_particles * cloud.size
@@ -254,10 +257,15 @@ class DiffusionOdeDashboard(Dashboard):
     def current_quality(self) -> tuple:
         """(NFE, agreement) of the current solver setting on the reference's starts (cached)."""
         def compute():
-            trajectories = self.solve_reference_starts(self.solver, self.n_steps)
-            return trajectories.nfe, self.agreement(trajectories.end, self.reference().end, self.cloud())
+            reference = self.reference()
+            count = reference.end.shape[0]
+            trajectories = self.run()[2]
+            if trajectories.end.shape[0] < count:  # fewer particles than the reference: solve its starts
+                trajectories = self.solve_reference_starts(self.solver, self.n_steps)
+            return trajectories.nfe, self.agreement(trajectories.end[:count], reference.end, self.cloud())
 
-        return self._sweeps.fetch((self.reference_key(), self.grid, self.solver, self.n_steps), compute)
+        return self._sweeps.fetch((self.reference_key(), self.grid, self.solver, self.n_steps,
+                                   min(self.n_particles, REFERENCE_PARTICLES)), compute)
 
     def agreement(self, end, reference_end, cloud) -> float:
         """Generation: same nearest data point; encoding: endpoint within 1e-3·σ_T of the reference."""
@@ -351,9 +359,9 @@ class DiffusionOdeDashboard(Dashboard):
     def exact_1d(self, cloud, construction, trajectories):
         """The CDF-route trajectories of the drawn particles on a dense grid (cached)."""
         def compute():
-            dense = torch.cat([torch.linspace(construction.T, 0, 101, dtype=torch.float64)[:-1],
-                               torch.exp(torch.linspace(math.log(construction.T / 100),
-                                                        math.log(self.absolute_t_min(construction)), 40,
+            dense = torch.cat([torch.linspace(construction.T, 0, 41, dtype=torch.float64)[:-1],
+                               torch.exp(torch.linspace(math.log(construction.T / 40),
+                                                        math.log(self.absolute_t_min(construction)), 24,
                                                         dtype=torch.float64)), torch.zeros(1, dtype=torch.float64)])
             dense = torch.sort(dense, descending=True).values
             starts = trajectories.states[0, :DRAWN_PATHS, 0]
@@ -394,8 +402,7 @@ class DiffusionOdeDashboard(Dashboard):
             log_p = values.log_density.numpy().reshape(DENSITY_GRID, DENSITY_GRID)
             data_layer = self.cached_view("data_layer", self.data_key(), lambda: views.data_points(
                 cloud.points.numpy(), ("x1", "x2"), self.t))
-            return views.density_view(xs, ys, log_p, positions, basins, data_layer, self.t("view_density", t=t),
-                                      self.t)
+            return views.density_view(xs, ys, log_p, data_layer, self.t("view_density", t=t), self.t)
 
         return self.cached_view("density", (self.run_key(), self.t_view), build)
 

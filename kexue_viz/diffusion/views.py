@@ -122,10 +122,10 @@ def tx_view(static: list, t_cursor: float, title: str, t_, ylabel="x1", height=3
                   show_legend=False, fig_inches=(6, 3), **PLOT)
 
 
-def density_view(xs: np.ndarray, ys: np.ndarray, log_p: np.ndarray, positions: np.ndarray, basins: np.ndarray,
-                 data_layer, title: str, t_):
-    """``log p_t`` heat map with the data (``data_layer``, see :func:`data_points`) and the particles."""
-    overlay = hv.Overlay([density_image(xs, ys, log_p, t_), data_layer, *particles(positions, basins, ("x1", "x2"), t_)])
+def density_view(xs: np.ndarray, ys: np.ndarray, log_p: np.ndarray, data_layer, title: str, t_):
+    """``log p_t`` heat map with the data (``data_layer``, see :func:`data_points`); the particles at
+    the same time are in the main view."""
+    overlay = hv.Overlay([density_image(xs, ys, log_p, t_), data_layer])
     return styled(overlay, title=title, xlabel=t_("x1"), ylabel=t_("x2"), frame_width=300, frame_height=300,
                   show_legend=False, fig_inches=(4, 4))
 

@@ -80,9 +80,9 @@ def test_interpolation_in_log_time():
                                                  ("cosine", "gaussian"), ("vp_linear", "gaussian")])
 def test_every_construction_renders(dashboard, construction, prior):
     dashboard.param.update(construction=construction, prior=prior, n_particles=32, n_data=16)
-    dashboard.main_view()
+    assert len(particle_positions(dashboard.main_view())) == 32
     dashboard.density_view()
-    dashboard.quality_view()
+    dashboard.tx_view()
     assert not dashboard._error.visible
 
 
@@ -125,8 +125,8 @@ def test_quality_sweep_improves_with_steps(dashboard):
         assert agreement[-1] >= agreement[0] and agreement[-1] > 0.9
 
 
-def test_custom_points_from_text_and_canvas(page):
-    dashboard = page
+def test_custom_points_from_text_and_canvas(dashboard):
+    dashboard.editor()  # the canvas and its PointDraw stream
     points = parse_typed_points("0, 0\n1.5 1\n\n-1;2", dashboard.t)
     assert points.shape == (3, 2)
     assert dashboard.set_custom(points) and dashboard.dataset == "custom"
@@ -152,8 +152,8 @@ def test_bad_typed_points_are_reported(dashboard, text, fragment):
     assert dashboard.dataset == "moons"
 
 
-def test_empty_canvas_is_reported_and_keeps_data(page):
-    dashboard = page
+def test_empty_canvas_is_reported_and_keeps_data(dashboard):
+    dashboard.editor()
     dashboard.lang = "en"
     dashboard._point_stream.event(data={"x1": [], "x2": []})
     assert dashboard._error.visible and "empty" in dashboard._error.object
@@ -186,21 +186,16 @@ def test_language_switch_relabels(page):
     assert dashboard._widgets["n_steps"].label == "步数"
 
 
-def test_export_button_matches_cli(page, tmp_path):
-    dashboard = page
-    dashboard.apply_settings({"construction": "pfgm", "n_steps": "8", "n_particles": "32"})
+def test_export_button_matches_cli(dashboard, tmp_path):
+    """1-D data: the export the button writes is the CLI's, parameters included."""
+    settings = {"dataset": "four_1d", "construction": "ve", "n_steps": "8", "n_particles": "16"}
+    assert dashboard.apply_settings(settings) == []
     dashboard.export_format = "svg"
     from_button = dashboard._export_file().getvalue()
     out = tmp_path / "fig.svg"
-    assert cli.main(["export", "diffusion_ode", "--set", "construction=pfgm", "--set", "n_steps=8",
-                     "--set", "n_particles=32", "-o", str(out)]) == 0
-    assert out.read_bytes() == from_button and b"construction=pfgm" in from_button
-    dashboard.export_format = "png"
-
-
-def test_png_export_1d(dashboard):
-    dashboard.param.update(dataset="post15_1d", prior="uniform")
-    assert dashboard.export_bytes("png")[:8] == b"\x89PNG\r\n\x1a\n"
+    sets = [arg for name, value in settings.items() for arg in ("--set", f"{name}={value}")]
+    assert cli.main(["export", "diffusion_ode", *sets, "-o", str(out)]) == 0
+    assert out.read_bytes() == from_button and b"dataset=four_1d" in from_button
 
 
 def test_every_parameter_is_bounded_and_moves_are_valid():

@@ -232,8 +232,10 @@ class AttentionScaleDashboard(Dashboard):
         if "mc_median" in self.show:
             curves["mc_median"] = summary.median.numpy()[keep]
             bands["mc_median"] = (summary.q10.numpy()[keep], summary.q90.numpy()[keep])
-        top_data = max([limit or 0.0] + [float(np.nanmax(np.clip(y, 0, None))) for y in curves.values()]
-                       + [float(np.max(hi)) for _, hi in bands.values()])
+        lines = [np.clip(y, 0, None) for key, y in curves.items() if key != "approx"]  # bands may leave the frame
+        if not lines:
+            lines = [hi for _, hi in bands.values()] or [np.ones(1)]
+        top_data = max([limit or 0.0] + [float(np.nanmax(y)) for y in lines])
         top = views.nice_ceiling(1.1 * max(top_data, 1e-3))
         star = self.approx_star()
         median_peak = float(argmax_alpha(torch.as_tensor(grid), summary.median.double()))
@@ -288,9 +290,11 @@ class AttentionScaleDashboard(Dashboard):
         return views.with_data(template, {0: (rank, values)})
 
     def jacobian_view(self):
-        s, p = self.one_draw()
+        """J/α = diag p − ppᵀ on the (up to) 48 keys of largest weight, in decreasing order."""
+        _, p = self.one_draw()
         k = min(self.n, JACOBIAN_KEYS)
-        J = (torch.diag(p) - torch.outer(p, p))[:k, :k].numpy()  # J/α
+        top = torch.sort(p, descending=True).values[:k]
+        J = (torch.diag(top) - torch.outer(top, top)).numpy()
         scale = views.nice_ceiling(float(np.max(np.abs(J))) or 1e-12)
         template = self.cached_view("jacobian", (k, scale), lambda: views.jacobian_view(
             J, scale, self.t("view_jacobian", k=k), self.t))
@@ -487,7 +491,7 @@ class AttentionScaleDashboard(Dashboard):
             sizing_mode="stretch_width")
         contents = (scale_tab, concentration_tab, sparsity_tab, rope_tab)
         keys = ("tab_scale", "tab_concentration", "tab_sparsity", "tab_rope")
-        tabs = pn.Tabs(*[(self.t(key), content) for key, content in zip(keys, contents)], dynamic=False,
+        tabs = pn.Tabs(*[(self.t(key), content) for key, content in zip(keys, contents)], dynamic=True,
                        sizing_mode="stretch_width")
 
         def relabel(event):

@@ -153,12 +153,16 @@ def lines_view(x, curves: dict, title: str, xlabel: str, ylabel: str, ylim=None,
 
 
 def measures_view(names, original, transformed, title: str, t_):
-    """Grouped bars: each sparsity measure before and after a property transform."""
-    rows = [(name, t_("original"), float(a)) for name, a in zip(names, original)]
-    rows += [(name, t_("transformed"), float(b)) for name, b in zip(names, transformed)]
-    bars = hv.Bars(rows, [t_("measure_axis"), "version"], t_("value_axis"))
-    return styled(bars, title=title, height=300, ylim=(0.0, 1.05), responsive=True, show_grid=True,
-                  fig_inches=(6, 3), tools=["hover"])
+    """Each sparsity measure before and after a property transform, as paired bars on a numeric
+    axis (thick spikes; a categorical axis would not update in place)."""
+    x = np.arange(len(names), dtype=float)
+    layers = []
+    for offset, values, key, color in ((-0.17, original, "original", "#0072B2"),
+                                       (0.17, transformed, "transformed", "#E69F00")):
+        layers.append(styled(hv.Spikes((x + offset, np.asarray(values, dtype=float)), t_("measure_axis"),
+                                       t_("value_axis"), label=t_(key)), color=color, line_width=22))
+    return styled(hv.Overlay(layers), title=title, height=300, ylim=(0.0, 1.05), xlim=(-0.6, len(names) - 0.4),
+                  xticks=[(float(i), name) for i, name in enumerate(names)], legend_position="top_right", **PLOT)
 
 
 def position_view(matrix, title: str, t_):

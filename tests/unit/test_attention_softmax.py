@@ -73,3 +73,19 @@ def test_entropy_matches_definition():
     p = torch.softmax(3.0 * s, 0)
     assert_close(entropy(3.0 * s), -(p * p.log()).sum(), 1e-12, "H")
     assert_close(entropy(3.0 * s[None], prefix=True)[0, -1], -(p * p.log()).sum(), 1e-12, "prefix H")
+
+
+def test_batched_mc_path_matches_direct_and_keeps_precision_at_large_alpha():
+    s = torch.randn(32, 300, generator=torch.Generator().manual_seed(6), dtype=torch.float64)
+    alphas = torch.tensor([0.0, 0.5, 2.0, 9.0, 40.0], dtype=torch.float64)
+    for measure in ("l1", "operator1"):
+        batched = gradient_over_alpha(s, alphas, measure)
+        direct = torch.stack([gradient_size(s, float(a), measure) for a in alphas])
+        assert_close(batched, direct, 1e-12, f"{measure} batched vs direct")
+    s32 = s.float()
+    big = gradient_over_alpha(s32, torch.tensor([60.0]))[0]
+    reference = gradient_over_alpha(s32.double(), torch.tensor([60.0], dtype=torch.float64))[0]
+    # relative accuracy even where the value is tiny (fp32 rounding of α·(s − s_max) ≲ 360·6e-8)
+    assert bool(((big.double() - reference).abs() <= 1e-4 * reference).all())
+    naive = 60.0 * (1 - (torch.softmax(60.0 * s32, -1) ** 2).sum(-1))
+    assert float(((naive.double() - reference).abs() / reference).max()) > 1e-3

@@ -14,31 +14,23 @@ import sys
 import time
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 from sklearn.metrics import normalized_mutual_info_score as nmi
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import fmt_ms, fmt_ratio, header, print_table  # noqa: E402
 
-from kexue_viz.mapequation import codelength, compute_flow, graphs, run_infomap  # noqa: E402
-
-
-def as_labels(communities, n: int) -> np.ndarray:
-    labels = np.zeros(n, dtype=np.int64)
-    for k, members in enumerate(communities):
-        labels[list(members)] = k
-    return labels
+from kexue_viz.mapequation import codelength, compute_flow, graphs  # noqa: E402
+from kexue_viz.mapequation.compare import detect  # noqa: E402
 
 
 def methods(graph):
     """name -> function returning labels (igraph only when installed)."""
-    G = graphs.to_networkx(graph)
     found = {
-        "Infomap, 1 trial": lambda: run_infomap(graph, num_trials=1, seed=1).labels,
-        "Infomap, 5 trials": lambda: run_infomap(graph, num_trials=5, seed=1).labels,
-        "Louvain (networkx)": lambda: as_labels(nx.community.louvain_communities(G, seed=1), graph.n),
-        "label propagation": lambda: as_labels(nx.community.label_propagation_communities(G), graph.n),
+        "Infomap, 1 trial": lambda: detect(graph, "infomap", num_trials=1),
+        "Infomap, 5 trials": lambda: detect(graph, "infomap", num_trials=5),
+        "Louvain (networkx)": lambda: detect(graph, "louvain"),
+        "label propagation": lambda: detect(graph, "label_propagation"),
     }
     try:
         import igraph

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -20,6 +21,7 @@ import scipy.sparse as sp
 from ..style import styled
 from ..ui import Dashboard, LruDict
 from . import graphs, views
+from .compare import sweep
 from .codelength import codelength, entropy_rate, multilevel_codelength, one_level_codelength
 from .coding import encode_two_level, huffman_code, running_bits, simulate_walk, two_level_code
 from .flow import Graph, compute_flow
@@ -33,6 +35,7 @@ MAX_STEP = 5000
 WALK_SHOWN = 24
 DIRECTED_GRAPHS = ("d6", "planted")
 STEPWISE = ("greedy", "core")
+SWEEPS = {"lfr": ("μ", (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)), "digits": ("k", (3, 5, 10, 20, 40))}
 
 
 @lru_cache(maxsize=32)
@@ -114,6 +117,7 @@ class InfomapDashboard(Dashboard):
     show_boundary = param.Boolean(True)
     focus = param.Integer(0, bounds=(0, 1999), precedence=-1, doc="node whose module's codebook is shown")
     edits = param.Integer(0, bounds=(0, None), precedence=-1, doc="manual edits so far (derived)")
+    sweep_version = param.Integer(0, bounds=(0, None), precedence=-1, doc="sweep results published (derived)")
     settled = param.Integer(0, bounds=(0, None), precedence=-1,
                             doc="counts partition changes once the main views have answered (derived)")
 
@@ -126,6 +130,8 @@ class InfomapDashboard(Dashboard):
         self._walks = LruDict(8)
         self._tap_source = None
         self._settle_pending = False
+        self._sweep: tuple[str, list] = ("", [])
+        self._sweeping = False
 
     @param.depends("graph", watch=True)
     def _default_flow_model(self):
@@ -426,6 +432,66 @@ class InfomapDashboard(Dashboard):
 
         return self.cached_view("bits", (self.partition_key(), self.walk_T, self.seed), build)
 
+    def sweep_view(self):
+        label, points = self._sweep
+        return views.sweep_view(points, label or "μ / k", self.t)
+
+    def sweep_builder(self):
+        """``(parameter label, values, build(value) -> Graph)`` of the sweep for the current graph."""
+        if self.graph not in SWEEPS:
+            raise ValueError(self.t("sweep_unavailable"))
+        label, values = SWEEPS[self.graph]
+        if self.graph == "lfr":
+            n, seed = self.lfr_n, self.lfr_seed
+            return label, values, lambda mu: graphs.lfr(n, mu, seed)
+        subset, min_sim, directed = self.knn_subset, self.knn_min_sim, self.knn_directed
+        return label, values, lambda k: graphs.digits(subset, int(k), min_sim, directed)
+
+    def run_sweep(self, progress=None) -> None:
+        """Run the sweep of :meth:`sweep_builder`: in a background thread when served (results
+        and progress are published to the page as they come), at once otherwise."""
+        try:
+            label, values, build = self.sweep_builder()
+        except ValueError as error:
+            self.report(str(error), source="sweep")
+            return
+        if self._sweeping:
+            return
+        self.clear_error("sweep")
+        document = pn.state.curdoc
+        served = document is not None and document.session_context is not None
+        total = len(values) * 3
+
+        def publish(points, done, problem=None):
+            def apply():
+                if problem:
+                    self.report(self.t("sweep_failed", reason=problem), source="sweep")
+                self._sweep = (label, points)
+                if progress is not None:
+                    progress.value, progress.max = done, total
+                self.sweep_version += 1
+            if served:
+                document.add_next_tick_callback(lambda: _in_session(document, apply))
+            else:
+                apply()
+
+        def work():
+            points = []
+            try:
+                for point in sweep(build, values, seed=self.seed):
+                    points.append(point)
+                    publish(list(points), len(points))
+            except Exception as error:  # keep serving; say what failed
+                publish(list(points), len(points), f"{type(error).__name__}: {error}")
+            finally:
+                self._sweeping = False
+
+        self._sweeping = True
+        if served:
+            threading.Thread(target=work, daemon=True).start()
+        else:
+            work()
+
     def stats(self) -> str:
         s, graph = self.summary(), self.network()
         nmi = ""
@@ -484,6 +550,8 @@ class InfomapDashboard(Dashboard):
             self.live("hierarchy", self.hierarchy_view, ("settled",)),
             self.live("walk", self.walk_view, ("settled",)),
             self.live("bits", self.bits_view, ("settled",)),
+            self.live("sweep", self.sweep_view, ("sweep_version",)),
+            self.sweep_controls(),
             ncols=2, sizing_mode="stretch_width")
         note = pn.pane.Markdown(pn.bind(lambda lang: self.t("note"), self.param.lang), sizing_mode="stretch_width")
         return pn.Column(stats, network, grid, note, sizing_mode="stretch_width")
@@ -520,6 +588,13 @@ class InfomapDashboard(Dashboard):
             self.report(self.t("failed", reason=str(error)), source="download")
             return io.BytesIO(b"")
 
+    def sweep_controls(self):
+        button = pn.widgets.Button(label=self.t("sweep_run"), color="primary", sizing_mode="stretch_width",
+                                   css_classes=["kv-sweep"])
+        progress = pn.indicators.Progress(value=0, max=1, sizing_mode="stretch_width", bar_color="info")
+        button.on_click(lambda _: self.run_sweep(progress))
+        return pn.Column(button, progress, sizing_mode="stretch_width")
+
     def step_controls(self) -> list:
         slider = pn.widgets.IntSlider.from_param(self.param.step, label=self.t("step"), sizing_mode="stretch_width",
                                                  css_classes=["kv-param-step"])
@@ -553,3 +628,12 @@ class InfomapDashboard(Dashboard):
                              for kind in ("csv", "clu", "tree")], sizing_mode="stretch_width")
         return [convention, *self.step_controls(), pn.pane.Markdown(self.t("manual_help")),
                 pn.pane.Markdown(self.t("upload")), upload, pn.pane.Markdown(f"**{self.t('download')}**"), downloads]
+
+
+def _in_session(document, callback) -> None:
+    """Run ``callback`` as Panel code of ``document``'s session (a plain next-tick callback lacks
+    Panel's session context, and parameter syncing such as the URL then silently stops)."""
+    from panel.io.state import set_curdoc
+
+    with set_curdoc(document):
+        callback()

@@ -91,9 +91,8 @@ def knn_graph(X: np.ndarray, k: int = 10, min_sim: float | None = None, directed
     top, top_sim = np.take_along_axis(top, order, axis=1), np.take_along_axis(top_sim, order, axis=1)
     keep = np.ones_like(top_sim, dtype=bool) if min_sim is None else np.cumprod(top_sim >= min_sim, axis=1).astype(bool)
     src = np.repeat(np.arange(len(X)), k)[keep.ravel()]
-    graph = Graph(len(X), src, top.ravel()[keep.ravel()], np.maximum(top_sim.ravel()[keep.ravel()], 0.0),
-                  directed=directed, truth=None if truth is None else np.asarray(truth), name=name)
-    return graph
+    return Graph(len(X), src, top.ravel()[keep.ravel()], np.maximum(top_sim.ravel()[keep.ravel()], 0.0),
+                 directed=directed, truth=None if truth is None else np.asarray(truth), name=name)
 
 
 @lru_cache(maxsize=8)
@@ -104,8 +103,7 @@ def digits(subset: int = 500, k: int = 10, min_sim: float = 0.5, directed: bool 
 
     data = load_digits()
     X, y = data.data[:subset], data.target[:subset]
-    graph = knn_graph(X, k, min_sim or None, directed, truth=y, name=f"digits-{subset}-{k}")
-    return graph
+    return knn_graph(X, k, min_sim or None, directed, truth=y, name=f"digits-{subset}-{k}")
 
 
 def d6() -> Graph:

@@ -46,7 +46,7 @@ class Trace:
         return np.array([len(np.unique(labels)) for labels in self.labels])
 
 
-def _pick(candidates_i, candidates_j, delta):
+def _pick(delta: np.ndarray) -> int:
     """Index of the chosen pair: the smallest (i, j) among ΔL within TIE of the minimum
     (candidates come in row-major (i, j) order)."""
     return int(np.flatnonzero(delta <= delta.min() + TIE)[0])
@@ -70,7 +70,7 @@ def greedy_merge_trace(flow: Flow, max_steps: int | None = None) -> Trace:
         if not len(i):
             break
         delta = merge_delta(enter, exit_, P, enter.sum(), i, j, phi[i, j])
-        k = _pick(i, j, delta)
+        k = _pick(delta)
         if delta[k] >= -IMPROVEMENT:
             break
         a, b = i[k], j[k]
@@ -101,7 +101,7 @@ def greedy_merge_trace_naive(flow: Flow, max_steps: int | None = None) -> Trace:
             break
         current = trace.codelengths[-1]
         delta = np.array([codelength(flow, np.where(labels == b, a, labels)).total - current for a, b in pairs])
-        k = _pick(None, None, delta)
+        k = _pick(delta)
         if delta[k] >= -IMPROVEMENT:
             break
         a, b = pairs[k]

@@ -219,3 +219,18 @@ def bits_view(one, two, H, L, t_):
               styled(hv.HLine(L), color="#0072B2", line_dash="dotted")]
     return styled(hv.Overlay(curves), title=t_("view_bits"), height=250, responsive=True, show_grid=True,
                   legend_position="top_right", logx=True, fig_inches=(6, 2.6))
+
+
+METHOD_COLORS = {"infomap": "#0072B2", "louvain": "#E69F00", "label_propagation": "#009E73"}
+
+
+def sweep_view(points, xlabel: str, t_):
+    """NMI against the swept parameter for each method; ``points`` = [(x, method, NMI, modules)]."""
+    layers = []
+    for method, color in METHOD_COLORS.items():
+        xs = np.array([x for x, m, _, _ in points if m == method], dtype=float)
+        ys = np.array([v for _, m, v, _ in points if m == method], dtype=float)
+        layers.append(styled(hv.Curve((xs, ys), xlabel, "NMI", label=t_(f"method.{method}")), color=color, line_width=2))
+        layers.append(styled(hv.Scatter((xs, ys), xlabel, "NMI", label=t_(f"method.{method}")), color=color, size=6))
+    return styled(hv.Overlay(layers), title=t_("view_sweep"), ylim=(-0.02, 1.05), height=250, responsive=True,
+                  show_grid=True, legend_position="bottom_left", fig_inches=(6, 2.6))

@@ -104,7 +104,7 @@ def test_multilevel_source(board):
 
 def test_large_graph_refuses_stepwise_search_with_a_message(board):
     board.graph = "lfr"
-    board.lfr_n = 400
+    board.lfr_n = 350
     board.partition_source = "greedy"
     assert board._error.visible and "300" in board._error.object
     board.partition_source = "truth"
@@ -145,3 +145,16 @@ def test_missing_infomap_is_explained(board, monkeypatch):
 def test_figure_export(board):
     data = board.export_bytes("png")
     assert data.startswith(b"\x89PNG")
+
+
+def test_sweep_against_truth(board):
+    board.run_sweep()
+    assert board._error.visible and "LFR" in board._error.object      # karate has no sweep
+    board.param.update(graph="lfr", lfr_n=100)
+    version = board.sweep_version
+    board.run_sweep()
+    label, points = board._sweep
+    assert label == "μ" and len(points) == 21 and board.sweep_version == version + 21
+    infomap_at = {mu: score for mu, method, score, _ in points if method == "infomap"}
+    assert infomap_at[0.1] > 0.9 and all(0 <= s <= 1 for _, _, s, _ in points)
+    assert not board._error.visible

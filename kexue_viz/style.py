@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 import holoviews as hv
+import numpy as np
 
 _BACKENDS: ContextVar[tuple[str, ...]] = ContextVar("kexue_viz_style_backends", default=("bokeh", "matplotlib"))
 
@@ -32,7 +33,7 @@ _RENAMES = {
     "bokeh": {},
 }
 _ONLY = {
-    "bokeh": {"tools", "active_tools", "responsive", "height", "min_height", "width", "line_dash", "fill_alpha",
+    "bokeh": {"tools", "active_tools", "responsive", "height", "min_height", "width", "fill_alpha",
               "muted_alpha", "toolbar", "default_tools", "hover_tooltips", "data_aspect", "frame_width", "frame_height"},
     "matplotlib": {"fig_inches", "aspect", "sublabel_format"},
 }
@@ -70,13 +71,52 @@ def active_backends() -> tuple[str, ...]:
     return _BACKENDS.get()
 
 
+_STYLE_IDS: dict[tuple, int] = {}  # see _style_key: HoloViews option-tree ids of styles already built
+_STYLE_IDS_MAX = 4096  # options computed from data could grow it without end: start afresh beyond
+_SCALARS = (str, int, float, bool, type(None), np.number, np.bool_)
+
+
+def _frozen(value):
+    """``value`` as a hashable key part, or ``None`` when it is not made of plain scalars."""
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, (list, tuple)):
+        parts = [_frozen(item) for item in value]
+        return None if any(part is None and item is not None for part, item in zip(parts, value)) else tuple(parts)
+    return None
+
+
+def _style_key(element, options: dict) -> tuple | None:
+    """What fixes the option tree :func:`styled` gives a single element: its type, group, label,
+    the options it already carries (its ``id``), the backends styled and the options. ``None``
+    (no reuse) for containers (overlays, layouts) and for options that are not plain values."""
+    if not isinstance(element, hv.Element):
+        return None
+    frozen = tuple(sorted((key, _frozen(value)) for key, value in options.items()))
+    if any(part is None and options[key] is not None for key, part in frozen):
+        return None
+    return type(element), element.group, element.label, element.id, _BACKENDS.get(), frozen
+
+
 def styled(element, **options):
     """Apply ``options`` (Bokeh names; matplotlib-only ones like ``fig_inches`` allowed) to
-    ``element`` for every loaded backend (see :func:`only`), translated per backend."""
+    ``element`` for every loaded backend (see :func:`only`), translated per backend. Returns a
+    styled copy; ``element`` itself is unchanged.
+
+    Resolving options is the dearest step of building a view (~1 ms per element against ~0.3 ms
+    to construct it), and a live view restyles the same kinds of element on every update: the
+    option tree built for a key (see :func:`_style_key`) is reused by id."""
     if not {"bokeh", "matplotlib"} <= set(hv.Store.renderers):
         load_backends()
+    key = _style_key(element, options)
+    if key is not None and key in _STYLE_IDS:
+        return element.clone(id=_STYLE_IDS[key])
     for backend in _BACKENDS.get():
         element = element.opts(**_translate(backend, options), backend=backend)
+    if key is not None:
+        if len(_STYLE_IDS) >= _STYLE_IDS_MAX:
+            _STYLE_IDS.clear()
+        _STYLE_IDS[key] = element.id
     return element
 
 

@@ -137,3 +137,20 @@ def test_live_plot_moves_fixed_limits_in_place():
     plot.refresh()
     assert plot.pane.object is figure, "a data-dependent fixed limit must not re-render"
     assert (figure.y_range.start, figure.y_range.end) == (-3.0, 3.0)
+
+
+def test_styled_reuses_option_trees_and_leaves_its_input_alone():
+    import holoviews as hv
+
+    x = np.linspace(0, 1, 5)
+    first = styled(hv.Curve((x, x), label="a"), color="#D55E00", line_width=2, line_dash="dashed")
+    plain = hv.Curve((x, 2 * x), label="a")
+    second = styled(plain, color="#D55E00", line_width=2, line_dash="dashed")
+    other = styled(hv.Curve((x, x), label="a"), color="#0072B2", line_width=2, line_dash="dashed")
+    assert plain.id is None, "styled must not restyle the element it was given"
+    assert second.id == first.id != other.id
+    for backend, dash in (("bokeh", "dashed"), ("matplotlib", "--")):
+        style = hv.Store.lookup_options(backend, second, "style").kwargs
+        assert style["color"] == "#D55E00"
+        assert style["line_dash" if backend == "bokeh" else "linestyle"] == dash, backend
+    assert np.allclose(second.dimension_values(1), 2 * x)

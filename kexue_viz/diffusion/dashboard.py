@@ -95,7 +95,7 @@ class DiffusionOdeDashboard(Dashboard):
     posts = (("post_12", "https://kexue.fm/archives/9280"), ("post_13", "https://kexue.fm/archives/9305"),
              ("post_14", "https://kexue.fm/archives/9370"), ("post_15", "https://kexue.fm/archives/9379"))
     controls = ("dataset", "n_data", "seed", "construction", "prior", "T", "prior_mode", "direction", "solver",
-                "n_steps", "grid", "t_min", "n_particles", "t_view", "show_field", "show_density")
+                "n_steps", "grid", "t_min", "n_particles", "show_field", "show_density")
     widget_options = {"seed": {"type": pn.widgets.IntInput}}
     probe = "t_view"
 
@@ -116,6 +116,7 @@ class DiffusionOdeDashboard(Dashboard):
     show_field = param.Boolean(True)
     show_density = param.Boolean(False)
     custom_version = param.Integer(0, bounds=(0, 10 ** 9), precedence=-1, doc="bumped when custom points change")
+    t_settled = param.Number(0.0, bounds=(0.0, 1.0), precedence=-1, doc="the view time once it rests (derived)")
 
     LATENCY_MOVES = {
         "t_view": [round(0.05 * k, 2) for k in range(1, 21)],
@@ -127,6 +128,8 @@ class DiffusionOdeDashboard(Dashboard):
 
     def __init__(self, **params):
         super().__init__(**params)
+        self._scrubbing = False
+        self.t_settled = self.t_view
         self._custom = DEFAULT_CUSTOM.copy()
         self._runs = LruDict(16)
         self._references = LruDict(8)
@@ -134,6 +137,19 @@ class DiffusionOdeDashboard(Dashboard):
         self._exact = LruDict(8)
         self._frames = LruDict(4)
         self._basins = LruDict(16)
+
+    @param.depends("t_view", watch=True)
+    def _settle_unless_scrubbing(self):
+        if not self._scrubbing:
+            self.t_settled = self.t_view
+
+    def scrub(self, value: float) -> None:
+        """Move the view time live (slider drag): the density map follows once the slider is released."""
+        self._scrubbing = True
+        try:
+            self.t_view = value
+        finally:
+            self._scrubbing = False
 
     # ---- inputs -------------------------------------------------------------------------------
     def data_key(self) -> tuple:
@@ -280,9 +296,11 @@ class DiffusionOdeDashboard(Dashboard):
         anchor = trajectories.states[-1] if self.direction == "generate" else trajectories.states[0]
         return metrics.nearest_point(anchor, cloud).numpy()
 
-    def view_time(self, construction) -> float:
+    def view_time(self, construction, fraction: float | None = None) -> float:
+        """``t`` at a log-scale fraction of the way from ``T`` (0) to ``t_min`` (1); default ``t_view``."""
+        fraction = self.t_view if fraction is None else fraction
         T, t_min = construction.T, self.absolute_t_min(construction)
-        return math.exp(math.log(T) + self.t_view * (math.log(t_min) - math.log(T)))
+        return math.exp(math.log(T) + fraction * (math.log(t_min) - math.log(T)))
 
     def frame(self):
         """Everything the views at the view time need: cloud, construction, run, t, positions, basins
@@ -392,7 +410,8 @@ class DiffusionOdeDashboard(Dashboard):
 
     def density_view(self):
         def build():
-            cloud, construction, trajectories, t, positions, basins = self.frame()
+            cloud, construction, trajectories, _, positions, _ = self.frame()
+            t = self.view_time(construction, self.t_settled)
             if cloud.dim == 1:
                 xs = self.axis_1d(cloud, positions)
                 p = torch.exp(evaluate(torch.as_tensor(xs)[:, None], t, cloud, construction).log_density).numpy()
@@ -404,7 +423,7 @@ class DiffusionOdeDashboard(Dashboard):
                 cloud.points.numpy(), ("x1", "x2"), self.t))
             return views.density_view(xs, ys, log_p, data_layer, self.t("view_density", t=t), self.t)
 
-        return self.cached_view("density", (self.run_key(), self.t_view), build)
+        return self.cached_view("density", (self.run_key(), self.t_settled), build)
 
     def quality_view(self):
         return self.cached_view("quality", (self.reference_key(), self.grid, self.solver, self.n_steps),
@@ -458,7 +477,7 @@ class DiffusionOdeDashboard(Dashboard):
         reference = (*data, "construction", "prior", "T", "prior_mode", "direction", "t_min")
         main = self.live("main", self.main_view, (*run, "t_view", "show_field", "show_density"),
                          css_classes=["kv-main-plot"])
-        density = self.live("density", self.density_view, (*run, "t_view"))
+        density = self.live("density", self.density_view, (*run, "t_settled"))
         for square in (main, density):  # fixed-size frames: a stretched pane would distort equal axes
             square.sizing_mode = "fixed"
         grid = pn.GridBox(
@@ -511,6 +530,16 @@ class DiffusionOdeDashboard(Dashboard):
         self._point_stream = stream
         return pn.pane.HoloViews(points, sizing_mode="fixed", css_classes=["kv-editor"])
 
+    def view_time_slider(self):
+        """The view-time slider: dragging scrubs (trajectory views follow live), releasing settles
+        (the density map follows); programmatic changes flow back to it."""
+        slider = pn.widgets.FloatSlider(start=0.0, end=1.0, step=0.01, value=self.t_view, label=self.t("t_view"),
+                                        css_classes=["kv-param-t_view", "kv-probe"], sizing_mode="stretch_width")
+        slider.param.watch(lambda event: self.scrub(event.new), "value")
+        slider.param.watch(lambda event: setattr(self, "t_settled", event.new), "value_throttled")
+        self.param.watch(lambda event: setattr(slider, "value", event.new), "t_view")
+        return self.register_widget("t_view", slider)
+
     def extra_controls(self) -> list:
         area = pn.widgets.TextAreaInput(value="\n".join(f"{x:g}, {y:g}" for x, y in DEFAULT_CUSTOM), height=110,
                                         sizing_mode="stretch_width", css_classes=["kv-typed"])
@@ -523,4 +552,4 @@ class DiffusionOdeDashboard(Dashboard):
                 self.report(str(error), source="custom")
 
         button.on_click(use)
-        return [pn.pane.Markdown(self.t("typed_points")), area, button]
+        return [self.view_time_slider(), pn.pane.Markdown(self.t("typed_points")), area, button]

@@ -42,45 +42,39 @@ def nice_ceiling(value: float) -> float:
     return next(step * power for step in (1, 1.25, 2, 2.5, 5, 10) if step * power >= value * (1 - 1e-12))
 
 
-def vertical(x: float, top: float, xlabel: str, ylabel: str, label: str, color: str, dash: str = "dashed"):
-    """A vertical marker drawn as a two-point curve (so it has a legend entry)."""
-    return styled(hv.Curve(([x, x], [0.0, top]), xlabel, ylabel, label=label), color=color, line_dash=dash,
-                  line_width=1.5)
-
-
 def band(x, lo, hi, xlabel: str, ylabel: str, color: str, label: str):
     return styled(hv.Area((x, lo, hi), xlabel, [ylabel, ylabel + "_hi"], label=label), color=color,
                   fill_color=color, alpha=0.18, line_width=0)
 
 
-def objective_layers(x, curves: dict, bands: dict, markers: list, limit: float | None, top: float, t_,
-                     xlabel: str):
-    """The α-independent part of :func:`objective_view`: ``curves`` key → y (approx, exact,
-    mc_mean, mc_median), ``bands`` key → (lo, hi), ``markers`` [(x, key, label, dash)] and the α → ∞
-    limit L(n) (``None`` to omit)."""
+def objective_specs(x, curves: dict, bands: dict, markers: list, limit: float | None, top: float) -> list:
+    """Layers of :func:`objective_view` in drawing order, as (kind, key, label key or text, data, dash):
+    bands, curves (approx, exact, mc_mean, mc_median), the α → ∞ limit L(n), the vertical markers
+    [(x, key, label, dash)]. ``[spec[3] for spec in specs]`` is what :func:`with_data` swaps in."""
+    specs = [("band", key, key, (x, lo, hi), None) for key, (lo, hi) in bands.items()]
+    specs += [("curve", key, key, (x, y), "dashed" if key == "approx" else "solid") for key, y in curves.items()]
+    if limit is not None:
+        specs.append(("curve", "limit", "limit", ([float(np.min(x)), float(np.max(x))], [limit, limit]), "dashed"))
+    specs += [("marker", key, label, marker_data(position, top), dash) for position, key, label, dash in markers]
+    return specs
+
+
+def objective_view(specs: list, title: str, top: float, xlim: tuple, t_, xlabel: str, logx: bool = False):
+    """Gradient size against the scale from :func:`objective_specs` (the current-α marker last)."""
     ylabel = t_("gradient")
     layers = []
-    for key, (lo, hi) in bands.items():
-        layers.append(band(x, lo, hi, xlabel, ylabel, COLORS[key], t_(key)))
-    for key, y in curves.items():
-        layers.append(styled(hv.Curve((x, y), xlabel, ylabel, label=t_(key)), color=COLORS[key],
-                             line_width=2.2 if key in ("exact", "approx") else 1.8,
-                             line_dash="dashed" if key == "approx" else "solid"))
-    if limit is not None:
-        layers.append(styled(hv.Curve(([float(np.min(x)), float(np.max(x))], [limit, limit]), xlabel, ylabel,
-                                      label=t_("limit")), color=COLORS["limit"], line_dash="dashed", line_width=1.2))
-    for position, key, label, dash in markers:
-        layers.append(vertical(position, top, xlabel, ylabel, label, COLORS[key], dash))
-    return hv.Overlay(layers)
-
-
-def objective_view(layers, current: float, top: float, xlim: tuple, t_, xlabel: str, title: str,
-                   logx: bool = False):
-    """Gradient size against the scale: :func:`objective_layers` with the current-α marker last
-    (move it with :func:`with_data` ``{-1: marker_data(α, top)}``)."""
-    overlay = layers * vertical(current, top, xlabel, t_("gradient"), t_("current"), COLORS["current"], "solid")
-    return styled(overlay, title=title, height=380, ylim=(0.0, top), xlim=xlim, logx=logx, legend_position="right",
-                  **PLOT)
+    for kind, key, label, data, dash in specs:
+        if kind == "band":
+            layers.append(band(*data, xlabel, ylabel, COLORS[key], t_(label)))
+        elif kind == "curve":
+            width = 1.2 if key == "limit" else 2.2 if key in ("exact", "approx") else 1.8
+            layers.append(styled(hv.Curve(data, xlabel, ylabel, label=t_(label)), color=COLORS[key], line_dash=dash,
+                                 line_width=width))
+        else:
+            layers.append(styled(hv.Curve(data, xlabel, ylabel, label=label), color=COLORS[key], line_dash=dash,
+                                 line_width=1.5))
+    return styled(hv.Overlay(layers), title=title, height=380, ylim=(0.0, top), xlim=xlim, logx=logx,
+                  legend_position="right", **PLOT)
 
 
 def marker_data(x: float, top: float):

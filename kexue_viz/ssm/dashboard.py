@@ -40,6 +40,7 @@ S4_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 READOUTS = ("ones", "random", "e0")
 TIMED_ROUTES = ("powers", "krylov", "generating", "cauchy", "rtf")
 TIMING_REPEATS = 3
+S4_INPUTS = ("measure", "N", "w", "L", "s4_step", "readout", "seed", "signal", "freq", "duration")
 
 
 @lru_cache(maxsize=32)
@@ -122,6 +123,7 @@ class HippoDashboard(Dashboard):
     s4_step = param.Selector(default=0.01, objects=list(S4_STEPS))
     readout = param.Selector(default="ones", objects=list(READOUTS))
     timing_version = param.Integer(0, bounds=(0, 10 ** 9), precedence=-1, doc="bumped when routes were timed (derived)")
+    s4_version = param.Integer(0, bounds=(0, 10 ** 9), precedence=-1, doc="bumped after S4 inputs change (derived)")
     settled = param.Number(1.0, bounds=(0.005, 1.0), precedence=-1, doc="the cursor once it rests (derived)")
     eigen_step = param.Integer(0, bounds=(0, 2000), precedence=-1, doc="LegS: the settled step; LTI: 0 (derived)")
 
@@ -135,6 +137,7 @@ class HippoDashboard(Dashboard):
         self._outputs = LruDict(8)
         self._timings = LruDict(16)
         self._last_timing: tuple[int, int] | None = None
+        self._s4_pending = False
         self._scrubbing = False
 
     @param.depends("settled", "measure", "L", watch=True, on_init=True)
@@ -331,6 +334,20 @@ class HippoDashboard(Dashboard):
         return self.cached_view("discrete", self.eigen_key(), build)
 
     # ---- S4 / RTF (posts 3, 4) --------------------------------------------------------------
+    @param.depends(*S4_INPUTS, watch=True)
+    def _schedule_s4(self):
+        """Refresh the S4 views after the HiPPO views: in a served session the bump runs on the next
+        tick of the event loop, so a slider move sends the main plots first (their latency is not
+        charged with the S4 section); several changes in one update are merged into one refresh."""
+        if self._s4_pending:
+            return
+        self._s4_pending = True
+        pn.state.execute(self._bump_s4, schedule=True)
+
+    def _bump_s4(self):
+        self._s4_pending = False
+        self.s4_version += 1
+
     def s4_key(self) -> tuple:
         """What the S4 kernel depends on: measure, N, step, readout (and its seed), window, L."""
         seed = self.seed if self.readout == "random" else 0
@@ -409,7 +426,7 @@ class HippoDashboard(Dashboard):
 
     def s4_section(self):
         """Posts 3/4: kernel, generating function on the unit circle, output, route timing."""
-        kernel = ("measure", "N", "w", "L", "s4_step", "readout", "seed")
+        kernel = ("s4_version",)
         button = pn.widgets.Button(label=self.t("time_routes"), color="primary", css_classes=["kv-time-routes"])
         button.on_click(lambda event: self.measure_timings())
         self.param.watch(lambda event: setattr(button, "label", self.t("time_routes")), "lang")
@@ -420,7 +437,7 @@ class HippoDashboard(Dashboard):
         grid = pn.GridBox(
             self.live("kernel", self.kernel_view, kernel),
             self.live("transfer", self.transfer_view, kernel),
-            self.live("output", self.output_view, (*kernel, "signal", "freq", "duration")),
+            self.live("output", self.output_view, kernel),
             timing,
             ncols=2, sizing_mode="stretch_width",
         )

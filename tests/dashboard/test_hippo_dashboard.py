@@ -287,3 +287,14 @@ def test_s4_cache_ignores_the_window_for_unwindowed_measures(s4_board):
     first = s4_board.s4_pair()
     s4_board.w = 2.0
     assert s4_board.s4_pair() is first
+
+
+def test_s4_views_refresh_once_per_update():
+    """The S4 section follows its inputs through one merged refresh (outside a server the bump is
+    immediate; in a session it runs on the next tick, after the HiPPO views)."""
+    board = HippoDashboard(L=250)
+    start = board.s4_version
+    board.param.update(N=20, s4_step=0.1, measure="legt")
+    assert board.s4_version == start + 1 and not board._s4_pending
+    board.cursor = 0.5  # not an S4 input
+    assert board.s4_version == start + 1

@@ -95,7 +95,7 @@ class DiffusionOdeDashboard(Dashboard):
     posts = (("post_12", "https://kexue.fm/archives/9280"), ("post_13", "https://kexue.fm/archives/9305"),
              ("post_14", "https://kexue.fm/archives/9370"), ("post_15", "https://kexue.fm/archives/9379"))
     controls = ("dataset", "n_data", "seed", "construction", "prior", "T", "prior_mode", "direction", "solver",
-                "n_steps", "grid", "t_min", "n_particles", "show_field", "show_density")
+                "n_steps", "grid", "rho", "rtol", "t_min", "n_particles", "show_field", "show_density")
     widget_options = {"seed": {"type": pn.widgets.IntInput}}
     probe = "t_view"
 
@@ -110,6 +110,8 @@ class DiffusionOdeDashboard(Dashboard):
     solver = param.Selector(default="heun", objects=[*FIXED_SOLVERS, "dopri5"])
     n_steps = param.Integer(16, bounds=(1, 200))
     grid = param.Selector(default="karras", objects=list(GRIDS))
+    rho = param.Number(7.0, bounds=(1.0, 10.0), step=0.5)
+    rtol = param.Selector(default=1e-5, objects=[1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2])
     t_min = param.Selector(default=1e-3, objects=[1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1])
     n_particles = param.Integer(128, bounds=(1, MAX_PARTICLES))
     t_view = param.Number(0.0, bounds=(0.0, 1.0), step=0.01)
@@ -200,7 +202,7 @@ class DiffusionOdeDashboard(Dashboard):
     # ---- computation ------------------------------------------------------------------------
     def run(self):
         """``(cloud, construction, trajectories)`` of the current solver (cached)."""
-        key = (self.start_key(), self.solver, self.n_steps, self.grid)
+        key = self.run_key()
 
         def compute():
             cloud, construction = self.cloud(), self.make_construction()
@@ -208,7 +210,7 @@ class DiffusionOdeDashboard(Dashboard):
             x = self.starts(cloud, construction, self.n_particles)
             run = encode if self.direction == "encode" else generate
             return cloud, construction, run(x, cloud, construction, self.solver, self.n_steps, self.grid,
-                                            t_min=self.absolute_t_min(construction))
+                                            t_min=self.absolute_t_min(construction), rho=self.rho, rtol=self.rtol)
 
         return self._runs.fetch(key, compute)
 
@@ -255,7 +257,7 @@ class DiffusionOdeDashboard(Dashboard):
         cloud, construction = self.cloud(), self.make_construction()
         run = encode if self.direction == "encode" else generate
         return run(self.reference().states[0], cloud, construction, solver, n_steps, self.grid,
-                   t_min=self.absolute_t_min(construction))
+                   t_min=self.absolute_t_min(construction), rho=self.rho, rtol=self.rtol)
 
     def sweep(self) -> dict:
         """Agreement with the reference vs NFE for every fixed-step solver on the current grid (cached)."""
@@ -268,7 +270,7 @@ class DiffusionOdeDashboard(Dashboard):
                                   np.array([self.agreement(r.end, reference.end, cloud) for r in runs]))
             return result
 
-        return self._sweeps.fetch((self.reference_key(), self.grid), compute)
+        return self._sweeps.fetch((self.reference_key(), self.grid_key()), compute)
 
     def current_quality(self) -> tuple:
         """(NFE, agreement) of the current solver setting on the reference's starts (cached)."""
@@ -280,7 +282,7 @@ class DiffusionOdeDashboard(Dashboard):
                 trajectories = self.solve_reference_starts(self.solver, self.n_steps)
             return trajectories.nfe, self.agreement(trajectories.end[:count], reference.end, self.cloud())
 
-        return self._sweeps.fetch((self.reference_key(), self.grid, self.solver, self.n_steps,
+        return self._sweeps.fetch((self.reference_key(), self.grid_key(), self.solver, self.n_steps, self.rtol,
                                    min(self.n_particles, REFERENCE_PARTICLES)), compute)
 
     def agreement(self, end, reference_end, cloud) -> float:
@@ -359,7 +361,11 @@ class DiffusionOdeDashboard(Dashboard):
         return self.cached_view("main", (self.run_key(), self.t_view, self.show_field, self.show_density), build)
 
     def run_key(self) -> tuple:
-        return (self.start_key(), self.solver, self.n_steps, self.grid)
+        return (self.start_key(), self.solver, self.n_steps, self.grid_key(), self.rtol if self.solver == "dopri5" else None)
+
+    def grid_key(self) -> tuple:
+        """The time grid's settings (ρ only matters for the Karras grid)."""
+        return (self.grid, self.rho if self.grid == "karras" else None)
 
     def line_1d_view(self, cloud, construction, trajectories, t, basins):
         def static():
@@ -426,9 +432,9 @@ class DiffusionOdeDashboard(Dashboard):
         return self.cached_view("density", (self.run_key(), self.t_settled), build)
 
     def quality_view(self):
-        return self.cached_view("quality", (self.reference_key(), self.grid, self.solver, self.n_steps),
+        return self.cached_view("quality", (self.reference_key(), self.grid_key(), self.solver, self.n_steps, self.rtol),
                                 lambda: views.quality_view(self.cached_view(
-                                    "quality_static", (self.reference_key(), self.grid),
+                                    "quality_static", (self.reference_key(), self.grid_key()),
                                     lambda: views.quality_layers(self.sweep(), self.t)), self.current_quality(),
                                     self.t(f"reference.{self.reference_method(self.cloud(), self.make_construction())}"),
                                     self.t))
@@ -473,7 +479,7 @@ class DiffusionOdeDashboard(Dashboard):
     def build_views(self):
         data = ("dataset", "n_data", "seed", "custom_version")
         setup = (*data, "construction", "prior", "T", "prior_mode", "direction", "t_min", "n_particles")
-        run = (*setup, "solver", "n_steps", "grid")
+        run = (*setup, "solver", "n_steps", "grid", "rho", "rtol")
         reference = (*data, "construction", "prior", "T", "prior_mode", "direction", "t_min")
         main = self.live("main", self.main_view, (*run, "t_view", "show_field", "show_density"),
                          css_classes=["kv-main-plot"])
@@ -482,7 +488,7 @@ class DiffusionOdeDashboard(Dashboard):
             square.sizing_mode = "fixed"
         grid = pn.GridBox(
             self.live("tx", self.tx_view, (*run, "t_view")),
-            self.live("quality", self.quality_view, (*reference, "solver", "n_steps", "grid")),
+            self.live("quality", self.quality_view, (*reference, "solver", "n_steps", "grid", "rho", "rtol")),
             self.live("curvature", self.curvature_view, (*reference, "t_view")),
             self.live("tortuosity", self.tortuosity_view, reference),
             ncols=2, sizing_mode="stretch_width",

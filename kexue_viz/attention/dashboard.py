@@ -10,6 +10,7 @@ measure recompute the Monte Carlo curves (≤ 2·10⁶ elements).
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -293,7 +294,8 @@ class AttentionScaleDashboard(Dashboard):
                        temp=from_alpha(alpha, "temperature", self.model, self.d))
         parts = self.objective_parts()
         optimum = self.t("view_objective", n=self.n, star=parts["star"], median=parts["median_peak"])
-        return f"**{optimum}**  \n**{text}**  \n{units}"
+        escape = lambda line: line.replace("*", "\\*")  # α*, S*₁,₂ are not Markdown emphasis
+        return "  \n".join((f"**{escape(optimum)}**", f"**{escape(text)}**", escape(units)))
 
     def draw_view(self):
         _, p = self.one_draw()
@@ -467,7 +469,9 @@ class AttentionScaleDashboard(Dashboard):
         return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(13, 8))
 
     def _markdown(self, key: str, **values):
-        return pn.pane.Markdown(pn.bind(lambda lang: self.t(key, **values), self.param.lang), sizing_mode="stretch_width")
+        """A note from the text table; single asterisks (α*, S*₁,₂) are escaped, ``**bold**`` kept."""
+        return pn.pane.Markdown(pn.bind(lambda lang: re.sub(r"(?<!\*)\*(?!\*)", r"\\*", self.t(key, **values)),
+                                        self.param.lang), sizing_mode="stretch_width")
 
     def build_views(self):
         curves = ("model", "d", "log2_n", "samples", "seed", "measure")

@@ -106,7 +106,7 @@ def draw_view(p_sorted, title: str, t_):
 
 
 def jacobian_view(J, scale: float, title: str, t_):
-    """Heatmap of J with colour range ±``scale``, row i = 1 at the top (new data: :func:`with_data`
+    """Heatmap of J with colour range ±``scale``, key 1 at the lower left (new data: :func:`with_data`
     ``{0: np.flipud(J)}``)."""
     k = J.shape[0]
     image = hv.Image(np.flipud(J), bounds=(0.5, 0.5, k + 0.5, k + 0.5), kdims=[t_("key_j"), t_("key_i")], vdims=["J/α"])
@@ -156,7 +156,7 @@ def measures_view(names, original, transformed, title: str, t_):
         layers.append(styled(hv.Spikes((x + offset, np.asarray(values, dtype=float)), t_("measure_axis"),
                                        t_("value_axis"), label=t_(key)), color=color, line_width=22))
     return styled(hv.Overlay(layers), title=title, height=300, ylim=(0.0, 1.05), xlim=(-0.6, len(names) - 0.4),
-                  xticks=[(float(i), name) for i, name in enumerate(names)], legend_position="top_right", **PLOT)
+                  xticks=[(float(i), name) for i, name in enumerate(names)], legend_position="top_left", **PLOT)
 
 
 def position_view(matrix, title: str, t_):

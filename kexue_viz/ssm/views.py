@@ -170,8 +170,8 @@ def transfer_view(kernel, t_):
     theta = np.arange(len(spectrum)) * 2.0 / len(kernel)
     floor = max(float(spectrum.max()) * 1e-16, 1e-300)
     curve = hv.Curve((theta, np.maximum(spectrum, floor)), t_("theta_over_pi"), "|G_L(e^{-iθ})|")
-    return styled(styled(curve, color=COLORS["discrete"], line_width=2), title=t_("view_transfer"), height=260,
-                  logy=True, xlim=(0.0, 1.0), **PLOT)
+    return styled(curve, color=COLORS["discrete"], line_width=2, title=t_("view_transfer"), height=260, logy=True,
+                  xlim=(0.0, 1.0), **PLOT)
 
 
 def ssm_output_view(t, u, y, t_):
@@ -184,16 +184,16 @@ def ssm_output_view(t, u, y, t_):
 
 
 def route_timing_view(timings_ms: dict, N: int, L: int, t_):
-    """Horizontal bars (thick segments on a numeric axis, so the plot updates in place): median
+    """Horizontal bars (rectangles on a numeric axis, so the plot updates in place): median
     milliseconds per kernel route for one ``(N, L)``; the routes label the y ticks."""
     names = [t_(f"route.{name}") for name in timings_ms]
     rows = np.arange(len(names), dtype=float)
     values = np.asarray(list(timings_ms.values()), dtype=float)
-    bars = hv.Segments((np.zeros_like(values), rows, values, rows), [t_("milliseconds"), t_("route"), "x1", "y1"])
+    bars = hv.Rectangles((np.zeros_like(values), rows - 0.35, values, rows + 0.35),
+                         [t_("milliseconds"), t_("route"), "x1", "y1"])
     top = nice_ceiling(max(float(values.max()) * 1.05, 1e-3)) if values.size else 1.0
-    return styled(styled(bars, color=COLORS["continuous"], line_width=16),
-                  title=t_("view_timing", N=N, L=L), height=260, xlim=(0.0, top), ylim=(-0.6, len(names) - 0.4),
-                  yticks=list(zip(rows.tolist(), names)), **PLOT)
+    return styled(bars, color=COLORS["continuous"], line_width=0, title=t_("view_timing", N=N, L=L), height=260,
+                  xlim=(0.0, top), ylim=(-0.6, len(names) - 0.4), yticks=list(zip(rows.tolist(), names)), **PLOT)
 
 
 def eigenvector_profile_view(profiles: dict, t_):

@@ -277,7 +277,7 @@ def test_route_timing_is_on_demand_and_cached_per_n_and_l():
     assert set(timings) == {"powers", "krylov", "generating", "cauchy", "rtf"} and min(timings.values()) > 0
     assert board.measure_timings() is timings  # cached for the same (N, L)
     bars = board.timing_view()
-    assert list(bars.dimension_values(2)) == list(timings.values())  # segment ends = medians
+    assert list(bars.dimension_values(2)) == list(timings.values())  # bar ends = medians
     board.N = 20
     assert "N=16" in board.timing_note()  # stale: says which (N, L) the bars belong to
 

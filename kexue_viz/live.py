@@ -57,6 +57,20 @@ def axis_limits(options: dict) -> list[tuple[str, tuple]]:
     return [(key, tuple(options[key])) for key in ("xlim", "ylim") if limit_kind(options.get(key)) == "fixed"]
 
 
+def axis_labels(element) -> tuple[str, str]:
+    """The x and y axis titles HoloViews gives ``element``: the ``xlabel``/``ylabel`` options,
+    else the first layer's key dimension and its first value dimension (its second key
+    dimension when it has no value dimension). Labels may change in place; names may not (they
+    name the source's columns)."""
+    options = plot_options(element)
+    first = next((layer for layer in layers(element) if layer.kdims), None)
+    x = y = ""
+    if first is not None:
+        dims = first.dimensions()
+        x, y = dims[0].pprint_label, (dims[1].pprint_label if len(dims) > 1 else "")
+    return options.get("xlabel") or x, options.get("ylabel") or y
+
+
 def same_values(old, new) -> bool:
     """Equality of plot data: arrays, data frames, dicts of columns, (ragged) lists of them."""
     if old is new:
@@ -88,12 +102,14 @@ class LivePlot:
         self._subplots: list = []
         self._layers: list = []
         self._figure = None
+        self._labels: tuple[str, str] = ("", "")
+        self._labels_follow = False
         self.refresh()
 
     def refresh(self) -> None:
         element = self.build()
         shape = signature(element)
-        if shape != self._signature:
+        if shape != self._signature or (self._labels_follow is False and axis_labels(element) != self._labels):
             self._render(element, shape)
             return
         new_layers = layers(element)
@@ -114,9 +130,17 @@ class LivePlot:
         self._layers = new_layers
         options = plot_options(element)
         self._set_limits(options)
+        self._set_axis_labels(axis_labels(element))
         title = options.get("title")
         if title is not None and self._figure.title.text != title:
             self._figure.title.text = title
+
+    def _set_axis_labels(self, labels: tuple[str, str]) -> None:
+        """Retitle the axes in place (e.g. a switch of units)."""
+        for axes, label in zip((self._figure.xaxis, self._figure.yaxis), labels):
+            for axis in axes:
+                if axis.axis_label != label:
+                    axis.axis_label = label
 
     def _set_limits(self, options: dict) -> None:
         """Move explicit axis limits in place (a data-dependent limit is not a new plot)."""
@@ -137,4 +161,9 @@ class LivePlot:
         self._layers = layers(element)
         self._figure = figure
         self._signature = shape
+        # titles this module predicts as HoloViews drew them can follow the data in place;
+        # otherwise (a layout HoloViews labels its own way) a new title re-renders
+        self._labels = axis_labels(element)
+        drawn = tuple(axes[0].axis_label if axes else "" for axes in (figure.xaxis, figure.yaxis))
+        self._labels_follow = drawn == self._labels
         self.pane.object = figure

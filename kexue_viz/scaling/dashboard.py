@@ -171,13 +171,14 @@ class AdamEpsilonDashboard(Dashboard):
 
         return self._summaries.fetch((self.model_key(), self.eps_values(), self.kappa2_rule), compute)
 
-    def y_values(self, eta: np.ndarray, index: int) -> np.ndarray | None:
-        """η* in the chosen vertical units (None: undefined, ε = 0 in η*/ε mode)."""
+    def y_values(self, eta: np.ndarray, index: int) -> np.ndarray:
+        """η* in the chosen vertical units (NaN where undefined: ε = 0 in η*/ε mode, so the
+        curve is blank but the plot keeps its layers and updates in place)."""
         eps_abs = self.eps_values()[index] * self.model.rms_g
         if self.y_mode == "normalized":
             return eta / self.peaks()[2][index]
         if self.y_mode == "per_eps":
-            return eta / eps_abs if eps_abs > 0 else None
+            return eta / eps_abs if eps_abs > 0 else np.full_like(eta, np.nan)
         return eta
 
     # ---- views ----------------------------------------------------------------------------
@@ -187,8 +188,7 @@ class AdamEpsilonDashboard(Dashboard):
             eta, dL = self.curve(backend)
             for index, eps in enumerate(self.eps_values()):
                 y = self.y_values(eta[index], index)
-                if y is not None:
-                    rows.append((index, f"{eps:g}", self.t(f"backends.{backend}"), backend, y, dL[index]))
+                rows.append((index, f"{eps:g}", self.t(f"backends.{backend}"), backend, y, dL[index]))
         return rows
 
     def eta_view(self):
@@ -209,7 +209,7 @@ class AdamEpsilonDashboard(Dashboard):
             peaks = []
             for index, (b, e) in enumerate(zip(B_peak, eta_peak)):
                 y = self.y_values(np.array([e]), index)
-                if math.isfinite(b) and y is not None and B[0] <= b <= B[-1]:
+                if math.isfinite(b) and math.isfinite(y[0]) and B[0] <= b <= B[-1]:
                     peaks.append((index, b, float(y[0])))
             scales = self.summary()["scales"]
             unit = scales.eta_max if self.y_mode == "normalized" else 1.0

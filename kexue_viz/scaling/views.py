@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from functools import lru_cache
 
 import holoviews as hv
 import numpy as np
 
-from ..style import CYCLE, active_backends, styled
+from ..style import CYCLE, styled
 
 PLOT = dict(responsive=True, show_grid=True, fig_inches=(6, 3.2), aspect=1.8, tools=["hover"])
 DASH = {"exact": "solid", "clip": "dashdot", "erf_rational": "dashed", "mean_field": "dotted", "adam": "dashdot"}
@@ -17,17 +16,9 @@ SGD_COLOR = "#000000"
 MARKER_COLOR = "#555555"
 
 
-@lru_cache(maxsize=512)
-def _curve_template(kdim: str, vdims: tuple, label: str, backends: tuple, style: tuple):
-    return styled(hv.Curve(([],) * (1 + len(vdims)), kdim, list(vdims), label=label), **dict(style))
-
-
-def curve(data, kdim: str, vdims, label: str = "", **style):
-    """``styled(hv.Curve(data, kdim, vdims, label=label), **style)``, built as a clone of a cached
-    styled template: a clone keeps the template's options, which skips HoloViews' option
-    machinery (about half the cost of a curve in a live update)."""
-    vdims = (vdims,) if isinstance(vdims, str) else tuple(vdims)
-    return _curve_template(kdim, vdims, label, active_backends(), tuple(sorted(style.items()))).clone(data)
+def curve(data, kdim, vdims, label: str = "", **style):
+    """``styled(hv.Curve(data, kdim, vdims, label=label), **style)``."""
+    return styled(hv.Curve(data, kdim, vdims, label=label), **style)
 
 
 def eps_color(index: int) -> str:
@@ -39,21 +30,23 @@ def eta_curves_view(B, curves, peaks, sgd, B_simple, y_label, t_, title):
     """View A without the probe line: η*(B) on log B. ``curves``: list of ``(eps_index, eps_label,
     backend_label, backend, y, dL)``; ``peaks``: list of ``(eps_index, B_peak, y_peak)`` (exact
     backend); ``sgd``: y values or None; a dashed line at B_simple."""
+    # fixed column names (labels carry the unit): a change of unit retitles the axis in place
+    eta = hv.Dimension("eta", label=y_label)
     layers = []
     labelled = set()
     for index, eps_label, backend_label, backend, y, dL in curves:
         # legend: one entry per ε (first backend drawn) and one per further backend (line style)
         label = f"ε={eps_label}" if backend == curves[0][3] else "" if backend in labelled else backend_label
         labelled.add(backend)
-        layers.append(curve((B, y, dL), "B", [y_label, "ΔL"], label, color=eps_color(index), line_dash=DASH[backend],
+        layers.append(curve((B, y, dL), "B", [eta, "ΔL"], label, color=eps_color(index), line_dash=DASH[backend],
                             line_width=2.2 if backend == "exact" else 1.6))
     if sgd is not None:
-        layers.append(curve((B, sgd, np.full_like(B, np.nan)), "B", [y_label, "ΔL"], t_("sgd"), color=SGD_COLOR,
+        layers.append(curve((B, sgd, np.full_like(B, np.nan)), "B", [eta, "ΔL"], t_("sgd"), color=SGD_COLOR,
                             line_dash="dotted", line_width=1.8))
-    if peaks:
-        points = np.array([[b, y] for _, b, y in peaks], dtype=float).reshape(-1, 2)
-        layers.append(styled(hv.Scatter((points[:, 0], points[:, 1]), "B", y_label, label=t_("peak")),
-                             color=MARKER_COLOR, marker="triangle", size=11))
+    # always drawn, empty when no curve peaks: the plot keeps its layers and updates in place
+    points = np.array([[b, y] for _, b, y in peaks], dtype=float).reshape(-1, 2)
+    layers.append(styled(hv.Scatter((points[:, 0], points[:, 1]), "B", eta, label=t_("peak")),
+                         color=MARKER_COLOR, marker="triangle", size=11))
     layers.append(styled(hv.VLine(B_simple, label="B_simple"), color=MARKER_COLOR, line_dash="dashed", line_width=1))
     return styled(hv.Overlay(layers), title=title, logx=True, height=380, legend_position="right",
                   xlim=(float(B[0]), float(B[-1])), **{**PLOT, "aspect": 2.4, "fig_inches": (9, 3.8)})

@@ -154,3 +154,22 @@ def test_styled_reuses_option_trees_and_leaves_its_input_alone():
         assert style["color"] == "#D55E00"
         assert style["line_dash" if backend == "bokeh" else "linestyle"] == dash, backend
     assert np.allclose(second.dimension_values(1), 2 * x)
+
+
+def test_live_plot_retitles_axes_in_place():
+    import holoviews as hv
+    from kexue_viz.live import LivePlot
+
+    state = {"unit": "ms"}
+
+    def build():
+        x = np.linspace(0, 1, 20)
+        return styled(hv.Curve((x, x), "x", hv.Dimension("y", label=f"time ({state['unit']})")), title="t")
+
+    plot = LivePlot(build)
+    figure = plot.pane.object
+    assert figure.yaxis[0].axis_label == "time (ms)"
+    state["unit"] = "s"
+    plot.refresh()
+    assert plot.pane.object is figure, "a new axis title must not re-render"
+    assert figure.yaxis[0].axis_label == "time (s)"

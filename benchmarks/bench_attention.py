@@ -24,7 +24,6 @@ Run: ``.venv/bin/python benchmarks/bench_attention.py [--quick] [--device all|cp
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 
 import mpmath
-import numpy as np
 import scipy.integrate
 import torch
 

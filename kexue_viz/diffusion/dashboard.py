@@ -337,7 +337,7 @@ class DiffusionOdeDashboard(Dashboard):
     # ---- views --------------------------------------------------------------------------------
     def title(self, trajectories, t) -> str:
         return self.t("view_plane", construction=self.option_label("construction", self.construction),
-                      solver=self.option_label("solver", self.solver), n=self.n_steps, nfe=trajectories.nfe, t=t)
+                      nfe=trajectories.nfe, t=t)
 
     def main_view(self):
         def build():
@@ -401,10 +401,12 @@ class DiffusionOdeDashboard(Dashboard):
                 F = exact1d.cdf(torch.as_tensor(xs), t, cloud, construction).numpy()
                 levels = exact1d.cdf(torch.as_tensor(positions[:, 0]), t, cloud, construction).numpy()
                 return views.cdf_view(xs, F, positions[:, 0], levels, basins, self.t("view_cdf", t=t), self.t)
+            logx = not construction.linear_path  # T ≫ 1: the action is at small t
+            keep = (trajectories.times > 0).numpy() if logx else slice(None)
             static = self.cached_view("tx_static", self.run_key(), lambda: views.tx_layers(
-                trajectories.times.numpy(), trajectories.states[:, :DRAWN_PATHS, 0].numpy(), basins[:DRAWN_PATHS],
-                self.t))
-            return views.tx_view(static, t, self.t("view_tx"), self.t)
+                trajectories.times.numpy()[keep], trajectories.states[keep, :DRAWN_PATHS, 0].numpy(),
+                basins[:DRAWN_PATHS], self.t))
+            return views.tx_view(static, t, self.t("view_tx"), self.t, logx=logx)
 
         return self.cached_view("tx", (self.run_key(), self.t_view), build)
 
@@ -519,11 +521,18 @@ class DiffusionOdeDashboard(Dashboard):
             self.dataset = "custom"
         return True
 
-    def editor(self):
-        """A canvas where the reader taps to add, drags to move and deletes points (PointDraw)."""
+    def editor_element(self):
+        """The editable points (current custom points when 2-D) with the PointDraw tool active."""
         points = views.editor_points(self._custom if self._custom.shape[1] == 2 else DEFAULT_CUSTOM, self.t)
         points = points.opts(tools=["point_draw"], active_tools=["point_draw"], backend="bokeh")
-        stream = hv.streams.PointDraw(source=points, num_objects=MAX_POINTS, add=True, drag=True)
+        self._point_stream.source = points
+        return points
+
+    def editor(self):
+        """A canvas where the reader taps to add, drags to move and deletes points (PointDraw)."""
+        stream = hv.streams.PointDraw(num_objects=MAX_POINTS, add=True, drag=True)
+        self._point_stream = stream
+        points = self.editor_element()
 
         def changed(data):
             if data is None:
@@ -533,8 +542,8 @@ class DiffusionOdeDashboard(Dashboard):
                             if len(xs) else [])
 
         stream.add_subscriber(changed)
-        self._point_stream = stream
-        return pn.pane.HoloViews(points, sizing_mode="fixed", css_classes=["kv-editor"])
+        self._editor_pane = pn.pane.HoloViews(points, sizing_mode="fixed", css_classes=["kv-editor"])
+        return self._editor_pane
 
     def view_time_slider(self):
         """The view-time slider: dragging scrubs (trajectory views follow live), releasing settles
@@ -558,4 +567,11 @@ class DiffusionOdeDashboard(Dashboard):
                 self.report(str(error), source="custom")
 
         button.on_click(use)
-        return [self.view_time_slider(), pn.pane.Markdown(self.t("typed_points")), area, button]
+        heading = pn.pane.Markdown(self.t("typed_points"))
+
+        def relabel(_):
+            heading.object, button.label = self.t("typed_points"), self.t("use_typed")
+            self._editor_pane.object = self.editor_element()
+
+        self.param.watch(relabel, "lang")
+        return [self.view_time_slider(), heading, area, button]

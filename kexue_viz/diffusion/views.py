@@ -114,12 +114,12 @@ def tx_layers(times: np.ndarray, values: np.ndarray, basins: np.ndarray, t_, exa
     return layers
 
 
-def tx_view(static: list, t_cursor: float, title: str, t_, ylabel="x1", height=300):
+def tx_view(static: list, t_cursor: float, title: str, t_, ylabel="x1", height=300, logx=False):
     """Trajectories against t (post 15's figure layout) from :func:`tx_layers`, with the view time
-    as a vertical line."""
+    as a vertical line (``logx``: a log time axis, for T ≫ 1; pass layers without t = 0)."""
     cursor = styled(hv.VLine(t_cursor), color=COLORS["cursor"], line_dash="dashed", line_width=1)
     return styled(hv.Overlay([*static, cursor]), title=title, xlabel=t_("time"), ylabel=t_(ylabel), height=height,
-                  show_legend=False, fig_inches=(6, 3), **PLOT)
+                  show_legend=False, logx=logx, fig_inches=(6, 3), **PLOT)
 
 
 def density_view(xs: np.ndarray, ys: np.ndarray, log_p: np.ndarray, data_layer, title: str, t_):

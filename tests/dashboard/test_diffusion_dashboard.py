@@ -181,7 +181,8 @@ def test_language_switch_relabels(page):
     dashboard = page
     dashboard.lang = "en"
     assert dashboard._widgets["n_steps"].label == "Steps"
-    assert "steps" in dashboard.main_view().opts.get().kwargs["title"]
+    assert "straight line" in dashboard.main_view().opts.get().kwargs["title"]
+    assert dashboard._editor_pane.object.opts.get().kwargs["title"].startswith("Custom data")
     dashboard.lang = "zh"
     assert dashboard._widgets["n_steps"].label == "步数"
 

@@ -16,7 +16,7 @@ import holoviews as hv
 import numpy as np
 import pandas as pd
 import panel as pn
-from bokeh.models import DataRange1d
+from bokeh.models import DataRange1d, FactorRange
 
 _STRUCTURAL_OPTIONS = ("logx", "logy", "width", "height", "data_aspect", "legend_position",
                        "xticks", "yticks", "responsive", "show_legend")
@@ -153,9 +153,10 @@ class LivePlot:
         plot = hv.renderer("bokeh").get_plot(element)
         figure = plot.state
         options = plot_options(element)
-        if options.get("xlim") is None:
+        # numeric axes without limits follow the data in the browser; categorical ones stay
+        if options.get("xlim") is None and not isinstance(figure.x_range, FactorRange):
             figure.x_range = DataRange1d(range_padding=0.03)
-        if options.get("ylim") is None:
+        if options.get("ylim") is None and not isinstance(figure.y_range, FactorRange):
             figure.y_range = DataRange1d(range_padding=0.08)
         self._subplots = list(plot.subplots.values()) if getattr(plot, "subplots", None) else [plot]
         self._layers = layers(element)

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 import holoviews as hv
+from holoviews.core.dimension import LabelledData
 import numpy as np
 
 _BACKENDS: ContextVar[tuple[str, ...]] = ContextVar("kexue_viz_style_backends", default=("bokeh", "matplotlib"))
@@ -71,7 +72,9 @@ def active_backends() -> tuple[str, ...]:
     return _BACKENDS.get()
 
 
-_STYLE_IDS: dict[tuple, int] = {}  # see _style_key: HoloViews option-tree ids of styles already built
+# see _style_key: per key, a holder of the HoloViews option-tree id built for it. HoloViews drops a
+# tree once no object carrying its id is alive, so the cache keeps one such (data-free) object.
+_STYLE_IDS: dict[tuple, LabelledData] = {}
 _STYLE_IDS_MAX = 4096  # options computed from data could grow it without end: start afresh beyond
 _SCALARS = (str, int, float, bool, type(None), np.number, np.bool_)
 
@@ -110,13 +113,15 @@ def styled(element, **options):
         load_backends()
     key = _style_key(element, options)
     if key is not None and key in _STYLE_IDS:
-        return element.clone(id=_STYLE_IDS[key])
+        return element.clone(id=_STYLE_IDS[key].id)
     for backend in _BACKENDS.get():
         element = element.opts(**_translate(backend, options), backend=backend)
     if key is not None:
         if len(_STYLE_IDS) >= _STYLE_IDS_MAX:
             _STYLE_IDS.clear()
-        _STYLE_IDS[key] = element.id
+        holder = LabelledData(None)
+        holder.id = element.id  # registers with HoloViews: the tree lives while the holder does
+        _STYLE_IDS[key] = holder
     return element
 
 

@@ -173,3 +173,33 @@ def test_live_plot_retitles_axes_in_place():
     plot.refresh()
     assert plot.pane.object is figure, "a new axis title must not re-render"
     assert figure.yaxis[0].axis_label == "time (s)"
+
+
+def test_styled_reuse_survives_garbage_collection():
+    """HoloViews frees an option tree once no element carries its id; the cache must not hand
+    out such a dead id (the element would lose its style)."""
+    import gc
+
+    import holoviews as hv
+
+    x = np.linspace(0, 1, 5)
+    styled(hv.Curve((x, x), label="gc"), color="#CC79A7", line_width=3)
+    gc.collect()
+    again = styled(hv.Curve((x, x), label="gc"), color="#CC79A7", line_width=3)
+    for backend in ("bokeh", "matplotlib"):
+        assert hv.Store.lookup_options(backend, again, "style").kwargs["color"] == "#CC79A7", backend
+
+
+def test_live_plot_keeps_categorical_axes():
+    import holoviews as hv
+    from bokeh.models import FactorRange
+    from kexue_viz.live import LivePlot
+
+    state = {"scale": 1.0}
+    plot = LivePlot(lambda: styled(hv.Bars((["a", "b", "c"], state["scale"] * np.arange(3.0)), "route", "ms")))
+    figure = plot.pane.object
+    assert isinstance(figure.x_range, FactorRange)
+    state["scale"] = 2.0
+    plot.refresh()
+    assert plot.pane.object is figure
+    assert list(figure.renderers[0].data_source.data["ms"]) == [0.0, 2.0, 4.0]

@@ -417,13 +417,19 @@ class DiffusionOdeDashboard(Dashboard):
         return np.linspace(min(lo, float(cloud.points.min())) - pad, max(hi, float(cloud.points.max())) + pad, 400)
 
     def density_view(self):
+        """The exact marginal at the settled view time; axes from the reference particles, so the map
+        does not depend on (and is not redrawn for) the solver, its grid or the particle count."""
         def build():
-            cloud, construction, trajectories, _, positions, _ = self.frame()
+            cloud, construction = self.cloud(), self.make_construction()
             t = self.view_time(construction, self.t_settled)
+            reference = self.reference()
+            positions = interpolate_log_time(reference.times.numpy(), reference.states.numpy(), t)
             if cloud.dim == 1:
                 xs = self.axis_1d(cloud, positions)
                 p = torch.exp(evaluate(torch.as_tensor(xs)[:, None], t, cloud, construction).log_density).numpy()
-                return views.density_view_1d(xs, p, positions[:, 0], self.t("view_density1d", t=t), self.t)
+                trajectories = self.run()[2]
+                run_positions = interpolate_log_time(trajectories.times.numpy(), trajectories.states.numpy(), t)
+                return views.density_view_1d(xs, p, run_positions[:, 0], self.t("view_density1d", t=t), self.t)
             bounds = self.bounds(cloud, positions)
             xs, ys, _, _, values = self.grid_field(cloud, construction, t, bounds, DENSITY_GRID)
             log_p = values.log_density.numpy().reshape(DENSITY_GRID, DENSITY_GRID)
@@ -431,7 +437,12 @@ class DiffusionOdeDashboard(Dashboard):
                 cloud.points.numpy(), ("x1", "x2"), self.t))
             return views.density_view(xs, ys, log_p, data_layer, self.t("view_density", t=t), self.t)
 
-        return self.cached_view("density", (self.run_key(), self.t_settled), build)
+        key = (self.reference_key(), self.t_settled, self.run_key() if self.dimension() == 1 else None)
+        return self.cached_view("density", key, build)
+
+    def dimension(self) -> int:
+        return 1 if self.dataset in ("post15_1d", "four_1d") or (self.dataset == "custom" and self._custom.shape[1] == 1) \
+            else 2
 
     def quality_view(self):
         return self.cached_view("quality", (self.reference_key(), self.grid_key(), self.solver, self.n_steps, self.rtol),
@@ -485,7 +496,7 @@ class DiffusionOdeDashboard(Dashboard):
         reference = (*data, "construction", "prior", "T", "prior_mode", "direction", "t_min")
         main = self.live("main", self.main_view, (*run, "t_view", "show_field", "show_density"),
                          css_classes=["kv-main-plot"])
-        density = self.live("density", self.density_view, (*run, "t_settled"))
+        density = self.live("density", self.density_view, (*run, "t_settled"))  # 2-D: cached apart from the run
         for square in (main, density):  # fixed-size frames: a stretched pane would distort equal axes
             square.sizing_mode = "fixed"
         grid = pn.GridBox(

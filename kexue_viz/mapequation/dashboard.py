@@ -541,20 +541,26 @@ class InfomapDashboard(Dashboard):
 
         self.param.watch(refresh_stats, [*deps, "lang"])
         refresh_stats()
-        grid = pn.GridBox(
-            self.live("decomposition", self.decomposition_view, deps),
-            self.live("trajectory", self.trajectory_view, ("settled",)),
-            self.live("index_book", self.index_book_view, ("settled",)),
-            self.live("module_book", self.module_book_view, ("settled",)),
-            self.live("modules", self.modules_view, ("settled",)),
-            self.live("hierarchy", self.hierarchy_view, ("settled",)),
-            self.live("walk", self.walk_view, ("settled",)),
-            self.live("bits", self.bits_view, ("settled",)),
-            self.live("sweep", self.sweep_view, ("sweep_version",)),
-            self.sweep_controls(),
-            ncols=2, sizing_mode="stretch_width")
+        top = pn.GridBox(self.live("decomposition", self.decomposition_view, deps),
+                         self.live("trajectory", self.trajectory_view, ("settled",)),
+                         ncols=2, sizing_mode="stretch_width")
+        pages = {
+            "tab_codebooks": (self.live("index_book", self.index_book_view, ("settled",)),
+                              self.live("module_book", self.module_book_view, ("settled",))),
+            "tab_search": (self.live("modules", self.modules_view, ("settled",)),
+                           self.live("hierarchy", self.hierarchy_view, ("settled",))),
+            "tab_walk": (self.live("walk", self.walk_view, ("settled",)),
+                         self.live("bits", self.bits_view, ("settled",))),
+            "tab_sweep": (self.live("sweep", self.sweep_view, ("sweep_version",)), self.sweep_controls()),
+        }
+        grids = {key: pn.GridBox(*panes, ncols=2, sizing_mode="stretch_width") for key, panes in pages.items()}
+        # dynamic: only the open tab is sent to the browser, so the first page load stays light
+        tabs = pn.Tabs(*[(self.t(key), grid) for key, grid in grids.items()], dynamic=True,
+                       sizing_mode="stretch_width", css_classes=["kv-tabs"])
+        self.param.watch(lambda _: setattr(tabs, "objects", [grid.clone(name=self.t(key)) for key, grid in grids.items()]),
+                         "lang")
         note = pn.pane.Markdown(pn.bind(lambda lang: self.t("note"), self.param.lang), sizing_mode="stretch_width")
-        return pn.Column(stats, network, grid, note, sizing_mode="stretch_width")
+        return pn.Column(stats, network, top, tabs, note, sizing_mode="stretch_width")
 
     # ---- extra controls -------------------------------------------------------------------
     def load_upload(self, data: bytes, filename: str = "upload") -> None:

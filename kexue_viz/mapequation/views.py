@@ -232,5 +232,7 @@ def sweep_view(points, xlabel: str, t_):
         ys = np.array([v for _, m, v, _ in points if m == method], dtype=float)
         layers.append(styled(hv.Curve((xs, ys), xlabel, "NMI", label=t_(f"method.{method}")), color=color, line_width=2))
         layers.append(styled(hv.Scatter((xs, ys), xlabel, "NMI", label=t_(f"method.{method}")), color=color, size=6))
-    return styled(hv.Overlay(layers), title=t_("view_sweep"), ylim=(-0.02, 1.05), height=250, responsive=True,
+    xs = [x for x, *_ in points]
+    xlim = (min(xs) - 0.05 * (max(xs) - min(xs) or 1), max(xs) + 0.05 * (max(xs) - min(xs) or 1)) if xs else (0, 1)
+    return styled(hv.Overlay(layers), title=t_("view_sweep"), xlim=xlim, ylim=(-0.02, 1.05), height=250, responsive=True,
                   show_grid=True, legend_position="bottom_left", fig_inches=(6, 2.6))

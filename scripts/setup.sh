@@ -2,10 +2,12 @@
 # Idempotent environment setup for kexue_viz.
 #   - creates .venv (python3) in the repo root if missing
 #   - installs the pinned CPU torch wheel first (never let pip resolve plain `torch`)
-#   - installs the package editable with the infomap, test and notebook extras
+#   - installs the package editable with the infomap, peers, test and notebook extras
+#   - installs the peer libraries that depend on torch (k-diffusion, torchdiffeq, ...) with
+#     --no-deps, so pip never resolves torch or torchvision (a multi-GB CUDA download)
 #   - installs Chromium and a CJK font via apt when running as root
 # Fast when already set up: the editable install is skipped while
-# .venv/.kexue_viz_stamp is newer than pyproject.toml.
+# .venv/.kexue_viz_stamp is newer than pyproject.toml and this script.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,6 +17,11 @@ TORCH_VERSION="${KEXUE_VIZ_TORCH_VERSION:-2.13.0}"
 VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 STAMP="$VENV/.kexue_viz_stamp"
+# peers the cross-checks compare against whose own requirements name torch/torchvision:
+# k-diffusion's samplers (loaded without its training stack), torchdiffeq's dopri5, lucidrains'
+# rotary-embedding-torch (RoPE cross-check)
+PEERS_NO_DEPS=(k-diffusion==0.1.1.post1 torchsde==0.2.6 trampoline==0.1.2 torchdiffeq==0.2.5
+               safetensors==0.8.0 tqdm rotary-embedding-torch==0.9.1 einops)
 
 log() { echo "[setup] $*"; }
 
@@ -37,12 +44,14 @@ else
 fi
 
 # 3. the package itself, editable, with extras
-if [ -f "$STAMP" ] && [ "$STAMP" -nt pyproject.toml ] \
+if [ -f "$STAMP" ] && [ "$STAMP" -nt pyproject.toml ] && [ "$STAMP" -nt scripts/setup.sh ] \
         && "$PY" -c 'import importlib.util as u; assert u.find_spec("kexue_viz")' >/dev/null 2>&1; then
     log "kexue_viz installed (stamp newer than pyproject.toml)"
 else
     log "installing kexue_viz[infomap,peers,test,notebook] (editable)"
     "$PY" -m pip install -q -e ".[infomap,peers,test,notebook]"
+    log "installing torch-dependent peers without dependencies: ${PEERS_NO_DEPS[*]}"
+    "$PY" -m pip install -q --no-deps "${PEERS_NO_DEPS[@]}"
     touch "$STAMP"
 fi
 

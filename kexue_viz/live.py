@@ -119,6 +119,11 @@ class LivePlot:
             data, mapping, _ = subplot.get_data(layer, {}, {})
             if "glyph_renderer" in subplot.handles:
                 source = subplot.handles["source"]
+                if data.keys() != source.data.keys():
+                    # a column the first render made (a style mapped to a dimension, folded
+                    # when constant) is missing here: only a full render draws it right
+                    self._render(element, shape)
+                    return
                 if not same_columns(source.data, data):  # unchanged layers send nothing
                     source.data = data
             else:  # annotations (VLine, VSpan...): positions live on the model itself

@@ -62,6 +62,8 @@ def objective_specs(x, curves: dict, bands: dict, markers: list, limit: float | 
 def objective_view(specs: list, title: str, top: float, xlim: tuple, t_, xlabel: str, logx: bool = False):
     """Gradient size against the scale from :func:`objective_specs` (the current-α marker last)."""
     ylabel = t_("gradient")
+    # one column name whatever the unit (the label carries it): a unit switch retitles the axis in place
+    xlabel = hv.Dimension("scale", label=xlabel)
     layers = []
     for kind, key, label, data, dash in specs:
         if kind == "band":

@@ -203,3 +203,24 @@ def test_live_plot_keeps_categorical_axes():
     plot.refresh()
     assert plot.pane.object is figure
     assert list(figure.renderers[0].data_source.data["ms"]) == [0.0, 2.0, 4.0]
+
+
+def test_live_plot_keeps_style_mapped_columns():
+    """A colour mapped to a dimension lives in a source column that HoloViews' data-only path
+    leaves out: an update must not drop it (the points would lose their colours)."""
+    import holoviews as hv
+    from kexue_viz.live import LivePlot
+
+    state = {"shift": 0.0}
+
+    def build():
+        x = np.arange(5.0)
+        return styled(hv.Points((x, x + state["shift"], x % 2), ["x", "y"], "module"), color="module", cmap="Category10")
+
+    plot = LivePlot(build)
+    state["shift"] = 1.0
+    plot.refresh()
+    renderer = next(r for r in plot.pane.object.renderers if hasattr(r, "data_source"))
+    data = renderer.data_source.data
+    assert "color" in data and np.allclose(data["color"], np.arange(5.0) % 2)
+    assert np.allclose(data["y"], np.arange(5.0) + 1.0)

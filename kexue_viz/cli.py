@@ -65,8 +65,10 @@ def write_index(directory: Path) -> Path:
 
 
 def command_list(_args) -> int:
-    for slug, (zh, en) in dashboard_titles().items():
-        print(f"{slug:12s} {en} / {zh}")
+    titles = dashboard_titles()
+    width = max(map(len, titles))
+    for slug, (zh, en) in titles.items():
+        print(f"{slug:{width}s}  {en} / {zh}")
     return 0
 
 

@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 import numpy as np
-import param
 import pytest
 
-from kexue_viz import cli
 from kexue_viz.diffusion.dashboard import (COST_LIMIT, DiffusionOdeDashboard, interpolate_log_time,
                                            parse_typed_points)
-from kexue_viz.ui import Dashboard
 
 
 @pytest.fixture(scope="module")
@@ -185,28 +182,3 @@ def test_language_switch_relabels(page):
     assert dashboard._editor_pane.object.opts.get().kwargs["title"].startswith("Custom data")
     dashboard.lang = "zh"
     assert dashboard._widgets["n_steps"].label == "步数"
-
-
-def test_export_button_matches_cli(dashboard, tmp_path):
-    """1-D data: the export the button writes is the CLI's, parameters included."""
-    settings = {"dataset": "four_1d", "construction": "ve", "n_steps": "8", "n_particles": "16"}
-    assert dashboard.apply_settings(settings) == []
-    dashboard.export_format = "svg"
-    from_button = dashboard._export_file().getvalue()
-    out = tmp_path / "fig.svg"
-    sets = [arg for name, value in settings.items() for arg in ("--set", f"{name}={value}")]
-    assert cli.main(["export", "diffusion_ode", *sets, "-o", str(out)]) == 0
-    assert out.read_bytes() == from_button and b"dataset=four_1d" in from_button
-
-
-def test_every_parameter_is_bounded_and_moves_are_valid():
-    for name, parameter in DiffusionOdeDashboard.param.objects().items():
-        if isinstance(parameter, param.Number) and name != "name":
-            assert parameter.bounds is not None and None not in parameter.bounds, name
-        assert isinstance(parameter, (param.Number, param.Selector, param.Boolean, param.String)), name
-    board = DiffusionOdeDashboard()
-    for name, values in DiffusionOdeDashboard.LATENCY_MOVES.items():
-        assert 12 <= len(values) <= 24 and getattr(board, name) not in values[:1]
-        for value in values:
-            setattr(board, name, value)
-    assert issubclass(DiffusionOdeDashboard, Dashboard)

@@ -1,7 +1,6 @@
 """The InfoMap dashboard driven through its parameters, without a browser."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from kexue_viz.mapequation import codelength, compute_flow, multilevel_codelength

@@ -1,0 +1,66 @@
+"""The frame's contract, checked for every registered dashboard (without a browser): bounded
+parameters, valid ``LATENCY_MOVES``, unknown settings rejected with a message, and an export
+button that writes byte for byte what ``kexue-viz export`` writes for the same parameters."""
+from __future__ import annotations
+
+import param
+import pytest
+
+from kexue_viz import cli
+from kexue_viz.registry import DASHBOARDS
+from kexue_viz.ui import Dashboard
+
+SLUGS = sorted(DASHBOARDS)
+
+
+@pytest.fixture(params=SLUGS)
+def slug_and_class(request):
+    return request.param, DASHBOARDS[request.param].load()
+
+
+def test_every_settable_parameter_is_bounded(slug_and_class):
+    """Every parameter a reader can set (widget, URL, CLI ``--set``) has finite bounds; derived
+    counters (precedence −1) are not settable."""
+    _, cls = slug_and_class
+    assert issubclass(cls, Dashboard)
+    board = cls()
+    for name in board.url_parameters():
+        parameter = board.param[name]
+        if isinstance(parameter, (param.Number, param.Range)):
+            assert parameter.bounds is not None and None not in parameter.bounds, name
+
+
+def test_latency_moves_are_valid_values(slug_and_class):
+    """The update benchmarks move these: each list has 12–24 values, starts away from the
+    default (the first move is a real change), and every value is accepted."""
+    _, cls = slug_and_class
+    board = cls()
+    for name, values in cls.LATENCY_MOVES.items():
+        assert 12 <= len(values) <= 24 and getattr(board, name) != values[0], name
+        for value in values:
+            setattr(board, name, value)
+
+
+def test_unknown_setting_is_rejected_with_a_message(slug_and_class):
+    _, cls = slug_and_class
+    board = cls()
+    before = board.settings()
+    problems = board.apply_settings({"nonsense": "1"})
+    assert len(problems) == 1 and "nonsense" in problems[0]
+    assert board.settings() == before
+
+
+def test_export_button_matches_cli(slug_and_class, tmp_path):
+    """Move the first benchmarked parameter, then compare the button's SVG with the CLI's."""
+    slug, cls = slug_and_class
+    name, values = next(iter(cls.LATENCY_MOVES.items()))
+    setting = f"{name}={values[0]}"
+    board = cls()
+    board.__panel__()
+    assert board.apply_settings({name: str(values[0])}) == []
+    board.export_format = "svg"
+    from_button = board._export_file().getvalue()
+    out = tmp_path / "fig.svg"
+    assert cli.main(["export", slug, "--set", setting, "-o", str(out)]) == 0
+    assert out.read_bytes() == from_button
+    assert setting.encode() in from_button, "the parameters belong in the file's metadata"

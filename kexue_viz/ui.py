@@ -96,6 +96,9 @@ class Dashboard(pn.viewable.Viewer):
 
     slug: str = ""
     text: TextTable = FRAME_TEXT
+    # a parameter the reader scrubs (drags, plays) -> its "settled" twin: light views follow the
+    # parameter live, dear ones follow the twin, which takes the value once the control rests
+    SCRUBBED: dict[str, str] = {}
     posts: tuple[tuple[str, str], ...] = ()
     controls: tuple[str, ...] = ()
     widget_options: dict[str, dict] = {}
@@ -112,6 +115,10 @@ class Dashboard(pn.viewable.Viewer):
         self._widgets: dict[str, pn.widgets.Widget] = {}
         self._layout = None
         self._views = LruDict(64)
+        self._scrubbing = False
+        for live, settled in self.SCRUBBED.items():
+            setattr(self, settled, getattr(self, live))
+            self.param.watch(self._settle_unless_scrubbing, live)
 
     # ---- text -----------------------------------------------------------------------------
     def t(self, key: str, **values) -> str:
@@ -241,6 +248,28 @@ class Dashboard(pn.viewable.Viewer):
         widget = widget_type.from_param(parameter, label=self.t(name), css_classes=css,
                                         sizing_mode="stretch_width", **options)
         return self.register_widget(name, widget)
+
+    # ---- scrubbed parameters (SCRUBBED) ---------------------------------------------------------
+    def _settle_unless_scrubbing(self, event) -> None:
+        """A programmatic change (URL, CLI, test) settles at once; a scrub does not."""
+        if not self._scrubbing:
+            setattr(self, self.SCRUBBED[event.name], event.new)
+
+    def scrub(self, name: str, value) -> None:
+        """Move the scrubbed parameter ``name`` live: only the views that follow it update."""
+        self._scrubbing = True
+        try:
+            setattr(self, name, value)
+        finally:
+            self._scrubbing = False
+
+    def scrub_slider(self, name: str, slider: pn.widgets.Widget) -> pn.widgets.Widget:
+        """Wire ``slider`` to the scrubbed parameter ``name``: dragging scrubs, releasing settles,
+        programmatic changes flow back to the slider."""
+        slider.param.watch(lambda event: self.scrub(name, event.new), "value")
+        slider.param.watch(lambda event: setattr(self, self.SCRUBBED[name], event.new), "value_throttled")
+        self.param.watch(lambda event: setattr(slider, "value", event.new), name)
+        return self.register_widget(name, slider)
 
     def register_widget(self, name: str, widget: pn.widgets.Widget) -> pn.widgets.Widget:
         """Make ``widget`` relabel with the language and answer without Panel's batching delay.

@@ -120,6 +120,7 @@ class DiffusionOdeDashboard(Dashboard):
     custom_version = param.Integer(0, bounds=(0, 10 ** 9), precedence=-1, doc="bumped when custom points change")
     t_settled = param.Number(0.0, bounds=(0.0, 1.0), precedence=-1, doc="the view time once it rests (derived)")
 
+    SCRUBBED = {"t_view": "t_settled"}
     LATENCY_MOVES = {
         "t_view": [round(0.05 * k, 2) for k in range(1, 21)],
         "n_steps": [4, 6, 8, 10, 12, 14, 18, 20, 24, 28, 32, 40],
@@ -130,8 +131,6 @@ class DiffusionOdeDashboard(Dashboard):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._scrubbing = False
-        self.t_settled = self.t_view
         self._custom = DEFAULT_CUSTOM.copy()
         self._runs = LruDict(16)
         self._references = LruDict(8)
@@ -139,19 +138,6 @@ class DiffusionOdeDashboard(Dashboard):
         self._exact = LruDict(8)
         self._frames = LruDict(4)
         self._basins = LruDict(16)
-
-    @param.depends("t_view", watch=True)
-    def _settle_unless_scrubbing(self):
-        if not self._scrubbing:
-            self.t_settled = self.t_view
-
-    def scrub(self, value: float) -> None:
-        """Move the view time live (slider drag): the density map follows once the slider is released."""
-        self._scrubbing = True
-        try:
-            self.t_view = value
-        finally:
-            self._scrubbing = False
 
     # ---- inputs -------------------------------------------------------------------------------
     def data_key(self) -> tuple:
@@ -561,10 +547,7 @@ class DiffusionOdeDashboard(Dashboard):
         (the density map follows); programmatic changes flow back to it."""
         slider = pn.widgets.FloatSlider(start=0.0, end=1.0, step=0.01, value=self.t_view, label=self.t("t_view"),
                                         css_classes=["kv-param-t_view", "kv-probe"], sizing_mode="stretch_width")
-        slider.param.watch(lambda event: self.scrub(event.new), "value")
-        slider.param.watch(lambda event: setattr(self, "t_settled", event.new), "value_throttled")
-        self.param.watch(lambda event: setattr(slider, "value", event.new), "t_view")
-        return self.register_widget("t_view", slider)
+        return self.scrub_slider("t_view", slider)
 
     def extra_controls(self) -> list:
         area = pn.widgets.TextAreaInput(value="\n".join(f"{x:g}, {y:g}" for x, y in DEFAULT_CUSTOM), height=110,

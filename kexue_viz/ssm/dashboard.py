@@ -99,6 +99,7 @@ class HippoDashboard(Dashboard):
     widget_options = {"seed": {"type": pn.widgets.IntInput}}
     probe = "N"
 
+    SCRUBBED = {"cursor": "settled"}
     LATENCY_MOVES = {  # benchmarks/bench_dashboard_update.py: values unlike the defaults
         "N": list(range(17, 41)),
         "cursor": [round(v, 3) for v in np.linspace(0.95, 0.5, 24)],
@@ -138,24 +139,10 @@ class HippoDashboard(Dashboard):
         self._timings = LruDict(16)
         self._last_timing: tuple[int, int] | None = None
         self._s4_pending = False
-        self._scrubbing = False
 
     @param.depends("settled", "measure", "L", watch=True, on_init=True)
     def _update_eigen_step(self):
         self.eigen_step = self.settled_step if get_measure(self.measure).time_varying else 0
-
-    @param.depends("cursor", watch=True)
-    def _settle_unless_scrubbing(self):
-        if not self._scrubbing:
-            self.settled = self.cursor
-
-    def scrub(self, fraction: float) -> None:
-        """Move the cursor live (slider drag, player frame): only the light views follow."""
-        self._scrubbing = True
-        try:
-            self.cursor = fraction
-        finally:
-            self._scrubbing = False
 
     # ---- computation ----------------------------------------------------------------------
     @property
@@ -469,13 +456,9 @@ class HippoDashboard(Dashboard):
         player = pn.widgets.Player(start=1, end=PLAYER_FRAMES, value=round(self.cursor * PLAYER_FRAMES), interval=150,
                                    step=2, loop_policy="once", show_loop_controls=False, width=265,
                                    css_classes=["kv-player"])
-        slider.param.watch(lambda event: self.scrub(event.new), "value")
-        slider.param.watch(lambda event: setattr(self, "settled", event.new), "value_throttled")
-        player.param.watch(lambda event: self.scrub(event.new / PLAYER_FRAMES), "value")
+        player.param.watch(lambda event: self.scrub("cursor", event.new / PLAYER_FRAMES), "value")
         player.param.watch(lambda event: event.new == 0 and setattr(self, "settled", self.cursor), "direction")
-        self.param.watch(lambda event: setattr(slider, "value", event.new), "cursor")
-        self.register_widget("cursor", slider)
-        return [slider, player]
+        return [self.scrub_slider("cursor", slider), player]
 
     def extra_controls(self) -> list:
         upload = pn.widgets.FileInput(accept=".csv,.tsv,.txt", sizing_mode="stretch_width", css_classes=["kv-upload"])

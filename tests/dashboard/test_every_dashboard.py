@@ -64,3 +64,19 @@ def test_export_button_matches_cli(slug_and_class, tmp_path):
     assert cli.main(["export", slug, "--set", setting, "-o", str(out)]) == 0
     assert out.read_bytes() == from_button
     assert setting.encode() in from_button, "the parameters belong in the file's metadata"
+
+
+@pytest.mark.parametrize("slug", [slug for slug in SLUGS if DASHBOARDS[slug].load().SCRUBBED])
+def test_scrubbing_moves_the_live_parameter_only(slug):
+    """A scrub (drag, player) moves the parameter but not its settled twin; a programmatic
+    change (URL, CLI) settles at once."""
+    cls = DASHBOARDS[slug].load()
+    (live, settled), = cls.SCRUBBED.items()
+    board = cls()
+    assert getattr(board, settled) == getattr(board, live)
+    start, first = getattr(board, live), cls.LATENCY_MOVES[live][0]
+    board.scrub(live, first)
+    assert getattr(board, live) == first and getattr(board, settled) == start
+    second = cls.LATENCY_MOVES[live][1]
+    setattr(board, live, second)
+    assert getattr(board, settled) == second

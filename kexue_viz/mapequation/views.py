@@ -23,6 +23,12 @@ def with_blank_row(columns: dict, blank: dict) -> dict:
     return {key: np.append(np.asarray(values), blank[key]) for key, values in columns.items()}
 
 
+# colour of the blank row (zero size, so never seen): a 6-digit hex, because HoloViews' matplotlib
+# backend takes a colour column literally only when every value matches #rgb/#rrggbb; one
+# "#rrggbbaa" made it colour-map the hex strings as categories (blue shades and a hex legend)
+BLANK_COLOR = "#ffffff"
+
+
 def per_backend(element, bokeh: dict | None = None, matplotlib: dict | None = None):
     """Options spelled per backend, one ``opts`` call per backend being styled (a live
     dashboard styles Bokeh only, see :func:`kexue_viz.style.only`)."""
@@ -40,7 +46,7 @@ def rectangles(x0, y0, x1, y1, colors, **options):
     update drops the column and the rectangles vanish)."""
     columns = with_blank_row(dict(x0=np.asarray(x0, float), y0=np.asarray(y0, float), x1=np.asarray(x1, float),
                                   y1=np.asarray(y1, float), color=np.asarray(colors)),
-                             dict(x0=0.0, y0=0.0, x1=0.0, y1=0.0, color="#00000000"))
+                             dict(x0=0.0, y0=0.0, x1=0.0, y1=0.0, color=BLANK_COLOR))
     return per_backend(hv.Rectangles(columns, vdims=["color"], **FAST),
                        bokeh=dict(color="color", line_color="#dddddd", tools=["hover"], **options),
                        matplotlib=dict(color="color", edgecolor="#dddddd", **options))
@@ -74,7 +80,7 @@ def network_view(xy, pairs, pair_flow, labels, colors, p, names, boundary_only: 
     # columns named like the glyph fields and a hover tool: in-place updates then carry them
     columns = with_blank_row(dict(x0=xy[a, 0], y0=xy[a, 1], x1=xy[b, 0], y1=xy[b, 1], line_width=width,
                                   color=edge_color, link_flow=pair_flow),
-                             dict(x0=0.0, y0=0.0, x1=0.0, y1=0.0, line_width=0.0, color="#00000000", link_flow=0.0))
+                             dict(x0=0.0, y0=0.0, x1=0.0, y1=0.0, line_width=0.0, color=BLANK_COLOR, link_flow=0.0))
     edges = hv.Segments(columns, ["x0", "y0", "x1", "y1"], ["line_width", "color", "link_flow"], **FAST)
     edges = per_backend(edges, bokeh=dict(color="color", line_width=hv.dim("line_width"), alpha=0.8, tools=["hover"],
                                           hover_tooltips=[("flow", "@link_flow{0.00000}")]),
@@ -82,7 +88,7 @@ def network_view(xy, pairs, pair_flow, labels, colors, p, names, boundary_only: 
     size = 5 + 40 * np.sqrt(p / max(float(p.max()), 1e-300))
     columns = with_blank_row(dict(x=xy[:, 0], y=xy[:, 1], node=names, module=labels + 1, flow=p, color=colors,
                                   size=size),  # the blank node comes last: node indices stay the tap indices
-                             dict(x=0.0, y=0.0, node="", module=0, flow=0.0, color="#00000000", size=0.0))
+                             dict(x=0.0, y=0.0, node="", module=0, flow=0.0, color=BLANK_COLOR, size=0.0))
     nodes = hv.Points(columns, ["x", "y"], ["node", "module", "flow", "color", "size"], **FAST)
     nodes = per_backend(nodes,
                         bokeh=dict(color="color", size="size", line_color="white", line_width=1.0,

@@ -157,3 +157,13 @@ def test_sweep_against_truth(board):
     infomap_at = {mu: score for mu, method, score, _ in points if method == "infomap"}
     assert infomap_at[0.1] > 0.9 and all(0 <= s <= 1 for _, _, s, _ in points)
     assert not board._error.visible
+
+
+def test_blank_row_colour_is_taken_literally_by_matplotlib():
+    """HoloViews' matplotlib backend uses a colour column as given only if every value is #rgb or
+    #rrggbb; otherwise the exported figure colour-maps the hex strings (blue shades, hex legend)."""
+    from holoviews.plotting.util import RGB_HEX_REGEX
+
+    from kexue_viz.mapequation.views import BLANK_COLOR
+
+    assert RGB_HEX_REGEX.match(BLANK_COLOR)

@@ -35,6 +35,15 @@ def get_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def to_core(value, like: torch.Tensor | None = None) -> torch.Tensor:
+    """``value`` (a number, sequence, array, or tensor on any device) as a tensor on ``like``'s device
+    and dtype, or as float64 on :func:`get_device` when ``like`` is not given. Core functions pass
+    their inputs through it, so callers may hand over CPU data whichever device the core uses."""
+    if like is None:
+        return torch.as_tensor(value, dtype=REAL).to(get_device())
+    return torch.as_tensor(value, dtype=like.dtype).to(like.device)
+
+
 def configure_threads(threads: int | None = None) -> int:
     """Set torch's intra-op thread count (``KEXUE_VIZ_THREADS``, default 1) and return it."""
     if threads is None:

@@ -82,6 +82,7 @@ def dplr_generating_function(dplr: DPLR, B: torch.Tensor, Ctilde: torch.Tensor, 
     also fall next to a node. At such nodes (``near``; by default :func:`nodes_near_poles`) the
     offending ``d_i`` get a shift ``σ_i = 2/ε + |Λ_i|`` that is taken back as a rank-one term
     ``-σ_i e_i e_iᵀ`` of the low-rank part (Woodbury with signed weights): still O(N) per node."""
+    z = z.to(dplr.Lambda.device)  # computed where the DPLR form lives; z's dtype sets the precision
     dtype = z.dtype
     lam = dplr.Lambda.to(dtype)
     c = dplr.rotate(Ctilde).conj().to(dtype)[:, None]

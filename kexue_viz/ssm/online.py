@@ -11,7 +11,7 @@ import math
 import numpy as np
 import torch
 
-from ..device import REAL, get_device
+from ..device import REAL, to_core
 from .bases import fourier_real, laguerre_functions, legendre, legendre_orthonormal
 from .discretize import discretize, legs_step_matrices
 from .hippo import coefficient_scale, get_measure, hippo, state_size
@@ -25,6 +25,7 @@ def run_recurrence(Abar: torch.Tensor, Bbar: torch.Tensor, u: torch.Tensor, x0=N
     Returns ``(L+1, n)`` with row 0 = ``x0`` (default 0). The loop over k is inherent to a
     time-varying recurrence; each step is one fused ``addmv`` into a preallocated row.
     """
+    u = to_core(u, Abar)
     L, n = u.shape[0], Abar.shape[-1]
     drive = (Bbar if Bbar.dim() == 2 else Bbar[None, :]) * u[:, None]
     states = torch.empty(L + 1, n, dtype=Abar.dtype, device=Abar.device)
@@ -62,6 +63,7 @@ def causal_conv(kernel: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
 def lti_states_by_convolution(Abar: torch.Tensor, Bbar: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
     """Same states as :func:`run_recurrence` for an LTI system from ``x_0 = 0``:
     ``x_{k+1} = Σ_{j<=k} Ā^{k-j} B̄ u_j`` = Krylov kernel convolved with ``u``."""
+    u = to_core(u, Abar)
     L = u.shape[0]
     states = torch.zeros(L + 1, Abar.shape[0], dtype=Abar.dtype, device=Abar.device)
     states[1:] = causal_conv(krylov(Abar, Bbar, L), u)
@@ -80,6 +82,7 @@ def lti_states_chunked(Abar: torch.Tensor, Bbar: torch.Tensor, u: torch.Tensor, 
     The flops match the loop (``O(L n (n + b))``) but run as BLAS-3, so it wins where
     the FFT route's ``n`` transforms of length ``2L`` cost more than the products (large n).
     """
+    u = to_core(u, Abar)
     L, n = u.shape[0], Abar.shape[0]
     block = max(1, min(block, L))
     chunks = -(-L // block)
@@ -111,6 +114,7 @@ def legs_states(A: torch.Tensor, B: torch.Tensor, u: torch.Tensor, method: str =
     """LegS states ``x_0..x_L`` by the per-step recurrence, building the step matrices a chunk
     at a time so memory stays under ``LEGS_CHUNK_BYTES`` whatever ``L`` (the full set takes
     ``L·n²·8`` bytes: 3.3 GB at n=64, L=10⁵)."""
+    u = to_core(u, A)
     L, n = u.shape[0], A.shape[0]
     chunk = max(1, LEGS_CHUNK_BYTES // (8 * n * n))
     states = torch.empty(L + 1, n, dtype=A.dtype, device=A.device)
@@ -132,7 +136,7 @@ def step_matrices(measure: str, N: int, L: int, dt: float, *, w=1.0, norm="su", 
 
 def as_signal(u) -> torch.Tensor:
     """Validate a sampled input and return it as a float64 tensor on the core device."""
-    u = torch.tensor(np.asarray(u, dtype=np.float64), device=get_device())
+    u = to_core(u)
     if u.dim() != 1 or not 1 <= u.shape[0] <= MAX_SAMPLES:
         raise ValueError(f"input must be a 1-D sequence of 1..{MAX_SAMPLES} samples, got shape {tuple(u.shape)}")
     if not torch.isfinite(u).all():
@@ -303,6 +307,7 @@ def relative_error(measure: str, state: torch.Tensor, u, dt: float, T: float, *,
     ``‖û - u‖² = (‖u‖² - ‖c‖²) + ‖c - λx‖²`` (the two parts are orthogonal). The first
     difference cancels in float64, so errors below ~1e-8 relative read as ~1e-8. ``total``:
     ``‖u‖²`` from :func:`squared_norm`, when already known."""
+    state = to_core(state)
     n = state.shape[-1]
     if best is None:
         best = exact_projection(measure, n, u, dt, T, w=w, norm=norm)

@@ -12,7 +12,7 @@ def npy(t):
 
 def assert_close(got, want, tol, what, rel=True):
     """``max|got - want| <= tol * max(1, max|want|)`` (``rel``) or ``<= tol``, with a message."""
-    got, want = npy(got), np.asarray(want)
+    got, want = npy(got), npy(want)
     assert got.shape == want.shape, f"{what}: shape {got.shape} != {want.shape}"
     err = float(np.max(np.abs(got - want))) if got.size else 0.0
     scale = max(1.0, float(np.max(np.abs(want)))) if rel else 1.0

@@ -52,12 +52,13 @@ def test_powers_match_scipy_reference(measure):
 @pytest.mark.parametrize("N, step, L", GRID)
 def test_every_exact_route_matches_powers(measure, N, step, L):
     """C14: Krylov doubling, dense generating function and DPLR-Cauchy agree with direct powers to
-    float64 round-off (relative to max|K̄|), for odd and even L (even L contains z = -1)."""
+    float64 round-off (relative to max|K̄|), for odd and even L (even L contains z = -1). The CPU
+    stays within 3e-13; CUDA's FFT and batched solves reach 6e-13 (LagT, N = 64, L = 1000)."""
     ssm = hippo_ssm(measure, N, step, "random", w=0.8, seed=N)
     reference = kernel_powers(ssm, L)
     for route in EXACT_ROUTES:
         assert_close(kernel(ssm, L, route) / reference.abs().max(), reference / reference.abs().max(),
-                     3e-13, f"{measure} N={N} ε={step} L={L} {route}")
+                     1e-12, f"{measure} N={N} ε={step} L={L} {route}")
 
 
 def test_generating_function_closed_form():
@@ -241,7 +242,7 @@ def test_convolution_equals_recurrence(measure):
 def test_similarity_invariance():
     """C19: (A, B, C) -> (TAT^{-1}, TB, T^{-ᵀ}C) leaves K̄ unchanged."""
     ssm = hippo_ssm("legs", 12, 0.1, "random", seed=8)
-    T = torch.tensor(np.random.default_rng(2).standard_normal((12, 12))) + 4 * torch.eye(12, dtype=torch.float64)
+    T = (torch.tensor(np.random.default_rng(2).standard_normal((12, 12))) + 4 * torch.eye(12, dtype=torch.float64)).to(ssm.A)
     Tinv = torch.linalg.inv(T)
     moved = SSM(T @ ssm.A @ Tinv, T @ ssm.B, Tinv.T @ ssm.C, ssm.step)
     assert_close(kernel(moved, 300, "krylov"), kernel_powers(ssm, 300), 1e-11, "similarity")

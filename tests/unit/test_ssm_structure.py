@@ -8,6 +8,7 @@ from scipy import integrate
 
 from kexue_viz.ssm import hippo
 from kexue_viz.ssm.structure import fourier_scaled, legs_matvec, legs_solve, legt_matvec
+from numeric_asserts import npy
 
 torch.manual_seed(0)
 
@@ -15,7 +16,7 @@ torch.manual_seed(0)
 @pytest.mark.parametrize("N", [1, 5, 64])
 def test_legs_matvec_matches_dense(N):
     A, _ = hippo("legs", N)
-    v = torch.randn(3, N, dtype=torch.float64)
+    v = torch.randn(3, N, dtype=torch.float64).to(A.device)
     assert torch.allclose(legs_matvec(v), v @ A.T, rtol=0, atol=1e-12 * N)
 
 
@@ -23,8 +24,8 @@ def test_legs_matvec_matches_dense(N):
 def test_legs_solve_matches_dense(lam):
     N = 48
     A, _ = hippo("legs", N)
-    v = torch.randn(N, dtype=torch.float64)
-    dense = torch.linalg.solve(torch.eye(N, dtype=torch.float64) - lam * A, v)
+    v = torch.randn(N, dtype=torch.float64).to(A.device)
+    dense = torch.linalg.solve(torch.eye(N, dtype=torch.float64, device=A.device) - lam * A, v)
     assert torch.allclose(legs_solve(v, lam), dense, rtol=1e-13, atol=1e-13)
 
 
@@ -32,7 +33,7 @@ def test_legs_solve_matches_dense(lam):
 def test_legt_matvec_matches_dense(w):
     N = 40
     A, _ = hippo("legt", N, w=w)
-    v = torch.randn(2, N, dtype=torch.float64)
+    v = torch.randn(2, N, dtype=torch.float64).to(A.device)
     assert torch.allclose(legt_matvec(v, w), v @ A.T, rtol=0, atol=1e-10)
 
 
@@ -47,7 +48,7 @@ def fourier_scaled_error(K: int) -> float:
         s, weights = (s + 1) / 2, weights / 2
         return (u(s * T)[None, :] * np.exp(-2j * np.pi * n[:, None] * s[None, :]) * weights).sum(axis=1)
 
-    A, B = (t.numpy() for t in fourier_scaled(K))
+    A, B = (npy(t) for t in fourier_scaled(K))
     rhs = lambda t, x: (A @ x + B * u(t)) / t
     solution = integrate.solve_ivp(rhs, (0.5, 3.0), exact(0.5).astype(complex), method="DOP853",
                                    rtol=1e-10, atol=1e-12)

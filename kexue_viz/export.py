@@ -47,14 +47,32 @@ _FIXED_METADATA = {
 }
 
 
+# matplotlib's own font: it has the modifier letters and sub/superscripts (ᵀ, ₀…₉, ᵢ, ⁿ) that
+# CJK fonts such as WenQuanYi Micro Hei lack, and it is always installed with matplotlib
+GLYPH_FALLBACK_FONTS = ("DejaVu Sans",)
+
+
+def _installed_fonts() -> set[str]:
+    return {font.name for font in font_manager.fontManager.ttflist}
+
+
 def cjk_font_available() -> str | None:
     """Name of the first installed font from the CJK list, or ``None``."""
-    installed = {font.name for font in font_manager.fontManager.ttflist}
+    installed = _installed_fonts()
     return next((name for name in CJK_FONTS if name in installed), None)
 
 
+def font_families() -> list[str]:
+    """The installed fonts of the figure text, in fallback order: the CJK list (Chinese and Latin)
+    then :data:`GLYPH_FALLBACK_FONTS`. Given as explicit family names, matplotlib (≥ 3.6) takes
+    each glyph from the first font in the list that has it (a generic ``sans-serif`` family
+    resolves to one font only, whose missing glyphs print as boxes)."""
+    installed = _installed_fonts()
+    return [name for name in dict.fromkeys((*CJK_FONTS, *GLYPH_FALLBACK_FONTS)) if name in installed]
+
+
 def _rc() -> dict:
-    return {**POST_STYLE, "font.family": "sans-serif", "font.sans-serif": CJK_FONTS}
+    return {**POST_STYLE, "font.family": font_families() or ["sans-serif"], "font.sans-serif": CJK_FONTS}
 
 
 def figure_bytes(view, fmt: str = "png", metadata: dict | None = None) -> bytes:

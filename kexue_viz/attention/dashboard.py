@@ -43,6 +43,7 @@ MLM_TABLE = ("| n | 64 | 128 | 256 | 512 | 1024 |\n|---|---|---|---|---|---|\n"
              "| Attention-E | 43.11 | 41.17 | 34.04 | 20.15 | 13.58 |")
 TRANSFORMS = ("D1", "D2", "D3", "D4", "P1", "P2")
 SPARSITY_MEASURES = ("S0", "S1,2", "S*1,2", "S*1,4", "S*0.5,1")
+TEMPERATURE_FIRST = 2  # the temperature axis ends at 1/α₂ (α₂ = α_max/20)
 SPARSITY_SEED = 0  # the 9595 and 9403 tabs draw their own fixed vectors (the main seed drives the scores)
 
 
@@ -208,6 +209,15 @@ class AttentionScaleDashboard(Dashboard):
                 return np.where(alpha > 0, 1.0 / np.maximum(alpha, 1e-300), np.inf)
         return from_alpha(alpha, self.unit, self.model, self.d)
 
+    def scale_xlim(self) -> tuple[float, float]:
+        """Fixed x limits of view B in the chosen unit: the α-grid's range, or for the temperature
+        (linear axis, so a unit switch stays in place) [0, 1/α₂], α₂ = α_max/20."""
+        grid = alpha_grid(self.model, self.d)
+        if self.unit == "temperature":
+            return 0.0, float(self.scale_x(grid[TEMPERATURE_FIRST]))
+        x = self.scale_x(grid)
+        return float(x[0]), float(x[-1])
+
     # ---- views ----------------------------------------------------------------------------
     def objective_key(self) -> tuple:
         return (self.model, self.d, self.n, self.sample_count, self.seed, self.measure, self.unit, tuple(self.show))
@@ -218,30 +228,36 @@ class AttentionScaleDashboard(Dashboard):
         return self.cached_view("objective_parts", self.objective_key(), self._objective_parts)
 
     def _objective_parts(self) -> dict:
+        """Every measure draws the same layers (a switch of measure or unit swaps data in place):
+        the mean field, the exact mean and L(n) exist for ½‖J‖₁ only and are NaN (not drawn)
+        for the other measures."""
         grid = alpha_grid(self.model, self.d)
         keep = grid > 0 if self.unit == "temperature" else np.ones_like(grid, dtype=bool)
         x = self.scale_x(grid)[keep]
         summary = self.mc_curves()
-        curves, bands = {}, {}
         l1 = self.measure == "l1"
-        limit = exact_curve(self.model, self.d, self.n)[1] if l1 else None
+        exact, limit = exact_curve(self.model, self.d, self.n)
+        hidden = np.full(x.shape, np.nan)
+        curves, bands = {}, {}
         if "mc_mean" in self.show:
             mean, se = summary.mean.numpy()[keep], summary.se.numpy()[keep]
             bands["mc_mean"] = (mean - 2 * se, mean + 2 * se)
         if "mc_median" in self.show:
             bands["mc_median"] = (summary.q10.numpy()[keep], summary.q90.numpy()[keep])
-        if l1 and "approx" in self.show:
-            curves["approx"] = approx_objective(torch.as_tensor(grid), float(self.n), self.model, self.d).numpy()[keep]
-        if l1 and "exact" in self.show:
-            curves["exact"] = exact_curve(self.model, self.d, self.n)[0][keep]
+        if "approx" in self.show:
+            approx = approx_objective(torch.as_tensor(grid), float(self.n), self.model, self.d).numpy()[keep]
+            curves["approx"] = approx if l1 else hidden
+        if "exact" in self.show:
+            curves["exact"] = exact[keep] if l1 else hidden
         if "mc_mean" in self.show:
             curves["mc_mean"] = summary.mean.numpy()[keep]
         if "mc_median" in self.show:
             curves["mc_median"] = summary.median.numpy()[keep]
-        lines = [np.clip(y, 0, None) for key, y in curves.items() if key != "approx"]  # bands may leave the frame
-        if not lines:
+        lines = [np.clip(y, 0, None) for key, y in curves.items() if key != "approx" and np.isfinite(y).any()]
+        if not lines:  # bands may leave the frame
             lines = [hi for _, hi in bands.values()] or [np.ones(1)]
-        top = views.nice_ceiling(1.1 * max([limit or 0.0] + [float(np.nanmax(y)) for y in lines] + [1e-3]))
+        drawn_limit = limit if l1 else 0.0
+        top = views.nice_ceiling(1.1 * max([drawn_limit] + [float(np.nanmax(y)) for y in lines] + [1e-3]))
         star = self.approx_star()
         median_peak = float(argmax_alpha(torch.as_tensor(grid), summary.median.double()))
         markers = [(float(self.scale_x(star)), "star", self.t("star"), "dashed"),
@@ -252,28 +268,32 @@ class AttentionScaleDashboard(Dashboard):
                                ("freeze_full", math.sqrt(math.log(self.n)))):
                 markers.append((float(self.scale_x(unit * value)), "guide", self.t(key),
                                 "dotted" if key == "freeze_half" else "dashdot"))
-        specs = views.objective_specs(x, curves, bands, markers, limit, top)
-        return {"specs": specs, "top": top, "xlim": (float(np.min(x)), float(np.max(x))), "star": star,
-                "median_peak": median_peak}
+        specs = views.objective_specs(x, curves, bands, markers, limit if l1 else np.nan, top)
+        return {"specs": specs, "top": top, "xlim": self.scale_xlim(), "star": star, "median_peak": median_peak}
 
     def current_x(self) -> float:
-        """The current α in the axis unit (temperature: 1/α, drawn at the axis end for α = 0)."""
+        """The current α in the axis unit (temperature: 1/α, held at the axis end below α₂)."""
         alpha = self.effective_alpha
-        if self.unit == "temperature" and alpha == 0:
-            return float(self.scale_x(alpha_grid(self.model, self.d)[1]))
+        if self.unit == "temperature":
+            return min(float(self.scale_x(alpha)), self.scale_xlim()[1])
         return float(self.scale_x(alpha))
 
+    def objective_title(self) -> str:
+        """View B's title: the measure, and for other measures than ½‖J‖₁ that only MC is drawn."""
+        title = self.t("view_objective_title", measure=self.t(f"measure.{self.measure}"))
+        return title if self.measure == "l1" else f"{title} · {self.t('objective_l1_only')}"
+
     def objective_view(self):
-        """View B. One styled template per structure (model, d, measure, unit, curves shown, y top);
-        a new n, seed or α swaps data into its layers (clones keep the styling), so only a change of
-        structure pays for HoloViews styling."""
+        """View B. One styled template per structure (model, d, curves shown, y top, measure and
+        unit for the titles); a new n, seed or α swaps data into its layers (clones keep the
+        styling), so only a change of structure pays for HoloViews styling. Measure and unit keep
+        the layers, dimensions and axis types: the live plot updates them in place."""
         parts = self.objective_parts()
         current = ("marker", "current", self.t("current"), views.marker_data(self.current_x(), parts["top"]), "solid")
         specs = [*parts["specs"], current]
         structure = (self.model, self.d, self.measure, self.unit, tuple(self.show), parts["top"], len(specs))
         template = self.cached_view("objective", structure, lambda: views.objective_view(
-            specs, self.t("view_objective_title"), parts["top"], parts["xlim"], self.t, self.t(f"{self.unit}_axis"),
-            logx=self.unit == "temperature"))
+            specs, self.objective_title(), parts["top"], parts["xlim"], self.t, self.t(f"{self.unit}_axis")))
         filled = self.cached_view("objective_filled", (structure, self.objective_key()), lambda: views.with_data(
             template, {index: spec[3] for index, spec in enumerate(parts["specs"])}))
         return views.with_data(filled, {len(specs) - 1: current[3]})
@@ -306,15 +326,15 @@ class AttentionScaleDashboard(Dashboard):
         return views.with_data(template, {0: (rank, values)})
 
     def jacobian_view(self):
-        """J/α = diag p − ppᵀ on the (up to) 48 keys of largest weight, in decreasing order."""
+        """J/α = diag p − ppᵀ on the (up to) 48 keys of largest weight, in decreasing order, on a
+        symmetric-log colour scale with a fixed range (α and n move data only)."""
         _, p = self.one_draw()
         k = min(self.n, JACOBIAN_KEYS)
         top = torch.sort(p, descending=True).values[:k]
         J = (torch.diag(top) - torch.outer(top, top)).numpy()
-        scale = views.nice_ceiling(float(np.max(np.abs(J))) or 1e-12)
-        template = self.cached_view("jacobian", (k, scale), lambda: views.jacobian_view(
-            J, scale, self.t("view_jacobian", k=k), self.t))
-        return views.with_data(template, {0: np.flipud(J)})
+        template = self.cached_view("jacobian", (k,), lambda: views.jacobian_view(J, self.t("view_jacobian", k=k),
+                                                                                  self.t))
+        return views.with_data(template, {0: views.symlog(np.flipud(J))})
 
     def star_view(self):
         """View C: curves per (model, d, laws, n₀, MC points); the n_eff and current-n points are
@@ -530,7 +550,7 @@ class AttentionScaleDashboard(Dashboard):
         return tabs
 
     def _mc_button(self):
-        button = pn.widgets.Button(name=self.t("mc_points"), button_type="default", sizing_mode="stretch_width")
+        button = pn.widgets.Button(label=self.t("mc_points"), color="default", sizing_mode="stretch_width")
         button.on_click(lambda event: self.guard("mc_points", self.compute_mc_points, lambda: None)())
-        self.param.watch(lambda event: setattr(button, "name", self.t("mc_points")), "lang")
+        self.param.watch(lambda event: setattr(button, "label", self.t("mc_points")), "lang")
         return button

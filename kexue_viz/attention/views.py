@@ -8,7 +8,7 @@ import math
 import holoviews as hv
 import numpy as np
 
-from ..style import styled
+from ..style import active_backends, styled
 
 PLOT = dict(responsive=True, show_grid=True, fig_inches=(6, 3), aspect=2.0, tools=["hover"])
 COLORS = {  # one colour per quantity across views (Okabe–Ito)
@@ -47,10 +47,11 @@ def band(x, lo, hi, xlabel: str, ylabel: str, color: str, label: str):
                   fill_color=color, alpha=0.18, line_width=0)
 
 
-def objective_specs(x, curves: dict, bands: dict, markers: list, limit: float | None, top: float) -> list:
+def objective_specs(x, curves: dict, bands: dict, markers: list, limit, top: float) -> list:
     """Layers of :func:`objective_view` in drawing order, as (kind, key, label key or text, data, dash):
-    bands, curves (approx, exact, mc_mean, mc_median), the α → ∞ limit L(n), the vertical markers
-    [(x, key, label, dash)]. ``[spec[3] for spec in specs]`` is what :func:`with_data` swaps in."""
+    bands, curves (approx, exact, mc_mean, mc_median), the α → ∞ limit L(n) (NaN: not drawn), the
+    vertical markers [(x, key, label, dash)]. ``[spec[3] for spec in specs]`` is what
+    :func:`with_data` swaps in."""
     specs = [("band", key, key, (x, lo, hi), None) for key, (lo, hi) in bands.items()]
     specs += [("curve", key, key, (x, y), "dashed" if key == "approx" else "solid") for key, y in curves.items()]
     if limit is not None:
@@ -59,10 +60,12 @@ def objective_specs(x, curves: dict, bands: dict, markers: list, limit: float | 
     return specs
 
 
-def objective_view(specs: list, title: str, top: float, xlim: tuple, t_, xlabel: str, logx: bool = False):
-    """Gradient size against the scale from :func:`objective_specs` (the current-α marker last)."""
+def objective_view(specs: list, title: str, top: float, xlim: tuple, t_, xlabel: str):
+    """Gradient size against the scale from :func:`objective_specs` (the current-α marker last).
+
+    The axes are linear in every unit (α, λ, temperature 1/α) with fixed limits and one column
+    name ``scale``: a unit switch or a change of measure swaps data, limits and titles in place."""
     ylabel = t_("gradient")
-    # one column name whatever the unit (the label carries it): a unit switch retitles the axis in place
     xlabel = hv.Dimension("scale", label=xlabel)
     layers = []
     for kind, key, label, data, dash in specs:
@@ -75,7 +78,7 @@ def objective_view(specs: list, title: str, top: float, xlim: tuple, t_, xlabel:
         else:
             layers.append(styled(hv.Curve(data, xlabel, ylabel, label=label), color=COLORS[key], line_dash=dash,
                                  line_width=1.5))
-    return styled(hv.Overlay(layers), title=title, height=380, ylim=(0.0, top), xlim=xlim, logx=logx,
+    return styled(hv.Overlay(layers), title=title, height=380, ylim=(0.0, top), xlim=xlim,
                   legend_position="right", **PLOT)
 
 
@@ -107,13 +110,42 @@ def draw_view(p_sorted, title: str, t_):
                   line_width=1.5, **PLOT)
 
 
-def jacobian_view(J, scale: float, title: str, t_):
-    """Heatmap of J with colour range ±``scale``, key 1 at the lower left (new data: :func:`with_data`
-    ``{0: np.flipud(J)}``)."""
+JACOBIAN_THRESHOLD = 1e-6  # linear below |J/α| = 10⁻⁶ (the symmetric-log colour scale)
+JACOBIAN_MAX = 0.25  # |J/α| ≤ max p(1 − p) = 1/4
+
+
+def symlog(values, threshold: float = JACOBIAN_THRESHOLD):
+    """Symmetric log: sign(v)·log₁₀(1 + |v|/τ), linear for |v| ≪ τ, logarithmic above: the colour
+    scale that shows J/α = diag p − ppᵀ, whose entries span many decades."""
+    values = np.asarray(values, dtype=float)
+    return np.sign(values) * np.log10(1 + np.abs(values) / threshold)
+
+
+def _symlog_ticks() -> list[tuple[float, str]]:
+    decades = (1e-5, 1e-3, 1e-1)
+    ticks = [(float(symlog(-v)), f"−1e{int(np.log10(v))}") for v in reversed(decades)] + [(0.0, "0")]
+    return ticks + [(float(symlog(v)), f"1e{int(np.log10(v))}") for v in decades]
+
+
+def jacobian_view(J, title: str, t_):
+    """Heatmap of J/α on a symmetric-log colour scale (:func:`symlog`, fixed range ±1/4, ticks in
+    J/α units), key 1 at the lower left (new data: :func:`with_data` ``{0: symlog(np.flipud(J))}``)."""
     k = J.shape[0]
-    image = hv.Image(np.flipud(J), bounds=(0.5, 0.5, k + 0.5, k + 0.5), kdims=[t_("key_j"), t_("key_i")], vdims=["J/α"])
-    return styled(image, title=title, height=300, cmap="RdBu_r", clim=(-scale, scale), colorbar=True,
-                  responsive=True, fig_inches=(4, 3.5), tools=["hover"])
+    top = float(symlog(JACOBIAN_MAX))
+    image = hv.Image(symlog(np.flipud(J)), bounds=(0.5, 0.5, k + 0.5, k + 0.5), kdims=[t_("key_j"), t_("key_i")],
+                     vdims=[hv.Dimension("symlog_J", label=t_("jacobian_colour"))])
+    image = styled(image, title=title, height=300, cmap="RdBu_r", clim=(-top, top), colorbar=True,
+                   responsive=True, fig_inches=(4, 3.5), tools=["hover"])
+    return with_colorbar_ticks(image, _symlog_ticks())
+
+
+def with_colorbar_ticks(element, ticks: list[tuple[float, str]]):
+    """Colour-bar ticks (value, label) under each styled backend (Bokeh ``cticks``, matplotlib
+    ``cbar_ticks``; :func:`~kexue_viz.style.styled` knows neither name)."""
+    names = {"bokeh": "cticks", "matplotlib": "cbar_ticks"}
+    for backend in active_backends():
+        element = element.opts(**{names[backend]: ticks}, backend=backend)
+    return element
 
 
 def star_view(n, curves: dict, points: dict, title: str, t_, ylabel: str):

@@ -6,7 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from kexue_viz import cli
+from kexue_viz import cli, live
+from kexue_viz.attention import views
 from kexue_viz.attention import precompute
 from kexue_viz.attention.dashboard import AttentionScaleDashboard, alpha_grid, exact_curve
 
@@ -81,8 +82,51 @@ def test_units_change_the_axis(dashboard):
 
 def test_other_measures_show_monte_carlo_only(dashboard):
     dashboard.measure = "frobenius"
-    labels = {el.label for el in dashboard.objective_view().values()}
-    assert dashboard.t("exact") not in labels and dashboard.t("mc_mean") in labels
+    view = dashboard.objective_view()
+    for key in ("approx", "exact", "limit"):  # kept as layers (in-place switch), with nothing drawn
+        assert np.isnan(layer(view, dashboard.t(key)).dimension_values(1)).all(), key
+    assert np.isfinite(layer(view, dashboard.t("mc_mean")).dimension_values(1)).all()
+    title = live.plot_options(view)["title"]
+    assert dashboard.t("objective_l1_only") in title and dashboard.t("measure.frobenius") in title
+
+
+@pytest.mark.parametrize("name, values", [("measure", ["frobenius", "operator1", "l1"]),
+                                          ("unit", ["lambda", "temperature", "alpha"])])
+def test_measure_and_unit_switches_keep_the_view_structure(dashboard, name, values):
+    """The live plot updates in place (no re-render) when the structure signature is unchanged."""
+    shape = live.signature(dashboard.objective_view())
+    for value in values:
+        setattr(dashboard, name, value)
+        view = dashboard.objective_view()
+        assert live.signature(view) == shape, value
+        start, end = live.plot_options(view)["xlim"]
+        assert 0 <= start < end and live.limit_kind((start, end)) == "fixed"
+
+
+def test_temperature_axis_is_linear_with_the_marker_held_in_frame(dashboard):
+    dashboard.unit = "temperature"
+    view = dashboard.objective_view()
+    start, end = live.plot_options(view)["xlim"]
+    assert (start, end) == (0.0, pytest.approx(1 / alpha_grid("normal", 128)[2]))
+    assert layer(view, dashboard.t("current")).dimension_values(0)[0] == pytest.approx(0.5)
+    dashboard.alpha = 0.1  # temperature 10 lies beyond the axis: the marker stays at its end
+    assert layer(dashboard.objective_view(), dashboard.t("current")).dimension_values(0)[0] == pytest.approx(end)
+
+
+def test_jacobian_colours_are_symmetric_log_of_the_draw(dashboard):
+    image = dashboard.jacobian_view()
+    _, p = dashboard.one_draw()
+    top = np.sort(p.numpy())[::-1][:48]
+    J = np.diag(top) - np.outer(top, top)
+    shown = image.dimension_values(2, flat=False)  # rows by ascending y = key i
+    expected = np.sign(J) * np.log10(1 + np.abs(J) / views.JACOBIAN_THRESHOLD)
+    assert np.allclose(shown, expected, rtol=1e-12, atol=0)
+    assert image[1, 1] == pytest.approx(expected[0, 0])  # key 1 (largest p) at the lower left
+    # most entries are visible: below 1 % of the largest entry on a linear scale, not here
+    linear_visible = np.mean(np.abs(J) > 0.01 * np.abs(J).max())
+    log_visible = np.mean(np.abs(expected) > 0.2 * np.abs(expected).max())
+    assert linear_visible < 0.2 < log_visible
+    assert dashboard.t("jacobian_colour") == image.vdims[0].label
 
 
 def test_alpha_out_of_range_for_the_model_is_clamped_with_a_message(dashboard):

@@ -19,6 +19,7 @@ BISECTIONS = 64  # the bracket starts a few σ wide: 2^-64 of it is below float6
 
 def cdf(x: torch.Tensor, t, cloud: PointCloud, construction: Construction) -> torch.Tensor:
     """``F_t(x)`` of the exact marginal for ``x`` of any shape (d = 1); ``t`` broadcasts against ``x``."""
+    x = x.to(cloud.points.device)
     t = torch.as_tensor(t, dtype=x.dtype, device=x.device)
     alpha, sigma = construction.schedule.alpha(t), construction.schedule.sigma(t)
     z = (x[..., None] - alpha[..., None] * cloud.points[:, 0]) / sigma[..., None]
@@ -62,6 +63,6 @@ def cdf_trajectories(x_start: torch.Tensor, times: torch.Tensor, cloud: PointClo
     t_start = construction.T if t_start is None else t_start
     u = cdf(x_start, t_start, cloud, construction)
     rows = []
-    for t in times.tolist():  # K quantile solves, each vectorised over the particles
+    for t in torch.as_tensor(times).tolist():  # K quantile solves, each vectorised over the particles
         rows.append(endpoint(u, cloud) if t == 0 else quantile(u, t, cloud, construction))
     return torch.stack(rows)

@@ -77,7 +77,8 @@ def _evaluate_block(x, t, cloud, construction, with_divergence):
 def evaluate(x: torch.Tensor, t, cloud: PointCloud, construction: Construction, divergence: bool = False,
              chunk_elements: int = CHUNK_ELEMENTS) -> FieldValues:
     """Field quantities at ``x`` (M, d) and time ``t`` (a number, 0-d or (M,) tensor), in chunks of
-    rows so that memory stays bounded for any M."""
+    rows so that memory stays bounded for any M; computed on the cloud's device."""
+    x = x.to(cloud.points.device)
     t = torch.as_tensor(t, dtype=x.dtype, device=x.device)
     rows = max(1, chunk_elements // max(1, cloud.size * cloud.dim))
     if x.shape[0] <= rows:
@@ -113,6 +114,7 @@ def divergence(x, t, cloud, construction, **kwargs) -> torch.Tensor:
 
 def weights(x, t, cloud, construction) -> torch.Tensor:
     """Posterior weights ``w_i(x, t)`` (M, N) (rows of zeros outside every support)."""
+    x = x.to(cloud.points.device)
     ell, _, _ = logits(x, torch.as_tensor(t, dtype=x.dtype, device=x.device), cloud, construction)
     lse = torch.logsumexp(ell, dim=1)
     return torch.exp(ell - torch.where(torch.isneginf(lse), torch.zeros_like(lse), lse)[:, None])

@@ -31,6 +31,7 @@ def gravity_field(x: torch.Tensor, sources: torch.Tensor, masses: torch.Tensor) 
 
 def augmented_field(x: torch.Tensor, t, cloud: PointCloud):
     """``(F_x (M, d), F_t (M,))``: the (d+1)-dim field of the data placed on the plane t = 0."""
+    x = x.to(cloud.points.device)
     d = x.shape[1]
     t = torch.as_tensor(t, dtype=x.dtype, device=x.device).reshape(-1, 1)
     diff = x[:, None, :] - cloud.points[None]

@@ -17,7 +17,7 @@ from kexue_viz.diffusion.data import PRESETS, from_points, make_dataset
 from kexue_viz.diffusion.gravity import augmented_field
 from kexue_viz.diffusion.kernels import KERNELS, get_kernel, log_sphere_area, poisson_log_constant
 
-from numeric_asserts import assert_close
+from numeric_asserts import assert_close, npy
 
 CASES = [(key, "gaussian") for key in CONSTRUCTIONS] + [("straight", "poisson"), ("cosine", "poisson")]
 
@@ -196,7 +196,7 @@ def test_chunked_evaluation_equals_one_block():
 def test_float32_far_from_origin_keeps_accuracy():
     """Residuals are explicit differences: offset data in float32 lose little (brief §2.9)."""
     base = make_dataset("moons", n=64)
-    shifted = from_points(base.points.numpy() + 100.0)
+    shifted = from_points(npy(base.points) + 100.0)
     construction = make_construction("ve")
     x = shifted.points[:8] + 0.03
     exact = field.posterior_mean(x, 0.05, shifted, construction)

@@ -18,7 +18,7 @@ from kexue_viz.diffusion.constructions import make_construction
 from kexue_viz.diffusion.data import make_dataset
 from kexue_viz.diffusion.grids import sigma_grid, time_grid
 
-from numeric_asserts import assert_close
+from numeric_asserts import assert_close, npy
 
 F64 = torch.float64
 
@@ -54,7 +54,7 @@ def test_k_diffusion_parity_on_a_karras_grid(ours, theirs):
     sampling = k_diffusion_sampling()
     cloud = make_dataset("moons", n=32)
     construction = make_construction("ve", T=20.0)
-    sigmas = sampling.get_sigmas_karras(12, 0.02, 20.0, rho=7.0).to(F64)
+    sigmas = sampling.get_sigmas_karras(12, 0.02, 20.0, rho=7.0).to(F64).to(cloud.points.device)
     x_T = field.sample_prior(40, cloud, construction, torch.Generator().manual_seed(0))
     denoiser = lambda x, sigma: field.posterior_mean(x, sigma, cloud, construction)  # noqa: E731  (σ per row)
     expected = getattr(sampling, theirs)(denoiser, x_T.clone(), sigmas, disable=True)
@@ -194,7 +194,7 @@ def test_encode_decode_round_trip():
     cloud = make_dataset("moons", n=32)
     construction = make_construction("ve", T=20.0)
     g = torch.Generator().manual_seed(0)
-    start = cloud.points[torch.arange(10)] + 0.01 * torch.randn(10, 2, generator=g, dtype=F64)
+    start = cloud.points[:10] + 0.01 * torch.randn(10, 2, generator=g, dtype=F64).to(cloud.points.device)
     up = torch.exp(torch.linspace(math.log(0.01), math.log(20.0), 401, dtype=F64))
     encoded = solvers.integrate_fixed(start, up, cloud, construction, "rk4").end
     decoded = solvers.integrate_fixed(encoded, up.flip(0), cloud, construction, "rk4").end
@@ -222,7 +222,7 @@ def test_endpoints_are_data_points_with_probability_pi():
         ends = exact1d.cdf_trajectories(x, torch.tensor([0.0], dtype=F64), cloud, construction)[0]
         counts = [int((ends == v).sum()) for v in cloud.points[:, 0].tolist()]
         assert sum(counts) == 4000
-        assert stats.chisquare(counts, 4000 * cloud.weights.numpy()).pvalue > 1e-3
+        assert stats.chisquare(counts, 4000 * npy(cloud.weights)).pvalue > 1e-3
     ring = make_dataset("ring8")
     construction = make_construction("ve")
     x = field.sample_prior(2000, ring, construction, torch.Generator().manual_seed(8))

@@ -41,7 +41,8 @@ def sparsity_relu2(t) -> torch.Tensor:
 
 def sparsity_relu2_post(beta, gamma) -> torch.Tensor:
     """The post's Mathematica expression for relu², term by term, for comparison only: it is
-    correct, but erf + 1 cancels and e^{β²/2γ²} overflows, so it returns NaN for t = β/γ ≲ −8."""
+    correct, but erf + 1 cancels and e^{β²/2γ²} overflows, so it returns NaN for t = β/γ ≲ −8 on
+    the CPU and already for t ≲ −6.8 on CUDA, whose erf rounds 1 + erf(t/√2) to 0 sooner (seen on an H100)."""
     beta, gamma = _t(beta), _t(gamma)
     erf1 = torch.erf(beta / (math.sqrt(2) * gamma)) + 1
     g = torch.exp(beta ** 2 / (2 * gamma ** 2))

@@ -37,7 +37,7 @@ def rotate(x: torch.Tensor, positions, base: float = 10000.0, convention: str = 
     (i, i + d/2) as in HF LLaMA (the same map up to a fixed permutation of coordinates)."""
     d = x.shape[-1]
     cos, sin = angle_cache(positions, d, base)
-    cos, sin = cos.to(x.dtype), sin.to(x.dtype)
+    cos, sin = cos.to(x), sin.to(x)  # x's dtype and device
     if convention == "adjacent":
         even, odd = x[..., 0::2], x[..., 1::2]
         return torch.stack([even * cos - odd * sin, even * sin + odd * cos], dim=-1).flatten(-2)

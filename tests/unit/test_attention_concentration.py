@@ -34,7 +34,7 @@ def test_relu2_values_limits_and_stability():
     t = torch.tensor([-3, -2, -1, 0, 1, 2, 3.0], dtype=torch.float64)
     assert_close(sparsity_relu2(t), [0.01671, 0.07201, 0.20526, 0.40825, 0.61277, 0.76167, 0.85124], 1e-5, "relu²")
     assert abs(float(sparsity_relu2(0.0)) - 1 / math.sqrt(6)) < 1e-14
-    finite = torch.linspace(-7, 5, 60, dtype=torch.float64)
+    finite = torch.linspace(-6, 5, 56, dtype=torch.float64)  # CUDA's erf makes the post's form NaN from ≈ −6.8
     assert_close(sparsity_relu2(finite), sparsity_relu2_post(finite, 1.0), 1e-9, "post form where finite")
     deep = torch.linspace(-40, -8.5, 20, dtype=torch.float64)
     assert torch.isnan(sparsity_relu2_post(deep, 1.0)).all()

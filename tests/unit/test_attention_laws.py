@@ -34,7 +34,7 @@ def test_laplace_constant_and_where_it_holds():
     assert abs(float(laplace_gap_per_lambda_d(1.0)) - 0.2406) < 1e-4
     d = 128
     lam = torch.tensor([0.05, 0.1, 0.25, 0.5, 1.0], dtype=torch.float64)
-    exact = mean_field_gap(lam * d, "cosine", d) / (lam * d)
+    exact = mean_field_gap(lam * d, "cosine", d).cpu() / (lam * d)
     assert_close(exact, [0.025, 0.049, 0.115, 0.189, 0.241], 2e-3, "G/(λd) at d=128", rel=False)
     # at standard scales the Gaussian regime G ≈ λ²d/2 holds instead of 0.24λd
     lam_standard = 1 / math.sqrt(d)

@@ -18,21 +18,21 @@ from kexue_viz.attention.optimum import (POST_GRID, alpha_star, alpha_star_norma
 from kexue_viz.attention.scores import (from_alpha, log_mgf, log_r, sample_cosines_by_vectors, sample_scores,
                                         tilted_mean, to_alpha)
 
-from numeric_asserts import assert_close
+from numeric_asserts import assert_close, npy
 
 GRID = torch.tensor(POST_GRID, dtype=torch.float64)
 
 
 def test_lambertw_matches_scipy():
     x = np.logspace(-3, 12, 400)
-    got = lambertw(x).numpy()
+    got = npy(lambertw(x))
     want = scipy.special.lambertw(x).real
     assert np.max(np.abs(got / want - 1)) < 1e-12
 
 
 def test_closed_form_alpha_star_against_a_scalar_optimiser():
     want = {2: 0.515993, 10: 1.060348, 512: 2.008395, 1e6: 3.271990}
-    got = alpha_star_normal(list(want)).numpy()
+    got = npy(alpha_star_normal(list(want)))
     assert_close(got, list(want.values()), 1e-6, "brief values", rel=False)
     for n, value in zip(want, got):
         found = scipy.optimize.minimize_scalar(lambda a: -float(approx_objective(a, n)), bounds=(1e-6, 6),
@@ -82,7 +82,7 @@ def test_cosine_mgf_stays_finite_where_scipy_underflows():
 
 def test_cosine_alpha_star_inversion_against_bounded_maximisation():
     n = torch.tensor([40.0, 512.0, 20000.0], dtype=torch.float64)
-    got = alpha_star(n, "cosine", 128).numpy()
+    got = npy(alpha_star(n, "cosine", 128))
     for nv, value in zip(n.tolist(), got):
         found = scipy.optimize.minimize_scalar(lambda a: -float(approx_objective(a, nv, "cosine", 128)),
                                                bounds=(1.0, 80.0), method="bounded", options={"xatol": 1e-10}).x
@@ -96,7 +96,7 @@ def test_figure_1_normal_targets_and_fit():
     assert abs(fit_constant(logspaced, alpha_star(logspaced), "sqrt_log") - 0.817) < 1e-3
     points = torch.tensor([40.0, 100, 512, 1000, 4096, 20000], dtype=torch.float64)
     assert_close(alpha_star(points), [1.4342, 1.6545, 2.0084, 2.1419, 2.4055, 2.6782], 1e-4, "α*", rel=False)
-    gap = alpha - 0.84 * torch.sqrt(torch.log(GRID))
+    gap = alpha.cpu() - 0.84 * torch.sqrt(torch.log(GRID))
     assert int(gap.abs().argmax()) == 0 and abs(float(gap[0]) + 0.179) < 1e-3
     # "α* between 2 and 3 over a wide range": n ∈ [491.4, 153 959]; α* = 2.5 at n = 6993
     assert_close(n_for_alpha([2.0, 3.0]), [491.4, 153959], 1e-5, "range ends", rel=True)

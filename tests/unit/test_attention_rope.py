@@ -22,7 +22,7 @@ def test_relative_property_block_generator_and_orthogonal_power():
     for m, n in ((1, 4), (3, 2)):
         assert_close(P(m).T @ P(n), P(n - m), 1e-12, "Oⁿ form")
     block = rope.rope_matrix(5.0, rope.generator(d))
-    x = torch.randn(d, dtype=torch.float64)
+    x = torch.randn(d, dtype=torch.float64).to(block.device)
     assert_close(rope.rotate(x[None], [5.0])[0], block @ x, 1e-12, "elementwise = dense block form")
     assert float(torch.linalg.det(rope.rope_matrix(1.0, rope.random_skew(d)))) > 0  # det exp(A) = e^{tr A} = 1
 
@@ -36,7 +36,7 @@ def test_completeness_by_real_schur_form():
     for i in range(0, 8, 2):
         off_block[i:i + 2, i:i + 2] = 0
     assert float(off_block.abs().max()) < 1e-10
-    q, k = torch.randn(8, dtype=torch.float64), torch.randn(8, dtype=torch.float64)
+    q, k = torch.randn(8, dtype=torch.float64).to(B.device), torch.randn(8, dtype=torch.float64).to(B.device)
     for r in (1.0, 4.0):  # qᵀexp(rB)k = (Pᵀq)ᵀexp(rΛ)(Pᵀk): P absorbed into W_q, W_k
         assert abs(float(q @ rope.rope_matrix(r, B) @ k - (P.T @ q) @ rope.rope_matrix(r, Lam) @ (P.T @ k))) < 1e-10
     # linear attention φ(q)ᵀexp(rB)ϕ(k) cannot absorb P: φ acts before P
@@ -88,8 +88,8 @@ def test_det_minus_one_erratum():
 
 
 def test_float64_angles_matter_at_long_positions():
-    positions = torch.tensor([1e5, 1e6], dtype=torch.float64)
     theta = rope.frequencies(128)
+    positions = torch.tensor([1e5, 1e6], dtype=torch.float64, device=theta.device)
     exact = positions[:, None] * theta
     fp32 = (positions.float()[:, None] * theta.float()).double()
     wrapped = torch.remainder(fp32 - exact + np.pi, 2 * np.pi) - np.pi

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ..device import REAL, get_device
+from ..device import REAL, get_device, to_core
 
 PRESETS = ("aligned_spike", "quantile", "diagonal")
 
@@ -126,6 +126,7 @@ def nqm_curvatures(N: int = 100) -> torch.Tensor:
 
 def nqm_model(theta: torch.Tensor, h: torch.Tensor) -> LocalModel:
     """Local model of the NQM ``L = ½Σh_iθ_i²`` at ``theta`` (g = hθ, σ_i² = h_i)."""
+    theta = to_core(theta, h)
     return LocalModel(h * theta, h.sqrt(), torch.diag(h))
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import torch
 
+from ..device import to_core
 from .expected_loss import optimal_step
 from .moment_table import softsign_lookup
 from .models import LocalModel
@@ -110,11 +111,13 @@ class Collapsed:
 
     def eta_star(self, B: torch.Tensor) -> torch.Tensor:
         """``η*(B) = βP/(D + β²(Q − D))`` over ``[E, nB]``."""
+        B = to_core(B, self.K)
         beta2 = 1.0 / (1.0 + self.K[:, None] / B[None, :])
         return beta2.sqrt() * self.P[:, None] / (self.D + beta2 * (self.Q - self.D)[:, None])
 
     def loss_decrease(self, B: torch.Tensor) -> torch.Tensor:
         """``ΔL(B) = ΔL_max/(1 + B_dL/B)``, ``ΔL_max = P²/(2Q)``."""
+        B = to_core(B, self.K)
         return (self.P ** 2 / (2 * self.Q))[:, None] / (1.0 + self.B_dL[:, None] / B[None, :])
 
     @property

@@ -191,7 +191,8 @@ def test_monte_carlo_one_step_optimum_of_softsign(spike):
     model = models.quantile(N=16, c=3.0, kappa=2.0)
     eps, B, R = 0.4, 8.0, 200_000
     generator = torch.Generator().manual_seed(11)
-    batch = model.g + model.sigma / math.sqrt(B) * torch.randn(R, model.N, generator=generator, dtype=F64)
+    noise = torch.randn(R, model.N, generator=generator, dtype=F64).to(model.g.device)
+    batch = model.g + model.sigma / math.sqrt(B) * noise
     u = softsign(batch, eps)
     gain, curvature = u @ model.g, ((u @ model.H) * u).sum(-1)
     eta_hat = float(gain.mean() / curvature.mean())
@@ -219,7 +220,7 @@ def test_sgd_linear_regression_monte_carlo_within_half_percent():
     B, R = 4, 250_000  # 1e6 examples
     x = torch.randn(R, B, 8, generator=generator, dtype=F64) * S.sqrt()
     residual = x @ d + math.sqrt(0.5) * torch.randn(R, B, generator=generator, dtype=F64)
-    batch = (x * residual[..., None]).mean(1)
+    batch = (x * residual[..., None]).mean(1).to(model.g.device)
     eta_hat = float((batch @ model.g).mean() / ((batch @ model.H) * batch).sum(-1).mean())
     assert eta_hat == pytest.approx(el.sgd_scales(model).eta_star(B), rel=5e-3)
 

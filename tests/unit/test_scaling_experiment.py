@@ -81,8 +81,8 @@ def test_multi_step_protocol_one_step_matches_theory_and_many_steps_do_not():
     model = models.aligned_spike()
     B = [2.0, 8.0, 64.0]
     etas = torch.logspace(-2.5, 0, 60, dtype=torch.float64)
-    one_step = etas[ex.multi_step_losses(model, "sign", 0.0, B, etas, 1, 64).argmin(1)]
-    theory = per_coordinate_curve(model, torch.zeros(3, dtype=torch.float64), torch.tensor(B, dtype=torch.float64))[0]
+    one_step = etas[ex.multi_step_losses(model, "sign", 0.0, B, etas, 1, 64).argmin(1).cpu()]
+    theory = per_coordinate_curve(model, torch.zeros(3, dtype=torch.float64), torch.tensor(B, dtype=torch.float64))[0].cpu()
     assert torch.all((one_step / theory - 1).abs() < 0.25)
-    twenty = etas[ex.multi_step_losses(model, "sign", 0.0, B, etas, 20, 16).argmin(1)]
+    twenty = etas[ex.multi_step_losses(model, "sign", 0.0, B, etas, 20, 16).argmin(1).cpu()]
     assert float(twenty[0]) > float(twenty[-1])  # after 20 steps the optimum falls with B (no surge)

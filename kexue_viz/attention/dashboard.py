@@ -3,7 +3,7 @@
 Computation is split by what each control changes and cached by its inputs: the score draws
 (per model, d, n, S, seed); the Monte Carlo curves over the α-grid (draws × measure); the exact
 expected objective and L(n) (per model, d, n; shared by sessions); α*(n) and the scale laws (per
-model, d, n₀); the entropy table (per model, d, n₀, law). Moving α only moves markers and
+model, d, n₀); the entropy curves, exact and Monte Carlo E[H₂] (per model, d, n₀, law). Moving α only moves markers and
 recomputes one draw's softmax, so it answers in a few milliseconds; n, model, d, seed and the
 measure recompute the Monte Carlo curves (≤ 2·10⁶ elements).
 """
@@ -23,7 +23,8 @@ from ..ui import Dashboard, LruDict
 from . import concentration, precompute, rope, sparsity, views
 from .exact import expected_stats
 from .laws import LAWS, decoder_effective_n, scale_law
-from .montecarlo import argmax_alpha, auto_samples, gradient_over_alpha, summarize
+from .montecarlo import (argmax_alpha, auto_samples, draws_by_length, gradient_over_alpha, renyi2_by_length,
+                         summarize)
 from .optimum import alpha_star, approx_objective, fit_constant
 from .scores import MODELS, UNITS, from_alpha, mean_field_gap, sample_scores
 from .softmax import MEASURES, gradient_size
@@ -32,6 +33,8 @@ from .text import TEXT
 ALPHA_POINTS = precompute.ALPHA_POINTS
 STAR_N = np.unique(np.round(np.logspace(math.log10(4), 6, 120)))
 ENTROPY_N = 2.0 ** np.arange(2, 17)
+ENTROPY_SEED = 0
+ENTROPY_BUDGET = 2 ** 18  # scores per length n (S_n = clamp(2¹⁸/n, 8, 256))
 MC_POINT_N = (16, 64, 256, 1024, 4096)
 MC_POINT_SAMPLES = 96
 JACOBIAN_KEYS = 48
@@ -90,6 +93,20 @@ def entropy_curve(law: str, model: str, d: int, n0: int) -> tuple[np.ndarray, np
     exact = expected_stats(alpha, n, model, d).entropy.cpu().numpy()
     mean_field = (torch.log(n) - mean_field_gap(alpha, model, d)).cpu().numpy()
     return exact, mean_field
+
+
+@lru_cache(maxsize=8)
+def entropy_draws(model: str, d: int) -> list[torch.Tensor]:
+    """Score draws per n of ``ENTROPY_N`` (fixed seed, shared by sessions and scale laws)."""
+    return draws_by_length(ENTROPY_N, model, d, ENTROPY_SEED, ENTROPY_BUDGET)
+
+
+@lru_cache(maxsize=128)
+def entropy_mc(law: str, model: str, d: int, n0: int) -> tuple[np.ndarray, np.ndarray]:
+    """MC E[H₂] and its standard error on ``ENTROPY_N`` under ``law`` (≈ 60 ms; cached)."""
+    alpha = law_curve(law, model, d, n0, tuple(ENTROPY_N))
+    mean, se = renyi2_by_length(entropy_draws(model, d), alpha)
+    return mean.cpu().numpy(), se.cpu().numpy()
 
 
 @lru_cache(maxsize=8)
@@ -385,13 +402,16 @@ class AttentionScaleDashboard(Dashboard):
         self.mc_version += 1
 
     def entropy_view(self):
-        exact, mean_field = {}, {}
+        """View D: per law the exact E[H], the mean field and the MC E[H₂] ± 2SE (all cached per
+        model, d, law and n₀: the α, n, seed and measure controls do not touch this view)."""
+        exact, mean_field, monte_carlo = {}, {}, {}
         for law in self.laws:
             values, approx = entropy_curve(law, self.model, self.d, self.n0)
-            label = self.t(f"laws.{law}")
-            exact[label] = (values, views.COLORS[law])
-            mean_field[label + " (MF)"] = (approx, views.COLORS[law])
-        return views.entropy_view(ENTROPY_N, exact, mean_field, self.t("view_entropy", n0=self.n0), self.t)
+            label, color = self.t(f"laws.{law}"), views.COLORS[law]
+            exact[label], mean_field[label] = (values, color), (approx, color)
+            monte_carlo[label] = (*entropy_mc(law, self.model, self.d, self.n0), color)
+        return views.entropy_view(ENTROPY_N, exact, mean_field, monte_carlo, self.t("view_entropy", n0=self.n0),
+                                  self.t)
 
     # ---- concentration, sparsity, RoPE --------------------------------------------------------
     def gamma_view(self):

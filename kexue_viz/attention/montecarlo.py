@@ -89,6 +89,32 @@ def renyi2_over_alpha(scores: torch.Tensor, alphas, prefix: bool = False) -> tor
     return -log_power_sum(alphas[:, None, None] * scores[None], 2, prefix)
 
 
+LENGTH_BUDGET = 2 ** 17
+
+
+def length_samples(n: int, budget: int = LENGTH_BUDGET, low: int = 8, high: int = 256) -> int:
+    """Samples for one length: S = clamp(budget/n, 8, 256), so every length costs ≲ ``budget`` scores."""
+    return int(min(high, max(low, budget // max(1, n))))
+
+
+def draws_by_length(lengths, model: str = "normal", d: int = 128, seed: int = 0,
+                    budget: int = LENGTH_BUDGET) -> list[torch.Tensor]:
+    """Independent score draws (S_n, n) per length n, S_n = :func:`length_samples` (seed + n)."""
+    return [sample_scores(model, (length_samples(int(n), budget), int(n)), d, seed + int(n)) for n in lengths]
+
+
+def renyi2_by_length(draws: list[torch.Tensor], alphas) -> tuple[torch.Tensor, torch.Tensor]:
+    """MC mean of the Rényi-2 entropy H₂ = −ln Σpᵢ² of softmax(αₙ s) and its standard error, one
+    value per draw set (length n) with its own αₙ (a scale law α(n)): returns (mean, se), each (N,)."""
+    alphas = torch.as_tensor(alphas, dtype=torch.float64)
+    means, errors = [], []
+    for scores, alpha in zip(draws, alphas.tolist()):
+        h2 = -log_power_sum(alpha * scores.double(), 2)
+        means.append(h2.mean())
+        errors.append(h2.std() / h2.numel() ** 0.5 if h2.numel() > 1 else torch.zeros_like(h2.mean()))
+    return torch.stack(means), torch.stack(errors)
+
+
 def mc_objective(alphas, n: int, model: str = "normal", d: int = 128, samples: int = 64, seed: int = 0,
                  measure: str = "l1", dtype=torch.float32) -> Summary:
     """MC summary of the gradient size at each α for n i.i.d. scores, S = ``samples`` draws."""

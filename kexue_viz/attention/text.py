@@ -80,9 +80,9 @@ TEXT = TextTable({
     "ls_fit": {"zh": "可见范围最小二乘 {text}", "en": "least squares over the range {text}"},
     "mc_points_label": {"zh": "MC 中位数最优", "en": "MC median argmax"},
     "n_eff": {"zh": "解码器 n_eff=L/H_L（L=n）", "en": "decoder n_eff=L/H_L (L=n)"},
-    "view_entropy": {"zh": "D. 不同 Scale 规律下的熵 E[H]（实线精确，虚线均场 ln n−G(α)），n0={n0}",
-                     "en": "D. Entropy E[H] under the scale laws (solid exact, dashed mean field ln n−G(α)), n0={n0}"},
-    "entropy_axis": {"zh": "E[H]（nats）", "en": "E[H] (nats)"},
+    "view_entropy": {"zh": "D. 熵与 n（n₀={n0}）：实线精确 E[H]，虚线均场 ln n−G(α)，点线 MC E[H₂]±2SE",
+                     "en": "D. Entropy vs n (n₀={n0}): solid exact E[H], dashed mean field ln n−G(α), dotted MC E[H₂]±2SE"},
+    "entropy_axis": {"zh": "熵（nats）", "en": "entropy (nats)"},
     "readout_units": {"zh": "当前 α={alpha:.4g}；λ={lam:.4g}；温度 1/α={temp:.4g}",
                       "en": "current α={alpha:.4g}; λ={lam:.4g}; temperature 1/α={temp:.4g}"},
     "note": {"zh": (

@@ -158,15 +158,21 @@ def star_view(n, curves: dict, points: dict, title: str, t_, ylabel: str):
     return styled(hv.Overlay(layers), title=title, height=340, logx=True, legend_position="right", **PLOT)
 
 
-def entropy_view(n, exact: dict, mean_field: dict, title: str, t_):
-    """E[H] against n for each scale law: exact (solid) and mean field ln n − G(α) (dashed)."""
+def entropy_view(n, exact: dict, mean_field: dict, monte_carlo: dict, title: str, t_):
+    """Entropy against n for each scale law (one legend entry per law): exact E[H] (solid with
+    points), mean field ln n − G(α) (dashed), and the Monte Carlo E[H₂] (Rényi-2, dotted) with a
+    ±2SE band. ``exact``/``mean_field`` label → (y, colour); ``monte_carlo`` label → (mean, se, colour)."""
+    x, y = t_("n_axis"), t_("entropy_axis")
     layers = []
-    for label, (y, color) in exact.items():
-        layers.append(styled(hv.Curve((n, y), t_("n_axis"), t_("entropy_axis"), label=label), color=color, line_width=2))
-        layers.append(styled(hv.Scatter((n, y), t_("n_axis"), t_("entropy_axis"), label=label), color=color, size=5))
-    for label, (y, color) in mean_field.items():
-        layers.append(styled(hv.Curve((n, y), t_("n_axis"), t_("entropy_axis"), label=label), color=color,
-                             line_dash="dashed", line_width=1.2))
+    for label, (mean, se, color) in monte_carlo.items():
+        layers.append(band(n, mean - 2 * se, mean + 2 * se, x, y, color, label))
+    for label, (values, color) in exact.items():
+        layers.append(styled(hv.Curve((n, values), x, y, label=label), color=color, line_width=2))
+        layers.append(styled(hv.Scatter((n, values), x, y, label=label), color=color, size=5))
+    for label, (values, color) in mean_field.items():
+        layers.append(styled(hv.Curve((n, values), x, y, label=label), color=color, line_dash="dashed", line_width=1.2))
+    for label, (mean, _, color) in monte_carlo.items():
+        layers.append(styled(hv.Curve((n, mean), x, y, label=label), color=color, line_dash="dotted", line_width=2))
     return styled(hv.Overlay(layers), title=title, height=340, logx=True, legend_position="right", **PLOT)
 
 

@@ -174,3 +174,20 @@ def test_sparsity_transform_and_rope_toggle(dashboard):
     assert not np.isclose(original[1], transformed[1])  # ... but not S1,2
     dashboard.different_content = True
     assert dashboard.rope_positions_view() is not None
+
+
+def test_entropy_view_shows_monte_carlo_renyi2_with_band_per_law(dashboard):
+    from kexue_viz.attention.dashboard import ENTROPY_N, entropy_curve, entropy_mc
+    view = dashboard.entropy_view()
+    for law in dashboard.laws:
+        label = dashboard.t(f"laws.{law}")
+        mine = [el for el in view.values() if el.label == label]
+        mean, se = entropy_mc(law, "normal", 128, 512)
+        exact, _ = entropy_curve(law, "normal", 128, 512)
+        assert np.all(mean < exact) and np.all(se > 0)
+        area = next(el for el in mine if type(el).__name__ == "Area")
+        assert np.allclose(area.dimension_values(1), mean - 2 * se) and np.allclose(area.dimension_values(2), mean + 2 * se)
+        assert any(type(el).__name__ == "Curve" and np.allclose(el.dimension_values(1), mean) for el in mine)
+        assert len(mean) == len(ENTROPY_N)
+    dashboard.n0 = 1024  # the law's calibration moves the MC curve too
+    assert not np.allclose(entropy_mc("log", "normal", 128, 1024)[0], entropy_mc("log", "normal", 128, 512)[0])

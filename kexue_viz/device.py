@@ -44,11 +44,6 @@ def to_core(value, like: torch.Tensor | None = None) -> torch.Tensor:
     return torch.as_tensor(value, dtype=like.dtype).to(like.device)
 
 
-def to_numpy(tensor: torch.Tensor):
-    """A tensor from any device as a numpy array (views and dashboards draw from these)."""
-    return tensor.detach().cpu().numpy()
-
-
 def configure_threads(threads: int | None = None) -> int:
     """Set torch's intra-op thread count (``KEXUE_VIZ_THREADS``, default 1) and return it."""
     if threads is None:

@@ -257,19 +257,19 @@ class AttentionScaleDashboard(Dashboard):
         hidden = np.full(x.shape, np.nan)
         curves, bands = {}, {}
         if "mc_mean" in self.show:
-            mean, se = summary.mean.numpy()[keep], summary.se.numpy()[keep]
+            mean, se = summary.mean.cpu().numpy()[keep], summary.se.cpu().numpy()[keep]
             bands["mc_mean"] = (mean - 2 * se, mean + 2 * se)
         if "mc_median" in self.show:
-            bands["mc_median"] = (summary.q10.numpy()[keep], summary.q90.numpy()[keep])
+            bands["mc_median"] = (summary.q10.cpu().numpy()[keep], summary.q90.cpu().numpy()[keep])
         if "approx" in self.show:
-            approx = approx_objective(torch.as_tensor(grid), float(self.n), self.model, self.d).numpy()[keep]
+            approx = approx_objective(torch.as_tensor(grid), float(self.n), self.model, self.d).cpu().numpy()[keep]
             curves["approx"] = approx if l1 else hidden
         if "exact" in self.show:
             curves["exact"] = exact[keep] if l1 else hidden
         if "mc_mean" in self.show:
-            curves["mc_mean"] = summary.mean.numpy()[keep]
+            curves["mc_mean"] = summary.mean.cpu().numpy()[keep]
         if "mc_median" in self.show:
-            curves["mc_median"] = summary.median.numpy()[keep]
+            curves["mc_median"] = summary.median.cpu().numpy()[keep]
         lines = [np.clip(y, 0, None) for key, y in curves.items() if key != "approx" and np.isfinite(y).any()]
         if not lines:  # bands may leave the frame
             lines = [hi for _, hi in bands.values()] or [np.ones(1)]
@@ -336,7 +336,7 @@ class AttentionScaleDashboard(Dashboard):
 
     def draw_view(self):
         _, p = self.one_draw()
-        top = torch.sort(p, descending=True).values[:TOP_WEIGHTS].numpy()
+        top = torch.sort(p, descending=True).values[:TOP_WEIGHTS].cpu().numpy()
         values = np.maximum(top, views.DRAW_FLOOR)
         rank = np.arange(1, len(values) + 1)
         template = self.cached_view("draw", (self.n,), lambda: views.draw_view(top, self.t("view_draw_title"), self.t))
@@ -348,7 +348,7 @@ class AttentionScaleDashboard(Dashboard):
         _, p = self.one_draw()
         k = min(self.n, JACOBIAN_KEYS)
         top = torch.sort(p, descending=True).values[:k]
-        J = (torch.diag(top) - torch.outer(top, top)).numpy()
+        J = (torch.diag(top) - torch.outer(top, top)).cpu().numpy()
         template = self.cached_view("jacobian", (k,), lambda: views.jacobian_view(J, self.t("view_jacobian", k=k),
                                                                                   self.t))
         return views.with_data(template, {0: views.symlog(np.flipud(J))})
@@ -357,7 +357,7 @@ class AttentionScaleDashboard(Dashboard):
         """View C: curves per (model, d, laws, n₀, MC points); the n_eff and current-n points are
         the last two layers and move by data swap."""
         n_eff = float(decoder_effective_n(self.n))
-        moving = {self.t("n_eff"): (np.array([n_eff]), alpha_star(torch.tensor([n_eff]), self.model, self.d).numpy()),
+        moving = {self.t("n_eff"): (np.array([n_eff]), alpha_star(torch.tensor([n_eff]), self.model, self.d).cpu().numpy()),
                   self.t("current"): (np.array([float(self.n)]), np.array([self.approx_star()]))}
         key = (self.model, self.d, tuple(self.laws), self.n0, self.mc_key() in self._mc_points, self.mc_version)
         template = self.cached_view("star", key, lambda: self._star_template(moving))
@@ -417,15 +417,15 @@ class AttentionScaleDashboard(Dashboard):
     def gamma_view(self):
         gamma = np.linspace(0.02, 5, 250)
         t = self.beta / gamma
-        curves = {self.t("f_exp"): (concentration.sparsity_exp(gamma).numpy(), views.COLORS["f_exp"], "solid"),
-                  self.t("f_relu2"): (concentration.sparsity_relu2(t).numpy(), views.COLORS["f_relu2"], "solid"),
-                  self.t("f_identity"): (concentration.sparsity_identity(t).numpy(), views.COLORS["f_identity"], "solid")}
+        curves = {self.t("f_exp"): (concentration.sparsity_exp(gamma).cpu().numpy(), views.COLORS["f_exp"], "solid"),
+                  self.t("f_relu2"): (concentration.sparsity_relu2(t).cpu().numpy(), views.COLORS["f_relu2"], "solid"),
+                  self.t("f_identity"): (concentration.sparsity_identity(t).cpu().numpy(), views.COLORS["f_identity"], "solid")}
         return views.lines_view(gamma, curves, self.t("view_gamma", beta=self.beta), self.t("gamma_axis"),
                                 self.t("sparsity_axis"), ylim=(0, 1.02))
 
     def decay_view(self):
         n = np.unique(np.round(np.logspace(0, 5, 200)))
-        curves = {f"λ={self.decay_lambda:.3f}": (concentration.sparsity_decay(self.decay_lambda, n).numpy(),
+        curves = {f"λ={self.decay_lambda:.3f}": (concentration.sparsity_decay(self.decay_lambda, n).cpu().numpy(),
                                                  views.COLORS["grad_max"], "solid"),
                   "1/√n": (1 / np.sqrt(n), views.COLORS["limit"], "dashed")}
         return views.lines_view(n, curves, self.t("view_decay", lam=self.decay_lambda), self.t("n_axis"),
@@ -435,9 +435,9 @@ class AttentionScaleDashboard(Dashboard):
         ratio = np.linspace(0, 5, 200)
         one_hot = np.zeros(self.linear_d)
         one_hot[0] = 1.0
-        curves = {self.t("q_dense"): (concentration.sparsity_linear(ratio, np.ones(self.linear_d)).numpy(),
+        curves = {self.t("q_dense"): (concentration.sparsity_linear(ratio, np.ones(self.linear_d)).cpu().numpy(),
                                       views.COLORS["log"], "solid"),
-                  self.t("q_onehot"): (concentration.sparsity_linear(ratio, one_hot).numpy(), views.COLORS["approx"],
+                  self.t("q_onehot"): (concentration.sparsity_linear(ratio, one_hot).cpu().numpy(), views.COLORS["approx"],
                                        "dashed")}
         return views.lines_view(ratio, curves, self.t("view_linear", d=self.linear_d), self.t("ratio_axis"),
                                 self.t("sparsity_axis"), ylim=(0, 1.02))
@@ -448,7 +448,7 @@ class AttentionScaleDashboard(Dashboard):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(SPARSITY_SEED)
             gamma = torch._standard_gamma(concentration_value)
-        return (gamma / gamma.sum()).clamp(min=1e-300).numpy()
+        return (gamma / gamma.sum()).clamp(min=1e-300).cpu().numpy()
 
     def transformed_vector(self, x: np.ndarray) -> np.ndarray:
         i, j = int(np.argmax(x)), int(np.argmin(x))
@@ -482,8 +482,8 @@ class AttentionScaleDashboard(Dashboard):
     def rope_decay_view(self):
         r = np.arange(0, self.r_max + 1)
         base = 10.0 ** self.log10_base
-        bound = rope.decay_bound(r, self.rope_d, base).numpy()
-        ones = rope.ones_inner_product(r, self.rope_d, base).numpy()
+        bound = rope.decay_bound(r, self.rope_d, base).cpu().numpy()
+        ones = rope.ones_inner_product(r, self.rope_d, base).cpu().numpy()
         curves = {"y(r)/y(0)": (bound / bound[0], views.COLORS["grad_max"], "solid"),
                   "𝟙ᵀR_r𝟙/d": (ones / self.rope_d, views.COLORS["log"], "solid")}
         return views.lines_view(r, curves, self.t("view_decay_bound"), self.t("r_axis"), self.t("value_axis"),
@@ -498,7 +498,7 @@ class AttentionScaleDashboard(Dashboard):
         else:
             q = torch.randn(d, generator=generator, dtype=torch.float64).expand(L, d)
             k = torch.randn(d, generator=generator, dtype=torch.float64).expand(L, d)
-        matrix = rope.position_scores(q, k, 10.0 ** self.log10_base).numpy()
+        matrix = rope.position_scores(q, k, 10.0 ** self.log10_base).cpu().numpy()
         what = self.t("changing_content" if self.different_content else "same_content")
         return views.position_view(matrix, self.t("view_positions", what=what), self.t)
 

@@ -5,7 +5,11 @@ starting particles (prior sample or encoding starts); the solver's trajectories;
 (DOP853 at rtol 1e-8 on a dense log grid, or in 1-D the exact CDF route) for at most
 ``REFERENCE_PARTICLES`` particles; the accuracy-vs-NFE sweep against it. Moving the view time only
 interpolates stored trajectories and evaluates the field on a small grid (arrows, log-density).
-Work beyond ``COST_LIMIT`` (NFE × particles × data points) is refused with a message.
+Work beyond ``COST_LIMIT`` (NFE × particles × data points) is refused with a message. The
+accuracy-vs-NFE sweep (1–3 s) runs only when the reader presses its button, cached per setting.
+
+Views hold few HoloViews elements (one per layer, colours as a data column, see
+:func:`.views.coloured`): building elements is the dearest part of an in-place update.
 """
 from __future__ import annotations
 
@@ -16,14 +20,17 @@ import numpy as np
 import panel as pn
 import param
 import torch
+from bokeh.events import Tap
 
 from ..style import styled
 from ..ui import Dashboard, LruDict
 from . import exact1d, metrics, views
 from .constructions import CONSTRUCTIONS, PRIORS, make_construction
 from .data import MAX_POINTS, PRESETS, from_points, make_dataset
-from .field import evaluate, sample_prior
+from .field import evaluate, sample_prior_clipped, weights
+from .gravity import augmented_field
 from .grids import GRIDS
+from .kernels import clip_radius, poisson_tail
 from .solvers import FIXED_SOLVERS, Trajectories, encode, generate, integrate_adaptive
 from .text import TEXT
 
@@ -38,6 +45,11 @@ SWEEP_STEPS = (2, 4, 8, 16, 32, 64)
 ARROW_GRID = 20
 DENSITY_GRID = 40
 DRAWN_PATHS = 256
+STRIP_TIMES = 64  # columns of the weight strip (log-spaced view times)
+COMMIT_LEVEL = 0.9  # commitment: the largest weight first exceeds this (brief §2.10)
+HALF_PLANE_GRID = 16  # arrows per side of the PFGM (x, t) view
+FIELD_LINES = 25  # exact field lines of the 1-D PFGM (x, t) view
+RADIUS_CLIPS = (0, 5, 10, 20, 50, 100, 200, 500, 1000)  # ‖x_T − α x_i‖ ≤ clip·σ_T; 0 = off
 EXPECTED_NFE = {"euler": lambda n: n, "heun": lambda n: 2 * n - 1, "rk4": lambda n: 4 * n - 3,
                 "dpmpp_2m": lambda n: n, "dopri5": lambda n: 200 + n}
 DEFAULT_CUSTOM = np.array([[-1.0, -0.5], [1.0, -0.5], [0.0, 1.0], [0.3, 0.2]])
@@ -73,6 +85,16 @@ def nice_ceiling(value: float) -> float:
     return 10 ** (exponent + 1)
 
 
+def interpolate_path(times: np.ndarray, path: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """One particle's states (K, d) at ``times`` (positive ones used) interpolated linearly in
+    ``log t`` at the ``query`` times (S,): (S, d)."""
+    positive = times > 0
+    log_times, stored = np.log(times[positive]), path[positive]
+    order = np.argsort(log_times)
+    return np.column_stack([np.interp(np.log(query), log_times[order], stored[order, k])
+                            for k in range(path.shape[1])])
+
+
 def interpolate_log_time(times: np.ndarray, states: np.ndarray, t: float) -> np.ndarray:
     """States (M, d) at ``t`` by linear interpolation in ``log t`` between stored positive times."""
     positive = times > 0
@@ -94,9 +116,10 @@ class DiffusionOdeDashboard(Dashboard):
     text = TEXT
     posts = (("post_12", "https://kexue.fm/archives/9280"), ("post_13", "https://kexue.fm/archives/9305"),
              ("post_14", "https://kexue.fm/archives/9370"), ("post_15", "https://kexue.fm/archives/9379"))
-    controls = ("dataset", "n_data", "seed", "construction", "prior", "T", "prior_mode", "direction", "solver",
-                "n_steps", "grid", "rho", "rtol", "t_min", "n_particles", "show_field", "show_density")
-    widget_options = {"seed": {"type": pn.widgets.IntInput}}
+    controls = ("dataset", "n_data", "seed", "construction", "prior", "T", "prior_mode", "radius_clip", "direction",
+                "solver", "n_steps", "grid", "rho", "rtol", "t_min", "n_particles", "show_field", "show_density",
+                "show_reference", "show_mean", "particle")
+    widget_options = {"seed": {"type": pn.widgets.IntInput}, "particle": {"type": pn.widgets.IntInput}}
     probe = "t_view"
 
     dataset = param.Selector(default="moons", objects=[*PRESETS, "custom"])
@@ -106,6 +129,7 @@ class DiffusionOdeDashboard(Dashboard):
     prior = param.Selector(default="gaussian", objects=list(PRIORS))
     T = param.Number(20.0, bounds=(1.0, 200.0), step=1.0)
     prior_mode = param.Selector(default="exact", objects=["exact", "approximate"])
+    radius_clip = param.Selector(default=0, objects=list(RADIUS_CLIPS), doc="clip ‖z‖ of the start sample; 0 = off")
     direction = param.Selector(default="generate", objects=["generate", "encode"])
     solver = param.Selector(default="heun", objects=[*FIXED_SOLVERS, "dopri5"])
     n_steps = param.Integer(16, bounds=(1, 200))
@@ -117,6 +141,10 @@ class DiffusionOdeDashboard(Dashboard):
     t_view = param.Number(0.0, bounds=(0.0, 1.0), step=0.01)
     show_field = param.Boolean(True)
     show_density = param.Boolean(False)
+    show_reference = param.Boolean(False, doc="the reference trajectories (dashed) in the main view")
+    show_mean = param.Boolean(False, doc="arrows from each particle to its posterior mean x̂₀ at the view time")
+    particle = param.Integer(0, bounds=(0, MAX_PARTICLES - 1), doc="the particle of the weight strip (tap one)")
+    sweeps_done = param.Integer(0, bounds=(0, 10 ** 9), precedence=-1, doc="bumped when a sweep finishes")
     custom_version = param.Integer(0, bounds=(0, 10 ** 9), precedence=-1, doc="bumped when custom points change")
     t_settled = param.Number(0.0, bounds=(0.0, 1.0), precedence=-1, doc="the view time once it rests (derived)")
 
@@ -127,6 +155,10 @@ class DiffusionOdeDashboard(Dashboard):
         "solver": ["euler", "rk4", "dpmpp_2m", "euler", "rk4", "dpmpp_2m"] * 2,
         "grid": ["log", "uniform", "log", "uniform"] * 3,
         "n_particles": [32, 64, 96, 160, 192, 224, 256, 48, 80, 112, 144, 176],
+        "particle": [5, 9, 17, 33, 2, 64, 100, 7, 45, 80, 21, 127],
+        "show_mean": [True, False] * 6,
+        "show_reference": [True, False] * 6,
+        "radius_clip": [5, 0, 10, 0, 20, 0, 50, 0, 100, 0, 5, 0],
     }
 
     def __init__(self, **params):
@@ -135,9 +167,12 @@ class DiffusionOdeDashboard(Dashboard):
         self._runs = LruDict(16)
         self._references = LruDict(8)
         self._sweeps = LruDict(8)
+        self._qualities = LruDict(32)
         self._exact = LruDict(8)
         self._frames = LruDict(4)
         self._basins = LruDict(16)
+        self._starts = LruDict(8)
+        self._strips = LruDict(16)
 
     # ---- inputs -------------------------------------------------------------------------------
     def data_key(self) -> tuple:
@@ -162,23 +197,36 @@ class DiffusionOdeDashboard(Dashboard):
         return make_construction(self.construction, T=self.T ** 2 if self.construction == "ve_sq" else self.T)
 
     def start_key(self) -> tuple:
-        return (self.data_key(), self.construction_key(), self.n_particles, self.seed, self.prior_mode,
-                self.direction, self.t_min)
+        return (*self.reference_key(), self.n_particles)
+
+    def max_radius(self) -> float | None:
+        """The clipping radius of the standardised start sample ``z`` (``None``: off)."""
+        return float(self.radius_clip) if self.radius_clip else None
 
     def absolute_t_min(self, construction) -> float:
         return self.t_min * construction.T
 
     def starts(self, cloud, construction, count: int) -> torch.Tensor:
         """The first ``count`` of ``MAX_PARTICLES`` seeded starts (so the reference's particles are the
-        first ones of every run): generation draws ``x_T``; encoding ``α x_i + σ z`` at ``t_min``, ``i ~ π``."""
-        generator = torch.Generator().manual_seed(self.seed)
-        if self.direction == "generate":
-            return sample_prior(MAX_PARTICLES, cloud, construction, generator, exact=self.prior_mode == "exact")[:count]
-        t = torch.tensor(self.absolute_t_min(construction), dtype=torch.float64)
-        alpha, sigma = construction.schedule.alpha(t), construction.schedule.sigma(t)
-        index = torch.multinomial(cloud.weights, MAX_PARTICLES, replacement=True, generator=generator)
-        noise = construction.kernel.sample(MAX_PARTICLES, cloud.dim, generator)
-        return (alpha * cloud.points[index] + sigma * noise)[:count]
+        first ones of every run), see :meth:`start_sample`."""
+        return self.start_sample(cloud, construction)[0][:count]
+
+    def start_sample(self, cloud, construction):
+        """``(starts, clipped)`` for ``MAX_PARTICLES`` particles (cached): generation draws ``x_T`` (its
+        radius clipped at ``radius_clip``); encoding ``α x_i + σ z`` at ``t_min``, ``i ~ π``."""
+        def compute():
+            generator = torch.Generator().manual_seed(self.seed)
+            if self.direction == "generate":
+                return sample_prior_clipped(MAX_PARTICLES, cloud, construction, generator,
+                                            exact=self.prior_mode == "exact", max_radius=self.max_radius())
+            t = torch.tensor(self.absolute_t_min(construction), dtype=torch.float64)
+            alpha, sigma = construction.schedule.alpha(t), construction.schedule.sigma(t)
+            index = torch.multinomial(cloud.weights.cpu(), MAX_PARTICLES, replacement=True, generator=generator)
+            noise = construction.kernel.sample(MAX_PARTICLES, cloud.dim, generator)
+            return (alpha * cloud.points[index] + sigma * noise.to(cloud.points.device),
+                    torch.zeros(MAX_PARTICLES, dtype=torch.bool))
+
+        return self._starts.fetch(self.reference_key(), compute)
 
     def check_cost(self, cloud) -> None:
         cost = EXPECTED_NFE[self.solver](self.n_steps) * self.n_particles * cloud.size
@@ -202,7 +250,8 @@ class DiffusionOdeDashboard(Dashboard):
 
     def reference_key(self) -> tuple:
         """What the reference depends on (not the particle count: it has its own particles)."""
-        return (self.data_key(), self.construction_key(), self.seed, self.prior_mode, self.direction, self.t_min)
+        return (self.data_key(), self.construction_key(), self.seed, self.prior_mode, self.direction, self.t_min,
+                self.radius_clip if self.direction == "generate" else 0)
 
     def reference_count(self, cloud) -> int:
         """Reference particles: up to ``REFERENCE_PARTICLES``, fewer for large data sets."""
@@ -245,8 +294,21 @@ class DiffusionOdeDashboard(Dashboard):
         return run(self.reference().states[0], cloud, construction, solver, n_steps, self.grid,
                    t_min=self.absolute_t_min(construction), rho=self.rho, rtol=self.rtol)
 
+    def sweep_key(self) -> tuple:
+        return (self.reference_key(), self.grid_key())
+
+    def finished_sweep(self) -> dict | None:
+        """The sweep of the current setting if it has been run (see :meth:`run_sweep`), else ``None``."""
+        return self._sweeps.get(self.sweep_key())
+
+    def run_sweep(self) -> None:
+        """Compute (or recall) the sweep of the current setting and refresh the accuracy view."""
+        self.sweep()
+        self.sweeps_done += 1
+
     def sweep(self) -> dict:
-        """Agreement with the reference vs NFE for every fixed-step solver on the current grid (cached)."""
+        """Agreement with the reference vs NFE for every fixed-step solver on the current grid (cached;
+        1–3 s, so the page runs it only on a button press)."""
         def compute():
             cloud, reference = self.cloud(), self.reference()
             result = {}
@@ -256,7 +318,7 @@ class DiffusionOdeDashboard(Dashboard):
                                   np.array([self.agreement(r.end, reference.end, cloud) for r in runs]))
             return result
 
-        return self._sweeps.fetch((self.reference_key(), self.grid_key()), compute)
+        return self._sweeps.fetch(self.sweep_key(), compute)
 
     def current_quality(self) -> tuple:
         """(NFE, agreement) of the current solver setting on the reference's starts (cached)."""
@@ -268,8 +330,8 @@ class DiffusionOdeDashboard(Dashboard):
                 trajectories = self.solve_reference_starts(self.solver, self.n_steps)
             return trajectories.nfe, self.agreement(trajectories.end[:count], reference.end, self.cloud())
 
-        return self._sweeps.fetch((self.reference_key(), self.grid_key(), self.solver, self.n_steps, self.rtol,
-                                   min(self.n_particles, REFERENCE_PARTICLES)), compute)
+        return self._qualities.fetch((self.reference_key(), self.grid_key(), self.solver, self.n_steps, self.rtol,
+                                      min(self.n_particles, REFERENCE_PARTICLES)), compute)
 
     def agreement(self, end, reference_end, cloud) -> float:
         """Generation: same nearest data point; encoding: endpoint within 1e-3·σ_T of the reference."""
@@ -282,7 +344,7 @@ class DiffusionOdeDashboard(Dashboard):
     def basins(self, cloud, trajectories) -> np.ndarray:
         """Colour index per particle: the data point of the endpoint (generate) or of the start (encode)."""
         anchor = trajectories.states[-1] if self.direction == "generate" else trajectories.states[0]
-        return metrics.nearest_point(anchor, cloud).numpy()
+        return metrics.nearest_point(anchor, cloud).cpu().numpy()
 
     def view_time(self, construction, fraction: float | None = None) -> float:
         """``t`` at a log-scale fraction of the way from ``T`` (0) to ``t_min`` (1); default ``t_view``."""
@@ -296,7 +358,7 @@ class DiffusionOdeDashboard(Dashboard):
         def compute():
             cloud, construction, trajectories = self.run()
             t = self.view_time(construction)
-            positions = interpolate_log_time(trajectories.times.numpy(), trajectories.states.numpy(), t)
+            positions = interpolate_log_time(trajectories.times.cpu().numpy(), trajectories.states.cpu().numpy(), t)
             basins = self._basins.fetch(self.run_key(), lambda: self.basins(cloud, trajectories))
             return cloud, construction, trajectories, t, positions, basins
 
@@ -305,9 +367,9 @@ class DiffusionOdeDashboard(Dashboard):
     def bounds(self, cloud, positions):
         """Square axis limits holding the data and the particles' central 96 %, in nice steps so
         that scrubbing the view time rarely moves the axes."""
-        sample = np.concatenate([cloud.points.numpy(), positions])
-        lo = np.minimum(np.quantile(sample, 0.02, axis=0), cloud.points.numpy().min(0))
-        hi = np.maximum(np.quantile(sample, 0.98, axis=0), cloud.points.numpy().max(0))
+        sample = np.concatenate([cloud.points.cpu().numpy(), positions])
+        lo = np.minimum(np.quantile(sample, 0.02, axis=0), cloud.points.cpu().numpy().min(0))
+        hi = np.maximum(np.quantile(sample, 0.98, axis=0), cloud.points.cpu().numpy().max(0))
         half = nice_ceiling(0.5 * max(float((hi - lo).max()), 1.0) * 1.15)
         step = half / 4
         centre = np.round(0.5 * (lo + hi) / step) * step
@@ -335,16 +397,35 @@ class DiffusionOdeDashboard(Dashboard):
             if self.show_field or self.show_density:
                 xs, ys, gx, gy, values = self.grid_field(cloud, construction, t, bounds, ARROW_GRID)
                 if self.show_field:
-                    arrows = (gx.ravel(), gy.ravel(), values.velocity.numpy(), bounds[0][1] - bounds[0][0])
+                    arrows = (gx.ravel(), gy.ravel(), values.velocity.cpu().numpy(), bounds[0][1] - bounds[0][0])
                 if self.show_density:
                     xs, ys, _, _, values = self.grid_field(cloud, construction, t, bounds, DENSITY_GRID)
-                    density = (xs, ys, values.log_density.numpy().reshape(DENSITY_GRID, DENSITY_GRID))
+                    density = (xs, ys, values.log_density.cpu().numpy().reshape(DENSITY_GRID, DENSITY_GRID))
             static = self.cached_view("plane_static", self.run_key(), lambda: views.plane_layers(
-                cloud.points.numpy(), trajectories.states[:, :DRAWN_PATHS].numpy(), basins[:DRAWN_PATHS], self.t))
+                cloud.points.cpu().numpy(), trajectories.states[:, :DRAWN_PATHS].cpu().numpy(), basins[:DRAWN_PATHS], self.t))
+            means = evaluate(torch.as_tensor(positions), t, cloud, construction).mean.cpu().numpy() if self.show_mean \
+                else None
             return views.plane_view(static, positions, basins, self.title(trajectories, t), bounds, self.t,
-                                    arrows=arrows, density=density)
+                                    arrows=arrows, density=density, reference=self.reference_layer(),
+                                    means=means, selected=positions[self.selected_index()])
 
-        return self.cached_view("main", (self.run_key(), self.t_view, self.show_field, self.show_density), build)
+        key = (self.run_key(), self.t_view, self.show_field, self.show_density, self.show_reference, self.show_mean,
+               self.selected_index())
+        return self.cached_view("main", key, build)
+
+    def selected_index(self) -> int:
+        """The particle of the weight strip: ``particle``, at most the last one drawn."""
+        return min(self.particle, self.n_particles - 1)
+
+    def reference_layer(self):
+        """The reference trajectories of the first particles as dashed polylines (``None`` when off)."""
+        if not self.show_reference:
+            return None
+        def build():
+            states = self.reference().states[:, :min(self.n_particles, DRAWN_PATHS)].cpu().numpy()
+            return views.reference_paths(states[..., 0], states[..., 1], ("x1", "x2"))
+
+        return self.cached_view("reference_layer", (self.reference_key(), min(self.n_particles, DRAWN_PATHS)), build)
 
     def run_key(self) -> tuple:
         return (self.start_key(), self.solver, self.n_steps, self.grid_key(), self.rtol if self.solver == "dopri5" else None)
@@ -358,9 +439,9 @@ class DiffusionOdeDashboard(Dashboard):
             exact, exact_times = None, None
             if self.direction == "generate":
                 exact_times, exact = self.exact_1d(cloud, construction, trajectories)
-            return views.tx_layers(trajectories.times.numpy(), trajectories.states[:, :DRAWN_PATHS, 0].numpy(),
+            return views.tx_layers(trajectories.times.cpu().numpy(), trajectories.states[:, :DRAWN_PATHS, 0].cpu().numpy(),
                                    basins[:DRAWN_PATHS], self.t, exact=exact, exact_times=exact_times,
-                                   data=cloud.points[:, 0].numpy())
+                                   data=cloud.points[:, 0].cpu().numpy())
 
         title = self.t("view_line1d", construction=self.option_label("construction", self.construction), t=t)
         return views.tx_view(self.cached_view("line_static", self.run_key(), static), t, title, self.t, ylabel="x",
@@ -375,7 +456,7 @@ class DiffusionOdeDashboard(Dashboard):
                                                         dtype=torch.float64)), torch.zeros(1, dtype=torch.float64)])
             dense = torch.sort(dense, descending=True).values
             starts = trajectories.states[0, :DRAWN_PATHS, 0]
-            return dense.numpy(), exact1d.cdf_trajectories(starts, dense, cloud, construction).numpy()
+            return dense.cpu().numpy(), exact1d.cdf_trajectories(starts, dense, cloud, construction).cpu().numpy()
 
         return self._exact.fetch(self.start_key(), compute)
 
@@ -384,20 +465,20 @@ class DiffusionOdeDashboard(Dashboard):
             cloud, construction, trajectories, t, positions, basins = self.frame()
             if cloud.dim == 1:
                 xs = self.axis_1d(cloud, positions)
-                F = exact1d.cdf(torch.as_tensor(xs), t, cloud, construction).numpy()
-                levels = exact1d.cdf(torch.as_tensor(positions[:, 0]), t, cloud, construction).numpy()
+                F = exact1d.cdf(torch.as_tensor(xs), t, cloud, construction).cpu().numpy()
+                levels = exact1d.cdf(torch.as_tensor(positions[:, 0]), t, cloud, construction).cpu().numpy()
                 return views.cdf_view(xs, F, positions[:, 0], levels, basins, self.t("view_cdf", t=t), self.t)
             logx = not construction.linear_path  # T ≫ 1: the action is at small t
-            keep = (trajectories.times > 0).numpy() if logx else slice(None)
+            keep = (trajectories.times > 0).cpu().numpy() if logx else slice(None)
             static = self.cached_view("tx_static", self.run_key(), lambda: views.tx_layers(
-                trajectories.times.numpy()[keep], trajectories.states[keep, :DRAWN_PATHS, 0].numpy(),
+                trajectories.times.cpu().numpy()[keep], trajectories.states[keep, :DRAWN_PATHS, 0].cpu().numpy(),
                 basins[:DRAWN_PATHS], self.t))
             return views.tx_view(static, t, self.t("view_tx"), self.t, logx=logx)
 
         return self.cached_view("tx", (self.run_key(), self.t_view), build)
 
     def axis_1d(self, cloud, positions) -> np.ndarray:
-        sample = np.concatenate([cloud.points[:, 0].numpy(), positions[:, 0]])
+        sample = np.concatenate([cloud.points[:, 0].cpu().numpy(), positions[:, 0]])
         lo, hi = np.quantile(sample, 0.02), np.quantile(sample, 0.98)
         pad = 0.1 * max(hi - lo, 1.0)
         return np.linspace(min(lo, float(cloud.points.min())) - pad, max(hi, float(cloud.points.max())) + pad, 400)
@@ -409,18 +490,18 @@ class DiffusionOdeDashboard(Dashboard):
             cloud, construction = self.cloud(), self.make_construction()
             t = self.view_time(construction, self.t_settled)
             reference = self.reference()
-            positions = interpolate_log_time(reference.times.numpy(), reference.states.numpy(), t)
+            positions = interpolate_log_time(reference.times.cpu().numpy(), reference.states.cpu().numpy(), t)
             if cloud.dim == 1:
                 xs = self.axis_1d(cloud, positions)
-                p = torch.exp(evaluate(torch.as_tensor(xs)[:, None], t, cloud, construction).log_density).numpy()
+                p = torch.exp(evaluate(torch.as_tensor(xs)[:, None], t, cloud, construction).log_density).cpu().numpy()
                 trajectories = self.run()[2]
-                run_positions = interpolate_log_time(trajectories.times.numpy(), trajectories.states.numpy(), t)
+                run_positions = interpolate_log_time(trajectories.times.cpu().numpy(), trajectories.states.cpu().numpy(), t)
                 return views.density_view_1d(xs, p, run_positions[:, 0], self.t("view_density1d", t=t), self.t)
             bounds = self.bounds(cloud, positions)
             xs, ys, _, _, values = self.grid_field(cloud, construction, t, bounds, DENSITY_GRID)
-            log_p = values.log_density.numpy().reshape(DENSITY_GRID, DENSITY_GRID)
+            log_p = values.log_density.cpu().numpy().reshape(DENSITY_GRID, DENSITY_GRID)
             data_layer = self.cached_view("data_layer", self.data_key(), lambda: views.data_points(
-                cloud.points.numpy(), ("x1", "x2"), self.t))
+                cloud.points.cpu().numpy(), ("x1", "x2")))
             return views.density_view(xs, ys, log_p, data_layer, self.t("view_density", t=t), self.t)
 
         key = (self.reference_key(), self.t_settled, self.run_key() if self.dimension() == 1 else None)
@@ -431,12 +512,87 @@ class DiffusionOdeDashboard(Dashboard):
             else 2
 
     def quality_view(self):
-        return self.cached_view("quality", (self.reference_key(), self.grid_key(), self.solver, self.n_steps, self.rtol),
-                                lambda: views.quality_view(self.cached_view(
-                                    "quality_static", (self.reference_key(), self.grid_key()),
-                                    lambda: views.quality_layers(self.sweep(), self.t)), self.current_quality(),
-                                    self.t(f"reference.{self.reference_method(self.cloud(), self.make_construction())}"),
-                                    self.t))
+        """Agreement vs NFE: the current setting always; every solver's curve once the sweep has run."""
+        sweep = self.finished_sweep()
+        reference = self.t(f"reference.{self.reference_method(self.cloud(), self.make_construction())}")
+        title = self.t("view_quality" if sweep is not None else "view_quality_pending", reference=reference)
+
+        def build():
+            static = self.cached_view("quality_static", (self.sweep_key(), sweep is not None),
+                                      lambda: views.quality_layers(sweep or {}, self.t))
+            return views.quality_view(static, self.current_quality(), title, self.t)
+
+        return self.cached_view("quality", (self.sweep_key(), sweep is not None, self.solver, self.n_steps,
+                                            self.rtol), build)
+
+    def strip(self):
+        """``(times (S,), weights (S, N), commitment time)`` of the selected particle: its posterior
+        weights ``w_i(x_t, t)`` at ``STRIP_TIMES`` log-spaced times along its trajectory (cached)."""
+        def compute():
+            cloud, construction, trajectories = self.run()
+            times = np.exp(np.linspace(math.log(construction.T), math.log(self.absolute_t_min(construction)),
+                                       STRIP_TIMES))
+            path = interpolate_path(trajectories.times.cpu().numpy(), trajectories.states[:, self.selected_index()].cpu().numpy(),
+                                    times)
+            w = weights(torch.as_tensor(path), torch.as_tensor(times), cloud, construction)
+            commit = metrics.commitment_time(w[:, None], torch.as_tensor(times), COMMIT_LEVEL)
+            return times, w.cpu().numpy(), float(commit[0])
+
+        return self._strips.fetch((self.run_key(), self.selected_index()), compute)
+
+    def strip_view(self):
+        def build():
+            times, w, commit = self.strip()
+            title = self.t("view_strip", particle=self.selected_index(), level=COMMIT_LEVEL,
+                           commit=self.t("never") if math.isnan(commit) else f"{commit:.3g}")
+            return views.weight_strip(times, w, commit, title, self.t)
+
+        return self.cached_view("strip", (self.run_key(), self.selected_index()), build)
+
+    def half_plane(self, cloud, construction, positions):
+        """``(x window, t top, arrows table, field lines (K, L) x and t or None)`` of the PFGM (x, t) view:
+        the augmented field ``(F_x₁, F_t)`` on a grid (d = 2: the slice through the data's mean x₂)
+        and, in d = 1, exact field lines (the PFGM trajectories, by the conserved CDF) from t = top."""
+        window = self.axis_1d(cloud, positions)[[0, -1]] if cloud.dim == 1 else self.bounds(cloud, positions)[0]
+        top = float(window[1] - window[0])
+        xs = np.linspace(*window, HALF_PLANE_GRID)
+        ts = np.linspace(top / HALF_PLANE_GRID, top, HALF_PLANE_GRID)
+        gx, gt = (a.ravel() for a in np.meshgrid(xs, ts))
+        query = torch.as_tensor(gx)[:, None]
+        if cloud.dim == 2:
+            query = torch.cat([query, cloud.points[:, 1].mean().expand(len(gx))[:, None]], 1)
+        force_x, force_t = augmented_field(query, torch.as_tensor(gt), cloud)
+        force = np.column_stack([force_x[:, 0].cpu().numpy(), force_t.cpu().numpy()])
+        arrows = views.unit_arrows(gx, gt, force, 0.45 * top / HALF_PLANE_GRID)
+        lines = None
+        if cloud.dim == 1:
+            times = torch.linspace(top, 0.0, 61, dtype=torch.float64)
+            starts = torch.linspace(*window, FIELD_LINES, dtype=torch.float64)
+            lines = (exact1d.cdf_trajectories(starts, times, cloud, construction, t_start=top).cpu().numpy(),
+                     times.cpu().numpy())
+        return window, top, arrows, lines
+
+    def half_plane_view(self):
+        """PFGM only: the augmented (x, t) half-plane of post 13 with the field ``F(x, t)`` of the data
+        on t = 0; the particles' x₁(t) (d = 2: projected) and the view time as a line."""
+        def static():
+            cloud, construction, trajectories, _, positions, basins = self.frame()
+            window, top, arrows, lines = self.half_plane(cloud, construction, positions)
+            keep = trajectories.times.cpu().numpy() <= 1.05 * top
+            layers = views.half_plane_layers(arrows, trajectories.times.cpu().numpy()[keep],
+                                             trajectories.states[keep, :DRAWN_PATHS, 0].cpu().numpy(), basins[:DRAWN_PATHS],
+                                             cloud.points[:, 0].cpu().numpy(), lines)
+            return layers, window, top
+
+        def build():
+            construction = self.make_construction()
+            layers, window, top = self.cached_view("half_static", self.run_key(), static)
+            title = self.t("view_half_plane" if self.dimension() == 1 else "view_half_plane_2d", T=construction.T)
+            return views.half_plane_view(layers, self.view_time(construction), window, top, title, self.t)
+
+        if self.construction != "pfgm":
+            return self.cached_view("half_plane_off", (), lambda: hv.Curve([]))
+        return self.cached_view("half_plane", (self.run_key(), self.t_view), build)
 
     def geometry(self):
         """(times, mean curvature, tortuosity) of the reference trajectories (x, or (t, x) in 1-D)."""
@@ -446,7 +602,7 @@ class DiffusionOdeDashboard(Dashboard):
         if states.shape[-1] == 1:
             states = torch.cat([times[:, None, None].expand(-1, states.shape[1], 1), states], -1)
         kappa = metrics.curvature(states).mean(1)
-        return times[1:-1].numpy(), kappa.numpy(), metrics.tortuosity(reference.states).numpy()
+        return times[1:-1].cpu().numpy(), kappa.cpu().numpy(), metrics.tortuosity(reference.states).cpu().numpy()
 
     def curvature_view(self):
         def curve():
@@ -464,39 +620,100 @@ class DiffusionOdeDashboard(Dashboard):
 
     def status_text(self) -> str:
         try:
-            _, _, trajectories = self.run()
+            cloud, construction, trajectories = self.run()
         except ValueError:
             return ""
-        return self.t("status", outside=int(trajectories.outside.sum()), total=trajectories.outside.shape[0],
-                      memo=self.t("memo"))
+        status = self.t("status", outside=int(trajectories.outside.sum()), total=trajectories.outside.shape[0],
+                        memo=self.t("memo"))
+        return f"{self.clip_text(cloud, construction)} {status}".strip()
+
+    def clip_text(self, cloud, construction) -> str:
+        """How many of the drawn starts the radius clip moved, and for PFGM the Poisson kernel's
+        expected share ``P(‖z‖ > clip)`` (brief §2.4)."""
+        if self.direction != "generate" or not self.radius_clip:
+            return ""
+        clipped = int(self.start_sample(cloud, construction)[1][:self.n_particles].sum())
+        text = self.t("clipped", clipped=clipped, total=self.n_particles, clip=self.radius_clip)
+        if construction.kernel.name == "poisson":
+            text += " " + self.t("clipped_expected", share=poisson_tail(self.radius_clip, cloud.dim))
+        return text
 
     def figure(self):
-        """Exported figure: main view, x(t) or CDF, density, accuracy vs NFE."""
-        layout = self.main_view() + self.tx_view() + self.density_view() + self.quality_view()
-        return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(12, 10))
+        """Exported figure: main view, x(t) or CDF, density, accuracy vs NFE, weight strip (and the
+        PFGM half-plane for PFGM)."""
+        layout = self.main_view() + self.tx_view() + self.density_view() + self.quality_view() + self.strip_view()
+        if self.construction == "pfgm":
+            layout = layout + self.half_plane_view()
+        return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(12, 15))
 
     def build_views(self):
         data = ("dataset", "n_data", "seed", "custom_version")
-        setup = (*data, "construction", "prior", "T", "prior_mode", "direction", "t_min", "n_particles")
-        run = (*setup, "solver", "n_steps", "grid", "rho", "rtol")
-        reference = (*data, "construction", "prior", "T", "prior_mode", "direction", "t_min")
-        main = self.live("main", self.main_view, (*run, "t_view", "show_field", "show_density"),
-                         css_classes=["kv-main-plot"])
+        reference = (*data, "construction", "prior", "T", "prior_mode", "radius_clip", "direction", "t_min")
+        run = (*reference, "n_particles", "solver", "n_steps", "grid", "rho", "rtol")
+        main = self.live("main", self.main_view, (*run, "t_view", "show_field", "show_density", "show_reference",
+                                                  "show_mean", "particle"), css_classes=["kv-main-plot"])
+        self.watch_taps(main)
         density = self.live("density", self.density_view, (*run, "t_settled"))  # 2-D: cached apart from the run
         for square in (main, density):  # fixed-size frames: a stretched pane would distort equal axes
             square.sizing_mode = "fixed"
-        grid = pn.GridBox(
-            self.live("tx", self.tx_view, (*run, "t_view")),
-            self.live("quality", self.quality_view, (*reference, "solver", "n_steps", "grid", "rho", "rtol")),
-            self.live("curvature", self.curvature_view, (*reference, "t_view")),
-            self.live("tortuosity", self.tortuosity_view, reference),
-            ncols=2, sizing_mode="stretch_width",
-        )
+        half_plane = pn.Column(self.live("half_plane", self.half_plane_view, (*run, "t_view")),
+                               visible=self.construction == "pfgm", sizing_mode="stretch_width")  # the pane's own
+        # visibility follows its Bokeh figure's
+        self.param.watch(lambda event: setattr(half_plane, "visible", event.new == "pfgm"), "construction")
+        quality = pn.Column(self.live("quality", self.quality_view, (*reference, "solver", "n_steps", "grid", "rho",
+                                                                     "rtol", "sweeps_done")),
+                            self.sweep_button(), sizing_mode="stretch_width")
+        pairs = ((self.live("tx", self.tx_view, (*run, "t_view")), quality),
+                 (self.live("strip", self.strip_view, (*run, "particle")), half_plane),
+                 (self.live("curvature", self.curvature_view, (*reference, "t_view")),
+                  self.live("tortuosity", self.tortuosity_view, reference)))
+        grid = pn.Column(*[pn.Row(*pair, sizing_mode="stretch_width") for pair in pairs], sizing_mode="stretch_width")
         status = pn.pane.Markdown(pn.bind(lambda *_: self.status_text(), *[self.param[p] for p in (*run, "lang")]),
-                                  sizing_mode="stretch_width")
+                                  sizing_mode="stretch_width", css_classes=["kv-status"])
         note = pn.pane.Markdown(pn.bind(lambda lang: self.t("note"), self.param.lang), sizing_mode="stretch_width")
         top = pn.Row(main, pn.Column(density, self.editor()), sizing_mode="stretch_width")
         return pn.Column(top, status, grid, note, sizing_mode="stretch_width")
+
+    def sweep_button(self) -> pn.widgets.Button:
+        """Runs the accuracy-vs-NFE sweep (1–3 s) with a busy indicator; a served page first shows the
+        indicator, then computes on the next tick."""
+        button = pn.widgets.Button(label=self.t("run_sweep"), color="primary", sizing_mode="stretch_width",
+                                   css_classes=["kv-run-sweep"])
+
+        def finish():
+            try:
+                self.guard("sweep", self.run_sweep, lambda: None)()
+            finally:
+                button.loading = False
+
+        def press(_):
+            button.loading = True
+            document = pn.state.curdoc
+            if document is not None and document.session_context is not None:
+                document.add_next_tick_callback(finish)
+            else:
+                finish()
+
+        button.on_click(press)
+        self.param.watch(lambda _: setattr(button, "label", self.t("run_sweep")), "lang")
+        self._sweep_button = button
+        return button
+
+    def watch_taps(self, pane: pn.pane.Bokeh) -> None:
+        """Tapping the main 2-D view selects the nearest particle (each newly rendered figure is hooked)."""
+        def hook(figure):
+            if figure is not None:
+                figure.on_event(Tap, lambda event: self.select_nearest(event.x, event.y))
+
+        hook(pane.object)
+        pane.param.watch(lambda event: hook(event.new), "object")
+
+    def select_nearest(self, x: float, y: float) -> None:
+        """Make the particle nearest to ``(x, y)`` at the view time the selected one (2-D data)."""
+        if x is None or y is None or self.dimension() != 2:
+            return
+        positions = self.frame()[4]
+        self.particle = int(np.argmin(np.hypot(positions[:, 0] - x, positions[:, 1] - y)))
 
     # ---- custom data ----------------------------------------------------------------------------
     def set_custom(self, points) -> bool:

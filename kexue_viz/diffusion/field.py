@@ -25,6 +25,7 @@ import torch
 
 from .constructions import Construction
 from .data import PointCloud
+from .kernels import clip_radius
 
 CHUNK_ELEMENTS = 4_000_000
 
@@ -121,26 +122,34 @@ def weights(x, t, cloud, construction) -> torch.Tensor:
 
 
 def sample_prior(n: int, cloud: PointCloud, construction: Construction, generator: torch.Generator,
-                 exact: bool = True) -> torch.Tensor:
+                 exact: bool = True, max_radius: float | None = None) -> torch.Tensor:
     """``n`` draws of ``x_T``: from the exact marginal ``p_T = Σ π_i p_T(·|x_i)`` (``α_T x_i + σ_T z``,
     ``i ~ π``), or, with ``exact=False``, the data-free approximation ``σ_T z`` (the centroid /
-    far-field prior of post 13; for the linear paths at T = 1 both coincide)."""
+    far-field prior of post 13; for the linear paths at T = 1 both coincide). ``max_radius`` clips
+    ``‖z‖`` (so ``‖x_T − α_T x_i‖ ≤ max_radius·σ_T``; see :func:`.kernels.clip_radius`)."""
+    return sample_prior_clipped(n, cloud, construction, generator, exact, max_radius)[0]
+
+
+def sample_prior_clipped(n: int, cloud: PointCloud, construction: Construction, generator: torch.Generator,
+                         exact: bool = True, max_radius: float | None = None):
+    """``(x_T, clipped)``: :func:`sample_prior` and the (n,) mask of the draws whose ``‖z‖`` was clipped."""
     T = torch.tensor(construction.T, dtype=torch.float64)
     alpha, sigma = construction.schedule.alpha(T), construction.schedule.sigma(T)
     z = construction.kernel.sample(n, cloud.dim, generator)  # drawn on the CPU: same numbers on any device
+    z, clipped = clip_radius(z, max_radius)
     if exact:
         points, probabilities = cloud.points.cpu().double(), cloud.weights.cpu().double()
         z = alpha * points[torch.multinomial(probabilities, n, replacement=True, generator=generator)] + sigma * z
     else:
         z = sigma * z
-    return z.to(device=cloud.points.device, dtype=cloud.points.dtype)
+    return z.to(device=cloud.points.device, dtype=cloud.points.dtype), clipped
 
 
 def continuity_residual(x: torch.Tensor, t, cloud: PointCloud, construction: Construction):
     """``(residual, scale)`` of post 12's eq:ode-f-eq, ``∂_t log p + ∇·f + f·∇log p = 0``, at ``x`` (M, d),
     with ``∂_t log p`` and ``∇ log p`` by autograd (float64) and the closed-form divergence; ``scale``
     is the sum of the three terms' magnitudes (for a relative check)."""
-    x = x.detach().double().requires_grad_(True)
+    x = x.detach().to(cloud.points.device).double().requires_grad_(True)
     t = torch.as_tensor(t, dtype=torch.float64, device=x.device).expand(x.shape[0]).clone().requires_grad_(True)
     cloud = cloud.to(dtype=torch.float64)
     grad_x, dlogp_dt = torch.autograd.grad(log_density(x, t, cloud, construction).sum(), (x, t))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 
+import scipy.special as sp
 import torch
 
 R_FLOOR = 1e-12
@@ -198,6 +199,27 @@ class UniformBox(Kernel):
 
     def cdf_1d(self, z):
         return (0.5 * z).clamp(0, 1)
+
+
+def clip_radius(z: torch.Tensor, max_radius: float | None):
+    """``(z', clipped)``: rows of ``z`` (n, d) with ``‖z‖ > max_radius`` scaled back onto that
+    radius (direction kept), and the (n,) mask of those rows; ``None`` clips nothing. PFGM's prior
+    has an infinite-mean radius (``P(‖z‖ > k) ~ c/k``); its repo clips the radius likewise."""
+    if max_radius is None:
+        return z, torch.zeros(z.shape[0], dtype=torch.bool, device=z.device)
+    if not max_radius > 0:
+        raise ValueError("the clipping radius must be positive")
+    radius = torch.linalg.vector_norm(z, dim=-1)
+    clipped = radius > max_radius
+    scale = torch.where(clipped, max_radius / radius.clamp_min(R_FLOOR), torch.ones_like(radius))
+    return z * scale[:, None], clipped
+
+
+def poisson_tail(r: float, d: int) -> float:
+    """``P(‖z‖ > r)`` for the Poisson kernel in ``R^d``: ``1 − I_{r²/(1+r²)}(d/2, 1/2)`` (brief §2.4;
+    d = 2: ``(1 + r²)^{−1/2}``). The expected fraction of a PFGM prior sample beyond ``r·T``."""
+    u = r * r / (1 + r * r)
+    return float(sp.betainc(0.5, 0.5 * d, 1 - u))  # = 1 − I_u(d/2, 1/2), without cancellation
 
 
 KERNELS: dict[str, Kernel] = {k.name: k for k in (Gaussian(), Poisson(), Tanh(), Exponential(), UniformBox())}

@@ -114,7 +114,8 @@ def _integrate_dpmpp_2m(field, x, times, construction):
 def integrate_fixed(x: torch.Tensor, times: torch.Tensor, cloud: PointCloud, construction: Construction,
                     solver: str = "heun") -> Trajectories:
     """Integrate along ``times`` (decreasing: generation, with the exact jump where a time is 0;
-    increasing: encoding) with a fixed-step solver."""
+    increasing: encoding) with a fixed-step solver, on the cloud's device."""
+    x = x.to(cloud.points.device)
     if solver not in FIXED_SOLVERS:
         raise ValueError(f"unknown fixed-step solver {solver!r}; choose one of {', '.join(FIXED_SOLVERS)}")
     field = _Field(cloud, construction, x.shape[0])
@@ -147,7 +148,8 @@ def integrate_adaptive(x: torch.Tensor, times: torch.Tensor, cloud: PointCloud, 
                        per_particle: bool = False) -> Trajectories:
     """Adaptive solve from ``times[0]`` through the (monotone, positive except a final 0) ``times``.
     A final time 0 is the exact jump ``x ← x̂_0``. ``dop853`` uses scipy (float64), ``dopri5``
-    torchdiffeq; ``per_particle`` solves each particle alone (exact, slower)."""
+    torchdiffeq; ``per_particle`` solves each particle alone (exact, slower). On the cloud's device."""
+    x = x.to(cloud.points.device)
     jump = float(times[-1]) == 0.0
     positive = times[:-1] if jump else times
     field = _Field(cloud, construction, x.shape[0])
@@ -168,8 +170,8 @@ def _dop853(field, x, rows, taus, rtol, atol):
     x = x[rows]
     m, d = x.shape
     sub = _Field(field.cloud, field.construction, m)
-    t_eval = taus.numpy()
-    solution = solve_ivp(_log_time_rhs(sub, (m, d)), (t_eval[0], t_eval[-1]), x.reshape(-1).cpu().double().numpy(),
+    t_eval = taus.cpu().numpy()
+    solution = solve_ivp(_log_time_rhs(sub, (m, d)), (t_eval[0], t_eval[-1]), x.reshape(-1).cpu().double().cpu().numpy(),
                          method="DOP853", t_eval=t_eval, rtol=rtol, atol=atol)
     if not solution.success:
         raise RuntimeError(f"DOP853 failed: {solution.message}")

@@ -4,6 +4,7 @@ draw with these. Colour = the data point an endpoint belongs to (its basin), the
 from __future__ import annotations
 
 import holoviews as hv
+import matplotlib
 import numpy as np
 
 from ..style import COLORS, CYCLE, active_backends, styled
@@ -13,91 +14,159 @@ BASIN_CMAP = CYCLE
 DATA_COLOR = "#000000"
 
 
-def _basin_colours(basins: np.ndarray) -> np.ndarray:
-    return np.asarray(basins) % len(BASIN_CMAP)
+def basin_colours(basins: np.ndarray) -> np.ndarray:
+    """The palette colour (hex) of each basin index."""
+    return np.asarray(BASIN_CMAP)[np.asarray(basins, dtype=int) % len(BASIN_CMAP)]
 
 
 _TEMPLATES: dict = {}
 
 
-def _per_colour(element_type, table: np.ndarray, colour_index: np.ndarray, kdims, **options) -> list:
-    """One element per palette colour holding the rows of ``table`` with that colour index.
-
-    Constant colours instead of a colour-mapped column: the dashboard's in-place updates push only
-    the data columns, so a mapped colour would be lost after the first frame. The styled element of
-    each colour is built once (per backend set) and cloned with new data."""
-    layers = []
-    for index, colour in enumerate(BASIN_CMAP):
-        key = (element_type, tuple(kdims), tuple(sorted(options.items())), colour, active_backends())
-        template = _TEMPLATES.get(key)
-        if template is None:
-            template = _TEMPLATES[key] = styled(element_type(np.zeros((0, len(kdims))), kdims=list(kdims)),
-                                                color=colour, **options)
-        layers.append(template.clone(table[colour_index == index]))
-    return layers
+def _template(element_type, kdims, vdims, group: str, options: dict):
+    """A styled empty element of this kind, built once (per styling backends) and then cloned."""
+    key = (element_type, tuple(kdims), tuple(vdims), group, repr(sorted(options.items())), active_backends())
+    template = _TEMPLATES.get(key)
+    if template is None:
+        empty = {name: np.zeros(0) for name in kdims} | {name: np.zeros(0, dtype=object) for name in vdims}
+        template = _TEMPLATES[key] = styled(element_type(empty, kdims=list(kdims), vdims=list(vdims), group=group),
+                                            **options)
+    return template
 
 
-def paths(curves_x: np.ndarray, curves_y: np.ndarray, basins: np.ndarray, kdims, alpha=0.45, dash="solid") -> list:
-    """Polylines, one per column of ``curves_x``/``curves_y`` (K, M), coloured by basin: per colour one
-    table of segments (one glyph however many particles)."""
-    colour = np.broadcast_to(_basin_colours(basins), curves_x[1:].shape).ravel()
+def plain(element_type, columns: dict, kdims, **options):
+    """An element of ``columns`` (name -> array) with constant styling, cloned from a template
+    (cheaper than building and styling a new element: ~1 ms instead of ~3–6 ms)."""
+    return _template(element_type, kdims, (), "Plain", options).clone(dict(columns))
+
+
+def coloured(element_type, columns: dict, colours: np.ndarray, kdims, **options):
+    """One element for all rows of ``columns`` (name -> (R,) array), each row in its own colour
+    (``colours``, hex strings, stored as the value dimension ``color``).
+
+    One element per layer however many colours: building HoloViews elements is the dearest part
+    of an update. The column is named ``color`` so that the dashboard's in-place update (which
+    pushes the plot's data columns, hover columns included) carries the colours along with the
+    positions. When every row has the same colour HoloViews draws a constant colour instead of
+    the column: the group names that colour, so a change of it re-renders rather than keeping a
+    stale constant."""
+    unique = np.unique(colours)
+    group = f"Colour{unique[0][1:]}" if len(unique) == 1 else "Coloured"
+    options = dict(color="color", tools=["hover"], hover_tooltips=list(kdims), **options)
+    return _template(element_type, kdims, ("color",), group, options).clone(
+        {**columns, "color": np.asarray(colours, dtype=object)})
+
+
+def paths(curves_x: np.ndarray, curves_y: np.ndarray, basins: np.ndarray, kdims, alpha=0.45, dash="solid"):
+    """Polylines, one per column of ``curves_x``/``curves_y`` (K, M), coloured by basin: one table
+    of segments (one glyph however many particles)."""
+    colour = np.broadcast_to(basin_colours(basins), curves_x[1:].shape).ravel()
     table = np.column_stack([curves_x[:-1].ravel(), curves_y[:-1].ravel(), curves_x[1:].ravel(),
                              curves_y[1:].ravel()])
     keep = np.isfinite(table).all(1)
     x0, y0 = kdims
-    return _per_colour(hv.Segments, table[keep], colour[keep], (x0, y0, f"{x0}_end", f"{y0}_end"), alpha=alpha,
-                       line_width=1.0, line_dash=dash)
+    names = (x0, y0, f"{x0}_end", f"{y0}_end")
+    return coloured(hv.Segments, dict(zip(names, table[keep].T)), colour[keep], names, alpha=alpha,
+                    line_width=1.0, line_dash=dash)
 
 
-def data_points(points: np.ndarray, kdims, t_):
+def data_points(points: np.ndarray, kdims):
     """The data as black dots (duplicates are merged into weights)."""
-    return styled(hv.Points(points, kdims=list(kdims), label=t_("data")), color=DATA_COLOR, size=5, marker="circle")
+    return plain(hv.Points, dict(zip(kdims, np.asarray(points, dtype=float).T)), kdims, color=DATA_COLOR, size=5,
+                 marker="circle")
 
 
-def particles(positions: np.ndarray, basins: np.ndarray, kdims, t_) -> list:
-    """Particles coloured by basin (one layer per colour)."""
-    return _per_colour(hv.Points, positions, _basin_colours(basins), kdims, size=6, marker="circle")
+def particles(positions: np.ndarray, basins: np.ndarray, kdims):
+    """Particles coloured by basin (one layer)."""
+    return coloured(hv.Points, dict(zip(kdims, positions.T)), basin_colours(basins), kdims, size=6, marker="circle")
 
 
-def quiver(grid_x: np.ndarray, grid_y: np.ndarray, velocity: np.ndarray, span: float):
+def arrows_table(x: np.ndarray, y: np.ndarray, dx: np.ndarray, dy: np.ndarray, kdims) -> dict:
+    """Columns of a ``Segments`` element from ``(x, y)`` to ``(x + dx, y + dy)``."""
+    x0, y0 = kdims
+    return {x0: x, y0: y, f"{x0}_end": x + dx, f"{y0}_end": y + dy}
+
+
+def quiver(grid_x: np.ndarray, grid_y: np.ndarray, velocity: np.ndarray, span: float, kdims=("x1", "x2")):
     """Field direction on a grid as short segments from each grid point; length ∝ ``log1p(|f|)``
     (the field grows like 1/σ near the data, so raw lengths would hide the far field)."""
     magnitude = np.linalg.norm(velocity, axis=1)
     scale = np.log1p(magnitude) / max(float(np.log1p(magnitude).max()), 1e-12) * span / 22
     direction = velocity / np.maximum(magnitude, 1e-300)[:, None]
-    table = np.column_stack([grid_x, grid_y, grid_x + scale * direction[:, 0], grid_y + scale * direction[:, 1]])
-    return styled(hv.Segments(table, kdims=["x1", "x2", "x1_end", "x2_end"]), color=COLORS["cursor"], alpha=0.8,
-                  line_width=1.2)
+    table = arrows_table(grid_x, grid_y, scale * direction[:, 0], scale * direction[:, 1], kdims)
+    return plain(hv.Segments, table, list(table), color=COLORS["cursor"], alpha=0.8, line_width=1.2)
 
 
-def density_image(xs: np.ndarray, ys: np.ndarray, log_p: np.ndarray, t_, cmap="Blues", span: float = 12.0):
+def mean_arrows(positions: np.ndarray, means: np.ndarray, basins: np.ndarray, shown: bool = True):
+    """Arrows (segments) from each particle ``x_t`` to its posterior mean ``x̂_0(x_t, t)``: where
+    the exact denoiser points at the view time (``shown=False``: an empty layer of the same kind)."""
+    keep = slice(None) if shown else slice(0)
+    table = arrows_table(positions[keep, 0], positions[keep, 1], means[keep, 0] - positions[keep, 0],
+                         means[keep, 1] - positions[keep, 1], ("x1", "x2"))
+    return coloured(hv.Segments, table, basin_colours(basins[keep]), list(table), alpha=0.9, line_width=1.5,
+                    line_dash="dotted")
+
+
+def reference_paths(curves_x: np.ndarray, curves_y: np.ndarray, kdims):
+    """The reference solver's polylines (K, M) as dashed black segments."""
+    table = np.column_stack([curves_x[:-1].ravel(), curves_y[:-1].ravel(), curves_x[1:].ravel(),
+                             curves_y[1:].ravel()])
+    table = table[np.isfinite(table).all(1)]
+    x0, y0 = kdims
+    names = (x0, y0, f"{x0}_end", f"{y0}_end")
+    return plain(hv.Segments, dict(zip(names, table.T)), names, color=DATA_COLOR, alpha=0.6, line_width=1.0,
+                 line_dash="dashed")
+
+
+def selected_marker(position: np.ndarray, kdims):
+    """A ring around the selected particle (whose weights the weight strip shows)."""
+    return plain(hv.Points, dict(zip(kdims, np.asarray(position, dtype=float).reshape(-1, len(kdims)).T)), kdims,
+                 color=COLORS["online"], size=16, marker="circle", fill_alpha=0.0, line_width=2.5)
+
+
+def colour_image(xs: np.ndarray, ys: np.ndarray, values: np.ndarray, cmap: str, kdims, alpha: float = 1.0):
+    """``values`` (len(ys), len(xs)) in [0, 1] as an RGB image coloured by the matplotlib colour map
+    ``cmap``. Colours are computed here, not by a Bokeh colour mapper: the dashboard's in-place
+    update (``LivePlot``) re-derives a mapper without the view's style and would turn it to the
+    default palette (see the report), while RGB data carry their colours."""
+    rgba = matplotlib.colormaps[cmap](np.clip(values, 0.0, 1.0))
+    return hv.RGB((xs, ys, rgba[..., 0], rgba[..., 1], rgba[..., 2], np.full(values.shape, alpha)),
+                  kdims=list(kdims), vdims=["R", "G", "B", "A"])
+
+
+def density_image(xs: np.ndarray, ys: np.ndarray, log_p: np.ndarray, cmap="Blues", span: float = 12.0):
     """``log p_t`` on a grid, shown as ``(log p − max)/span + 1`` clipped to [0, 1]: the top ``span``
-    nats of the density on a fixed colour scale (the colour mapper stays put while the data move)."""
+    nats of the density on a fixed colour scale."""
     finite = np.isfinite(log_p)
     top = float(np.max(log_p[finite])) if finite.any() else 0.0
-    shown = np.clip(np.where(finite, (log_p - top) / span + 1.0, 0.0), 0.0, 1.0)
-    image = hv.Image((xs, ys, shown), kdims=["x1", "x2"], vdims=[t_("log_density")])
-    return styled(image, cmap=cmap, alpha=0.85, clim=(0.0, 1.0), colorbar=False)
+    shown = np.where(finite, (log_p - top) / span + 1.0, 0.0)
+    return colour_image(xs, ys, shown, cmap, ("x1", "x2"), alpha=0.85)
 
 
 def plane_layers(data: np.ndarray, trajectories: np.ndarray, basins: np.ndarray, t_) -> list:
     """The layers of the main 2-D view that do not move with the view time: trajectories (K, M, 2)
     and the data (cache them: an unchanged layer costs nothing to refresh)."""
     kdims = ("x1", "x2")
-    return [*paths(trajectories[..., 0], trajectories[..., 1], basins, kdims), data_points(data, kdims, t_)]
+    return [paths(trajectories[..., 0], trajectories[..., 1], basins, kdims), data_points(data, kdims)]
 
 
 def plane_view(static: list, positions: np.ndarray, basins: np.ndarray, title: str, bounds: tuple, t_, arrows=None,
-               density=None):
+               density=None, reference=None, means=None, selected=None):
     """Main 2-D view: optional log-density and field arrows, the static layers of
-    :func:`plane_layers`, and the particles at the view time."""
-    layers = [density_image(*density, t_)] if density is not None else []
+    :func:`plane_layers`, reference polylines (``reference``: a layer from :func:`reference_paths`),
+    the particles at the view time, arrows to their posterior means ``x̂_0`` (``means`` (M, 2)) and
+    a ring at the ``selected`` particle's position. The last three are always drawn (empty when
+    not given), so switching them on or off updates the plot in place instead of re-rendering it."""
+    layers = [density_image(*density)] if density is not None else []
     if arrows is not None:
         layers.append(quiver(*arrows))
-    layers += [*static, *particles(positions, basins, ("x1", "x2"), t_)]
+    nothing = np.zeros((0, 2))
+    layers += [*static, reference if reference is not None else reference_paths(nothing, nothing, ("x1", "x2")),
+               mean_arrows(positions, positions if means is None else means, basins, shown=means is not None),
+               particles(positions, basins, ("x1", "x2")),
+               selected_marker(nothing if selected is None else selected, ("x1", "x2"))]
     (x0, x1), (y0, y1) = bounds
     return styled(hv.Overlay(layers), title=title, xlim=(x0, x1), ylim=(y0, y1), frame_width=520, frame_height=520,
-                  xlabel=t_("x1"), ylabel=t_("x2"), show_legend=False, tools=["hover"], fig_inches=(6, 6))
+                  xlabel=t_("x1"), ylabel=t_("x2"), show_legend=False, tools=["hover", "tap"], fig_inches=(6, 6))
 
 
 def tx_layers(times: np.ndarray, values: np.ndarray, basins: np.ndarray, t_, exact=None, exact_times=None,
@@ -105,12 +174,12 @@ def tx_layers(times: np.ndarray, values: np.ndarray, basins: np.ndarray, t_, exa
     """Static layers of :func:`tx_view`: trajectories ``x(t)`` (K, M), the exact overlay (dashed) and
     the data on t = 0."""
     kdims = ("t", "x")
-    layers = paths(np.repeat(times[:, None], values.shape[1], 1), values, basins, kdims, alpha=0.7)
+    layers = [paths(np.repeat(times[:, None], values.shape[1], 1), values, basins, kdims, alpha=0.7)]
     if exact is not None:
-        layers += paths(np.repeat(exact_times[:, None], exact.shape[1], 1), exact, basins, kdims, alpha=1.0,
-                        dash="dashed")
+        layers.append(paths(np.repeat(exact_times[:, None], exact.shape[1], 1), exact, basins, kdims, alpha=1.0,
+                            dash="dashed"))
     if data is not None:
-        layers.append(data_points(np.column_stack([np.zeros(len(data)), data]), kdims, t_))
+        layers.append(data_points(np.column_stack([np.zeros(len(data)), data]), kdims))
     return layers
 
 
@@ -125,7 +194,7 @@ def tx_view(static: list, t_cursor: float, title: str, t_, ylabel="x1", height=3
 def density_view(xs: np.ndarray, ys: np.ndarray, log_p: np.ndarray, data_layer, title: str, t_):
     """``log p_t`` heat map with the data (``data_layer``, see :func:`data_points`); the particles at
     the same time are in the main view."""
-    overlay = hv.Overlay([density_image(xs, ys, log_p, t_), data_layer])
+    overlay = hv.Overlay([density_image(xs, ys, log_p), data_layer])
     return styled(overlay, title=title, xlabel=t_("x1"), ylabel=t_("x2"), frame_width=300, frame_height=300,
                   show_legend=False, fig_inches=(4, 4))
 
@@ -143,8 +212,8 @@ def density_view_1d(xs: np.ndarray, p: np.ndarray, positions: np.ndarray, title:
 def cdf_view(xs: np.ndarray, F: np.ndarray, positions: np.ndarray, levels: np.ndarray, basins, title: str, t_):
     """The mixture CDF ``F_t`` with every particle at ``(x_t, F_T(x_T))``: they lie on the curve."""
     curve = styled(hv.Curve((xs, F), "x", t_("cdf")), color=COLORS["continuous"], line_width=2)
-    dots = particles(np.column_stack([positions, levels]), basins, ("x", t_("cdf")), t_)
-    return styled(hv.Overlay([curve, *dots]), title=title, xlabel=t_("x"), height=300, show_legend=False, fig_inches=(6, 3), **PLOT)
+    dots = particles(np.column_stack([positions, levels]), basins, ("x", t_("cdf")))
+    return styled(hv.Overlay([curve, dots]), title=title, xlabel=t_("x"), height=300, show_legend=False, fig_inches=(6, 3), **PLOT)
 
 
 def quality_layers(sweep: dict, t_) -> list:
@@ -158,13 +227,54 @@ def quality_layers(sweep: dict, t_) -> list:
     return layers
 
 
-def quality_view(static: list, current: tuple, reference: str, t_):
-    """Basin agreement with the reference vs NFE per solver (log x, from :func:`quality_layers`),
-    with the current setting marked."""
+def quality_view(static: list, current: tuple, title: str, t_):
+    """Basin agreement with the reference vs NFE per solver (log x, from :func:`quality_layers`; none
+    before the sweep has run), with the current setting marked."""
     marker = styled(hv.Scatter([current], t_("nfe"), t_("agreement"), label=t_("current")), color=COLORS["online"],
                     size=14, marker="diamond")
-    return styled(hv.Overlay([*static, marker]), title=t_("view_quality", reference=reference), logx=True, ylim=(0, 1.05), height=300,
+    return styled(hv.Overlay([*static, marker]), title=title, logx=True, ylim=(0, 1.05), height=300,
                   legend_position="bottom_right", fig_inches=(6, 3), **PLOT)
+
+
+def weight_strip(times: np.ndarray, w: np.ndarray, commit: float, title: str, t_):
+    """Posterior weights ``w_i(x_t, t)`` (S, N) of one particle as an image over (log₁₀ t, data
+    index i), with its commitment time (a vertical line; NaN, never committed: at the left edge) —
+    where the particle picks its data point."""
+    log_t = np.log10(times)
+    order = np.argsort(log_t)
+    image = colour_image(log_t[order], np.arange(w.shape[1]), w[order].T, "Greys", (t_("log10_t"), t_("data_index")))
+    marker = styled(hv.VLine(np.log10(commit) if np.isfinite(commit) else log_t.min()), color=COLORS["online"],
+                    line_dash="dashed", line_width=2)
+    return styled(hv.Overlay([image, marker]), title=title, height=300, show_legend=False, fig_inches=(6, 3),
+                  **PLOT)
+
+
+def unit_arrows(x: np.ndarray, y: np.ndarray, vector: np.ndarray, length: float) -> dict:
+    """Columns of equal-length arrows along ``vector`` (R, 2) from ``(x, y)``: a direction field."""
+    norm = np.maximum(np.linalg.norm(vector, axis=1), 1e-300)
+    return arrows_table(x, y, length * vector[:, 0] / norm, length * vector[:, 1] / norm, ("x", "t"))
+
+
+def half_plane_layers(arrows: dict, times: np.ndarray, values: np.ndarray, basins: np.ndarray, data: np.ndarray,
+                      lines=None) -> list:
+    """Layers of :func:`half_plane_view`: the direction of the augmented field (``arrows``, from
+    :func:`unit_arrows`), exact field lines (``lines`` = (x (K, L), t (K,)), grey) when given,
+    the particles' ``x(t)`` (K, M) coloured by basin, and the data on the plane t = 0."""
+    layers = [plain(hv.Segments, arrows, list(arrows), color=COLORS["cursor"], alpha=0.8, line_width=1.2)]
+    if lines is not None:
+        x, t = lines
+        layers.append(reference_paths(x, np.repeat(t[:, None], x.shape[1], 1), ("x", "t")))
+    layers.append(paths(values, np.repeat(times[:, None], values.shape[1], 1), basins, ("x", "t"), alpha=0.6))
+    layers.append(data_points(np.column_stack([data, np.zeros(len(data))]), ("x", "t")))
+    return layers
+
+
+def half_plane_view(layers: list, t_view: float, window, top: float, title: str, t_):
+    """Post 13's augmented space: data on t = 0, the field ``F(x, t)`` of their masses in the upper
+    half-plane, whose field lines are the PFGM trajectories, and the view time as a horizontal line."""
+    cursor = styled(hv.HLine(t_view), color=COLORS["cursor"], line_dash="dashed", line_width=1)
+    return styled(hv.Overlay([*layers, cursor]), title=title, xlim=tuple(window), ylim=(0.0, top),
+                  xlabel=t_("x1"), ylabel=t_("t_aug"), height=300, show_legend=False, fig_inches=(6, 3), **PLOT)
 
 
 def curvature_curve(times: np.ndarray, kappa: np.ndarray, t_):

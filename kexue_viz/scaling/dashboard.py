@@ -164,9 +164,9 @@ class AdamEpsilonDashboard(Dashboard):
                 "scales": scales, "D": D, "S_off": S_off, "beta": math.sqrt(D / S_off) if S_off > 0 else math.inf,
                 "eps_exact": surge_threshold(model, "exact") / rms,
                 "eps_approx": surge_threshold(model, "approximate") / rms,
-                "peak_10563": post_10563.B_peak.numpy(), "peak_11280": post_11280.B_peak.numpy(),
-                "BdL_10563": post_10563.B_dL.numpy(), "BdL_11280": post_11280.B_dL.numpy(),
-                "Q2D": (post_11280.Q > 2 * D).numpy(), "C": large_batch_coefficient(model, eps).numpy(),
+                "peak_10563": post_10563.B_peak.cpu().numpy(), "peak_11280": post_11280.B_peak.cpu().numpy(),
+                "BdL_10563": post_10563.B_dL.cpu().numpy(), "BdL_11280": post_11280.B_dL.cpu().numpy(),
+                "Q2D": (post_11280.Q > 2 * D).cpu().numpy(), "C": large_batch_coefficient(model, eps).cpu().numpy(),
             }
 
         return self._summaries.fetch((self.model_key(), self.eps_values(), self.kappa2_rule), compute)
@@ -253,7 +253,7 @@ class AdamEpsilonDashboard(Dashboard):
             rows = []
             for backend in [x for x in BACKENDS if x in self.backends] or ["exact"]:
                 m1, m2 = update_moments(a, torch.full_like(a, b), backend)
-                rows.append((backend, self.t(f"backends.{backend}"), m1.numpy(), m2.numpy()))
+                rows.append((backend, self.t(f"backends.{backend}"), m1.cpu().numpy(), m2.cpu().numpy()))
             return views.moments_view(MOMENT_A, rows, b, self.t)
 
         key = (self.model_key(), self.probe_eps, self.B_probe, tuple(self.backends))

@@ -135,7 +135,7 @@ def nqm_expected_loss(eta: torch.Tensor, B: torch.Tensor, K: int, h: torch.Tenso
     """Exact expected NQM loss after ``K`` SGD steps (brief §7 item 4):
     ``E L_K = ½Σ h_i[r_i^{2K}θ₀ᵢ² + (η²h_i/B)(1 − r_i^{2K})/(1 − r_i²)]`` with ``r_i = 1 − ηh_i``
     (here ``c_i = h_i``). ``eta`` and ``B`` broadcast; the coordinate axis is appended last."""
-    eta, B = torch.broadcast_tensors(eta, B)
+    eta, B = torch.broadcast_tensors(to_core(eta, h), to_core(B, h))
     return nqm_expected_loss_at(eta, B, torch.full_like(eta, float(K)), h, theta0)
 
 
@@ -152,7 +152,7 @@ def nqm_steps_to_target(eta: torch.Tensor, B: torch.Tensor, h: torch.Tensor, the
     """Smallest K with ``E L_K ≤ target`` (:func:`nqm_expected_loss`) for every broadcast (η, B), by
     bisection on K (each coordinate's expected loss moves monotonically towards its noise floor; the
     search takes the sum as monotone); ``inf`` where even ``K_max`` steps do not reach the target."""
-    eta, B = torch.broadcast_tensors(eta, B)
+    eta, B = torch.broadcast_tensors(to_core(eta, h), to_core(B, h))
     lo = torch.zeros_like(eta)
     hi = torch.full_like(eta, float(K_max))
     reachable = nqm_expected_loss(eta, B, K_max, h, theta0) <= target

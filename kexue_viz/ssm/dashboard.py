@@ -209,7 +209,7 @@ class HippoDashboard(Dashboard):
         values = reconstruct(self.measure, state, T, grid, w=self.w, norm=self.norm)
         error = relative_error(self.measure, state, self.samples()[1], self.dt, T, w=self.w, norm=self.norm,
                                best=self.best_projection(self.step, self.N))
-        return grid.numpy(), values.numpy(), error
+        return grid.cpu().numpy(), values.cpu().numpy(), error
 
     def best_projection(self, step: int, size: int = N_MAX) -> torch.Tensor:
         """Exact projection of the input at state index ``step`` onto ``size`` functions (cached;
@@ -256,7 +256,7 @@ class HippoDashboard(Dashboard):
 
     def _eigen_data(self):
         A, _ = hippo(self.measure, self.N, w=self.w, norm=self.norm)
-        continuous = torch.linalg.eigvals(A).numpy()
+        continuous = torch.linalg.eigvals(A).cpu().numpy()
         exact = legt_exact_poles(self.N, self.w) if self.measure == "legt" else None
         if get_measure(self.measure).time_varying:
             k = min(self.eigen_step, self.L - 1)  # the step x_k -> x_{k+1} at the settled cursor
@@ -267,7 +267,7 @@ class HippoDashboard(Dashboard):
             delta = self.dt
             Abar = lti_system(self.measure, self.N, self.dt, self.w, self.norm, self.method)[0]
             title = self.t("view_eig_cont")
-        discrete = torch.linalg.eigvals(Abar).numpy()
+        discrete = torch.linalg.eigvals(Abar).cpu().numpy()
         amplification = views.AMPLIFICATION[self.method]
         exact_discrete = amplification(delta * exact) if exact is not None else None
         return delta * continuous, None if exact is None else delta * exact, discrete, exact_discrete, title

@@ -54,6 +54,7 @@ def krylov(Abar: torch.Tensor, Bbar: torch.Tensor, L: int) -> torch.Tensor:
 def causal_conv(kernel: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
     """``y_k = Σ_{j<=k} kernel_{k-j} u_j`` (``kernel``: ``(L, n)``, ``u``: ``(L,)``) by rFFT
     zero-padded to ``2L`` (without padding the product would be a circular convolution)."""
+    u = to_core(u, kernel)
     L = u.shape[0]
     size = 2 * L
     spectrum = torch.fft.rfft(kernel.T.contiguous(), n=size, dim=-1) * torch.fft.rfft(u, n=size)[None, :]

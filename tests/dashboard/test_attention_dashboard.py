@@ -116,7 +116,7 @@ def test_temperature_axis_is_linear_with_the_marker_held_in_frame(dashboard):
 def test_jacobian_colours_are_symmetric_log_of_the_draw(dashboard):
     image = dashboard.jacobian_view()
     _, p = dashboard.one_draw()
-    top = np.sort(p.numpy())[::-1][:48]
+    top = np.sort(p.cpu().numpy())[::-1][:48]
     J = np.diag(top) - np.outer(top, top)
     shown = image.dimension_values(2, flat=False)  # rows by ascending y = key i
     expected = np.sign(J) * np.log10(1 + np.abs(J) / views.JACOBIAN_THRESHOLD)

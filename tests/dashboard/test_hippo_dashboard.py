@@ -214,7 +214,7 @@ def test_s4_kernel_view_agrees_with_direct_powers(s4_board):
     s4_board.param.update(N=12, s4_step=0.05, measure="legs", readout="random")
     kernel = curve_values(s4_board.kernel_view(), 0)
     ssm = hippo_ssm("legs", 12, 0.05, "random", norm="paper", seed=s4_board.seed)
-    reference = kernel_powers(ssm, 250).numpy()
+    reference = kernel_powers(ssm, 250).cpu().numpy()
     assert len(kernel) == 250 and np.abs(kernel - reference).max() <= 1e-13 * np.abs(reference).max()
     assert "e-1" in s4_board.kernel_view().opts.get().kwargs["title"]  # the printed difference is ~1e-15
 
@@ -234,7 +234,7 @@ def test_s4_output_equals_the_recurrence(s4_board):
     y = curve_values(s4_board.output_view(), 1)
     ssm = hippo_ssm("legt", 10, 0.02, "ones", w=0.5, norm="paper")
     u = torch.tensor(s4_board.samples()[1])
-    y_rnn = (run_recurrence(*ssm.discrete(), u)[1:] @ ssm.C).numpy()
+    y_rnn = (run_recurrence(*ssm.discrete(), u)[1:] @ ssm.C).cpu().numpy()
     assert np.abs(y - y_rnn).max() <= 1e-12 * np.abs(y_rnn).max()
 
 

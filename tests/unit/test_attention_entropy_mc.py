@@ -26,7 +26,7 @@ def test_mean_and_error_equal_a_direct_softmax(model):
     alphas = [1.5, 2.5, 3.5] if model == "normal" else [12.0, 20.0, 28.0]
     mean, se = renyi2_by_length(draws, alphas)
     for scores, alpha, m, e in zip(draws, alphas, mean, se):
-        x = alpha * scores.double().numpy()
+        x = alpha * scores.double().cpu().numpy()
         p = np.exp(x - x.max(axis=1, keepdims=True))
         p /= p.sum(axis=1, keepdims=True)
         h2 = -np.log((p ** 2).sum(axis=1))
@@ -36,7 +36,7 @@ def test_mean_and_error_equal_a_direct_softmax(model):
 
 def test_zero_scale_gives_log_n_without_error():
     mean, se = renyi2_by_length(draws_by_length(LENGTHS, budget=2 ** 12), [0.0, 0.0, 0.0])
-    assert np.allclose(mean.numpy(), np.log(LENGTHS), atol=1e-12) and np.all(se.numpy() < 1e-12)
+    assert np.allclose(mean.cpu().numpy(), np.log(LENGTHS), atol=1e-12) and np.all(se.cpu().numpy() < 1e-12)
 
 
 def test_bounds_from_the_exact_quadrature():

@@ -47,7 +47,9 @@ MLM_TABLE = ("| n | 64 | 128 | 256 | 512 | 1024 |\n|---|---|---|---|---|---|\n"
 TRANSFORMS = ("D1", "D2", "D3", "D4", "P1", "P2")
 SPARSITY_MEASURES = ("S0", "S1,2", "S*1,2", "S*1,4", "S*0.5,1")
 TEMPERATURE_FIRST = 2  # the temperature axis ends at 1/α₂ (α₂ = α_max/20)
-SPARSITY_SEED = 0  # the 9595 and 9403 tabs draw their own fixed vectors (the main seed drives the scores)
+REFLECTION_D, REFLECTION_POWERS = 8, 12  # the det O = −1 example: 8×8, powers 0…12
+ERROR_FLOOR = 1e-17  # log axis: exact zeros (n = 0) drawn at the floor
+ROPE_SEED = 0  # the 9403 tab draws its own fixed vectors (the main seed drives the scores)
 
 
 def alpha_max(model: str, d: int) -> float:
@@ -111,7 +113,13 @@ def entropy_mc(law: str, model: str, d: int, n0: int) -> tuple[np.ndarray, np.nd
 
 @lru_cache(maxsize=8)
 def rope_counterexample() -> dict:
-    return rope.reflection_counterexample(8, seed=0)
+    return rope.reflection_counterexample(REFLECTION_D, seed=0)
+
+
+@lru_cache(maxsize=1)
+def reflection_errors() -> dict:
+    """Errors of the det O = −1 decompositions per power n (9403; fixed 8×8 example)."""
+    return rope.reflection_powers(REFLECTION_D, seed=0, n_max=REFLECTION_POWERS)
 
 
 class AttentionScaleDashboard(Dashboard):
@@ -143,9 +151,7 @@ class AttentionScaleDashboard(Dashboard):
     beta = param.Number(-1.0, bounds=(-3.0, 3.0), step=0.1)
     decay_lambda = param.Number(0.95, bounds=(0.5, 1.0), step=0.005)
     linear_d = param.Integer(16, bounds=(1, 256))
-    # sparsity (9595)
-    dirichlet = param.Number(0.0, bounds=(-2.0, 2.0), step=0.1)
-    vector_n = param.Integer(32, bounds=(4, 256))
+    # sparsity (9595) of view A's weights p = softmax(α s)
     transform = param.Selector(default="D1", objects=list(TRANSFORMS))
     # RoPE (9403)
     rope_d = param.Selector(default=128, objects=[32, 64, 128, 256])
@@ -168,6 +174,7 @@ class AttentionScaleDashboard(Dashboard):
         super().__init__(**params)
         self._draws = LruDict(8)
         self._mc = LruDict(16)
+        self._sparsity = LruDict(8)
         self._mc_points: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 
     # ---- validation -----------------------------------------------------------------------
@@ -443,12 +450,25 @@ class AttentionScaleDashboard(Dashboard):
                                 self.t("sparsity_axis"), ylim=(0, 1.02))
 
     def sparsity_vector(self) -> np.ndarray:
-        """A Dirichlet(10^c, …) sample of length ``vector_n`` (fixed seed): c < 0 sparse, c > 0 even."""
-        concentration_value = torch.full((self.vector_n,), 10.0 ** self.dirichlet, dtype=torch.float64)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(SPARSITY_SEED)
-            gamma = torch._standard_gamma(concentration_value)
-        return (gamma / gamma.sum()).clamp(min=1e-300).cpu().numpy()
+        """The weights p = softmax(α s) of view A's draw (the scores the reader is looking at)."""
+        return self.one_draw()[1].cpu().numpy()
+
+    def scale_measures(self) -> dict[str, np.ndarray]:
+        """Each 9595 measure of softmax(α s) of view A's draw over the α-grid (cached per draw)."""
+        key = (self.model, self.d, self.n, self.sample_count, self.seed)
+        return self._sparsity.fetch(key, lambda: {name: values.cpu().numpy() for name, values in
+                                                  sparsity.softmax_measures(self.draws()[0].double(),
+                                                                            alpha_grid(self.model, self.d),
+                                                                            SPARSITY_MEASURES).items()})
+
+    def scale_measures_view(self):
+        """F. The measures against α with the current-α marker (α moves the marker only)."""
+        current = views.marker_data(self.effective_alpha, 1.02)
+        key = (self.model, self.d, self.n, self.sample_count, self.seed)
+        template = self.cached_view("scale_measures", key, lambda: views.scale_measures_view(
+            alpha_grid(self.model, self.d), self.scale_measures(), self.effective_alpha,
+            self.t("view_scale_measures", n=self.n), self.t))
+        return views.with_data(template, {len(template.values()) - 1: current})
 
     def transformed_vector(self, x: np.ndarray) -> np.ndarray:
         i, j = int(np.argmax(x)), int(np.argmin(x))
@@ -463,21 +483,28 @@ class AttentionScaleDashboard(Dashboard):
                 "P2": lambda: np.append(x, 0.0)}[self.transform]()
 
     def measures_view(self):
+        """Each measure of p before and after the property transform (template per transform and n;
+        α moves the bars' data only)."""
         x = self.sparsity_vector()
         y = self.transformed_vector(x)
-        before = [float(sparsity.MEASURES[name](x)) for name in SPARSITY_MEASURES]
-        after = [float(sparsity.MEASURES[name](y)) for name in SPARSITY_MEASURES]
+        before = np.array([float(sparsity.MEASURES[name](x)) for name in SPARSITY_MEASURES])
+        after = np.array([float(sparsity.MEASURES[name](y)) for name in SPARSITY_MEASURES])
         title = f"{self.t('view_measures')}: {self.t('transform.' + self.transform)}"
-        return views.measures_view(list(SPARSITY_MEASURES), before, after, title, self.t)
+        template = self.cached_view("measures", (self.transform,), lambda: views.measures_view(
+            list(SPARSITY_MEASURES), before, after, title, self.t))
+        positions = [layer.dimension_values(0) for layer in template.values()]
+        return views.with_data(template, {0: (positions[0], before), 1: (positions[1], after)})
 
     def renyi_view(self):
-        x = torch.as_tensor(self.sparsity_vector())
+        """H_a of view A's weights p against the order a, with its bounds [0, ln n] (template per n)."""
         orders = np.linspace(0.1, 5, 99)
-        values = np.array([float(sparsity.renyi_entropy(x, a)) for a in orders])
+        values = sparsity.renyi_spectrum(self.sparsity_vector(), orders).cpu().numpy()
         curves = {"H_a": (values, views.COLORS["mc_mean"], "solid"),
-                  "ln n": (np.full_like(orders, math.log(self.vector_n)), views.COLORS["limit"], "dashed")}
-        return views.lines_view(orders, curves, self.t("view_renyi"), self.t("order_axis"), self.t("renyi_axis"),
-                                ylim=(0, views.nice_ceiling(1.05 * math.log(self.vector_n))))
+                  "ln n": (np.full_like(orders, math.log(self.n)), views.COLORS["limit"], "dashed")}
+        template = self.cached_view("renyi", (self.n,), lambda: views.lines_view(
+            orders, curves, self.t("view_renyi"), self.t("order_axis"), self.t("renyi_axis"),
+            ylim=(0, views.nice_ceiling(1.05 * math.log(self.n)))))
+        return views.with_data(template, {0: (orders, values)})
 
     def rope_decay_view(self):
         r = np.arange(0, self.r_max + 1)
@@ -491,7 +518,7 @@ class AttentionScaleDashboard(Dashboard):
 
     def rope_positions_view(self):
         L, d = 32, self.rope_d
-        generator = torch.Generator().manual_seed(SPARSITY_SEED)
+        generator = torch.Generator().manual_seed(ROPE_SEED)
         if self.different_content:
             q, k = torch.randn(L, d, generator=generator, dtype=torch.float64), torch.randn(L, d, generator=generator,
                                                                                               dtype=torch.float64)
@@ -501,6 +528,17 @@ class AttentionScaleDashboard(Dashboard):
         matrix = rope.position_scores(q, k, 10.0 ** self.log10_base).cpu().numpy()
         what = self.t("changing_content" if self.different_content else "same_content")
         return views.position_view(matrix, self.t("view_positions", what=what), self.t)
+
+    def reflection_view(self):
+        """G. det O = −1: ‖Oⁿ − I₋ⁿexp(nB)‖ (the post's step), the repaired decomposition and the
+        relative property of Oⁿ itself, against n (log y, floored at 1e-17)."""
+        errors = reflection_errors()
+        n = errors["n"].astype(float)
+        curves = {self.t(f"reflection_{key}"): (np.maximum(errors[key], ERROR_FLOOR), views.COLORS[color], dash)
+                  for key, color, dash in (("post", "approx", "solid"), ("repaired", "mc_median", "dashed"),
+                                           ("relative", "mc_mean", "dotted"))}
+        return views.lines_view(n, curves, self.t("view_reflection", d=REFLECTION_D), self.t("power_axis"),
+                                self.t("error_axis"), ylim=(ERROR_FLOOR, 1e2), logy=True)
 
     # ---- export and layout ------------------------------------------------------------------
     def figure(self):
@@ -527,8 +565,8 @@ class AttentionScaleDashboard(Dashboard):
                 pn.Column(self.live("star", self.star_view, ("model", "d", "log2_n", "laws", "n0", "mc_version")),
                           self._mc_button()),
                 pn.Column(self.live("entropy", self.entropy_view, ("model", "d", "laws", "n0")),
-                          pn.pane.Markdown(pn.bind(lambda lang: self.t("mlm_table") + "\n\n" + MLM_TABLE,
-                                                   self.param.lang))),
+                          pn.pane.Markdown(pn.bind(lambda lang: "\n\n".join((self.t("entropy_caption"), self.t(
+                              "mlm_table"), MLM_TABLE)), self.param.lang), sizing_mode="stretch_width")),
                 ncols=2, sizing_mode="stretch_width"),
             sizing_mode="stretch_width")
         concentration_tab = pn.Column(
@@ -539,11 +577,12 @@ class AttentionScaleDashboard(Dashboard):
                        self.live("linear", self.linear_view, ("linear_d",)),
                        self._markdown("concentration_note"), ncols=2, sizing_mode="stretch_width"),
             sizing_mode="stretch_width")
+        draw = (*curves[:-1], "alpha")  # view A's draw: every control but the measure
         sparsity_tab = pn.Column(
-            pn.Row(self._widget("dirichlet"), self._widget("vector_n"), self._widget("transform"),
-                   sizing_mode="stretch_width"),
-            pn.GridBox(self.live("measures", self.measures_view, ("dirichlet", "vector_n", "transform")),
-                       self.live("renyi", self.renyi_view, ("dirichlet", "vector_n")),
+            self.live("scale_measures", self.scale_measures_view, draw),
+            pn.Column(self._widget("transform"), width=320),
+            pn.GridBox(self.live("measures", self.measures_view, (*draw, "transform")),
+                       self.live("renyi", self.renyi_view, draw),
                        ncols=2, sizing_mode="stretch_width"),
             self._markdown("sparsity_note"), sizing_mode="stretch_width")
         counter = rope_counterexample()
@@ -553,6 +592,7 @@ class AttentionScaleDashboard(Dashboard):
             pn.GridBox(self.live("rope_decay", self.rope_decay_view, ("rope_d", "log10_base", "r_max")),
                        self.live("rope_positions", self.rope_positions_view,
                                  ("rope_d", "log10_base", "different_content")),
+                       self.live("reflection", self.reflection_view, ()),
                        ncols=2, sizing_mode="stretch_width"),
             self._markdown("rope_note", gap=counter["square_gap"], fix=counter["repaired_commutator"]),
             sizing_mode="stretch_width")

@@ -133,3 +133,36 @@ def reflection_counterexample(d: int = 8, seed: int = 0) -> dict[str, float]:
         "repaired_commutator": float(torch.linalg.norm(rotation_part @ reflection - reflection @ rotation_part)),
         "repaired_det": float(torch.linalg.det(rotation_part)),
     }
+
+
+def reflection_powers(d: int = 8, seed: int = 0, n_max: int = 12) -> dict[str, np.ndarray]:
+    """9403's det O = −1 case as errors per power n = 0 … n_max, for a random orthogonal O with det −1.
+    O₊ = O I₋ ∈ SO(d) is exp(B) for some skew B, so exp(nB) = O₊ⁿ (computed as that power):
+
+    * ``post``: ‖Oⁿ − I₋ⁿ exp(nB)‖ — the post's O = O₊I₋, Oⁿ = I₋ⁿexp(nB); nonzero from n = 1
+      because O₊ and I₋ do not commute;
+    * ``repaired``: ‖Oⁿ − Hᵤⁿ exp(nB′)‖ with Hᵤ = I − 2uuᵀ the reflection along a real eigenvector u
+      of O (eigenvalue −1) and exp(B′) = O Hᵤ ∈ SO(d), which commutes with Hᵤ: rounding only;
+    * ``relative``: maxₘ ‖(Oᵐ)ᵀOⁿ − O^{n−m}‖ over m = 0 … n_max: Oⁿ itself satisfies the relative
+      property R_mᵀR_n = R_{n−m} (rounding only), although no exp(nB) equals it at odd n
+      (``det`` = det Oⁿ = (−1)ⁿ, while det exp(nB) = e^{n tr B} = 1).
+    Norms are Frobenius; ``n`` holds the powers."""
+    O = random_orthogonal(d, seed, det=-1)
+    eye = torch.eye(d, dtype=REAL, device=O.device)
+    I_minus = eye.clone()
+    I_minus[0, 0] = -1
+    values, vectors = np.linalg.eig(O.cpu().numpy())
+    u = torch.as_tensor(np.real(vectors[:, int(np.argmin(np.abs(values + 1)))]), dtype=REAL, device=O.device)
+    reflection = eye - 2 * torch.outer(u, u) / (u @ u)
+    powers = lambda A: [torch.linalg.matrix_power(A, n) for n in range(n_max + 1)]  # noqa: E731
+    O_n, rotation_n, repaired_n = powers(O), powers(O @ I_minus), powers(O @ reflection)
+    signed = lambda k: O_n[k] if k >= 0 else O_n[-k].T  # noqa: E731  O^{−k} = (Oᵏ)ᵀ
+    norm = lambda A: float(torch.linalg.norm(A))  # noqa: E731
+    post, repaired, relative = [], [], []
+    for n, On in enumerate(O_n):
+        flip = n % 2  # I₋ⁿ and Hᵤⁿ are the identity for even n
+        post.append(norm(On - (I_minus if flip else eye) @ rotation_n[n]))
+        repaired.append(norm(On - (reflection if flip else eye) @ repaired_n[n]))
+        relative.append(max(norm(O_n[m].T @ On - signed(n - m)) for m in range(n_max + 1)))
+    return {"n": np.arange(n_max + 1), "post": np.array(post), "repaired": np.array(repaired),
+            "relative": np.array(relative), "det": np.array([float(torch.linalg.det(On)) for On in O_n])}

@@ -83,6 +83,27 @@ MEASURES = {
 }
 
 
+def softmax_measures(scores, alphas, names=tuple(MEASURES)) -> dict[str, torch.Tensor]:
+    """The 9595 measures of the attention weights p = softmax(α s) of one score vector ``scores``
+    (n,) at every scale in ``alphas`` (A,): name → (A,). At α = 0 p is uniform (every S* is 1);
+    as α → ∞ p tends to one-hot, where S*_q,p falls to its minimum n^{1/p − 1/q}."""
+    alphas = torch.as_tensor(alphas, dtype=REAL, device=get_device())
+    p = torch.softmax(alphas[:, None] * _t(scores)[None], dim=-1)
+    return {name: MEASURES[name](p) for name in names}
+
+
+def renyi_spectrum(p, orders) -> torch.Tensor:
+    """H_a(p) for every order a in ``orders`` (A,) at once, Shannon where |a − 1| < 1e-6: (A,)."""
+    p = _t(p)
+    orders = torch.as_tensor(orders, dtype=REAL, device=p.device)
+    if bool((orders <= 0).any()):
+        raise ValueError("Rényi orders must be positive")
+    shannon = torch.isclose(orders, torch.ones_like(orders), rtol=0, atol=RENYI_SHANNON_BAND)
+    safe = torch.where(shannon, torch.full_like(orders, 2.0), orders)
+    general = torch.logsumexp(safe[:, None] * torch.log(p)[None], dim=-1) / (1 - safe)
+    return torch.where(shannon, -torch.xlogy(p, p).sum(), general)
+
+
 def lower_bound(n: int, q: float, p: float) -> float:
     """The minimum n^{1/p − 1/q} of S*_q,p (attained by one-hot vectors)."""
     return n ** (1 / p - 1 / q)

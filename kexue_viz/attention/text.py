@@ -67,9 +67,8 @@ TEXT = TextTable({
     "view_draw_title": {"zh": "A. 一次抽样：排序后的注意力权重 p（前 64）", "en": "A. One draw: sorted weights p (top 64)"},
     "rank": {"zh": "排名", "en": "rank"},
     "probability": {"zh": "p", "en": "p"},
-    "view_jacobian": {"zh": "A. Jacobian J/α = diag p − p pᵀ（权重最大的 {k} 个 key，按 p 降序；对称对数色标）",
-                      "en": "A. Jacobian J/α = diag p − p pᵀ ({k} keys of largest p, decreasing; symmetric-log colours)"},
-    "jacobian_colour": {"zh": "J/α（对称对数，|J/α|<1e−6 处线性）", "en": "J/α (symmetric log, linear below 1e−6)"},
+    "view_jacobian": {"zh": "A. J/α = diag p − ppᵀ（p 最大的 {k} 个 key，降序；对称对数色标）",
+                      "en": "A. J/α = diag p − ppᵀ (top {k} keys by p; symmetric-log colours)"},
     "key_rank": {"zh": "按 p 的排名", "en": "rank by p"},
     "key_i": {"zh": "i", "en": "i"},
     "key_j": {"zh": "j", "en": "j"},
@@ -80,8 +79,10 @@ TEXT = TextTable({
     "ls_fit": {"zh": "可见范围最小二乘 {text}", "en": "least squares over the range {text}"},
     "mc_points_label": {"zh": "MC 中位数最优", "en": "MC median argmax"},
     "n_eff": {"zh": "解码器 n_eff=L/H_L（L=n）", "en": "decoder n_eff=L/H_L (L=n)"},
-    "view_entropy": {"zh": "D. 熵与 n（n₀={n0}）：实线精确 E[H]，虚线均场 ln n−G(α)，点线 MC E[H₂]±2SE",
-                     "en": "D. Entropy vs n (n₀={n0}): solid exact E[H], dashed mean field ln n−G(α), dotted MC E[H₂]±2SE"},
+    "view_entropy": {"zh": "D. 不同 Scale 规律下的熵与 n（n₀={n0}）", "en": "D. Entropy vs n under the scale laws (n₀={n0})"},
+    "entropy_caption": {"zh": "视图 D：实线加点为精确 E[H]，虚线为均场 ln n−G(α)，点线与色带为 MC 的 Rényi-2 熵 E[H₂]±2SE（H₂≤H）。",
+                        "en": "View D: solid with dots, exact E[H]; dashed, mean field ln n−G(α); dotted with band, "
+                              "Monte Carlo Rényi-2 entropy E[H₂]±2SE (H₂≤H)."},
     "entropy_axis": {"zh": "熵（nats）", "en": "entropy (nats)"},
     "readout_units": {"zh": "当前 α={alpha:.4g}；λ={lam:.4g}；温度 1/α={temp:.4g}",
                       "en": "current α={alpha:.4g}; λ={lam:.4g}; temperature 1/α={temp:.4g}"},
@@ -127,11 +128,12 @@ TEXT = TextTable({
         "stable form; the post's expression returns NaN for t≲−8. Erratum (§general linear): ‖q̃‖₂/‖q̃‖₁ lies in "
         "[1/√d, 1]; √d is the maximum of the reciprocal.")},
     # sparsity
-    "dirichlet": {"zh": "Dirichlet 集中度（对数）", "en": "Dirichlet concentration (log10)"},
-    "vector_n": {"zh": "向量长度", "en": "vector length"},
-    "view_measures": {"zh": "F. 稀疏度指标（越大越不稀疏）", "en": "F. Sparsity measures (larger = less sparse)"},
+    "view_scale_measures": {"zh": "F. 视图 A 那次抽样的 p=softmax(αs) 的稀疏度指标与 α（n={n}，越大越不稀疏）",
+                            "en": "F. Sparsity measures of p=softmax(αs) for view A's draw vs α (n={n}; larger = less sparse)"},
+    "view_measures": {"zh": "F. 当前 α 下 p 的指标", "en": "F. Measures of p at the current α"},
     "transform": {"zh": "性质演示：变换", "en": "Property demo: transform"},
-    "view_renyi": {"zh": "F. Rényi 熵 H_a 与阶数 a（界 [0, ln n]）", "en": "F. Rényi entropy H_a vs order a (bounds [0, ln n])"},
+    "view_renyi": {"zh": "F. 当前 α 下 p 的 Rényi 熵 H_a 与阶数 a（界 [0, ln n]）",
+                   "en": "F. Rényi entropy H_a of p at the current α vs order a (bounds [0, ln n])"},
     "order_axis": {"zh": "阶数 a", "en": "order a"},
     "renyi_axis": {"zh": "H_a（nats）", "en": "H_a (nats)"},
     "original": {"zh": "原向量", "en": "original"},
@@ -145,9 +147,14 @@ TEXT = TextTable({
     "transform.P1": {"zh": "P1 放大最大元素", "en": "P1 grow the largest entry"},
     "transform.P2": {"zh": "P2 拼接一个 0", "en": "P2 append a zero"},
     "sparsity_note": {"zh": (
+        "向量是标签页 Scale 中视图 A 的注意力权重 p=softmax(αs)（同一次抽样、同一 α）。α=0 时 p 均匀，各 S* 为 1；α 增大时 p 趋于 one-hot，"
+        "S*_q,p 降到下界 n^(1/p−1/q)。S*₁,₂=1/√(nΣp²)=e^(H₂/2)/√n 与视图 A 的读数一致。"
         "S*₁,ₚ 与 S*_q,p 同时满足 D1–D4、P1、P2；S₁,ₚ 不满足 D4；S₀ 的 D1 只取等号。S*₁,₂=cos(sign x, x)。"
         "勘误：原文 E|x|/√((E|x|)²+Var|x|)=1/(1+Var/E²) 少了平方根，应为 1/√(1+Var/E²)（Exp(1) 样本：0.707 对 0.5）。"),
         "en": (
+        "The vector is view A's attention weights p=softmax(αs) (same draw, same α, from the Scale tab). At α=0 p is "
+        "uniform and every S* is 1; as α grows p tends to one-hot and S*_q,p falls to its lower bound n^(1/p−1/q). "
+        "S*₁,₂=1/√(nΣp²)=e^(H₂/2)/√n matches view A's readout. "
         "S*₁,ₚ and S*_q,p satisfy all of D1–D4, P1, P2; S₁,ₚ fails D4; S₀ satisfies D1 only with ≥. S*₁,₂=cos(sign x, x). "
         "Erratum: the post's E|x|/√((E|x|)²+Var|x|)=1/(1+Var/E²) lacks a square root; it is 1/√(1+Var/E²) "
         "(Exp(1) sample: 0.707 vs 0.5).")},
@@ -169,11 +176,21 @@ TEXT = TextTable({
     "rope_note": {"zh": (
         "R_mᵀR_n=R_{{n−m}} 的一般解是 exp(nB)（B 反对称），经正交变换 P 化为分块 RoPE，P 可被 W_q、W_k 吸收（线性注意力不行）。"
         "勘误：det O=−1 时原文写 O=O₊I₋、Oⁿ=I₋ⁿexp(nB)，但 O₊ 与 I₋ 一般不交换（随机 8×8 例：‖O²−O₊²‖={gap:.2f}）；"
-        "沿 O 的 −1 特征向量取反射即可修复（交换子 {fix:.1e}）。"),
+        "沿 O 的 −1 特征向量取反射即可修复（交换子 {fix:.1e}）。下方的图：原文的分解从 n=1 起就错（误差为 1 的量级），修复后只剩舍入误差；"
+        "而 Oⁿ 本身始终满足相对位置性质（det Oⁿ=(−1)ⁿ，奇数 n 时不可能等于任何 exp(nB)）。"),
         "en": (
         "The general solution of R_mᵀR_n=R_{{n−m}} is exp(nB) with B skew; an orthogonal P brings it to block RoPE, and "
         "self-attention absorbs P into W_q, W_k (linear attention cannot). Erratum: for det O=−1 the post writes O=O₊I₋ "
         "and Oⁿ=I₋ⁿexp(nB), but O₊ and I₋ do not commute in general (random 8×8: ‖O²−O₊²‖={gap:.2f}); reflecting "
-        "along an eigenvector of O with eigenvalue −1 repairs it (commutator {fix:.1e}).")},
+        "along an eigenvector of O with eigenvalue −1 repairs it (commutator {fix:.1e}). The lower panel: the post's "
+        "decomposition is off by order 1 from n=1, the repaired one only by rounding, and Oⁿ itself always has the "
+        "relative-position property (det Oⁿ=(−1)ⁿ, so at odd n it equals no exp(nB)).")},
+    "view_reflection": {"zh": "G. det O=−1（{d}×{d} 随机正交阵）：Oⁿ 的分解误差与 n",
+                        "en": "G. det O=−1 (random {d}×{d} orthogonal O): errors of Oⁿ decompositions vs n"},
+    "reflection_post": {"zh": "原文 ‖Oⁿ−I₋ⁿexp(nB)‖，O₊=OI₋", "en": "post ‖Oⁿ−I₋ⁿexp(nB)‖, O₊=OI₋"},
+    "reflection_repaired": {"zh": "修复 ‖Oⁿ−Hᵤⁿexp(nB′)‖，u 为 −1 特征向量", "en": "repaired ‖Oⁿ−Hᵤⁿexp(nB′)‖, u: eigenvector of −1"},
+    "reflection_relative": {"zh": "相对性 maxₘ‖(Oᵐ)ᵀOⁿ−Oⁿ⁻ᵐ‖", "en": "relative property maxₘ‖(Oᵐ)ᵀOⁿ−Oⁿ⁻ᵐ‖"},
+    "power_axis": {"zh": "幂次 n", "en": "power n"},
+    "error_axis": {"zh": "误差（Frobenius）", "en": "error (Frobenius)"},
     "mlm_table": {"zh": "8823 的 MLM 外推实验（训练长度 64，准确率 %）：", "en": "8823's MLM extrapolation (trained at n=64, accuracy %):"},
 })

@@ -112,6 +112,7 @@ def draw_view(p_sorted, title: str, t_):
 
 JACOBIAN_THRESHOLD = 1e-6  # linear below |J/α| = 10⁻⁶ (the symmetric-log colour scale)
 JACOBIAN_MAX = 0.25  # |J/α| ≤ max p(1 − p) = 1/4
+JACOBIAN_COLOUR_LABEL = "J/α (symlog)"  # one label in every language: a colour bar is not retitled in place
 
 
 def symlog(values, threshold: float = JACOBIAN_THRESHOLD):
@@ -133,7 +134,7 @@ def jacobian_view(J, title: str, t_):
     k = J.shape[0]
     top = float(symlog(JACOBIAN_MAX))
     image = hv.Image(symlog(np.flipud(J)), bounds=(0.5, 0.5, k + 0.5, k + 0.5), kdims=[t_("key_j"), t_("key_i")],
-                     vdims=[hv.Dimension("symlog_J", label=t_("jacobian_colour"))])
+                     vdims=[hv.Dimension("symlog_J", label=JACOBIAN_COLOUR_LABEL)])
     image = styled(image, title=title, height=300, cmap="RdBu_r", clim=(-top, top), colorbar=True,
                    responsive=True, fig_inches=(4, 3.5), tools=["hover"])
     return with_colorbar_ticks(image, _symlog_ticks())
@@ -184,6 +185,18 @@ def lines_view(x, curves: dict, title: str, xlabel: str, ylabel: str, ylim=None,
     if ylim is not None:
         options["ylim"] = ylim
     return styled(hv.Overlay(layers), **options)
+
+
+def scale_measures_view(alpha, curves: dict, current: float, title: str, t_):
+    """Sparsity measures of softmax(α s) against α (``curves`` label → y) with the current-α marker
+    as the last layer (new position: :func:`with_data` ``{len − 1: marker_data(α, 1.02)}``)."""
+    layers = [styled(hv.Curve((alpha, y), t_("alpha_axis"), t_("value_axis"), label=label),
+                     color=CYCLE_ATTENTION[index % len(CYCLE_ATTENTION)], line_width=2)
+              for index, (label, y) in enumerate(curves.items())]
+    layers.append(styled(hv.Curve(marker_data(current, 1.02), t_("alpha_axis"), t_("value_axis"), label=t_("current")),
+                         color=COLORS["current"], line_width=1.5))
+    return styled(hv.Overlay(layers), title=title, height=300, ylim=(0.0, 1.02),
+                  xlim=(float(np.min(alpha)), float(np.max(alpha))), legend_position="right", **PLOT)
 
 
 def measures_view(names, original, transformed, title: str, t_):

@@ -126,7 +126,7 @@ def test_jacobian_colours_are_symmetric_log_of_the_draw(dashboard):
     linear_visible = np.mean(np.abs(J) > 0.01 * np.abs(J).max())
     log_visible = np.mean(np.abs(expected) > 0.2 * np.abs(expected).max())
     assert linear_visible < 0.2 < log_visible
-    assert dashboard.t("jacobian_colour") == image.vdims[0].label
+    assert image.vdims[0].label == views.JACOBIAN_COLOUR_LABEL
 
 
 def test_alpha_out_of_range_for_the_model_is_clamped_with_a_message(dashboard):
@@ -191,3 +191,34 @@ def test_entropy_view_shows_monte_carlo_renyi2_with_band_per_law(dashboard):
         assert len(mean) == len(ENTROPY_N)
     dashboard.n0 = 1024  # the law's calibration moves the MC curve too
     assert not np.allclose(entropy_mc("log", "normal", 128, 1024)[0], entropy_mc("log", "normal", 128, 512)[0])
+
+
+def test_sparsity_tab_measures_view_a_draw_across_alpha(dashboard):
+    _, p = dashboard.one_draw()
+    assert np.allclose(dashboard.sparsity_vector(), p.cpu().numpy())
+    view = dashboard.scale_measures_view()
+    curves = {el.label: el for el in view.values()}
+    s_star = curves["S*1,2"]
+    grid = alpha_grid("normal", 128)
+    assert np.allclose(s_star.dimension_values(0), grid)
+    at_two = s_star.dimension_values(1)[np.argmin(np.abs(grid - 2.0))]
+    assert at_two == pytest.approx(1 / math.sqrt(dashboard.n * float((p ** 2).sum())), rel=1e-9)  # view A's readout
+    assert np.allclose(curves[dashboard.t("current")].dimension_values(0), 2.0)
+    bars_before = list(dashboard.measures_view().values())[0].dimension_values(1)
+    dashboard.alpha = 4.0  # the bars and the marker follow α; the curves stay
+    assert not np.allclose(list(dashboard.measures_view().values())[0].dimension_values(1), bars_before)
+    moved = {el.label: el for el in dashboard.scale_measures_view().values()}
+    assert np.allclose(moved[dashboard.t("current")].dimension_values(0), 4.0)
+    assert np.array_equal(moved["S*1,2"].dimension_values(1), s_star.dimension_values(1))
+    dashboard.seed = 5  # a new draw: new curves
+    assert not np.allclose({el.label: el for el in dashboard.scale_measures_view().values()}["S*1,2"]
+                           .dimension_values(1), s_star.dimension_values(1))
+
+
+def test_rope_det_minus_one_panel(dashboard):
+    view = dashboard.reflection_view()
+    curves = {el.label: el.dimension_values(1) for el in view.values()}
+    post, repaired, relative = (curves[dashboard.t(f"reflection_{key}")] for key in ("post", "repaired", "relative"))
+    assert post[0] == pytest.approx(1e-17) and np.all(post[1:] > 0.5)  # exact zero at n = 0, on the log floor
+    assert np.all(repaired < 1e-12) and np.all(relative < 1e-12)
+    assert live.plot_options(view)["logy"] is True

@@ -94,3 +94,23 @@ def test_float64_angles_matter_at_long_positions():
     fp32 = (positions.float()[:, None] * theta.float()).double()
     wrapped = torch.remainder(fp32 - exact + np.pi, 2 * np.pi) - np.pi
     assert float(wrapped.abs().max()) > 1e-3
+
+
+def test_det_minus_one_powers_against_matrix_logarithm_and_numpy():
+    """The panel's errors, recomputed independently: exp(nB) by scipy expm of a real logm of O₊,
+    powers by numpy; the post's decomposition fails from n = 1, the repair and the relative
+    property hold to rounding, det Oⁿ = (−1)ⁿ."""
+    import scipy.linalg
+    result = rope.reflection_powers(8, seed=0, n_max=6)
+    O = rope.random_orthogonal(8, 0, det=-1).numpy()
+    I_minus = np.diag([-1.0] + [1.0] * 7)
+    B = np.real(scipy.linalg.logm(O @ I_minus))
+    assert np.abs(B + B.T).max() < 1e-10  # a skew generator: O₊ = exp(B) is a general RoPE
+    for n in range(7):
+        On = np.linalg.matrix_power(O, n)
+        post = np.linalg.norm(On - np.linalg.matrix_power(I_minus, n) @ scipy.linalg.expm(n * B))
+        assert result["post"][n] == pytest.approx(post, abs=1e-9)
+        assert result["det"][n] == pytest.approx((-1) ** n, abs=1e-12)
+    assert result["post"][0] == 0 and np.all(result["post"][1:] > 0.5)
+    assert result["post"][2] == pytest.approx(rope.reflection_counterexample(8, seed=0)["square_gap"], rel=1e-12)
+    assert np.all(result["repaired"] < 1e-12) and np.all(result["relative"] < 1e-12)

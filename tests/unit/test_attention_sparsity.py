@@ -88,3 +88,43 @@ def test_erratum_missing_square_root():
     assert abs(float(moment_ratio(x)) - direct) < 1e-12
     assert abs(direct - 1 / math.sqrt(2)) < 0.01  # Exp(1): 0.707 (the brief's sample: 0.714)
     assert abs(float(moment_ratio_post(x)) - 0.5) < 0.01  # as printed: 0.5 (brief's sample: 0.510)
+
+
+def test_softmax_measures_against_direct_formulas():
+    from kexue_viz.attention.sparsity import softmax_measures
+    s = torch.randn(200, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
+    alphas = [0.0, 0.5, 2.0, 6.0]
+    got = softmax_measures(s, alphas)
+    n = len(s)
+    for index, alpha in enumerate(alphas):
+        x = np.exp(alpha * s.numpy() - (alpha * s.numpy()).max())
+        p = x / x.sum()
+        l = lambda q: (p ** q).sum() ** (1 / q)  # noqa: E731
+        direct = {"S0": p.mean() / p.max(), "S1,2": l(1) / n / l(2), "S*1,2": n ** (1 / 2 - 1) * l(1) / l(2),
+                  "S*1,4": n ** (1 / 4 - 1) * l(1) / l(4), "S*0.5,1": n ** (1 - 2) * l(0.5) / l(1)}
+        for name, value in direct.items():
+            assert float(got[name][index]) == pytest.approx(value, rel=1e-10), (name, alpha)
+        # S*1,2 = 1/√(nΣp²) = e^{H₂/2}/√n for a distribution
+        assert float(got["S*1,2"][index]) == pytest.approx(1 / math.sqrt(n * (p ** 2).sum()), rel=1e-10)
+
+
+def test_softmax_measures_run_from_uniform_to_one_hot_bounds():
+    from kexue_viz.attention.sparsity import softmax_measures
+    s = torch.randn(64, dtype=torch.float64, generator=torch.Generator().manual_seed(5))
+    got = softmax_measures(s, [0.0, 1e4])
+    for name in ("S0", "S*1,2", "S*1,4", "S*0.5,1"):
+        assert float(got[name][0]) == pytest.approx(1.0, rel=1e-12)
+    for name, (q, p) in {"S*1,2": (1, 2), "S*1,4": (1, 4), "S*0.5,1": (0.5, 1)}.items():
+        assert float(got[name][1]) == pytest.approx(lower_bound(64, q, p), rel=1e-9)
+
+
+def test_renyi_spectrum_matches_one_order_at_a_time():
+    from kexue_viz.attention.sparsity import renyi_spectrum
+    p = torch.softmax(2 * torch.randn(50, dtype=torch.float64, generator=torch.Generator().manual_seed(6)), 0)
+    orders = [0.1, 0.5, 1.0, 1.0 + 1e-7, 2.0, 4.5]
+    spectrum = renyi_spectrum(p, orders)
+    for a, value in zip(orders, spectrum):
+        assert float(value) == pytest.approx(float(renyi_entropy(p, a)), rel=1e-12)
+    assert float(spectrum[3]) == pytest.approx(float(-(p * p.log()).sum()), rel=1e-12)
+    with pytest.raises(ValueError):
+        renyi_spectrum(p, [0.0, 1.0])

@@ -26,7 +26,7 @@ def random_queries(cloud, construction, m=24, seed=1):
     g = torch.Generator().manual_seed(seed)
     x = 1.5 * torch.randn(m, cloud.dim, generator=g, dtype=torch.float64)
     t = construction.T * (0.05 + 0.9 * torch.rand(m, generator=g, dtype=torch.float64))
-    return x, t
+    return x.to(cloud.points.device), t.to(cloud.points.device)
 
 
 @pytest.mark.parametrize("key, prior", CASES)

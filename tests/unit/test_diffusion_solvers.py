@@ -228,7 +228,7 @@ def test_endpoints_are_data_points_with_probability_pi():
     x = field.sample_prior(2000, ring, construction, torch.Generator().manual_seed(8))
     end = solvers.generate(x, ring, construction, "rk4", 100, "karras").end
     assert float(metrics.endpoint_error(end, ring.points[metrics.nearest_point(end, ring)]).max()) < 1e-9
-    counts = torch.bincount(metrics.nearest_point(end, ring), minlength=8).numpy()
+    counts = npy(torch.bincount(metrics.nearest_point(end, ring), minlength=8))
     assert stats.chisquare(counts).pvalue > 1e-3
 
 

@@ -479,5 +479,6 @@ def test_legs_chunked_step_matrices_equal_one_block(method, monkeypatch):
     u = torch.as_tensor(np.random.default_rng(11).standard_normal(1000))
     whole = run_recurrence(*legs_step_matrices(A, B, 1000, method), u)
     monkeypatch.setattr(online, "LEGS_CHUNK_BYTES", 8 * 12 * 12 * 333)  # chunks of 333 steps
-    assert torch.equal(online.legs_states(A, B, u, method), whole)
+    # bitwise on the CPU; CUDA's matrix-vector kernels may round the same sums differently
+    assert_close(online.legs_states(A, B, u, method), whole, 1e-13, "chunked LegS states")
     assert torch.equal(legs_step_matrices(A, B, 5, method, start=400)[0], legs_step_matrices(A, B, 405, method)[0][400:])

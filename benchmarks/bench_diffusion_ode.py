@@ -78,7 +78,7 @@ def accuracy_column(device) -> tuple[float, float]:
     base = make_dataset("moons", 256).points + 100.0
     x = base[:64] + 0.03
     ve = make_construction("ve")
-    exact = field.posterior_mean(x, 0.05, cloud_of(base), ve)
+    exact = field.posterior_mean(x, 0.05, cloud_of(base), ve).cpu()
     direct = field.posterior_mean(x.float().to(device), 0.05, cloud_of(base.float().to(device)), ve).double().cpu()
     mm = mm_posterior_mean(x.float().to(device), base.float().to(device), 0.05).double().cpu()
     return float((direct - exact).abs().max()), float((mm - exact).abs().max())

@@ -17,28 +17,36 @@ import numpy as np
 import pandas as pd
 import panel as pn
 from bokeh.models import DataRange1d, FactorRange
+from holoviews.core.util import dimension_sanitizer
+from holoviews.operation.element import interpolate_curve
+
+from . import plot
 
 _STRUCTURAL_OPTIONS = ("logx", "logy", "width", "height", "data_aspect", "legend_position",
                        "xticks", "yticks", "responsive", "show_legend")
 
 
-def layers(element) -> list:
-    """The leaf elements of a view, in the order HoloViews plots them."""
-    return list(element.values()) if isinstance(element, hv.Overlay) else [element]
+def plot_options(view) -> dict:
+    """The Bokeh options (title, limits, axes) in force for ``view``: recorded on a deferred view,
+    looked up in HoloViews' option tree for a HoloViews object."""
+    if isinstance(view, plot.Spec):
+        return view.options("bokeh")
+    return hv.Store.lookup_options("bokeh", view, "plot").kwargs
 
 
-def plot_options(element) -> dict:
-    """The Bokeh plot options (title, limits, axes) in force for ``element``."""
-    return hv.Store.lookup_options("bokeh", element, "plot").kwargs
+def layer_key(layer) -> tuple:
+    """A layer's type, group, label and dimension names (the source's columns and the legend)."""
+    if isinstance(layer, plot.ElementSpec):
+        return layer.kind, layer.group, layer.label, layer.dimension_names()
+    return type(layer).__name__, layer.group, layer.label, tuple(d.name for d in layer.dimensions())
 
 
-def signature(element) -> tuple:
-    """What must stay equal for an in-place update: per layer its type, group, label and
-    dimensions (the source's columns and the legend), the axis-defining options, and which
-    axes have explicit limits (their values are updated in place, see :func:`axis_limits`)."""
-    options = plot_options(element)
-    return (tuple((type(layer).__name__, layer.group, layer.label, tuple(d.name for d in layer.dimensions()))
-                  for layer in layers(element)),
+def signature(view) -> tuple:
+    """What must stay equal for an in-place update: per layer :func:`layer_key`, the
+    axis-defining options, and which axes have explicit limits (their values are updated in
+    place, see :func:`axis_limits`)."""
+    options = plot_options(view)
+    return (tuple(layer_key(layer) for layer in plot.layers(view)),
             tuple((key, repr(options.get(key))) for key in _STRUCTURAL_OPTIONS),
             tuple(limit_kind(options.get(key)) for key in ("xlim", "ylim")))
 
@@ -57,33 +65,130 @@ def axis_limits(options: dict) -> list[tuple[str, tuple]]:
     return [(key, tuple(options[key])) for key in ("xlim", "ylim") if limit_kind(options.get(key)) == "fixed"]
 
 
-def axis_labels(element) -> tuple[str, str]:
-    """The x and y axis titles HoloViews gives ``element``: the ``xlabel``/``ylabel`` options,
+def axis_labels(view) -> tuple[str, str]:
+    """The x and y axis titles HoloViews gives ``view``: the ``xlabel``/``ylabel`` options,
     else the first layer's key dimension and its first value dimension (its second key
     dimension when it has no value dimension). Labels may change in place; names may not (they
     name the source's columns)."""
-    options = plot_options(element)
-    first = next((layer for layer in layers(element) if layer.kdims), None)
-    x = y = ""
-    if first is not None:
-        dims = first.dimensions()
-        x, y = dims[0].pprint_label, (dims[1].pprint_label if len(dims) > 1 else "")
+    options = plot_options(view)
+    labels = next((dimension_labels(layer) for layer in plot.layers(view) if dimension_labels(layer)), ())
+    x, y = (labels + ("", ""))[:2]
     return options.get("xlabel") or x, options.get("ylabel") or y
 
 
+def dimension_labels(layer) -> tuple[str, ...]:
+    """A layer's dimensions' axis titles, or ``()`` when it has no key dimension."""
+    if isinstance(layer, plot.ElementSpec):
+        return layer.dimension_labels() if layer.dims("kdims") else ()
+    return tuple(d.pprint_label for d in layer.dimensions()) if layer.kdims else ()
+
+
+# ---- Bokeh data straight from a spec ---------------------------------------------------------
+# Per element kind: (spec, its columns by dimension name) -> (the glyph's source
+# columns as HoloViews' ``get_data`` builds them, the dimension columns its hover data come from).
+# ``None``: not computable here (HoloViews builds it). Checked against HoloViews at every render
+# (:meth:`LivePlot._fast_layers`), so a wrong mapping only makes that layer slow, never wrong.
+_STEPS = {"steps-pre": interpolate_curve.pts_to_prestep, "steps-mid": interpolate_curve.pts_to_midstep,
+          "steps-post": interpolate_curve.pts_to_poststep}
+
+
+def _curve_columns(layer, columns: dict):
+    """Curve: x and y; stepped first when ``interpolation`` is a steps mode (HoloViews' own step
+    functions, applied to every dimension as ``interpolate_curve`` does)."""
+    names = list(columns)
+    steps = _STEPS.get(layer.options("bokeh").get("interpolation", "linear"))
+    if steps is not None:
+        x, rest = steps(columns[names[0]], tuple(columns[name] for name in names[1:]))
+        columns = dict(zip(names, (x, *rest)))
+    return {name: columns[name] for name in names[:2]}, columns
+
+
+def _point_columns(layer, columns: dict):
+    """Scatter/Points: the first two dimensions under their names."""
+    return {name: columns[name] for name in list(columns)[:2]}, columns
+
+
+def _spike_columns(layer, columns: dict):
+    """Spikes: ``x``, ``y0 = position``, ``y1 = value + position`` (a fixed ``spike_length`` or a
+    single dimension is left to HoloViews)."""
+    names, options = list(columns), layer.options("bokeh")
+    if len(names) < 2 or "spike_length" in options:
+        return None
+    position = options.get("position", 0)
+    x = columns[names[0]]
+    return {"x": x, "y0": np.full(len(x), position), "y1": columns[names[1]] + position}, columns
+
+
+def _segment_columns(layer, columns: dict):
+    """Segments: the four key dimensions under their sanitized names."""
+    return {dimension_sanitizer(name): columns[name] for name in list(columns)[:4]}, columns
+
+
+def _rectangle_columns(layer, columns: dict):
+    """Rectangles: ``left/right/bottom/top`` as the ordered corners."""
+    x0, y0, x1, y1 = (columns[name] for name in list(columns)[:4])
+    return {"left": np.minimum(x0, x1), "right": np.maximum(x0, x1),
+            "bottom": np.minimum(y0, y1), "top": np.maximum(y0, y1)}, columns
+
+
+def _label_columns(layer, columns: dict):
+    """Labels: x and y under their sanitized names, the text dimension formatted by its
+    ``pprint_value``."""
+    x, y, text = list(columns)[:3]
+    dimension = hv.Dimension(layer.dimensions()[2])
+    return {dimension_sanitizer(x): columns[x], dimension_sanitizer(y): columns[y],
+            dimension_sanitizer(text): [dimension.pprint_value(v) for v in columns[text]]}, columns
+
+
+GLYPH_COLUMNS = {"Curve": _curve_columns, "Scatter": _point_columns, "Points": _point_columns,
+                 "Spikes": _spike_columns, "Segments": _segment_columns, "Rectangles": _rectangle_columns,
+                 "Labels": _label_columns}
+ANNOTATION_PROPERTIES = {  # the Bokeh annotation's properties from the element's positional data
+    "VLine": lambda x: {"location": x}, "HLine": lambda y: {"location": y},
+    "VSpan": lambda x1=None, x2=None: {"left": x1, "right": x2},
+    "HSpan": lambda y1=None, y2=None: {"bottom": y1, "top": y2},
+}
+
+
+def fast_data(layer, hover: bool) -> dict | None:
+    """What an update of ``layer`` sends, computed from its spec without building an element:
+    the source's columns (glyphs; with ``hover`` the dimension columns under their sanitized
+    names, as HoloViews adds them for the hover tool) or the annotation's properties. ``None``
+    when this module has no mapping for the layer."""
+    if not isinstance(layer, plot.ElementSpec):
+        return None
+    if layer.kind in ANNOTATION_PROPERTIES:
+        return ANNOTATION_PROPERTIES[layer.kind](*layer.args)
+    mapping, columns = GLYPH_COLUMNS.get(layer.kind), layer.columns()
+    result = mapping(layer, columns) if mapping and columns is not None else None
+    if result is None:
+        return None
+    data, dimension_columns = result
+    if hover:
+        for name, values in dimension_columns.items():
+            data.setdefault(dimension_sanitizer(name), values)
+    return data
+
+
 def same_values(old, new) -> bool:
-    """Equality of plot data: arrays, data frames, dicts of columns, (ragged) lists of them."""
+    """Equality of plot data (NaN equal to NaN): arrays, data frames, dicts of columns, (ragged)
+    lists of them; a list equals an array holding the same values."""
     if old is new:
         return True
     if isinstance(old, pd.DataFrame) or isinstance(new, pd.DataFrame):
         return isinstance(old, pd.DataFrame) and isinstance(new, pd.DataFrame) and old.equals(new)
     if isinstance(old, dict) or isinstance(new, dict):
-        return (isinstance(old, dict) and isinstance(new, dict) and old.keys() == new.keys()
-                and all(same_values(old[k], new[k]) for k in new))
-    if isinstance(old, (list, tuple)) or isinstance(new, (list, tuple)):
-        return (isinstance(old, (list, tuple)) and isinstance(new, (list, tuple)) and len(old) == len(new)
-                and all(same_values(a, b) for a, b in zip(old, new)))
-    return np.array_equal(np.asarray(old), np.asarray(new))
+        return isinstance(old, dict) and isinstance(new, dict) and same_columns(old, new)
+    if isinstance(old, (list, tuple)) and isinstance(new, (list, tuple)):
+        return len(old) == len(new) and all(same_values(a, b) for a, b in zip(old, new))
+    try:
+        old, new = np.asarray(old), np.asarray(new)
+    except ValueError:  # ragged list against an array
+        return False
+    try:
+        return np.array_equal(old, new, equal_nan=True)
+    except TypeError:  # strings, objects: no NaN test
+        return np.array_equal(old, new)
 
 
 def same_columns(old: dict, new: dict) -> bool:
@@ -92,8 +197,14 @@ def same_columns(old: dict, new: dict) -> bool:
 
 
 class LivePlot:
-    """A Panel Bokeh pane showing ``build()`` (a HoloViews view); call :meth:`refresh` when its
-    inputs change."""
+    """A Panel Bokeh pane showing ``build()`` (a view built with :mod:`kexue_viz.plot`, or any
+    HoloViews object); call :meth:`refresh` when its inputs change.
+
+    ``build()`` runs inside :func:`kexue_viz.plot.deferred`, so a converted view comes back as a
+    spec. A structural change (:func:`signature`) renders ``materialize(view)`` with HoloViews;
+    otherwise each changed layer's new data go into its Bokeh source or annotation: computed
+    by :func:`fast_data` from the spec for the layers whose fast data matched what HoloViews drew
+    at the render ("fast" layers), else by HoloViews' ``get_data`` on that one layer."""
 
     def __init__(self, build: Callable[[], object], css_classes=()):
         self.build = build
@@ -101,44 +212,86 @@ class LivePlot:
         self._signature = None
         self._subplots: list = []
         self._layers: list = []
+        self._fast: list[bool] = []
         self._figure = None
         self._labels: tuple[str, str] = ("", "")
         self._labels_follow = False
         self.refresh()
 
     def refresh(self) -> None:
-        element = self.build()
-        shape = signature(element)
-        if shape != self._signature or (self._labels_follow is False and axis_labels(element) != self._labels):
-            self._render(element, shape)
+        with plot.deferred():
+            view = self.build()
+        shape = signature(view)
+        if shape != self._signature or (self._labels_follow is False and axis_labels(view) != self._labels):
+            self._render(view, shape)
             return
-        new_layers = layers(element)
-        for layer, previous, subplot in zip(new_layers, self._layers, self._subplots):
-            if same_values(previous.data, layer.data):  # nothing to convert or send
+        new_layers = plot.layers(view)
+        for layer, previous, subplot, fast in zip(new_layers, self._layers, self._subplots, self._fast):
+            if previous is layer or same_values(data_of(previous), data_of(layer)):  # nothing to send
                 continue
-            data, mapping, _ = subplot.get_data(layer, {}, {})
-            if "glyph_renderer" in subplot.handles:
-                source = subplot.handles["source"]
-                if data.keys() != source.data.keys():
-                    # a column the first render made (a style mapped to a dimension, folded
-                    # when constant) is missing here: only a full render draws it right
-                    self._render(element, shape)
-                    return
-                if not same_columns(source.data, data):  # unchanged layers send nothing
-                    source.data = data
-            else:  # annotations (VLine, VSpan...): positions live on the model itself
-                glyph = subplot.handles["glyph"]
-                changed = {key: value for key, value in mapping.items()  # None: Bokeh's default (frame edge)
-                           if value is not None and key in glyph.properties() and getattr(glyph, key) != value}
-                if changed:  # a model-valued property set makes a served document re-walk its models
-                    glyph.update(**changed)
+            if not self._update_layer(layer, subplot, fast):
+                self._render(view, shape)
+                return
         self._layers = new_layers
-        options = plot_options(element)
+        self._hide_empty_legend_items()
+        options = plot_options(view)
         self._set_limits(options)
-        self._set_axis_labels(axis_labels(element))
+        self._set_axis_labels(axis_labels(view))
         title = options.get("title")
         if title is not None and self._figure.title.text != title:
             self._figure.title.text = title
+
+    @staticmethod
+    def _update_layer(layer, subplot, fast: bool) -> bool:
+        """Push ``layer``'s data into its Bokeh model; ``False`` when only a full render can."""
+        glyph = "glyph_renderer" in subplot.handles
+        if fast:
+            data = fast_data(layer, "hover" in subplot.handles)
+        else:
+            data, mapping, _ = subplot.get_data(plot.materialize(layer), {}, {})
+            data = data if glyph else mapping
+        if glyph:
+            source = subplot.handles["source"]
+            if data.keys() != source.data.keys():
+                # a column the first render made (a style mapped to a dimension, folded
+                # when constant) is missing here: only a full render draws it right
+                return False
+            if not same_columns(source.data, data):  # unchanged layers send nothing
+                source.data = data
+            return True
+        # annotations (VLine, VSpan...): positions live on the model itself
+        model = subplot.handles["glyph"]
+        changed = {key: value for key, value in data.items()  # None: Bokeh's default (frame edge)
+                   if value is not None and key in model.properties() and getattr(model, key) != value}
+        if changed:  # a model-valued property set makes a served document re-walk its models
+            model.update(**changed)
+        return True
+
+    @staticmethod
+    def _fast_layer(layer, subplot) -> bool:
+        """Whether :func:`fast_data` reproduces exactly what HoloViews drew for ``layer``: the same
+        source columns with equal values, or the annotation's properties."""
+        data = fast_data(layer, "hover" in subplot.handles)
+        if data is None:
+            return False
+        if "glyph_renderer" in subplot.handles:
+            return same_columns(subplot.handles["source"].data, data)
+        model = subplot.handles.get("glyph")
+        return model is not None and all(value is None or (key in model.properties() and getattr(model, key) == value)
+                                         for key, value in data.items())
+
+    def _hide_empty_legend_items(self) -> None:
+        """Show a legend entry only while one of its glyphs has data: a view can keep a fixed set
+        of layers (so a change in how many it draws stays an in-place update) and leave the
+        unused ones empty."""
+        for legend in self._figure.legend:
+            for item in legend.items:
+                sources = [r.data_source.data for r in item.renderers if hasattr(r, "data_source")]
+                if not sources:
+                    continue
+                visible = any(len(next(iter(data.values()), ())) > 0 for data in sources)
+                if item.visible != visible:
+                    item.visible = visible
 
     def _set_axis_labels(self, labels: tuple[str, str]) -> None:
         """Retitle the axes in place (e.g. a switch of units)."""
@@ -154,22 +307,30 @@ class LivePlot:
             if (axis_range.start, axis_range.end) != (start, end):
                 axis_range.update(start=start, end=end)
 
-    def _render(self, element, shape) -> None:
-        plot = hv.renderer("bokeh").get_plot(element)
-        figure = plot.state
-        options = plot_options(element)
+    def _render(self, view, shape) -> None:
+        element = plot.materialize(view)
+        rendered = hv.renderer("bokeh").get_plot(element)
+        figure = rendered.state
+        options = plot_options(view)
         # numeric axes without limits follow the data in the browser; categorical ones stay
         if options.get("xlim") is None and not isinstance(figure.x_range, FactorRange):
             figure.x_range = DataRange1d(range_padding=0.03)
         if options.get("ylim") is None and not isinstance(figure.y_range, FactorRange):
             figure.y_range = DataRange1d(range_padding=0.08)
-        self._subplots = list(plot.subplots.values()) if getattr(plot, "subplots", None) else [plot]
-        self._layers = layers(element)
+        self._subplots = list(rendered.subplots.values()) if getattr(rendered, "subplots", None) else [rendered]
+        self._layers = plot.layers(view)
+        self._fast = [self._fast_layer(layer, subplot) for layer, subplot in zip(self._layers, self._subplots)]
         self._figure = figure
         self._signature = shape
         # titles this module predicts as HoloViews drew them can follow the data in place;
         # otherwise (a layout HoloViews labels its own way) a new title re-renders
-        self._labels = axis_labels(element)
+        self._labels = axis_labels(view)
         drawn = tuple(axes[0].axis_label if axes else "" for axes in (figure.xaxis, figure.yaxis))
         self._labels_follow = drawn == self._labels
+        self._hide_empty_legend_items()
         self.pane.object = figure
+
+
+def data_of(layer):
+    """What a layer draws: a spec's constructor arguments, an element's data."""
+    return layer.args if isinstance(layer, plot.ElementSpec) else layer.data

@@ -10,6 +10,8 @@ import holoviews as hv
 from holoviews.core.dimension import LabelledData
 import numpy as np
 
+from . import plot
+
 _BACKENDS: ContextVar[tuple[str, ...]] = ContextVar("kexue_viz_style_backends", default=("bokeh", "matplotlib"))
 
 OKABE_ITO = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"]
@@ -42,7 +44,8 @@ _DASH = {"dashed": "--", "dotted": ":", "solid": "-", "dashdot": "-."}
 _MARKER = {"circle": "o", "square": "s", "triangle": "^", "diamond": "D", "cross": "+"}
 
 
-def _translate(backend: str, options: dict) -> dict:
+def translate(backend: str, options: dict) -> dict:
+    """``options`` (Bokeh names) as ``backend`` spells them; options of the other backend only are dropped."""
     other = "matplotlib" if backend == "bokeh" else "bokeh"
     out = {}
     for key, value in options.items():
@@ -108,14 +111,19 @@ def styled(element, **options):
 
     Resolving options is the dearest step of building a view (~1 ms per element against ~0.3 ms
     to construct it), and a live view restyles the same kinds of element on every update: the
-    option tree built for a key (see :func:`_style_key`) is reused by id."""
+    option tree built for a key (see :func:`_style_key`) is reused by id.
+
+    A deferred view (:mod:`kexue_viz.plot`) only records the call, with the backends active now;
+    :func:`kexue_viz.plot.materialize` replays it here."""
+    if isinstance(element, plot.Spec):
+        return element.styled(_BACKENDS.get(), options)
     if not {"bokeh", "matplotlib"} <= set(hv.Store.renderers):
         load_backends()
     key = _style_key(element, options)
     if key is not None and key in _STYLE_IDS:
         return element.clone(id=_STYLE_IDS[key].id)
     for backend in _BACKENDS.get():
-        element = element.opts(**_translate(backend, options), backend=backend)
+        element = element.opts(**translate(backend, options), backend=backend)
     if key is not None:
         if len(_STYLE_IDS) >= _STYLE_IDS_MAX:
             _STYLE_IDS.clear()

@@ -28,7 +28,7 @@ import param
 from .export import figure_bytes
 from .i18n import FRAME_TEXT, LANGUAGES, TextTable
 from .live import LivePlot
-from . import style
+from . import plot, style
 from .style import load_backends
 
 log = logging.getLogger("kexue_viz")
@@ -201,23 +201,25 @@ class Dashboard(pn.viewable.Viewer):
         raise NotImplementedError
 
     def cached_view(self, name: str, key: tuple, build: Callable[[], Any]):
-        """A view built once per ``key`` (plus language and styling backends): an unchanged view
-        comes back as the same object, which :class:`~kexue_viz.live.LivePlot` skips at no cost."""
-        return self._views.fetch((name, self.lang, style.active_backends(), *key), build)
+        """A view built once per ``key`` (plus language, styling backends and whether it is
+        deferred, see :mod:`kexue_viz.plot`: a live plot's spec never reaches an export or a
+        test): an unchanged view comes back as the same object, which
+        :class:`~kexue_viz.live.LivePlot` skips at no cost."""
+        return self._views.fetch((name, self.lang, style.active_backends(), plot.is_deferred(), *key), build)
 
     def live(self, key: str, build: Callable[[], Any], dependencies, css_classes=()) -> pn.pane.Bokeh:
         """A plot of ``build()`` (guarded, see :meth:`guard`) that refreshes in place when any of
         ``dependencies`` or the language changes; returns its Panel pane."""
-        plot = LivePlot(self.guard(key, build, lambda: hv.Curve([])), css_classes=css_classes)
+        live_plot = LivePlot(self.guard(key, build, lambda: plot.Curve([])), css_classes=css_classes)
 
         def refresh(*events):
             started = time.time()
-            plot.refresh()
+            live_plot.refresh()
             log.debug("refresh %s started %.3f took %.1f ms (%s)", key, started, 1e3 * (time.time() - started),
                       ",".join(event.name for event in events))
 
         self.param.watch(refresh, [*dependencies, "lang"])
-        return plot.pane
+        return live_plot.pane
 
     def extra_controls(self) -> list:
         """Widgets that are not plain parameters (uploads, players); shown under the sidebar."""
@@ -227,7 +229,7 @@ class Dashboard(pn.viewable.Viewer):
     def export_bytes(self, fmt: str = "png") -> bytes:
         """The current figure as PNG/SVG/PDF bytes, parameters in the metadata."""
         load_backends()
-        return figure_bytes(self.figure(), fmt, metadata={"dashboard": self.slug, **self.settings()})
+        return figure_bytes(plot.materialize(self.figure()), fmt, metadata={"dashboard": self.slug, **self.settings()})
 
     def _export_file(self):
         try:

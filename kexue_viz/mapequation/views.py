@@ -6,6 +6,7 @@ from __future__ import annotations
 import holoviews as hv
 import numpy as np
 
+from .. import plot
 from ..style import active_backends, load_backends, styled
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#332288",
@@ -47,14 +48,14 @@ def rectangles(x0, y0, x1, y1, colors, **options):
     columns = with_blank_row(dict(x0=np.asarray(x0, float), y0=np.asarray(y0, float), x1=np.asarray(x1, float),
                                   y1=np.asarray(y1, float), color=np.asarray(colors)),
                              dict(x0=0.0, y0=0.0, x1=0.0, y1=0.0, color=BLANK_COLOR))
-    return per_backend(hv.Rectangles(columns, vdims=["color"], **FAST),
+    return per_backend(plot.Rectangles(columns, vdims=["color"], **FAST),
                        bokeh=dict(color="color", line_color="#dddddd", tools=["hover"], **options),
                        matplotlib=dict(color="color", edgecolor="#dddddd", **options))
 
 
 def texts(x, y, text, size: int = 8, align: str = "center", angle: int = 0):
     """Text labels at (x, y)."""
-    element = hv.Labels(dict(x=np.asarray(x, float), y=np.asarray(y, float), text=np.asarray(text)), ["x", "y"],
+    element = plot.Labels(dict(x=np.asarray(x, float), y=np.asarray(y, float), text=np.asarray(text)), ["x", "y"],
                         "text", **FAST)
     return per_backend(element, bokeh=dict(text_font_size=f"{size}pt", text_align=align, text_baseline="middle",
                                            angle=angle, text_color="#222222"),
@@ -81,7 +82,7 @@ def network_view(xy, pairs, pair_flow, labels, colors, p, names, boundary_only: 
     columns = with_blank_row(dict(x0=xy[a, 0], y0=xy[a, 1], x1=xy[b, 0], y1=xy[b, 1], line_width=width,
                                   color=edge_color, link_flow=pair_flow),
                              dict(x0=0.0, y0=0.0, x1=0.0, y1=0.0, line_width=0.0, color=BLANK_COLOR, link_flow=0.0))
-    edges = hv.Segments(columns, ["x0", "y0", "x1", "y1"], ["line_width", "color", "link_flow"], **FAST)
+    edges = plot.Segments(columns, ["x0", "y0", "x1", "y1"], ["line_width", "color", "link_flow"], **FAST)
     edges = per_backend(edges, bokeh=dict(color="color", line_width=hv.dim("line_width"), alpha=0.8, tools=["hover"],
                                           hover_tooltips=[("flow", "@link_flow{0.00000}")]),
                         matplotlib=dict(color="color", linewidth=hv.dim("line_width"), alpha=0.8))
@@ -89,7 +90,7 @@ def network_view(xy, pairs, pair_flow, labels, colors, p, names, boundary_only: 
     columns = with_blank_row(dict(x=xy[:, 0], y=xy[:, 1], node=names, module=labels + 1, flow=p, color=colors,
                                   size=size),  # the blank node comes last: node indices stay the tap indices
                              dict(x=0.0, y=0.0, node="", module=0, flow=0.0, color=BLANK_COLOR, size=0.0))
-    nodes = hv.Points(columns, ["x", "y"], ["node", "module", "flow", "color", "size"], **FAST)
+    nodes = plot.Points(columns, ["x", "y"], ["node", "module", "flow", "color", "size"], **FAST)
     nodes = per_backend(nodes,
                         bokeh=dict(color="color", size="size", line_color="white", line_width=1.0,
                                    tools=["hover", "tap", "lasso_select"],
@@ -131,30 +132,38 @@ def bar_view(values, colors, captions, title: str, ylabel: str):
                   fig_inches=(6, 2.6), show_grid=True)
 
 
+BAND_SLOTS = 10  # search.core_move_trace's default max_levels: at most one phase band per level
+
+
 def trajectory_curves(curves: dict, bands, t_):
     """L against step for each stepwise search; ``bands`` = [(start, end, label)] shades the
-    phases of the 2009 search (built once per trace, reused as the step marker moves)."""
-    layers = [styled(hv.Curve((np.arange(len(values)), values), t_("step_axis"), t_("bits_per_step"), label=t_(key)),
+    phases of the 2009 search (built once per trace, reused as the step marker moves). Always
+    ``BAND_SLOTS`` bands, the unused ones of zero width at the last band's end, so a search with
+    another number of phases is an in-place update, not a new plot."""
+    layers = [styled(plot.Curve((np.arange(len(values)), values), t_("step_axis"), t_("bits_per_step"), label=t_(key)),
                      color=SEARCH_COLORS[key], line_width=2) for key, values in curves.items()]
-    layers += [styled(hv.VSpan(start, end), color=PALETTE[(k + 4) % len(PALETTE)], alpha=0.08)
-               for k, (start, end, _) in enumerate(bands)]
-    return hv.Overlay(layers)
+    end = bands[-1][1] if bands else -0.5
+    spans = [(start, stop) for start, stop, _ in bands[:BAND_SLOTS]]
+    spans += [(end, end)] * (BAND_SLOTS - len(spans))
+    layers += [styled(plot.VSpan(start, stop), color=PALETTE[(k + 4) % len(PALETTE)], alpha=0.08)
+               for k, (start, stop) in enumerate(spans)]
+    return plot.Overlay(layers)
 
 
 def trajectory_view(curves, step: int | None, current: float, t_):
     """:func:`trajectory_curves` with the current partition's L (dotted) and the step marker."""
-    marker = styled(hv.VLine(step if step is not None else -1), color="#666666", line_dash="dashed")
-    level = styled(hv.HLine(current), color="#000000", line_dash="dotted", line_width=1)
+    marker = styled(plot.VLine(step if step is not None else -1), color="#666666", line_dash="dashed")
+    level = styled(plot.HLine(current), color="#000000", line_dash="dotted", line_width=1)
     return styled(curves * level * marker, title=t_("view_trajectory"), height=250, responsive=True,
                   show_grid=True, legend_position="top_right", fig_inches=(6, 2.6))
 
 
 def modules_view(counts: dict, step: int | None, t_):
     """Number of modules against step for each stepwise search, with the marker."""
-    layers = [styled(hv.Curve((np.arange(len(v)), v), t_("step_axis"), t_("modules_axis"), label=t_(key)),
+    layers = [styled(plot.Curve((np.arange(len(v)), v), t_("step_axis"), t_("modules_axis"), label=t_(key)),
                      color=SEARCH_COLORS[key], line_width=2) for key, v in counts.items()]
-    layers.append(styled(hv.VLine(step if step is not None else -1), color="#666666", line_dash="dashed"))
-    return styled(hv.Overlay(layers), title=t_("view_modules"), height=200, responsive=True, show_grid=True,
+    layers.append(styled(plot.VLine(step if step is not None else -1), color="#666666", line_dash="dashed"))
+    return styled(plot.Overlay(layers), title=t_("view_modules"), height=200, responsive=True, show_grid=True,
                   legend_position="top_right", fig_inches=(6, 2.2))
 
 
@@ -219,11 +228,13 @@ def walk_tokens_view(rows, t_, width_bits: int = 64, lines_per_row: int = 2):
 def bits_view(one, two, H, L, t_):
     """Running bits per step of the one- and two-level Huffman codes, against H(p) and L(M)."""
     T = np.arange(1, len(one) + 1)
-    curves = [styled(hv.Curve((T, one), "T", t_("bits_per_step"), label=t_("one_level")), color="#555555", line_width=2),
-              styled(hv.Curve((T, two), "T", t_("bits_per_step"), label=t_("two_level")), color="#0072B2", line_width=2),
-              styled(hv.HLine(H), color="#555555", line_dash="dotted"),
-              styled(hv.HLine(L), color="#0072B2", line_dash="dotted")]
-    return styled(hv.Overlay(curves), title=t_("view_bits"), height=250, responsive=True, show_grid=True,
+    curves = [styled(plot.Curve((T, one), "T", t_("bits_per_step"), label=t_("one_level")), color="#555555",
+                     line_width=2),
+              styled(plot.Curve((T, two), "T", t_("bits_per_step"), label=t_("two_level")), color="#0072B2",
+                     line_width=2),
+              styled(plot.HLine(H), color="#555555", line_dash="dotted"),
+              styled(plot.HLine(L), color="#0072B2", line_dash="dotted")]
+    return styled(plot.Overlay(curves), title=t_("view_bits"), height=250, responsive=True, show_grid=True,
                   legend_position="top_right", logx=True, fig_inches=(6, 2.6))
 
 
@@ -236,9 +247,10 @@ def sweep_view(points, xlabel: str, t_):
     for method, color in METHOD_COLORS.items():
         xs = np.array([x for x, m, _, _ in points if m == method], dtype=float)
         ys = np.array([v for _, m, v, _ in points if m == method], dtype=float)
-        layers.append(styled(hv.Curve((xs, ys), xlabel, "NMI", label=t_(f"method.{method}")), color=color, line_width=2))
-        layers.append(styled(hv.Scatter((xs, ys), xlabel, "NMI", label=t_(f"method.{method}")), color=color, size=6))
+        label = t_(f"method.{method}")
+        layers.append(styled(plot.Curve((xs, ys), xlabel, "NMI", label=label), color=color, line_width=2))
+        layers.append(styled(plot.Scatter((xs, ys), xlabel, "NMI", label=label), color=color, size=6))
     xs = [x for x, *_ in points]
     xlim = (min(xs) - 0.05 * (max(xs) - min(xs) or 1), max(xs) + 0.05 * (max(xs) - min(xs) or 1)) if xs else (0, 1)
-    return styled(hv.Overlay(layers), title=t_("view_sweep"), xlim=xlim, ylim=(-0.02, 1.05), height=250, responsive=True,
-                  show_grid=True, legend_position="bottom_left", fig_inches=(6, 2.6))
+    return styled(plot.Overlay(layers), title=t_("view_sweep"), xlim=xlim, ylim=(-0.02, 1.05), height=250,
+                  responsive=True, show_grid=True, legend_position="bottom_left", fig_inches=(6, 2.6))

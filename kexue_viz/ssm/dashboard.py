@@ -19,6 +19,7 @@ import panel as pn
 import param
 import torch
 
+from .. import plot
 from ..style import styled
 from ..ui import Dashboard, LruDict
 from . import views
@@ -289,8 +290,11 @@ class HippoDashboard(Dashboard):
 
     def trajectories_view(self):
         shown = min(self.n_shown, state_size(self.measure, self.N))
+        # a live plot always gets n_shown's maximum of curves (the rest empty): changing n_shown
+        # then updates it in place; an export or notebook draws only the curves shown
+        slots = self.param.n_shown.bounds[1] if plot.is_deferred() else 0
         curves = self.cached_view("curves", (self.trajectory_key(), shown), lambda: views.trajectory_curves(
-            np.arange(self.L + 1) * self.dt, self.states()[:, :shown], self.t))
+            np.arange(self.L + 1) * self.dt, self.states()[:, :shown], self.t, slots=slots))
         return self.cached_view("traj", (self.trajectory_key(), shown, self.step),
                                 lambda: views.trajectories_view(curves, self.T, self.t))
 

@@ -1,5 +1,6 @@
 """HoloViews views of HiPPO online approximation. Pure functions: numpy data and a text
-lookup ``t(key, **values)`` in, HoloViews objects out; the dashboard, the notebook and the
+lookup ``t(key, **values)`` in, HoloViews objects out (built with :mod:`kexue_viz.plot`, so a
+live plot gets specs it can update without building elements); the dashboard, the notebook and the
 export all draw with these."""
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import math
 from functools import lru_cache
 
 import contourpy
-import holoviews as hv
 import numpy as np
 
+from .. import plot
 from ..style import COLORS, CYCLE, styled
 
 PLOT = dict(responsive=True, show_grid=True, fig_inches=(6, 2.6), aspect=2.3, tools=["hover"])
@@ -19,10 +20,10 @@ def memory_view(t, u, recon_t, recon_u, span, T, error, t_):
     """The input ``u`` (steps) with what the state at ``T`` remembers: the span shaded, the
     reconstruction over it and a cursor; the title gives ``T`` and the relative error."""
     height = max(1e-9, float(np.max(np.abs(u))) * 1.35)
-    signal = styled(hv.Curve((t, u), t_("time"), t_("value"), label=t_("input")),
+    signal = styled(plot.Curve((t, u), t_("time"), t_("value"), label=t_("input")),
                     color=COLORS["input"], line_width=1.2, interpolation="steps-post")
-    band = styled(hv.VSpan(*span, label=t_("remembered")), color=COLORS["measure"], alpha=0.15)
-    recon = styled(hv.Curve((recon_t, recon_u), t_("time"), t_("value"), label=t_("reconstruction")),
+    band = styled(plot.VSpan(*span, label=t_("remembered")), color=COLORS["measure"], alpha=0.15)
+    recon = styled(plot.Curve((recon_t, recon_u), t_("time"), t_("value"), label=t_("reconstruction")),
                    color=COLORS["reconstruction"], line_width=2.2)
     return styled(signal * band * recon * cursor_line(T), title=t_("view_input", T=T, err=error), height=300,
                   ylim=(-height, height), xlim=(float(t[0]), float(t[-1])), legend_position="top_left", **PLOT)
@@ -30,13 +31,18 @@ def memory_view(t, u, recon_t, recon_u, span, T, error, t_):
 
 def cursor_line(T):
     """Dashed vertical line at the cursor time ``T``."""
-    return styled(hv.VLine(T), color=COLORS["cursor"], line_dash="dashed", line_width=1)
+    return styled(plot.VLine(T), color=COLORS["cursor"], line_dash="dashed", line_width=1)
 
 
-def trajectory_curves(times, states, t_):
-    """Coefficient trajectories ``x_n(t)``, one curve per column of ``states``."""
-    return hv.Overlay([styled(hv.Curve((times, states[:, n]), t_("time"), t_("coefficient"), label=f"x_{n}"),
-                              color=CYCLE[n % len(CYCLE)], line_width=1.4) for n in range(states.shape[1])])
+def trajectory_curves(times, states, t_, slots: int = 0):
+    """Coefficient trajectories ``x_n(t)``, one curve per column of ``states``, padded with empty
+    curves up to ``slots``: a live plot keeps the same layers (and hides the empty ones' legend
+    entries) when the number of curves shown changes, so that is an in-place update."""
+    empty = np.empty(0)
+    return plot.Overlay([styled(plot.Curve((times, states[:, n]) if n < states.shape[1] else (empty, empty),
+                                           t_("time"), t_("coefficient"), label=f"x_{n}"),
+                                color=CYCLE[n % len(CYCLE)], line_width=1.4)
+                         for n in range(max(slots, states.shape[1]))])
 
 
 def trajectories_view(curves, T, t_):
@@ -49,8 +55,8 @@ def spectrum_view(magnitudes, log_y, t_):
     n = np.arange(len(magnitudes))
     floor = max(float(np.min(magnitudes[magnitudes > 0])) if np.any(magnitudes > 0) else 1e-16, 1e-16)
     values = np.maximum(magnitudes, floor) if log_y else magnitudes
-    spikes = styled(hv.Spikes((n, values), t_("index_n"), "|x_n(T)|"), color=COLORS["continuous"], line_width=2)
-    heads = styled(hv.Scatter((n, values), t_("index_n"), "|x_n(T)|"), color=COLORS["continuous"], size=5)
+    spikes = styled(plot.Spikes((n, values), t_("index_n"), "|x_n(T)|"), color=COLORS["continuous"], line_width=2)
+    heads = styled(plot.Scatter((n, values), t_("index_n"), "|x_n(T)|"), color=COLORS["continuous"], size=5)
     return styled(spikes * heads, title=t_("view_spectrum"), height=260, logy=log_y, **PLOT)
 
 
@@ -60,10 +66,10 @@ def error_view(N, online, optimal, current_N, t_):
     lines = []
     for key, values in (("optimal", optimal), ("online", online)):
         data = (np.asarray(N), np.maximum(np.asarray(values), floor))
-        lines.append(styled(hv.Curve(data, "N", t_("rel_error"), label=t_(key)), color=COLORS[key], line_width=2))
-        lines.append(styled(hv.Scatter(data, "N", t_("rel_error"), label=t_(key)), color=COLORS[key], size=6))
-    marker = styled(hv.VLine(current_N), color=COLORS["cursor"], line_dash="dashed", line_width=1)
-    return styled(hv.Overlay(lines) * marker, title=t_("view_error"), height=260, logx=True, logy=True,
+        lines.append(styled(plot.Curve(data, "N", t_("rel_error"), label=t_(key)), color=COLORS[key], line_width=2))
+        lines.append(styled(plot.Scatter(data, "N", t_("rel_error"), label=t_(key)), color=COLORS[key], size=6))
+    marker = styled(plot.VLine(current_N), color=COLORS["cursor"], line_dash="dashed", line_width=1)
+    return styled(plot.Overlay(lines) * marker, title=t_("view_error"), height=260, logx=True, logy=True,
                   legend_position="bottom_left", **PLOT)
 
 
@@ -109,33 +115,33 @@ def stability_view(scaled_eigenvalues, amplification, title, t_, exact=None):
     layers = []
     for _, rings, stable in stability_regions(amplification, re_lo, re_hi, im_abs):
         polygons = [{dims[0]: ring[:, 0], dims[1]: ring[:, 1]} for ring in rings]
-        shape = hv.Polygons(polygons, dims, label=t_("stable_region")) if stable else hv.Polygons(polygons, dims)
+        shape = plot.Polygons(polygons, dims, label=t_("stable_region")) if stable else plot.Polygons(polygons, dims)
         colour = COLORS["stability"] if stable else "#ffffff"
         layers.append(styled(shape, color=colour, fill_color=colour, line_width=0, alpha=0.55 if stable else 1.0))
-    layers.append(styled(hv.Scatter((scaled_eigenvalues.real, scaled_eigenvalues.imag), dims[0], dims[1],
+    layers.append(styled(plot.Scatter((scaled_eigenvalues.real, scaled_eigenvalues.imag), dims[0], dims[1],
                                     label=t_("eig_numeric")), color=COLORS["continuous"], size=6, marker="circle"))
     if exact is not None:
-        layers.append(styled(hv.Scatter((exact.real, exact.imag), dims[0], dims[1], label=t_("eig_exact")),
+        layers.append(styled(plot.Scatter((exact.real, exact.imag), dims[0], dims[1], label=t_("eig_exact")),
                              color=COLORS["exact"], size=9, marker="x"))
-    return styled(hv.Overlay(layers), title=title, height=300, legend_position="bottom_left",
+    return styled(plot.Overlay(layers), title=title, height=300, legend_position="bottom_left",
                   xlim=(re_lo, re_hi), ylim=(-im_abs, im_abs), **PLOT)
 
 
 def discrete_eigen_view(eigenvalues, t_, exact=None):
     """Eigenvalues of the discrete ``Ā`` against the unit circle; title gives the spectral radius."""
     theta = np.linspace(0, 2 * np.pi, 361)
-    circle = styled(hv.Curve((np.cos(theta), np.sin(theta)), t_("real"), t_("imag"), label=t_("unit_circle")),
+    circle = styled(plot.Curve((np.cos(theta), np.sin(theta)), t_("real"), t_("imag"), label=t_("unit_circle")),
                     color=COLORS["cursor"], line_width=1)
     finite = eigenvalues[np.isfinite(eigenvalues)]
     rho = float(np.abs(finite).max()) if finite.size else float("nan")
-    layers = [circle, styled(hv.Scatter((finite.real, finite.imag), t_("real"), t_("imag"), label=t_("eig_numeric")),
+    layers = [circle, styled(plot.Scatter((finite.real, finite.imag), t_("real"), t_("imag"), label=t_("eig_numeric")),
                              color=COLORS["discrete"], size=6)]
     if exact is not None:
-        layers.append(styled(hv.Scatter((exact.real, exact.imag), t_("real"), t_("imag"), label=t_("eig_exact")),
+        layers.append(styled(plot.Scatter((exact.real, exact.imag), t_("real"), t_("imag"), label=t_("eig_exact")),
                              color=COLORS["exact"], size=9, marker="x"))
         rho = float(np.abs(exact).max())
     lim = max(1.1, nice_ceiling(min(float(np.abs(finite).max()) * 1.1 if finite.size else 1.1, 50.0)))
-    return styled(hv.Overlay(layers), title=t_("view_eig_disc", rho=rho), height=300, xlim=(-lim, lim),
+    return styled(plot.Overlay(layers), title=t_("view_eig_disc", rho=rho), height=300, xlim=(-lim, lim),
                   ylim=(-lim, lim), legend_position="bottom_left", **{**PLOT, "aspect": "equal"})
 
 
@@ -156,9 +162,9 @@ def kernel_view(kernel, reference, t_):
     scale = max(float(np.max(np.abs(reference))), 1e-300)
     error = float(np.max(np.abs(kernel - reference))) / scale
     dims = (t_("lag_k"), "K̄_k")
-    return styled(styled(hv.Curve((k, kernel), *dims, label=t_("kernel_cauchy")), color=COLORS["continuous"],
+    return styled(styled(plot.Curve((k, kernel), *dims, label=t_("kernel_cauchy")), color=COLORS["continuous"],
                          line_width=2.2)
-                  * styled(hv.Curve((k, reference), *dims, label=t_("kernel_powers")), color=COLORS["exact"],
+                  * styled(plot.Curve((k, reference), *dims, label=t_("kernel_powers")), color=COLORS["exact"],
                            line_width=1.4, line_dash="dashed"),
                   title=t_("view_kernel", err=error), height=260, legend_position="top_right", **PLOT)
 
@@ -169,16 +175,16 @@ def transfer_view(kernel, t_):
     spectrum = np.abs(np.fft.rfft(kernel))
     theta = np.arange(len(spectrum)) * 2.0 / len(kernel)
     floor = max(float(spectrum.max()) * 1e-16, 1e-300)
-    curve = hv.Curve((theta, np.maximum(spectrum, floor)), t_("theta_over_pi"), "|G_L(e^{-iθ})|")
+    curve = plot.Curve((theta, np.maximum(spectrum, floor)), t_("theta_over_pi"), "|G_L(e^{-iθ})|")
     return styled(curve, color=COLORS["discrete"], line_width=2, title=t_("view_transfer"), height=260, logy=True,
                   xlim=(0.0, 1.0), **PLOT)
 
 
 def ssm_output_view(t, u, y, t_):
     """The input ``u`` and the SSM output ``y = K̄ * u`` (``y_{k+1}`` drawn at ``t_{k+1}``)."""
-    return styled(styled(hv.Curve((t[:-1], u), t_("time"), t_("value"), label=t_("input")), color=COLORS["input"],
+    return styled(styled(plot.Curve((t[:-1], u), t_("time"), t_("value"), label=t_("input")), color=COLORS["input"],
                          line_width=1.0, interpolation="steps-post")
-                  * styled(hv.Curve((t[1:], y), t_("time"), t_("value"), label=t_("ssm_output")),
+                  * styled(plot.Curve((t[1:], y), t_("time"), t_("value"), label=t_("ssm_output")),
                            color=COLORS["reconstruction"], line_width=2),
                   title=t_("view_output"), height=260, legend_position="top_left", **PLOT)
 
@@ -189,7 +195,7 @@ def route_timing_view(timings_ms: dict, N: int, L: int, t_):
     names = [t_(f"route.{name}") for name in timings_ms]
     rows = np.arange(len(names), dtype=float)
     values = np.asarray(list(timings_ms.values()), dtype=float)
-    bars = hv.Rectangles((np.zeros_like(values), rows - 0.35, values, rows + 0.35),
+    bars = plot.Rectangles((np.zeros_like(values), rows - 0.35, values, rows + 0.35),
                          [t_("milliseconds"), t_("route"), "x1", "y1"])
     top = nice_ceiling(max(float(values.max()) * 1.05, 1e-3)) if values.size else 1.0
     return styled(bars, color=COLORS["continuous"], line_width=0, title=t_("view_timing", N=N, L=L), height=260,
@@ -203,18 +209,18 @@ def eigenvector_profile_view(profiles: dict, t_):
     for i, (N, v) in enumerate(profiles.items()):
         n = np.flatnonzero(v)
         smallest = min(smallest, float(np.abs(v[n]).min()))
-        curves.append(styled(hv.Curve((n, np.abs(v[n])), t_("index_n"), "|v_n|", label=f"N={N}"),
+        curves.append(styled(plot.Curve((n, np.abs(v[n])), t_("index_n"), "|v_n|", label=f"N={N}"),
                              color=CYCLE[i % len(CYCLE)], line_width=2))
-    return styled(hv.Overlay(curves), title=t_("view_eigvec"), height=280, logy=True, legend_position="bottom_right",
+    return styled(plot.Overlay(curves), title=t_("view_eigvec"), height=280, logy=True, legend_position="bottom_right",
                   ylim=(smallest / 10, 10.0), **PLOT)
 
 
 def pole_view(poles, t_, radius_sum=None):
     """Poles (roots of ``λ^N + a_1λ^{N-1} + ..``) against the unit circle; ``radius_sum`` = ``Σ|a|``."""
     theta = np.linspace(0, 2 * np.pi, 361)
-    circle = styled(hv.Curve((np.cos(theta), np.sin(theta)), t_("real"), t_("imag"), label=t_("unit_circle")),
+    circle = styled(plot.Curve((np.cos(theta), np.sin(theta)), t_("real"), t_("imag"), label=t_("unit_circle")),
                     color=COLORS["cursor"], line_width=1)
-    dots = styled(hv.Scatter((poles.real, poles.imag), t_("real"), t_("imag"), label=t_("poles")),
+    dots = styled(plot.Scatter((poles.real, poles.imag), t_("real"), t_("imag"), label=t_("poles")),
                   color=COLORS["discrete"], size=5, alpha=0.6)
     title = t_("view_poles") if radius_sum is None else t_("view_poles_sum", s=radius_sum)
     return styled(circle * dots, title=title, height=300, xlim=(-1.3, 1.3), ylim=(-1.3, 1.3),

@@ -19,7 +19,7 @@ def basin_agreement(end: torch.Tensor, reference_end: torch.Tensor, cloud: Point
 
 def endpoint_error(end: torch.Tensor, reference_end: torch.Tensor) -> torch.Tensor:
     """``‖x_end − x_ref‖`` per particle (M,)."""
-    return torch.linalg.vector_norm(end - reference_end, dim=-1)
+    return torch.linalg.vector_norm(end - reference_end.to(end.device), dim=-1)
 
 
 def tortuosity(states: torch.Tensor) -> torch.Tensor:
@@ -47,5 +47,5 @@ def commitment_time(weights_over_time: torch.Tensor, times: torch.Tensor, level:
     committed = weights_over_time.max(-1).values > level
     first = committed.double().argmax(0)
     found = committed.any(0)
-    return torch.where(found, times[first].to(weights_over_time.dtype), torch.full_like(first, float("nan"),
+    return torch.where(found, times.to(first.device)[first].to(weights_over_time.dtype), torch.full_like(first, float("nan"),
                                                                                         dtype=weights_over_time.dtype))

@@ -166,6 +166,7 @@ def nqm_steps_to_target(eta: torch.Tensor, B: torch.Tensor, h: torch.Tensor, the
 def nqm_expected_loss_at(eta: torch.Tensor, B: torch.Tensor, K: torch.Tensor, h: torch.Tensor,
                          theta0: torch.Tensor) -> torch.Tensor:
     """:func:`nqm_expected_loss` with a tensor of step counts ``K`` broadcast with ``eta`` and ``B``."""
+    theta0 = to_core(theta0, h)
     r2 = (1.0 - eta[..., None] * h) ** 2
     r2K = r2.pow(K[..., None])
     one_minus = 1.0 - r2

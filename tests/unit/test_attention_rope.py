@@ -102,7 +102,7 @@ def test_det_minus_one_powers_against_matrix_logarithm_and_numpy():
     property hold to rounding, det Oⁿ = (−1)ⁿ."""
     import scipy.linalg
     result = rope.reflection_powers(8, seed=0, n_max=6)
-    O = rope.random_orthogonal(8, 0, det=-1).numpy()
+    O = rope.random_orthogonal(8, 0, det=-1).cpu().numpy()
     I_minus = np.diag([-1.0] + [1.0] * 7)
     B = np.real(scipy.linalg.logm(O @ I_minus))
     assert np.abs(B + B.T).max() < 1e-10  # a skew generator: O₊ = exp(B) is a general RoPE

@@ -88,7 +88,7 @@ def test_heat_equation_for_sigma_squared_equal_t():
 def test_single_point_one_euler_step_lands_on_it(key):
     cloud = from_points([[0.3, -1.2]])
     construction = make_construction(key)
-    x = torch.tensor([[4.0, 2.5], [-3.0, 0.1]], dtype=torch.float64)
+    x = torch.tensor([[4.0, 2.5], [-3.0, 0.1]], dtype=torch.float64, device=cloud.points.device)
     rhs = lambda y, s: field.velocity(y, s, cloud, construction)  # noqa: E731
     T = construction.T
     step = solvers.rk_step(rhs, x, T, -T, solvers.TABLEAUS["euler"])

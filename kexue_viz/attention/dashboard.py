@@ -93,7 +93,7 @@ def entropy_curve(law: str, model: str, d: int, n0: int) -> tuple[np.ndarray, np
     alpha = torch.as_tensor(law_curve(law, model, d, n0, tuple(ENTROPY_N)))
     n = torch.as_tensor(ENTROPY_N)
     exact = expected_stats(alpha, n, model, d).entropy.cpu().numpy()
-    mean_field = (torch.log(n) - mean_field_gap(alpha, model, d).cpu()).numpy()
+    mean_field = np.log(np.asarray(ENTROPY_N, dtype=float)) - mean_field_gap(alpha, model, d).cpu().numpy()
     return exact, mean_field
 
 

@@ -15,6 +15,7 @@ Public API::
     eta_curves(model, eps, B, backend, path) -> (η*, ΔL)   SignSGD/SoftSignSGD η*(B) per ε
     collapsed(model, eps, K_rule) -> Collapsed          the posts' β closed forms (P, Q, D, K)
     find_peak(model, eps) -> (B_peak, η_peak)           exact surge peak (NaN: no surge)
+    mean_update_shrinkage(model, eps, η*, ΔL) -> β      the posts' batch factor β = E[ũ]ᵀg/uᵀg
     large_batch_coefficient(model, eps), surge_threshold(model, criterion)
     sign_eta_correlated(model, B)                       SignSGD η*(B) with correlated Gaussian noise
     experiment.run(problem, eps_relative, size)         measured one-step optimal LR per batch size
@@ -25,14 +26,15 @@ from .moment_table import softsign_lookup
 from .models import PRESETS, LocalModel, linear_regression_stats, nqm_curvatures, nqm_expected_loss, nqm_model, preset
 from .moments import BACKENDS, clip_moments, kink_quadrature, sign_moments, softsign_exact, update_moments
 from .softsign import (K_RULES, KAPPA2_RULES, Collapsed, collapsed, coordinate_moments, eta_curves, eta_infinity,
-                       find_peak, kappa_squared, large_batch_coefficient, noise_constant, per_coordinate_curve,
+                       find_peak, kappa_squared, large_batch_coefficient, mean_update_shrinkage, noise_constant,
+                       per_coordinate_curve,
                        sign_aligned_spike_peak, sign_eta_correlated, softsign, surge_threshold)
 
 __all__ = [
     "BACKENDS", "K_RULES", "KAPPA2_RULES", "PRESETS", "Collapsed", "LocalModel", "SGDScales",
     "clip_moments", "collapsed", "coordinate_moments", "eta_curves", "eta_infinity", "expected_loss_change",
     "find_peak", "fit_inverse_line", "fit_steps_examples", "kappa_squared", "kink_quadrature",
-    "large_batch_coefficient", "linear_regression_stats", "noise_constant", "nqm_curvatures", "nqm_expected_loss",
+    "large_batch_coefficient", "linear_regression_stats", "mean_update_shrinkage", "noise_constant", "nqm_curvatures", "nqm_expected_loss",
     "nqm_model", "optimal_step", "per_coordinate_curve", "preset", "sgd_scales", "sign_aligned_spike_peak",
     "sign_eta_correlated", "sign_moments", "softsign", "softsign_exact", "softsign_lookup", "steps_examples",
     "surge_threshold",

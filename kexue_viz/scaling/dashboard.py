@@ -2,9 +2,14 @@
 the steps/examples hyperbola, the per-coordinate moments at a probed B and a readout table.
 
 Computation is cached by what it depends on: the local model (preset, N, c, κ, spread); the
-curves per backend (model, ε list, B range, path, κ² rule); the exact peaks and thresholds
-(model, ε list). Display options (vertical axis, SGD overlay) and the probed B only rebuild
-views from cached arrays; the probe recomputes the small moment view alone.
+curves per backend (model, ε list, B range, path, κ² rule); the exact peaks and the surge
+thresholds by the model at unit noise (κ = 1) and the ε list. Every preset has ``σ_i = κσ̂_i``
+with σ̂ free of κ, and the moments see B only through ``a, b ∝ √B/σ``, so
+``η*(B; κ) = η*(B/κ²; 1)``: a κ move rescales the peaks (``B_peak ∝ κ²``, η unchanged) and keeps
+the thresholds. Display options (vertical axis, SGD overlay) and the probed B only rebuild
+views from cached arrays; the probe recomputes the small moment view alone. A tap on the main
+plot probes the batch size under the pointer. Each curve family is one element (a
+:func:`~.views.curve_family` per backend), not one element per line.
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ import numpy as np
 import panel as pn
 import param
 import torch
+from bokeh.events import Tap
 
 from ..style import styled
 from ..ui import Dashboard, LruDict
@@ -23,7 +29,7 @@ from .expected_loss import fit_inverse_line, sgd_scales
 from .models import PRESETS, preset
 from .moments import BACKENDS, update_moments
 from .softsign import (COLLAPSE_RULE, KAPPA2_RULES, collapsed, eta_curves, eta_infinity, find_peak,
-                       large_batch_coefficient, surge_threshold)
+                       large_batch_coefficient, mean_update_shrinkage, surge_threshold)
 from .text import TEXT
 
 EPS_CHOICES = [0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0]
@@ -99,17 +105,25 @@ class AdamEpsilonDashboard(Dashboard):
         super().__init__(**params)
         self._curves = LruDict(48)
         self._peaks = LruDict(16)
+        self._thresholds = LruDict(16)
         self._summaries = LruDict(16)
+        self._tap_figure = None
 
     # ---- computation ----------------------------------------------------------------------
-    def model_key(self) -> tuple:
-        """What the local model depends on (c is unused by the diagonal preset, spread only by quantile)."""
-        return (self.preset, self.N, 0.0 if self.preset == "diagonal" else float(self.c), float(self.kappa),
-                float(self.spread) if self.preset == "quantile" else 1.0)
+    def model_key(self, kappa: float | None = None) -> tuple:
+        """What the local model depends on (c is unused by the diagonal preset, spread only by
+        quantile); ``kappa`` overrides the noise ratio (1: the unit-noise model)."""
+        return (self.preset, self.N, 0.0 if self.preset == "diagonal" else float(self.c),
+                float(self.kappa if kappa is None else kappa), float(self.spread) if self.preset == "quantile" else 1.0)
 
     @property
     def model(self):
         return local_model(*self.model_key())
+
+    @property
+    def unit_noise_model(self):
+        """The model at κ = 1: ``η*(B; κ) = η*(B/κ²; 1)`` (module doc)."""
+        return local_model(*self.model_key(kappa=1.0))
 
     def eps_values(self) -> tuple[float, ...]:
         """Selected ε / rms g, sorted (at least one is required)."""
@@ -123,8 +137,9 @@ class AdamEpsilonDashboard(Dashboard):
             raise ValueError(f"{self.t('B_range')}: {lo:g}…{hi:g} (≥ 0.5)")
         return np.logspace(lo, hi, B_POINTS)
 
-    def curve(self, backend: str) -> tuple[np.ndarray, np.ndarray]:
-        """``(η*, ΔL)`` [E, nB] of one backend (cached by everything it depends on)."""
+    def curve(self, backend: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(η*, ΔL, β)`` [E, nB] of one backend (cached by everything it depends on); β is the
+        mean-update shrinkage :func:`~.softsign.mean_update_shrinkage`."""
         collapsed_path = self.path == "collapsed" and backend in COLLAPSE_RULE
         key = (self.model_key(), self.eps_values(), tuple(self.B_range), backend, collapsed_path,
                self.kappa2_rule if collapsed_path and backend == "erf_rational" else None)
@@ -134,19 +149,32 @@ class AdamEpsilonDashboard(Dashboard):
             eps = torch.tensor(self.eps_values(), dtype=torch.float64) * model.rms_g
             eta, dL = eta_curves(model, eps, torch.as_tensor(self.B_grid()), backend,
                                  "collapsed" if collapsed_path else "per_coordinate", self.kappa2_rule)
-            return eta.cpu().numpy(), dL.cpu().numpy()
+            beta = mean_update_shrinkage(model, eps, eta, dL)
+            return eta.cpu().numpy(), dL.cpu().numpy(), beta.cpu().numpy()
 
         return self._curves.fetch(key, compute)
 
     def peaks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Exact ``(B_peak, η_peak, η*(∞))`` per ε (NaN: no surge)."""
+        """Exact ``(B_peak, η_peak, η*(∞))`` per ε (NaN: no surge), found on the unit-noise model
+        and rescaled: ``B_peak = κ² B_peak(κ = 1)`` (module doc)."""
         def compute():
-            model = self.model
+            model = self.unit_noise_model
             eps = torch.tensor(self.eps_values(), dtype=torch.float64) * model.rms_g
             B_peak, eta_peak = find_peak(model, eps, method="auto")
             return B_peak.cpu().numpy(), eta_peak.cpu().numpy(), eta_infinity(model, eps).cpu().numpy()
 
-        return self._peaks.fetch((self.model_key(), self.eps_values()), compute)
+        B_unit, eta_peak, eta_inf = self._peaks.fetch((self.model_key(kappa=1.0), self.eps_values()), compute)
+        return B_unit * float(self.kappa) ** 2, eta_peak, eta_inf
+
+    def thresholds(self) -> tuple[float, float]:
+        """ε/rms g above which the surge disappears, ``(exact, approximate)``: the signs of C and of
+        Q − 2D do not depend on κ (C ∝ κ², Q and D are free of σ), so the unit-noise model serves."""
+        def compute():
+            model = self.unit_noise_model
+            rms = model.rms_g
+            return surge_threshold(model, "exact") / rms, surge_threshold(model, "approximate") / rms
+
+        return self._thresholds.fetch(self.model_key(kappa=1.0), compute)
 
     def summary(self) -> dict:
         """Readout: SGD scales, sign aggregates, thresholds, and per-ε collapsed quantities."""
@@ -159,11 +187,10 @@ class AdamEpsilonDashboard(Dashboard):
             S_off = float(s @ model.H @ s) - D
             post_10563 = collapsed(model, eps, "pi_kappa2_over_2", self.kappa2_rule)
             post_11280 = collapsed(model, eps, "B_simple_eps")
-            rms = model.rms_g
+            eps_exact, eps_approx = self.thresholds()
             return {
                 "scales": scales, "D": D, "S_off": S_off, "beta": math.sqrt(D / S_off) if S_off > 0 else math.inf,
-                "eps_exact": surge_threshold(model, "exact") / rms,
-                "eps_approx": surge_threshold(model, "approximate") / rms,
+                "eps_exact": eps_exact, "eps_approx": eps_approx,
                 "peak_10563": post_10563.B_peak.cpu().numpy(), "peak_11280": post_11280.B_peak.cpu().numpy(),
                 "BdL_10563": post_10563.B_dL.cpu().numpy(), "BdL_11280": post_11280.B_dL.cpu().numpy(),
                 "Q2D": (post_11280.Q > 2 * D).cpu().numpy(), "C": large_batch_coefficient(model, eps).cpu().numpy(),
@@ -182,14 +209,36 @@ class AdamEpsilonDashboard(Dashboard):
         return eta
 
     # ---- views ----------------------------------------------------------------------------
-    def curve_rows(self) -> list:
-        rows = []
-        for backend in [b for b in BACKENDS if b in self.backends]:
-            eta, dL = self.curve(backend)
-            for index, eps in enumerate(self.eps_values()):
-                y = self.y_values(eta[index], index)
-                rows.append((index, f"{eps:g}", self.t(f"backends.{backend}"), backend, y, dL[index]))
-        return rows
+    def selected_backends(self) -> list[str]:
+        return [b for b in BACKENDS if b in self.backends]
+
+    def eta_families(self) -> list:
+        """View A's lines: one :func:`~.views.curve_family` per backend (colour = ε, dash = backend),
+        hover ``B, η*, ΔL, β, ε, backend``."""
+        families = []
+        for backend in self.selected_backends():
+            eta, dL, beta = self.curve(backend)
+            label = self.t(f"backends.{backend}")
+            rows = [(views.eps_color(i), self.y_values(eta[i], i),
+                     {"eta_raw": eta[i], "dL": dL[i], "beta": beta[i], "eps": eps, "backend": label})
+                    for i, eps in enumerate(self.eps_values())]
+            families.append(views.curve_family(self.B_grid(), rows, self.t, views.DASH[backend],
+                                               2.2 if backend == "exact" else 1.6))
+        return families
+
+    def legend(self, view: str) -> list:
+        """Legend entries (cached per ε list, backends and language): one per ε in the first
+        backend's line style, and for view A one per further backend (grey, its dash)."""
+        def build():
+            backends = self.selected_backends()
+            first = backends[0] if backends else "exact"
+            dash, width = (views.DASH[first], 2.2) if view == "eta" else ("solid", 1.8)
+            entries = [(f"ε={eps:g}", views.eps_color(i), dash, width) for i, eps in enumerate(self.eps_values())]
+            if view == "eta":
+                entries += [(self.t(f"backends.{b}"), views.MARKER_COLOR, views.DASH[b], 1.6) for b in backends[1:]]
+            return views.legend_keys(entries)
+
+        return self.cached_view(f"legend_{view}", (self.eps_values(), tuple(self.backends)), build)
 
     def eta_view(self):
         """View A: the cached curves (:meth:`eta_curves_view`) with the probe line."""
@@ -214,15 +263,26 @@ class AdamEpsilonDashboard(Dashboard):
             scales = self.summary()["scales"]
             unit = scales.eta_max if self.y_mode == "normalized" else 1.0
             sgd = scales.eta_star(B) / unit if self.show_sgd else None
-            return views.eta_curves_view(B, self.curve_rows(), peaks, sgd, scales.B_simple,
+            return views.eta_curves_view(B, self.eta_families(), self.legend("eta"), peaks, sgd, scales.B_simple,
                                          self.t(f"eta_axis.{self.y_mode}"), self.t, self.t("view_eta"))
 
         return self.cached_view("eta_curves", key, build)
 
     def loss_view(self):
+        def build():
+            rows = []
+            for backend in self.selected_backends():
+                _, dL, _ = self.curve(backend)
+                label = self.t(f"backends.{backend}")
+                rows += [(views.eps_color(i), dL[i] / dL[i][-1], {"dL_rel": dL[i] / dL[i][-1], "eps": eps,
+                                                                  "backend": label})
+                         for i, eps in enumerate(self.eps_values())]
+            family = views.curve_family(self.B_grid(), rows, self.t)
+            return views.loss_view(self.B_grid(), family, self.legend("dL"), self.t)
+
         key = (self.model_key(), self.eps_values(), tuple(self.B_range), tuple(self.backends), self.path,
                self.kappa2_rule)
-        return self.cached_view("dL", key, lambda: views.loss_view(self.B_grid(), self.curve_rows(), self.t))
+        return self.cached_view("dL", key, build)
 
     def hyperbola_view(self):
         def build():
@@ -235,7 +295,7 @@ class AdamEpsilonDashboard(Dashboard):
 
     def exact_B_dL(self) -> np.ndarray:
         """B_dL per ε fitted to the exact ΔL(B) curve: ``1/ΔL = 1/ΔL_max + (B_dL/ΔL_max)/B``."""
-        _, dL = self.curve("exact")
+        _, dL, _ = self.curve("exact")
         B = self.B_grid()
         fits = [fit_inverse_line(B, 1.0 / row) for row in dL]
         return np.array([q / p for p, q in fits])
@@ -251,7 +311,7 @@ class AdamEpsilonDashboard(Dashboard):
             b = self.probe_b()
             a = torch.as_tensor(MOMENT_A)
             rows = []
-            for backend in [x for x in BACKENDS if x in self.backends] or ["exact"]:
+            for backend in self.selected_backends() or ["exact"]:
                 m1, m2 = update_moments(a, torch.full_like(a, b), backend)
                 rows.append((backend, self.t(f"backends.{backend}"), m1.cpu().numpy(), m2.cpu().numpy()))
             return views.moments_view(MOMENT_A, rows, b, self.t)
@@ -288,6 +348,20 @@ class AdamEpsilonDashboard(Dashboard):
         """ε/rms g for a real ε and gradient size (torch 1e-8, Keras 1e-7, LLaMA2 1e-5)."""
         return self.t("llm_units", eps=self.eps_abs, rms=self.grad_rms, ratio=self.eps_abs / self.grad_rms)
 
+    def probe_at(self, B) -> None:
+        """Probe the slider value nearest ``B`` in log B (the tap handler); anything but a positive
+        finite number (a tap that missed the data area) is ignored."""
+        if B is None or not math.isfinite(B) or B <= 0:
+            return
+        self.B_probe = min(B_PROBES, key=lambda value: abs(math.log(value / B)))
+
+    def _attach_tap(self, pane) -> None:
+        """Route taps on the main plot's current figure to :meth:`probe_at`."""
+        figure = pane.object
+        if figure is not None and figure is not self._tap_figure:
+            figure.on_event(Tap, lambda event: self.probe_at(event.x))
+            self._tap_figure = figure
+
     def figure(self):
         """Exported figure: η*(B), ΔL(B), the hyperbola and the moments at the probe."""
         layout = self.eta_view() + self.loss_view() + self.hyperbola_view() + self.moments_view()
@@ -308,6 +382,8 @@ class AdamEpsilonDashboard(Dashboard):
         self.param.watch(refresh_readout, [*model, "eps_rel", "kappa2_rule", "grad_rms", "eps_abs", "lang"])
         refresh_readout()
         main = self.live("eta", self.eta_view, (*curves, "y_mode", "show_sgd", "B_probe"), css_classes=["kv-main-plot"])
+        self._attach_tap(main)
+        main.param.watch(lambda event: self._attach_tap(main), "object")  # a re-render brings a new figure
         grid = pn.GridBox(
             self.live("dL", self.loss_view, curves),
             self.live("SE", self.hyperbola_view, (*model, "eps_rel", "B_range", "B_probe")),

@@ -33,7 +33,7 @@ COLLAPSE_RULE = {"erf_rational": "pi_kappa2_over_2", "mean_field": "B_simple_eps
 SURGE_TOLERANCE = 1e-9
 TABLE_ABOVE_PAIRS = 4000
 SEARCH_LOG10_B = (-3.0, 8.0)
-GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
+NEWTON_WIDTHS = (0.04, 4e-3, 2e-4, 1e-5)  # central-difference widths in log₁₀B, one per Newton step
 
 
 def softsign(x: torch.Tensor, eps) -> torch.Tensor:
@@ -153,6 +153,18 @@ def eta_infinity(model: LocalModel, eps) -> torch.Tensor:
     return (u * model.g).sum(-1) / ((u @ model.H) * u).sum(-1)
 
 
+def mean_update_shrinkage(model: LocalModel, eps, eta: torch.Tensor, dL: torch.Tensor) -> torch.Tensor:
+    """The batch-size factor β of the posts, read off any path's curves: ``β(B) = E[ũ]ᵀg / uᵀg``
+    with ``u = softsign(g, ε)`` (how much gradient noise shrinks the mean update along g). The
+    collapsed path assumes ``E ũ = βu`` with ``β = (1 + K/B)^{-1/2}`` (10542 (24), 10563 (10),
+    11280 (4)); ``ε = 0`` per coordinate on a homogeneous model gives ``erf(a/√2)``. Since
+    ``η* = E[ũ]ᵀg/den`` and ``ΔL = (E[ũ]ᵀg)²/(2den)``: ``β = 2ΔL/(η* P₀)``, ``P₀ = uᵀg``. ``eta``,
+    ``dL``: ``[E, nB]``."""
+    eps = _as(eps, model.g).reshape(-1)
+    P0 = (softsign(model.g[None, :], eps[:, None]) * model.g).sum(-1)
+    return 2.0 * dL / (eta * P0[:, None])
+
+
 def eta_curves(model: LocalModel, eps, B, backend: str = "exact", path: str = "per_coordinate",
                kappa2_rule: str = "ratio_of_sums", method: str = "auto") -> tuple[torch.Tensor, torch.Tensor]:
     """``(η*, ΔL)`` of shape ``[E, nB]`` for a backend and path (the collapsed path applies to
@@ -164,35 +176,33 @@ def eta_curves(model: LocalModel, eps, B, backend: str = "exact", path: str = "p
     return per_coordinate_curve(model, eps[:, None], B[None, :], backend, method)
 
 
-def find_peak(model: LocalModel, eps, backend: str = "exact", grid_points: int = 89, iterations: int = 40,
+def find_peak(model: LocalModel, eps, backend: str = "exact", grid_points: int = 89,
               method: str = "quadrature") -> tuple[torch.Tensor, torch.Tensor]:
-    """``(B_peak, η_peak)`` per ε by the per-coordinate path: grid argmax over log B ∈ [1e-3, 1e8],
-    then a golden-section search on log B between the neighbours (vectorised over ε). NaN where
-    there is no interior maximum above ``η*(∞)(1 + 1e-9)`` (no surge)."""
+    """``(B_peak, η_peak)`` per ε by the per-coordinate path: grid argmax over x = log₁₀B ∈ [−3, 8],
+    then Newton steps on ``dη*/dx = 0`` with central differences of shrinking width h (one batched
+    evaluation of ``x − h, x, x + h`` per step, vectorised over ε), kept inside the grid bracket.
+    NaN where there is no interior maximum above ``η*(∞)(1 + 1e-9)`` (no surge)."""
     eps = _as(eps, model.g).reshape(-1)
     log_grid = torch.linspace(*SEARCH_LOG10_B, grid_points, dtype=eps.dtype, device=eps.device)
     eta_grid, _ = per_coordinate_curve(model, eps[:, None], 10 ** log_grid[None, :], backend, method)
     index = eta_grid.argmax(-1).clamp(1, grid_points - 2)
-    lo, hi = log_grid[index - 1], log_grid[index + 1]
+    lo, hi, x = log_grid[index - 1], log_grid[index + 1], log_grid[index]
 
     def eta_at(log_B):
-        return per_coordinate_curve(model, eps, 10 ** log_B, backend, method)[0]
+        return per_coordinate_curve(model, eps[:, None], 10 ** log_B, backend, method)[0]
 
-    c, d = hi - GOLDEN * (hi - lo), lo + GOLDEN * (hi - lo)
-    fc, fd = eta_at(c), eta_at(d)
-    for _ in range(iterations):
-        left = fc > fd  # the maximum lies in [lo, d]
-        lo, hi = torch.where(left, lo, c), torch.where(left, d, hi)
-        kept_x, kept_f = torch.where(left, c, d), torch.where(left, fc, fd)
-        new_x = torch.where(left, hi - GOLDEN * (hi - lo), lo + GOLDEN * (hi - lo))
-        new_f = eta_at(new_x)
-        c, fc = torch.where(left, new_x, kept_x), torch.where(left, new_f, kept_f)
-        d, fd = torch.where(left, kept_x, new_x), torch.where(left, kept_f, new_f)
-    log_peak = 0.5 * (lo + hi)
-    eta_peak = eta_at(log_peak)
+    offsets = torch.tensor([-1.0, 0.0, 1.0], dtype=eps.dtype, device=eps.device)
+    for h in NEWTON_WIDTHS:
+        below, middle, above = eta_at(x[:, None] + h * offsets).unbind(-1)
+        curvature = above - 2 * middle + below
+        concave = curvature < 0
+        step = torch.where(concave, -0.5 * h * (above - below) / torch.where(concave, curvature, -1.0),
+                           torch.zeros_like(x))
+        x = torch.minimum(torch.maximum(x + step, lo), hi)
+    eta_peak = eta_at(x[:, None])[:, 0]
     surge = (eta_peak > eta_infinity(model, eps) * (1 + SURGE_TOLERANCE)) & (eta_grid.argmax(-1) < grid_points - 1)
     nan = torch.full_like(eta_peak, math.nan)
-    return torch.where(surge, 10 ** log_peak, nan), torch.where(surge, eta_peak, nan)
+    return torch.where(surge, 10 ** x, nan), torch.where(surge, eta_peak, nan)
 
 
 def large_batch_coefficient(model: LocalModel, eps) -> torch.Tensor:
@@ -217,9 +227,12 @@ def large_batch_coefficient(model: LocalModel, eps) -> torch.Tensor:
     return torch.where(eps[:, 0] > 0, C, torch.zeros_like(C))
 
 
-def _last_switch(criterion, model: LocalModel, lo: float = 1e-3, hi: float = 1e3, points: int = 121) -> float:
-    """The largest ε (in units of rms g) where ``criterion(ε) > 0`` turns ≤ 0, refined by bisection;
-    NaN when the criterion is never positive on the scan, inf when it is still positive at ``hi``."""
+def _last_switch(criterion, model: LocalModel, lo: float = 1e-3, hi: float = 1e3, points: int = 121,
+                 refine_points: int = 33, rel_tol: float = 1e-12) -> float:
+    """The largest ε (in units of rms g) where ``criterion(ε) > 0`` turns ≤ 0: a log scan, then
+    the bracket is refined by log-spaced sub-grids of ``refine_points`` (one batched evaluation
+    each, 32× narrower per round) until its ends agree to ``rel_tol``; NaN when the criterion is
+    never positive on the scan, inf when it is still positive at ``hi``."""
     rms = model.rms_g
     grid = torch.logspace(math.log10(lo), math.log10(hi), points, dtype=model.g.dtype, device=model.g.device) * rms
     positive = criterion(grid) > 0
@@ -229,9 +242,12 @@ def _last_switch(criterion, model: LocalModel, lo: float = 1e-3, hi: float = 1e3
     if last == points - 1:
         return math.inf
     left, right = float(grid[last]), float(grid[last + 1])
-    for _ in range(60):
-        middle = math.sqrt(left * right)
-        left, right = (middle, right) if bool(criterion(_as([middle], model.g))[0] > 0) else (left, middle)
+    while right / left > 1 + rel_tol:
+        sub = torch.logspace(math.log10(left), math.log10(right), refine_points, dtype=grid.dtype, device=grid.device)
+        positive = criterion(sub) > 0
+        index = int(torch.nonzero(positive)[-1]) if bool(positive.any()) else 0  # sub[0] = left is positive
+        index = min(index, refine_points - 2)
+        left, right = float(sub[index]), float(sub[index + 1])
     return math.sqrt(left * right)
 
 
@@ -257,8 +273,8 @@ def sign_aligned_spike_peak(N: int, c: float, kappa: float, g0: float = 1.0, h0:
 
 
 __all__ = ["softsign", "coordinate_moments", "per_coordinate_curve", "kappa_squared", "noise_constant", "Collapsed",
-           "collapsed", "eta_infinity", "eta_curves", "find_peak", "large_batch_coefficient", "surge_threshold",
-           "sign_aligned_spike_peak"]
+           "collapsed", "eta_infinity", "mean_update_shrinkage", "eta_curves", "find_peak", "large_batch_coefficient",
+           "surge_threshold", "sign_aligned_spike_peak"]
 
 
 def sign_eta_correlated(model: LocalModel, B) -> torch.Tensor:

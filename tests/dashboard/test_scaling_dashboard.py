@@ -1,10 +1,17 @@
 """The Adam-ε vs batch-size dashboard driven through its parameters, without a browser."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+import torch
+from bokeh.events import Tap
+from scipy import special
 
-from kexue_viz.scaling.dashboard import AdamEpsilonDashboard
+from kexue_viz.scaling import views
+from kexue_viz.scaling.dashboard import B_PROBES, AdamEpsilonDashboard
+from kexue_viz.scaling.softsign import collapsed, find_peak, surge_threshold
 
 
 @pytest.fixture(scope="module")
@@ -25,14 +32,30 @@ def dashboard(shared_board):
     shared_board.param.update(**defaults)
 
 
-def curves(view):
-    return [el for el in view.values() if type(el).__name__ == "Curve"]
+def families(view):
+    """The curve families of a view (one ``hv.Segments`` per backend in view A)."""
+    return [el for el in view.values() if type(el).__name__ == "Segments"]
+
+
+def lines(family):
+    """``{colour: (B, y)}``: the lines of a family, each as its points (segment starts plus the last end)."""
+    colours = family.dimension_values("color")
+    out = {}
+    for colour in dict.fromkeys(colours):
+        rows = colours == colour
+        B = np.append(family.dimension_values("B")[rows], family.dimension_values("B_end")[rows][-1])
+        y = np.append(family.dimension_values("eta")[rows], family.dimension_values("eta_end")[rows][-1])
+        out[colour] = (B, y)
+    return out
 
 
 def test_default_views_have_data_and_reproduce_the_peaks(dashboard):
-    main = curves(dashboard.eta_view())
-    assert len(main) == 5 * 3 + 1  # 5 ε × 3 backends + SGD
-    assert all(np.isfinite(c.dimension_values(1)).all() for c in main[:-1])
+    view = dashboard.eta_view()
+    drawn = families(view)
+    assert len(drawn) == 3  # one element per backend, however many ε
+    assert all(len(lines(family)) == 5 for family in drawn)
+    assert all(np.isfinite(family.dimension_values("eta")).all() for family in drawn)
+    assert [el.label for el in view.values() if type(el).__name__ == "Curve"][-1] == "SGD"
     B_peak, eta_peak, eta_inf = dashboard.peaks()
     assert B_peak[0] == pytest.approx(11.113645, rel=1e-5) and B_peak[4] == pytest.approx(51.2257, rel=1e-4)
     for view in (dashboard.loss_view(), dashboard.hyperbola_view(), dashboard.moments_view(), dashboard.erf_view()):
@@ -41,11 +64,34 @@ def test_default_views_have_data_and_reproduce_the_peaks(dashboard):
     assert not dashboard._error.visible
 
 
+def test_legend_has_one_entry_per_eps_and_per_further_backend(dashboard):
+    labels = [el.label for el in dashboard.eta_view().values() if el.label]
+    assert labels[:7] == ["ε=0", "ε=0.25", "ε=0.5", "ε=1", "ε=2", "erf 近似（10542/10563）", "平均场（11280）"]
+
+
 def test_normalised_curves_tend_to_one(dashboard):
-    exact = curves(dashboard.eta_view())[:5]  # backends in order: exact first, one curve per ε
-    assert [c.label for c in exact] == ["ε=0", "ε=0.25", "ε=0.5", "ε=1", "ε=2"]
-    for curve in exact:
-        assert curve.dimension_values(1)[-1] == pytest.approx(1.0, abs=0.02)
+    exact = lines(families(dashboard.eta_view())[0])  # backends in order: exact first, one line per ε
+    assert len(exact) == 5
+    for B, y in exact.values():
+        assert B[-1] == pytest.approx(1e4) and y[-1] == pytest.approx(1.0, abs=0.02)
+
+
+def test_hover_shows_B_eta_dL_and_beta(dashboard):
+    family = families(dashboard.eta_view())[0]
+    tooltips = dict(family.opts.get("plot", backend="bokeh").kwargs["hover_tooltips"])
+    assert set(tooltips) >= {"B", "η*", "ΔL", "β = E[ũ]ᵀg / uᵀg"}
+    eps0 = family.dimension_values("eps") == 0.0
+    B, beta = family.dimension_values("B")[eps0], family.dimension_values("beta")[eps0]
+    # ε = 0 on the homogeneous model: β = E sign(g̃)/sign(g) = erf(a/√2), a = √B/κ
+    assert beta == pytest.approx(special.erf(np.sqrt(B) / (4.0 * np.sqrt(2.0))), rel=1e-9)
+
+
+def test_hover_beta_on_the_collapsed_path_is_the_posts_beta(dashboard):
+    dashboard.param.update(path="collapsed", backends=["mean_field"], eps_rel=[0.5])
+    family = families(dashboard.eta_view())[0]
+    B, beta = family.dimension_values("B"), family.dimension_values("beta")
+    K = float(collapsed(dashboard.model, [0.5 * dashboard.model.rms_g], "B_simple_eps").K[0])
+    assert beta == pytest.approx((1 + K / B) ** -0.5, rel=1e-12)  # 11280 (4): β = (1 + B_simple/B)^{-1/2}
 
 
 def test_probe_and_display_options_do_not_recompute(dashboard, monkeypatch):
@@ -59,23 +105,63 @@ def test_probe_and_display_options_do_not_recompute(dashboard, monkeypatch):
     assert not dashboard._error.visible
 
 
+def test_kappa_move_rescales_peaks_without_a_new_search(dashboard, monkeypatch):
+    """Every preset has σ ∝ κ: η*(B; κ) = η*(B/κ²; 1), so the peaks move as κ² and the thresholds stay."""
+    dashboard.readout()
+    thresholds = dashboard.thresholds()
+    for name in ("find_peak", "surge_threshold"):
+        monkeypatch.setattr(f"kexue_viz.scaling.dashboard.{name}", lambda *a, **k: pytest.fail("searched again"))
+    dashboard.kappa = 8.0
+    monkeypatch.undo()
+    B_peak, eta_peak, _ = dashboard.peaks()
+    eps = torch.tensor(dashboard.eps_values(), dtype=torch.float64) * dashboard.model.rms_g
+    direct_B, direct_eta = find_peak(dashboard.model, eps, method="auto")
+    assert B_peak == pytest.approx(direct_B.numpy(), rel=1e-6) and B_peak[0] == pytest.approx(4 * 11.113645, rel=1e-5)
+    assert eta_peak == pytest.approx(direct_eta.numpy(), rel=1e-9)
+    rms = dashboard.model.rms_g
+    assert thresholds == pytest.approx((surge_threshold(dashboard.model, "exact") / rms,
+                                        surge_threshold(dashboard.model, "approximate") / rms), rel=1e-9)
+    assert not dashboard._error.visible
+
+
 def test_display_options_do_not_recompute_curves(dashboard):
     before = dict(dashboard._curves)
     dashboard.show_sgd = False
     dashboard.y_mode = "per_eps"
     assert dict(dashboard._curves) == before
-    drawn = curves(dashboard.eta_view())
-    assert len(drawn) == 5 * 3  # 5 ε × 3 backends; SGD overlay off
-    blank = [c for c in drawn if np.isnan(c.dimension_values(1)).all()]
-    # η*/ε is undefined at ε = 0: its curve of each backend is kept, blank
-    assert len(blank) == 3 and blank[0].label == "ε=0"
+    view = dashboard.eta_view()
+    assert "SGD" not in [el.label for el in view.values()]
+    for family in families(view):
+        drawn = lines(family)
+        # η*/ε is undefined at ε = 0: its line of each backend is kept, blank
+        blank = [colour for colour, (_, y) in drawn.items() if np.isnan(y).all()]
+        assert blank == [views.eps_color(0)] and len(drawn) == 5
 
 
 def test_large_eps_over_eps_tends_to_sgd(dashboard):
     dashboard.param.update(eps_rel=[4.0], backends=["exact"], y_mode="per_eps", B_range=(0.0, 5.0))
-    curve = curves(dashboard.eta_curves_view())
-    exact, sgd = curve[0].dimension_values(1), curve[1].dimension_values(1)
+    view = dashboard.eta_curves_view()
+    (_, exact), = lines(families(view)[0]).values()
+    sgd = next(el for el in view.values() if el.label == "SGD").dimension_values(1)
     assert exact[-1] == pytest.approx(sgd[-1], rel=0.05)  # ε = 4 rms g: close to the SGD limit
+
+
+def test_tap_on_the_main_plot_probes_the_nearest_batch_size(dashboard):
+    figure = dashboard._tap_figure
+    assert figure is not None
+    moments_title = dashboard.moments_view().opts.get("plot", backend="bokeh").kwargs["title"]
+    figure._trigger_event(Tap(figure, x=93.0, y=1.0))  # what the browser sends on a click at B = 93
+    assert dashboard.B_probe == 100.0  # snapped to the slider's nearest value in log B
+    spans = [r for r in dashboard._tap_figure.renderers if type(r).__name__ == "Span"]
+    assert any(span.location == 100.0 for span in spans)  # the probe line moved
+    assert dashboard.moments_view().opts.get("plot", backend="bokeh").kwargs["title"] != moments_title
+    assert "B=100" in dashboard.hyperbola_view().opts.get("plot", backend="bokeh").kwargs["title"]
+    dashboard._tap_figure._trigger_event(Tap(dashboard._tap_figure, x=5e9, y=1.0))
+    assert dashboard.B_probe == max(B_PROBES)  # bounded by the slider's range
+    for off in (-3.0, 0.0, None, math.nan):  # a tap that missed the data leaves the probe
+        dashboard.probe_at(off)
+        assert dashboard.B_probe == max(B_PROBES)
+    assert not dashboard._error.visible
 
 
 def test_presets_and_paths_render(dashboard):
@@ -83,7 +169,7 @@ def test_presets_and_paths_render(dashboard):
         for path in ("per_coordinate", "collapsed"):
             dashboard.param.update(preset=name, path=path, N=32, backends=["exact", "clip", "erf_rational",
                                                                           "mean_field"])
-            assert all(np.isfinite(c.dimension_values(1)).all() for c in curves(dashboard.eta_view()))
+            assert all(np.isfinite(f.dimension_values("eta")).all() for f in families(dashboard.eta_view()))
             dashboard.loss_view(), dashboard.moments_view(), dashboard.readout()
     assert not dashboard._error.visible
 

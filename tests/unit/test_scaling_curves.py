@@ -11,7 +11,8 @@ import torch
 from kexue_viz.scaling import expected_loss as el
 from kexue_viz.scaling import models
 from kexue_viz.scaling.softsign import (collapsed, eta_curves, eta_infinity, find_peak, large_batch_coefficient,
-                                        per_coordinate_curve, sign_aligned_spike_peak, softsign, surge_threshold)
+                                        mean_update_shrinkage, per_coordinate_curve, sign_aligned_spike_peak, softsign,
+                                        surge_threshold)
 from numeric_asserts import assert_close
 
 F64 = torch.float64
@@ -74,6 +75,38 @@ def test_surge_thresholds(spike):
     assert surge_threshold(spike, "approximate") == pytest.approx(0.954174, rel=1e-6)
     rho = (64 + 3) / (64 * 4)
     assert surge_threshold(spike, "exact") == pytest.approx(math.sqrt(3 / (2 * rho)), rel=1e-9)
+
+
+def test_noise_ratio_only_rescales_batch_size():
+    """σ = κσ̂ enters only through a, b ∝ √B/σ: η*(B; κ) = η*(B/κ²; 1), so B_peak ∝ κ², η_peak
+    is unchanged and the surge thresholds (signs of C ∝ κ² and of Q − 2D) do not move."""
+    for name in ("aligned_spike", "quantile"):
+        unit, noisy = models.preset(name, 32, 3.0, 1.0), models.preset(name, 32, 3.0, 8.0)
+        eps = torch.tensor([0.0, 0.5, 1.0], dtype=F64) * unit.rms_g
+        B = torch.logspace(-1, 4, 21, dtype=F64)
+        assert_close(per_coordinate_curve(noisy, eps[:, None], 64 * B)[0],
+                     per_coordinate_curve(unit, eps[:, None], B)[0], 1e-12, "η*(64B; κ=8) = η*(B; 1)")
+        (B_unit, eta_unit), (B_noisy, eta_noisy) = find_peak(unit, eps), find_peak(noisy, eps)
+        assert_close(B_noisy, 64 * B_unit, 1e-6, "B_peak ∝ κ²", rel=True)
+        assert_close(eta_noisy, eta_unit, 1e-9, "η_peak", rel=True)
+        for criterion in ("exact", "approximate"):
+            assert surge_threshold(noisy, criterion) == pytest.approx(surge_threshold(unit, criterion), rel=1e-9,
+                                                                      nan_ok=True)
+
+
+def test_mean_update_shrinkage_is_the_posts_beta(spike):
+    """β = E[ũ]ᵀg/uᵀg: erf(a/√2) for exact SignSGD on the homogeneous model, and exactly
+    (1 + K/B)^{-1/2} on the collapsed path (10542 (24), 11280 (4))."""
+    B = torch.logspace(-1, 4, 41, dtype=F64)
+    eta, dL = eta_curves(spike, [0.0], B)
+    beta = mean_update_shrinkage(spike, [0.0], eta, dL)
+    assert_close(beta[0], torch.special.erf(B.sqrt() / (4.0 * math.sqrt(2.0))), 1e-12, "β = erf(a/√2)")
+    eps = torch.tensor([0.0, 0.5, 1.0], dtype=F64)
+    for backend, rule in (("erf_rational", "pi_kappa2_over_2"), ("mean_field", "B_simple_eps")):
+        eta, dL = eta_curves(spike, eps, B, backend, "collapsed")
+        K = collapsed(spike, eps, rule).K
+        assert_close(mean_update_shrinkage(spike, eps, eta, dL), (1 + K[:, None] / B[None, :]) ** -0.5, 1e-12,
+                     f"collapsed β ({backend})", rel=True)
 
 
 def test_quantile_model_and_kappa_erratum():

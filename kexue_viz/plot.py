@@ -54,10 +54,11 @@ class Spec:
     Each call is ``("styled", backends, options)`` (see :func:`kexue_viz.style.styled`) or
     ``("opts", backend, options)`` (``element.opts(backend=..., **options)``)."""
 
-    __slots__ = ("calls",)
+    __slots__ = ("calls", "_merged")
 
     def __init__(self, calls: tuple = ()):
         self.calls = calls
+        self._merged: dict[str, dict] = {}  # backend -> options(backend), computed once
 
     def _with_call(self, call: tuple) -> "Spec":
         raise NotImplementedError
@@ -71,8 +72,11 @@ class Spec:
         return self._with_call(("opts", backend, options))
 
     def options(self, backend: str = "bokeh") -> dict:
-        """The options recorded for ``backend`` merged in order, in that backend's names."""
-        merged = {}
+        """The options recorded for ``backend`` merged in order, in that backend's names (a shared
+        dict: read it, do not change it)."""
+        if backend in self._merged:
+            return self._merged[backend]
+        merged = self._merged[backend] = {}
         for how, where, options in self.calls:
             if how == "styled" and backend in where:
                 merged.update(style.translate(backend, options))

@@ -462,13 +462,14 @@ class AttentionScaleDashboard(Dashboard):
                                                                             SPARSITY_MEASURES).items()})
 
     def scale_measures_view(self):
-        """F. The measures against α with the current-α marker (α moves the marker only)."""
-        current = views.marker_data(self.effective_alpha, 1.02)
-        key = (self.model, self.d, self.n, self.sample_count, self.seed)
-        template = self.cached_view("scale_measures", key, lambda: views.scale_measures_view(
-            alpha_grid(self.model, self.d), self.scale_measures(), self.effective_alpha,
-            self.t("view_scale_measures", n=self.n), self.t))
-        return views.with_data(template, {len(template.values()) - 1: current})
+        """F. The measures against α (log y) with the current-α marker: one template per (model, d);
+        a new draw swaps the curves, α moves the marker."""
+        measures = self.scale_measures()
+        template = self.cached_view("scale_measures", (self.model, self.d), lambda: views.scale_measures_view(
+            alpha_grid(self.model, self.d), measures, self.effective_alpha, self.t("view_scale_measures"), self.t))
+        grid = alpha_grid(self.model, self.d)
+        data = {index: (grid, values) for index, values in enumerate(measures.values())}
+        return views.with_data(template, {**data, len(measures): views.measures_marker(self.effective_alpha)})
 
     def transformed_vector(self, x: np.ndarray) -> np.ndarray:
         i, j = int(np.argmax(x)), int(np.argmin(x))
@@ -496,14 +497,14 @@ class AttentionScaleDashboard(Dashboard):
         return views.with_data(template, {0: (positions[0], before), 1: (positions[1], after)})
 
     def renyi_view(self):
-        """H_a of view A's weights p against the order a, with its bounds [0, ln n] (template per n)."""
+        """H_a/ln n of view A's weights p against the order a, in [0, 1] (one template: n, α and
+        the draw swap data)."""
         orders = np.linspace(0.1, 5, 99)
-        values = sparsity.renyi_spectrum(self.sparsity_vector(), orders).cpu().numpy()
-        curves = {"H_a": (values, views.COLORS["mc_mean"], "solid"),
-                  "ln n": (np.full_like(orders, math.log(self.n)), views.COLORS["limit"], "dashed")}
-        template = self.cached_view("renyi", (self.n,), lambda: views.lines_view(
-            orders, curves, self.t("view_renyi"), self.t("order_axis"), self.t("renyi_axis"),
-            ylim=(0, views.nice_ceiling(1.05 * math.log(self.n)))))
+        values = sparsity.renyi_spectrum(self.sparsity_vector(), orders).cpu().numpy() / math.log(self.n)
+        curves = {"H_a/ln n": (values, views.COLORS["mc_mean"], "solid"),
+                  "1": (np.ones_like(orders), views.COLORS["limit"], "dashed")}
+        template = self.cached_view("renyi", (), lambda: views.lines_view(
+            orders, curves, self.t("view_renyi"), self.t("order_axis"), self.t("renyi_axis"), ylim=(0, 1.05)))
         return views.with_data(template, {0: (orders, values)})
 
     def rope_decay_view(self):
@@ -531,10 +532,10 @@ class AttentionScaleDashboard(Dashboard):
 
     def reflection_view(self):
         """G. det O = −1: ‖Oⁿ − I₋ⁿexp(nB)‖ (the post's step), the repaired decomposition and the
-        relative property of Oⁿ itself, against n (log y, floored at 1e-17)."""
+        relative property of Oⁿ itself, against n = 1 … 12 (log y, floored at 1e-17)."""
         errors = reflection_errors()
-        n = errors["n"].astype(float)
-        curves = {self.t(f"reflection_{key}"): (np.maximum(errors[key], ERROR_FLOOR), views.COLORS[color], dash)
+        n = errors["n"][1:].astype(float)  # n = 0 is the identity on every side
+        curves = {self.t(f"reflection_{key}"): (np.maximum(errors[key][1:], ERROR_FLOOR), views.COLORS[color], dash)
                   for key, color, dash in (("post", "approx", "solid"), ("repaired", "mc_median", "dashed"),
                                            ("relative", "mc_mean", "dotted"))}
         return views.lines_view(n, curves, self.t("view_reflection", d=REFLECTION_D), self.t("power_axis"),
@@ -592,8 +593,8 @@ class AttentionScaleDashboard(Dashboard):
             pn.GridBox(self.live("rope_decay", self.rope_decay_view, ("rope_d", "log10_base", "r_max")),
                        self.live("rope_positions", self.rope_positions_view,
                                  ("rope_d", "log10_base", "different_content")),
-                       self.live("reflection", self.reflection_view, ()),
                        ncols=2, sizing_mode="stretch_width"),
+            self.live("reflection", self.reflection_view, ()),
             self._markdown("rope_note", gap=counter["square_gap"], fix=counter["repaired_commutator"]),
             sizing_mode="stretch_width")
         contents = (scale_tab, concentration_tab, sparsity_tab, rope_tab)

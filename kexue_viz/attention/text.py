@@ -128,14 +128,14 @@ TEXT = TextTable({
         "stable form; the post's expression returns NaN for t≲−8. Erratum (§general linear): ‖q̃‖₂/‖q̃‖₁ lies in "
         "[1/√d, 1]; √d is the maximum of the reciprocal.")},
     # sparsity
-    "view_scale_measures": {"zh": "F. 视图 A 那次抽样的 p=softmax(αs) 的稀疏度指标与 α（n={n}，越大越不稀疏）",
-                            "en": "F. Sparsity measures of p=softmax(αs) for view A's draw vs α (n={n}; larger = less sparse)"},
+    "view_scale_measures": {"zh": "F. 视图 A 那次抽样的 p=softmax(αs) 的稀疏度指标与 α（越大越不稀疏；one-hot 时 ≥1/n）",
+                            "en": "F. Sparsity measures of p=softmax(αs) for view A's draw vs α (larger = less sparse; ≥1/n at one-hot)"},
     "view_measures": {"zh": "F. 当前 α 下 p 的指标", "en": "F. Measures of p at the current α"},
     "transform": {"zh": "性质演示：变换", "en": "Property demo: transform"},
-    "view_renyi": {"zh": "F. 当前 α 下 p 的 Rényi 熵 H_a 与阶数 a（界 [0, ln n]）",
-                   "en": "F. Rényi entropy H_a of p at the current α vs order a (bounds [0, ln n])"},
+    "view_renyi": {"zh": "F. 当前 α 下 p 的归一化 Rényi 熵 H_a/ln n 与阶数 a（界 [0, 1]）",
+                   "en": "F. Normalised Rényi entropy H_a/ln n of p at the current α vs order a (bounds [0, 1])"},
     "order_axis": {"zh": "阶数 a", "en": "order a"},
-    "renyi_axis": {"zh": "H_a（nats）", "en": "H_a (nats)"},
+    "renyi_axis": {"zh": "H_a / ln n", "en": "H_a / ln n"},
     "original": {"zh": "原向量", "en": "original"},
     "transformed": {"zh": "变换后", "en": "transformed"},
     "measure_axis": {"zh": "指标", "en": "measure"},
@@ -168,7 +168,7 @@ TEXT = TextTable({
     "r_axis": {"zh": "相对距离 r", "en": "relative distance r"},
     "bound": {"zh": "y(r)", "en": "y(r)"},
     "ones": {"zh": "Σ2cos(rθᵢ)/d·32.5", "en": "Σ2cos(rθᵢ)/d·32.5"},
-    "view_positions": {"zh": "G. (R_m q)^T (R_n k)：{what}", "en": "G. (R_m q)^T (R_n k): {what}"},
+    "view_positions": {"zh": "G. (R_m q)ᵀ(R_n k)：{what}", "en": "G. (R_m q)ᵀ(R_n k): {what}"},
     "same_content": {"zh": "同一对 q、k：只依赖 n−m（Toeplitz）", "en": "the same q, k: depends on n−m only (Toeplitz)"},
     "changing_content": {"zh": "各位置不同 q、k：看不出相对性", "en": "different q, k per position: no visible relativity"},
     "position_m": {"zh": "位置 m", "en": "position m"},
@@ -176,7 +176,7 @@ TEXT = TextTable({
     "rope_note": {"zh": (
         "R_mᵀR_n=R_{{n−m}} 的一般解是 exp(nB)（B 反对称），经正交变换 P 化为分块 RoPE，P 可被 W_q、W_k 吸收（线性注意力不行）。"
         "勘误：det O=−1 时原文写 O=O₊I₋、Oⁿ=I₋ⁿexp(nB)，但 O₊ 与 I₋ 一般不交换（随机 8×8 例：‖O²−O₊²‖={gap:.2f}）；"
-        "沿 O 的 −1 特征向量取反射即可修复（交换子 {fix:.1e}）。下方的图：原文的分解从 n=1 起就错（误差为 1 的量级），修复后只剩舍入误差；"
+        "沿 O 的 −1 特征向量取反射即可修复（交换子 {fix:.1e}）。最下方的图：原文的分解从 n=1 起就错（误差为 1 的量级），修复后只剩舍入误差；"
         "而 Oⁿ 本身始终满足相对位置性质（det Oⁿ=(−1)ⁿ，奇数 n 时不可能等于任何 exp(nB)）。"),
         "en": (
         "The general solution of R_mᵀR_n=R_{{n−m}} is exp(nB) with B skew; an orthogonal P brings it to block RoPE, and "
@@ -186,7 +186,7 @@ TEXT = TextTable({
         "decomposition is off by order 1 from n=1, the repaired one only by rounding, and Oⁿ itself always has the "
         "relative-position property (det Oⁿ=(−1)ⁿ, so at odd n it equals no exp(nB)).")},
     "view_reflection": {"zh": "G. det O=−1（{d}×{d} 随机正交阵）：Oⁿ 的分解误差与 n",
-                        "en": "G. det O=−1 (random {d}×{d} orthogonal O): errors of Oⁿ decompositions vs n"},
+                        "en": "G. det O=−1 (random {d}×{d} orthogonal O): errors of the decompositions of Oⁿ vs the power n"},
     "reflection_post": {"zh": "原文 ‖Oⁿ−I₋ⁿexp(nB)‖，O₊=OI₋", "en": "post ‖Oⁿ−I₋ⁿexp(nB)‖, O₊=OI₋"},
     "reflection_repaired": {"zh": "修复 ‖Oⁿ−Hᵤⁿexp(nB′)‖，u 为 −1 特征向量", "en": "repaired ‖Oⁿ−Hᵤⁿexp(nB′)‖, u: eigenvector of −1"},
     "reflection_relative": {"zh": "相对性 maxₘ‖(Oᵐ)ᵀOⁿ−Oⁿ⁻ᵐ‖", "en": "relative property maxₘ‖(Oᵐ)ᵀOⁿ−Oⁿ⁻ᵐ‖"},

@@ -187,16 +187,24 @@ def lines_view(x, curves: dict, title: str, xlabel: str, ylabel: str, ylim=None,
     return styled(hv.Overlay(layers), **options)
 
 
+MEASURES_RANGE = (1e-5, 1.2)  # every measure plotted is ≥ 1/n ≥ 1/2¹⁶ (one-hot p) and ≤ 1
+
+
 def scale_measures_view(alpha, curves: dict, current: float, title: str, t_):
-    """Sparsity measures of softmax(α s) against α (``curves`` label → y) with the current-α marker
-    as the last layer (new position: :func:`with_data` ``{len − 1: marker_data(α, 1.02)}``)."""
+    """Sparsity measures of softmax(α s) against α (``curves`` label → y) on a fixed log-y range
+    (the same for every n: a new draw swaps data in place), with the current-α marker as the last
+    layer (new position: :func:`with_data` ``{len − 1: measures_marker(α)}``)."""
     layers = [styled(hv.Curve((alpha, y), t_("alpha_axis"), t_("value_axis"), label=label),
                      color=CYCLE_ATTENTION[index % len(CYCLE_ATTENTION)], line_width=2)
               for index, (label, y) in enumerate(curves.items())]
-    layers.append(styled(hv.Curve(marker_data(current, 1.02), t_("alpha_axis"), t_("value_axis"), label=t_("current")),
+    layers.append(styled(hv.Curve(measures_marker(current), t_("alpha_axis"), t_("value_axis"), label=t_("current")),
                          color=COLORS["current"], line_width=1.5))
-    return styled(hv.Overlay(layers), title=title, height=300, ylim=(0.0, 1.02),
+    return styled(hv.Overlay(layers), title=title, height=300, logy=True, ylim=MEASURES_RANGE,
                   xlim=(float(np.min(alpha)), float(np.max(alpha))), legend_position="right", **PLOT)
+
+
+def measures_marker(x: float):
+    return ([x, x], list(MEASURES_RANGE))
 
 
 def measures_view(names, original, transformed, title: str, t_):

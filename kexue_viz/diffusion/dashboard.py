@@ -30,7 +30,7 @@ from .data import MAX_POINTS, PRESETS, from_points, make_dataset
 from .field import evaluate, sample_prior_clipped, weights
 from .gravity import augmented_field
 from .grids import GRIDS
-from .kernels import clip_radius, poisson_tail
+from .kernels import poisson_tail
 from .solvers import FIXED_SOLVERS, Trajectories, encode, generate, integrate_adaptive
 from .text import TEXT
 
@@ -402,7 +402,7 @@ class DiffusionOdeDashboard(Dashboard):
                     xs, ys, _, _, values = self.grid_field(cloud, construction, t, bounds, DENSITY_GRID)
                     density = (xs, ys, values.log_density.cpu().numpy().reshape(DENSITY_GRID, DENSITY_GRID))
             static = self.cached_view("plane_static", self.run_key(), lambda: views.plane_layers(
-                cloud.points.cpu().numpy(), trajectories.states[:, :DRAWN_PATHS].cpu().numpy(), basins[:DRAWN_PATHS], self.t))
+                self.data_layer(cloud), trajectories.states[:, :DRAWN_PATHS].cpu().numpy(), basins[:DRAWN_PATHS]))
             means = evaluate(torch.as_tensor(positions), t, cloud, construction).mean.cpu().numpy() if self.show_mean \
                 else None
             return views.plane_view(static, positions, basins, self.title(trajectories, t), bounds, self.t,
@@ -412,6 +412,11 @@ class DiffusionOdeDashboard(Dashboard):
         key = (self.run_key(), self.t_view, self.show_field, self.show_density, self.show_reference, self.show_mean,
                self.selected_index())
         return self.cached_view("main", key, build)
+
+    def data_layer(self, cloud):
+        """The 2-D data as black dots (one element per data set, shared by the views)."""
+        return self.cached_view("data_layer", self.data_key(), lambda: views.data_points(cloud.points.cpu().numpy(),
+                                                                                         ("x1", "x2")))
 
     def selected_index(self) -> int:
         """The particle of the weight strip: ``particle``, at most the last one drawn."""
@@ -500,9 +505,7 @@ class DiffusionOdeDashboard(Dashboard):
             bounds = self.bounds(cloud, positions)
             xs, ys, _, _, values = self.grid_field(cloud, construction, t, bounds, DENSITY_GRID)
             log_p = values.log_density.cpu().numpy().reshape(DENSITY_GRID, DENSITY_GRID)
-            data_layer = self.cached_view("data_layer", self.data_key(), lambda: views.data_points(
-                cloud.points.cpu().numpy(), ("x1", "x2")))
-            return views.density_view(xs, ys, log_p, data_layer, self.t("view_density", t=t), self.t)
+            return views.density_view(xs, ys, log_p, self.data_layer(cloud), self.t("view_density", t=t), self.t)
 
         key = (self.reference_key(), self.t_settled, self.run_key() if self.dimension() == 1 else None)
         return self.cached_view("density", key, build)

@@ -18,7 +18,9 @@ The tanh and exp kernels have an integrable ``r^{1−d}`` spike at 0 for d ≥ 2
 """
 from __future__ import annotations
 
+import functools
 import math
+import operator
 
 import scipy.special as sp
 import torch
@@ -35,6 +37,13 @@ def log_sphere_area(d: int) -> float:
 def poisson_log_constant(d: int) -> float:
     """``log C_d`` with ``C_d = Γ((d+1)/2)/π^{(d+1)/2} = 2/S_{d+1}(1)`` (derived; brief §2.4)."""
     return math.lgamma(0.5 * (d + 1)) - 0.5 * (d + 1) * math.log(math.pi)
+
+
+def squared_norm(z: torch.Tensor) -> torch.Tensor:
+    """``‖z‖²`` over the last axis as a sum unrolled over the (few) coordinates: for the (M, N, d)
+    residuals of a field evaluation with d = 1, 2 this is ~4× faster than ``(z * z).sum(-1)``
+    (torch reduces a length-2 axis slowly), and for d ≤ 2 it adds in the same order."""
+    return functools.reduce(operator.add, (z[..., k] * z[..., k] for k in range(z.shape[-1])))
 
 
 def _norm(z: torch.Tensor) -> torch.Tensor:
@@ -77,7 +86,7 @@ class Gaussian(Kernel):
     name = "gaussian"
 
     def log_density(self, z):
-        return -0.5 * (z * z).sum(-1) - 0.5 * z.shape[-1] * math.log(2 * math.pi)
+        return -0.5 * squared_norm(z) - 0.5 * z.shape[-1] * math.log(2 * math.pi)
 
     def grad_log_density(self, z):
         return -z
@@ -96,11 +105,11 @@ class Poisson(Kernel):
 
     def log_density(self, z):
         d = z.shape[-1]
-        return poisson_log_constant(d) - 0.5 * (d + 1) * torch.log1p((z * z).sum(-1))
+        return poisson_log_constant(d) - 0.5 * (d + 1) * torch.log1p(squared_norm(z))
 
     def grad_log_density(self, z):
         d = z.shape[-1]
-        return -(d + 1) * z / (1 + (z * z).sum(-1, keepdim=True))
+        return -(d + 1) * z / (1 + squared_norm(z)[..., None])
 
     def sample(self, n, d, generator, dtype=torch.float64, device="cpu"):
         """Post 14's ratio of Gaussians: ``z = ε_x/|ε_t|``, ``(ε_x, ε_t) ~ N(0, I_{d+1})``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import holoviews as hv
 import matplotlib
+from holoviews.core.dimension import LabelledData
 import numpy as np
 
 from ..style import COLORS, CYCLE, active_backends, styled
@@ -20,6 +21,23 @@ def basin_colours(basins: np.ndarray) -> np.ndarray:
 
 
 _TEMPLATES: dict = {}
+_OVERLAY_IDS: dict = {}  # overlay options -> a holder of the option tree's id (keeps the tree alive)
+_OVERLAY_IDS_MAX = 1024
+
+
+def overlay(layers: list, **options):
+    """``styled(hv.Overlay(layers), **options)``, reusing the option tree built for the same
+    options by id (resolving them is most of an overlay's cost; the layers keep their own)."""
+    key = (repr(sorted(options.items())), active_backends())
+    holder = _OVERLAY_IDS.get(key)
+    if holder is not None:
+        return hv.Overlay(layers, id=holder.id)
+    if len(_OVERLAY_IDS) >= _OVERLAY_IDS_MAX:
+        _OVERLAY_IDS.clear()
+    built = styled(hv.Overlay(layers), **options)
+    _OVERLAY_IDS[key] = holder = LabelledData(None)
+    holder.id = built.id
+    return built
 
 
 def _template(element_type, kdims, vdims, group: str, options: dict):
@@ -96,14 +114,26 @@ def quiver(grid_x: np.ndarray, grid_y: np.ndarray, velocity: np.ndarray, span: f
     return plain(hv.Segments, table, list(table), color=COLORS["cursor"], alpha=0.8, line_width=1.2)
 
 
-def mean_arrows(positions: np.ndarray, means: np.ndarray, basins: np.ndarray, shown: bool = True):
+def mean_arrows(positions: np.ndarray, means: np.ndarray, basins: np.ndarray):
     """Arrows (segments) from each particle ``x_t`` to its posterior mean ``x̂_0(x_t, t)``: where
-    the exact denoiser points at the view time (``shown=False``: an empty layer of the same kind)."""
-    keep = slice(None) if shown else slice(0)
-    table = arrows_table(positions[keep, 0], positions[keep, 1], means[keep, 0] - positions[keep, 0],
-                         means[keep, 1] - positions[keep, 1], ("x1", "x2"))
-    return coloured(hv.Segments, table, basin_colours(basins[keep]), list(table), alpha=0.9, line_width=1.5,
+    the exact denoiser points at the view time."""
+    table = arrows_table(positions[:, 0], positions[:, 1], means[:, 0] - positions[:, 0],
+                         means[:, 1] - positions[:, 1], ("x1", "x2"))
+    return coloured(hv.Segments, table, basin_colours(basins), list(table), alpha=0.9, line_width=1.5,
                     line_dash="dotted")
+
+
+def empty_layer(kind: str):
+    """The optional main-view layer ``kind`` (reference, means, selected) without data, one object per
+    kind and styling backends: an off layer is the same object every time, which costs nothing to
+    refresh."""
+    key = ("empty", kind, active_backends())
+    if key not in _TEMPLATES:
+        nothing = np.zeros((0, 2))
+        _TEMPLATES[key] = {"reference": lambda: reference_paths(nothing, nothing, ("x1", "x2")),
+                           "means": lambda: mean_arrows(nothing, nothing, np.zeros(0, dtype=int)),
+                           "selected": lambda: selected_marker(nothing, ("x1", "x2"))}[kind]()
+    return _TEMPLATES[key]
 
 
 def reference_paths(curves_x: np.ndarray, curves_y: np.ndarray, kdims):
@@ -142,11 +172,11 @@ def density_image(xs: np.ndarray, ys: np.ndarray, log_p: np.ndarray, cmap="Blues
     return colour_image(xs, ys, shown, cmap, ("x1", "x2"), alpha=0.85)
 
 
-def plane_layers(data: np.ndarray, trajectories: np.ndarray, basins: np.ndarray, t_) -> list:
+def plane_layers(data_layer, trajectories: np.ndarray, basins: np.ndarray) -> list:
     """The layers of the main 2-D view that do not move with the view time: trajectories (K, M, 2)
-    and the data (cache them: an unchanged layer costs nothing to refresh)."""
-    kdims = ("x1", "x2")
-    return [paths(trajectories[..., 0], trajectories[..., 1], basins, kdims), data_points(data, kdims)]
+    and the data (``data_layer``, see :func:`data_points`; cache them: an unchanged layer costs
+    nothing to refresh)."""
+    return [paths(trajectories[..., 0], trajectories[..., 1], basins, ("x1", "x2")), data_layer]
 
 
 def plane_view(static: list, positions: np.ndarray, basins: np.ndarray, title: str, bounds: tuple, t_, arrows=None,
@@ -159,13 +189,12 @@ def plane_view(static: list, positions: np.ndarray, basins: np.ndarray, title: s
     layers = [density_image(*density)] if density is not None else []
     if arrows is not None:
         layers.append(quiver(*arrows))
-    nothing = np.zeros((0, 2))
-    layers += [*static, reference if reference is not None else reference_paths(nothing, nothing, ("x1", "x2")),
-               mean_arrows(positions, positions if means is None else means, basins, shown=means is not None),
+    layers += [*static, empty_layer("reference") if reference is None else reference,
+               empty_layer("means") if means is None else mean_arrows(positions, means, basins),
                particles(positions, basins, ("x1", "x2")),
-               selected_marker(nothing if selected is None else selected, ("x1", "x2"))]
+               empty_layer("selected") if selected is None else selected_marker(selected, ("x1", "x2"))]
     (x0, x1), (y0, y1) = bounds
-    return styled(hv.Overlay(layers), title=title, xlim=(x0, x1), ylim=(y0, y1), frame_width=520, frame_height=520,
+    return overlay(layers, title=title, xlim=(x0, x1), ylim=(y0, y1), frame_width=520, frame_height=520,
                   xlabel=t_("x1"), ylabel=t_("x2"), show_legend=False, tools=["hover", "tap"], fig_inches=(6, 6))
 
 
@@ -187,15 +216,14 @@ def tx_view(static: list, t_cursor: float, title: str, t_, ylabel="x1", height=3
     """Trajectories against t (post 15's figure layout) from :func:`tx_layers`, with the view time
     as a vertical line (``logx``: a log time axis, for T ≫ 1; pass layers without t = 0)."""
     cursor = styled(hv.VLine(t_cursor), color=COLORS["cursor"], line_dash="dashed", line_width=1)
-    return styled(hv.Overlay([*static, cursor]), title=title, xlabel=t_("time"), ylabel=t_(ylabel), height=height,
+    return overlay([*static, cursor], title=title, xlabel=t_("time"), ylabel=t_(ylabel), height=height,
                   show_legend=False, logx=logx, fig_inches=(6, 3), **PLOT)
 
 
 def density_view(xs: np.ndarray, ys: np.ndarray, log_p: np.ndarray, data_layer, title: str, t_):
     """``log p_t`` heat map with the data (``data_layer``, see :func:`data_points`); the particles at
     the same time are in the main view."""
-    overlay = hv.Overlay([density_image(xs, ys, log_p), data_layer])
-    return styled(overlay, title=title, xlabel=t_("x1"), ylabel=t_("x2"), frame_width=300, frame_height=300,
+    return overlay([density_image(xs, ys, log_p), data_layer], title=title, xlabel=t_("x1"), ylabel=t_("x2"), frame_width=300, frame_height=300,
                   show_legend=False, fig_inches=(4, 4))
 
 
@@ -205,7 +233,7 @@ def density_view_1d(xs: np.ndarray, p: np.ndarray, positions: np.ndarray, title:
     histogram = styled(hv.Histogram((edges, counts), kdims=["x"], vdims=[t_("density")], label=t_("particles")),
                        color=COLORS["measure"], alpha=0.5, line_width=0)
     curve = styled(hv.Curve((xs, p), "x", t_("density"), label=t_("exact")), color=COLORS["exact"], line_width=2)
-    return styled(histogram * curve, title=title, xlabel=t_("x"), height=300, legend_position="top_right",
+    return overlay([histogram, curve], title=title, xlabel=t_("x"), height=300, legend_position="top_right",
                   fig_inches=(6, 3), **PLOT)
 
 
@@ -213,7 +241,7 @@ def cdf_view(xs: np.ndarray, F: np.ndarray, positions: np.ndarray, levels: np.nd
     """The mixture CDF ``F_t`` with every particle at ``(x_t, F_T(x_T))``: they lie on the curve."""
     curve = styled(hv.Curve((xs, F), "x", t_("cdf")), color=COLORS["continuous"], line_width=2)
     dots = particles(np.column_stack([positions, levels]), basins, ("x", t_("cdf")))
-    return styled(hv.Overlay([curve, dots]), title=title, xlabel=t_("x"), height=300, show_legend=False, fig_inches=(6, 3), **PLOT)
+    return overlay([curve, dots], title=title, xlabel=t_("x"), height=300, show_legend=False, fig_inches=(6, 3), **PLOT)
 
 
 def quality_layers(sweep: dict, t_) -> list:
@@ -232,7 +260,7 @@ def quality_view(static: list, current: tuple, title: str, t_):
     before the sweep has run), with the current setting marked."""
     marker = styled(hv.Scatter([current], t_("nfe"), t_("agreement"), label=t_("current")), color=COLORS["online"],
                     size=14, marker="diamond")
-    return styled(hv.Overlay([*static, marker]), title=title, logx=True, ylim=(0, 1.05), height=300,
+    return overlay([*static, marker], title=title, logx=True, ylim=(0, 1.05), height=300,
                   legend_position="bottom_right", fig_inches=(6, 3), **PLOT)
 
 
@@ -245,7 +273,7 @@ def weight_strip(times: np.ndarray, w: np.ndarray, commit: float, title: str, t_
     image = colour_image(log_t[order], np.arange(w.shape[1]), w[order].T, "Greys", (t_("log10_t"), t_("data_index")))
     marker = styled(hv.VLine(np.log10(commit) if np.isfinite(commit) else log_t.min()), color=COLORS["online"],
                     line_dash="dashed", line_width=2)
-    return styled(hv.Overlay([image, marker]), title=title, height=300, show_legend=False, fig_inches=(6, 3),
+    return overlay([image, marker], title=title, height=300, show_legend=False, fig_inches=(6, 3),
                   **PLOT)
 
 
@@ -273,7 +301,7 @@ def half_plane_view(layers: list, t_view: float, window, top: float, title: str,
     """Post 13's augmented space: data on t = 0, the field ``F(x, t)`` of their masses in the upper
     half-plane, whose field lines are the PFGM trajectories, and the view time as a horizontal line."""
     cursor = styled(hv.HLine(t_view), color=COLORS["cursor"], line_dash="dashed", line_width=1)
-    return styled(hv.Overlay([*layers, cursor]), title=title, xlim=tuple(window), ylim=(0.0, top),
+    return overlay([*layers, cursor], title=title, xlim=tuple(window), ylim=(0.0, top),
                   xlabel=t_("x1"), ylabel=t_("t_aug"), height=300, show_legend=False, fig_inches=(6, 3), **PLOT)
 
 
@@ -284,7 +312,7 @@ def curvature_curve(times: np.ndarray, kappa: np.ndarray, t_):
 def curvature_view(curve, t_cursor: float, t_):
     """Mean curvature of the reference trajectories against t (log–log), from :func:`curvature_curve`."""
     cursor = styled(hv.VLine(t_cursor), color=COLORS["cursor"], line_dash="dashed", line_width=1)
-    return styled(curve * cursor, title=t_("view_curvature"), logx=True, logy=True, height=300, fig_inches=(6, 3),
+    return overlay([curve, cursor], title=t_("view_curvature"), logx=True, logy=True, height=300, fig_inches=(6, 3),
                   **PLOT)
 
 

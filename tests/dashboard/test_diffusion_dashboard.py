@@ -1,8 +1,11 @@
 """The diffusion-ODE dashboard driven through its parameters, without a browser."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+import torch
 
 from kexue_viz.diffusion.dashboard import (COST_LIMIT, DiffusionOdeDashboard, interpolate_log_time,
                                            parse_typed_points)
@@ -184,3 +187,114 @@ def test_language_switch_relabels(page):
     assert dashboard._editor_pane.object.opts.get().kwargs["title"].startswith("Custom data")
     dashboard.lang = "zh"
     assert dashboard._widgets["n_steps"].label == "步数"
+
+
+def plain_layers(view, kind):
+    return [el for el in layers(view, kind) if "color" not in el.vdims]
+
+
+def test_radius_clip_bounds_the_starts_and_reports_the_share(dashboard):
+    """PFGM's data-free prior clipped at c: every start within c·T of the origin; the status line
+    gives the clipped count and the Poisson kernel's expected share."""
+    dashboard.param.update(lang="en", construction="pfgm", prior_mode="approximate", n_particles=400, radius_clip=5)
+    cloud, construction, trajectories = dashboard.run()
+    radius = np.linalg.norm(trajectories.states[0].cpu().numpy(), axis=1)
+    assert radius.max() == pytest.approx(5 * construction.T, rel=1e-12)
+    clipped = int((radius > 5 * construction.T * (1 - 1e-12)).sum())
+    assert f"{clipped} / 400 starts clipped" in dashboard.status_text() and "0.196" in dashboard.status_text()
+    dashboard.radius_clip = 0
+    assert np.linalg.norm(dashboard.run()[2].states[0].cpu().numpy(), axis=1).max() > 5 * construction.T
+    assert "clipped" not in dashboard.status_text()
+
+
+def test_reference_overlay_draws_the_reference_paths(dashboard):
+    dashboard.param.update(n_data=16, n_particles=24)
+    dashed = lambda: [el for el in plain_layers(dashboard.main_view(), "Segments")  # noqa: E731
+                      if el.opts.get().kwargs.get("line_dash") == "dashed"]
+    assert [len(el) for el in dashed()] == [0]  # off: an empty layer (the plot keeps its layers)
+    dashboard.show_reference = True
+    reference = dashboard.reference()
+    starts = reference.states[0, :24].cpu().numpy()  # the first particles' own reference trajectories
+    drawn, = dashed()
+    assert len(drawn) == (reference.states.shape[0] - 1) * len(starts)
+    np.testing.assert_allclose(np.sort(drawn.array(["x1", "x2"])[:len(starts)], 0), np.sort(starts, 0))
+
+
+def test_mean_arrows_point_at_the_posterior_mean(dashboard):
+    from kexue_viz.diffusion.field import evaluate
+
+    dashboard.param.update(n_data=16, n_particles=24, t_view=0.5, show_mean=True)
+    cloud, construction, _, t, positions, _ = dashboard.frame()
+    arrows = [el for el in layers(dashboard.main_view(), "Segments") if "color" in el.vdims
+              and el.opts.get().kwargs.get("line_dash") == "dotted"][0]
+    want = evaluate(torch.as_tensor(positions), t, cloud, construction).mean.cpu().numpy()
+    np.testing.assert_allclose(arrows.array(["x1_end", "x2_end"]).astype(float), want, atol=1e-12)
+    np.testing.assert_allclose(arrows.array(["x1", "x2"]).astype(float), positions, atol=0)
+
+
+def test_tap_selects_the_nearest_particle_and_the_strip_follows(dashboard):
+    dashboard.param.update(lang="en", n_data=16, n_particles=32, t_view=0.3)
+    positions = dashboard.frame()[4]
+    dashboard.select_nearest(*(positions[17] + 1e-9))
+    assert dashboard.particle == 17
+    times, w, commit = dashboard.strip()
+    assert w.shape == (len(times), 16) and np.allclose(w.sum(1), 1)
+    assert "#17" in dashboard.strip_view().opts.get().kwargs["title"]
+    end = dashboard.run()[2].end[17].cpu().numpy()  # the strip ends committed to the endpoint's data point
+    assert np.argmax(w[np.argmin(times)]) == np.argmin(np.linalg.norm(dashboard.cloud().points.cpu().numpy() - end,
+                                                                      axis=1))
+    assert not math.isnan(commit) and times.min() <= commit <= times.max()
+    dashboard.particle = 999  # beyond the particles drawn: the last one
+    assert dashboard.selected_index() == 31
+
+
+def test_sweep_runs_only_on_request(dashboard):
+    """Slider moves never start the 1–3 s sweep; the button (run_sweep) does, once per setting."""
+    dashboard.param.update(construction="ve", n_data=16, n_particles=24)
+    for steps in (4, 8, 12):
+        dashboard.n_steps = steps
+        dashboard.quality_view()
+    assert dashboard.finished_sweep() is None
+    assert not [el for el in layers(dashboard.quality_view(), "Curve")]
+    done = dashboard.sweeps_done
+    dashboard.run_sweep()
+    assert dashboard.sweeps_done == done + 1 and dashboard.finished_sweep() is not None
+    curves = layers(dashboard.quality_view(), "Curve")
+    assert len(curves) == 4 and all(len(curve) == 6 for curve in curves)
+    dashboard.n_steps = 20  # the sweep of this grid and reference stays
+    assert dashboard.finished_sweep() is not None
+
+
+def test_sweep_button_computes_and_refreshes(page):
+    page.param.update(construction="ve", n_data=16, n_particles=24)
+    assert page.finished_sweep() is None
+    page._sweep_button.clicks += 1
+    assert page.finished_sweep() is not None and not page._sweep_button.loading
+
+
+@pytest.mark.parametrize("dataset", ["post15_1d", "moons"])
+def test_pfgm_half_plane_shows_the_augmented_field(dashboard, dataset):
+    """Arrows along (F_x₁, F_t) of post 13's augmented field; in 1-D exact field lines (the PFGM
+    trajectories by the conserved CDF) that end on the data at t = 0."""
+    from kexue_viz.diffusion.gravity import augmented_field
+
+    dashboard.param.update(construction="pfgm", dataset=dataset, n_data=16, n_particles=24)
+    view = dashboard.half_plane_view()
+    arrows, *rest = plain_layers(view, "Segments")
+    start, end = arrows.array(["x", "t"]).astype(float), arrows.array(["x_end", "t_end"]).astype(float)
+    cloud = dashboard.cloud()
+    query = torch.as_tensor(start[:, :1])
+    if cloud.dim == 2:
+        query = torch.cat([query, cloud.points[:, 1].mean().expand(len(start))[:, None]], 1)
+    force_x, force_t = augmented_field(query, torch.as_tensor(start[:, 1]), cloud)
+    force = np.column_stack([force_x[:, 0].cpu().numpy(), force_t.cpu().numpy()])
+    direction = (end - start) / np.linalg.norm(end - start, axis=1, keepdims=True)
+    np.testing.assert_allclose(direction, force / np.linalg.norm(force, axis=1, keepdims=True), atol=1e-12)
+    assert (direction[:, 1] < 0).all()  # the field pulls down towards the data on t = 0
+    if cloud.dim == 1:
+        lines, = rest
+        ends = lines.array(["x_end", "t_end"]).astype(float)
+        on_plane = ends[ends[:, 1] == 0, 0]
+        assert len(on_plane) > 0 and np.isin(np.round(on_plane, 9), np.round(cloud.points[:, 0].cpu().numpy(), 9)).all()
+    dashboard.construction = "straight"
+    assert len(dashboard.half_plane_view()) == 0  # hidden for other constructions

@@ -3,7 +3,8 @@
 Builds each dashboard into a Bokeh document (as a served session does), then moves one
 parameter at a time through values not seen before (the class attribute ``LATENCY_MOVES``:
 parameter name -> values) and times the whole update: the recomputation and the in-place
-refresh of every plot that depends on it. This isolates the work the server does per slider
+refresh of every plot that depends on it. "re-renders" counts the plots those moves rendered
+afresh (a structural change of a view: ~100–400 ms each; an in-place update is the fast path). This isolates the work the server does per slider
 move from the browser's drawing, which on a 2-core machine competes for the same cores (see
 ``bench_dashboard_latency.py`` for the end-to-end figure). The first two moves of each
 parameter warm caches shared by later ones and are left out of the statistics.
@@ -22,20 +23,24 @@ import panel as pn
 from bokeh.document import Document
 
 from kexue_viz.device import describe
+from kexue_viz.live import LivePlot
 from kexue_viz.registry import DASHBOARDS
 from kexue_viz.ui import init_extension
 
 BUDGET_MS = 100.0  # "a slider move answers in well under 100 ms"
 
 
-def time_moves(dashboard, name: str, values: list) -> list[float]:
-    """Milliseconds taken by ``setattr(dashboard, name, value)`` for each value in turn."""
-    times = []
+def time_moves(dashboard, name: str, values: list) -> tuple[list[float], list[int]]:
+    """Milliseconds taken by ``setattr(dashboard, name, value)`` for each value in turn, and how
+    many plots each move re-rendered in full (a structural change; in place is the fast path)."""
+    times, renders = [], []
     for value in values:
+        before = LivePlot.renders
         started = time.perf_counter()
         setattr(dashboard, name, value)
         times.append((time.perf_counter() - started) * 1e3)
-    return times
+        renders.append(LivePlot.renders - before)
+    return times, renders
 
 
 def bench_dashboard(slug: str, quick: bool) -> None:
@@ -49,14 +54,15 @@ def bench_dashboard(slug: str, quick: bool) -> None:
     if not moves:
         print("  (no LATENCY_MOVES declared)")
         return
-    print(f"  {'parameter':14s} {'median ms':>10s} {'p90 ms':>8s} {'moves':>6s} {'median/budget':>14s}")
+    print(f"  {'parameter':14s} {'median ms':>10s} {'p90 ms':>8s} {'moves':>6s} {'median/budget':>14s} "
+          f"{'re-renders':>10s}")
     for name, values in moves.items():
         values = values[:6] if quick else values
-        times = time_moves(dashboard, name, values)
-        settled = times[2:] or times
+        times, renders = time_moves(dashboard, name, values)
+        settled, rerendered = times[2:] or times, renders[2:] or renders
         median = statistics.median(settled)
         print(f"  {name:14s} {median:10.1f} {np.percentile(settled, 90):8.1f} {len(values):6d} "
-              f"{median / BUDGET_MS:13.2f}x")
+              f"{median / BUDGET_MS:13.2f}x {sum(rerendered):10d}")
 
 
 def main() -> int:

@@ -213,6 +213,8 @@ class LivePlot:
     by :func:`fast_data` from the spec for the layers whose fast data matched what HoloViews drew
     at the render ("fast" layers), else by HoloViews' ``get_data`` on that one layer."""
 
+    renders = 0  # full renders by all live plots of the process (the update benchmark reports it)
+
     def __init__(self, build: Callable[[], object], css_classes=()):
         self.build = build
         self.pane = pn.pane.Bokeh(None, css_classes=list(css_classes), sizing_mode="stretch_width")
@@ -315,6 +317,7 @@ class LivePlot:
                 axis_range.update(start=start, end=end)
 
     def _render(self, view, shape) -> None:
+        LivePlot.renders += 1
         element = plot.materialize(view)
         rendered = hv.renderer("bokeh").get_plot(element)
         figure = rendered.state

@@ -138,14 +138,14 @@ BAND_SLOTS = 10  # search.core_move_trace's default max_levels: at most one phas
 def trajectory_curves(curves: dict, bands, t_):
     """L against step for each stepwise search; ``bands`` = [(start, end, label)] shades the
     phases of the 2009 search (built once per trace, reused as the step marker moves). Always
-    ``BAND_SLOTS`` bands, the unused ones of zero width at the last band's end, so a search with
-    another number of phases is an in-place update, not a new plot."""
+    ``BAND_SLOTS`` bands (borderless), the unused ones of zero width at the last band's end, so a
+    search with another number of phases is an in-place update, not a new plot."""
     layers = [styled(plot.Curve((np.arange(len(values)), values), t_("step_axis"), t_("bits_per_step"), label=t_(key)),
                      color=SEARCH_COLORS[key], line_width=2) for key, values in curves.items()]
     end = bands[-1][1] if bands else -0.5
     spans = [(start, stop) for start, stop, _ in bands[:BAND_SLOTS]]
     spans += [(end, end)] * (BAND_SLOTS - len(spans))
-    layers += [styled(plot.VSpan(start, stop), color=PALETTE[(k + 4) % len(PALETTE)], alpha=0.08)
+    layers += [styled(plot.VSpan(start, stop), color=PALETTE[(k + 4) % len(PALETTE)], alpha=0.08, line_width=0)
                for k, (start, stop) in enumerate(spans)]
     return plot.Overlay(layers)
 

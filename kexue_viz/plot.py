@@ -11,7 +11,9 @@ signature as ``hv.Curve``) instead of ``hv.Curve(...)``:
   :class:`ElementSpec`: the constructor's name and arguments plus the options later applied to it
   (:func:`kexue_viz.style.styled` and ``.opts`` are recorded, not resolved). Specs combine with
   ``*`` and :func:`Overlay` as HoloViews elements do, and :func:`materialize` builds from a spec
-  exactly the object the direct calls would have built (it replays them).
+  exactly the object the direct calls would have built (it replays them). Any other HoloViews
+  method (``+``, ``clone``, ``dimension_values``...) works on the materialized object, so the
+  rename from ``hv.X`` to ``plot.X`` is always safe; only the speed-up is lost there.
 
 A live plot renders the first time from ``materialize(view)`` and afterwards computes the new Bokeh
 columns straight from each spec's data (:mod:`kexue_viz.live`).
@@ -101,9 +103,17 @@ class Spec:
         return OverlaySpec("mul", (other, self))
 
     def __add__(self, other):
-        raise TypeError("a deferred view cannot be laid out: materialize() it first")
+        return materialize(self) + materialize(other)
 
-    __radd__ = __add__
+    def __radd__(self, other):
+        return materialize(other) + materialize(self)
+
+    def __getattr__(self, name):
+        """Anything else a HoloViews object offers (``clone``, ``dimension_values``, ``cols``...)
+        is answered by the materialized object: correct, only without the savings of a spec."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(materialize(self), name)
 
 
 class ElementSpec(Spec):

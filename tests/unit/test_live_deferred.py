@@ -93,6 +93,15 @@ def test_spec_records_options_per_backend_and_overlays_flatten_like_holoviews():
     assert plot.materialize(real) is real
 
 
+def test_other_holoviews_methods_answer_from_the_materialized_object():
+    with plot.deferred():
+        curve = styled(plot.Curve((X, 2 * X), "t", "u"), color="#D55E00")
+        assert np.allclose(curve.dimension_values("u"), 2 * X)
+        assert type(curve.clone()).__name__ == "Curve"
+        layout = curve + plot.Scatter((X, X))
+    assert isinstance(layout, hv.Layout) and len(layout) == 2
+
+
 FAST_LAYERS = {  # built inside plot.deferred(): specs
     "Curve": lambda: plot.Curve((X, X ** 2), "时间 t", "value (a)"),
     "Curve steps": lambda: styled(plot.Curve((X, np.sin(X)), "t", "u"), interpolation="steps-post"),

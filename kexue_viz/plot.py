@@ -117,7 +117,9 @@ class Spec:
 
 
 class ElementSpec(Spec):
-    """A deferred ``hv.<kind>(*args, **kwargs)``."""
+    """A deferred ``hv.<kind>(*args, **kwargs)``. It keeps references to the arrays it was given
+    (HoloViews copies them): a view must not change an array in place after building on it, or a
+    live plot sees "no change" (cached arrays are best made read-only, ``setflags(write=False)``)."""
 
     __slots__ = ("kind", "args", "kwargs")
 

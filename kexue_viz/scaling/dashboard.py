@@ -241,17 +241,16 @@ class AdamEpsilonDashboard(Dashboard):
         return self.cached_view(f"legend_{view}", (self.eps_values(), tuple(self.backends)), build)
 
     def eta_view(self):
-        """View A: the cached curves (:meth:`eta_curves_view`) with the probe line."""
-        return self.cached_view("eta", (*self.eta_curves_key(), self.B_probe),
-                                lambda: views.with_probe(self.eta_curves_view(), self.B_probe))
+        """View A: the cached layers (:meth:`eta_layers`) with the probe line."""
+        return views.eta_view(self.eta_layers(), self.B_grid(), self.B_probe, self.t(f"eta_axis.{self.y_mode}"),
+                              self.t("view_eta"))
 
-    def eta_curves_key(self) -> tuple:
+    def eta_layers_key(self) -> tuple:
         return (self.model_key(), self.eps_values(), tuple(self.B_range), tuple(self.backends), self.path,
                 self.kappa2_rule, self.y_mode, self.show_sgd)
 
-    def eta_curves_view(self):
-        key = self.eta_curves_key()
-
+    def eta_layers(self) -> list:
+        """View A's layers but the probe line, cached by everything they depend on."""
         def build():
             B = self.B_grid()
             B_peak, eta_peak, eta_inf = self.peaks()
@@ -263,10 +262,9 @@ class AdamEpsilonDashboard(Dashboard):
             scales = self.summary()["scales"]
             unit = scales.eta_max if self.y_mode == "normalized" else 1.0
             sgd = scales.eta_star(B) / unit if self.show_sgd else None
-            return views.eta_curves_view(B, self.eta_families(), self.legend("eta"), peaks, sgd, scales.B_simple,
-                                         self.t(f"eta_axis.{self.y_mode}"), self.t, self.t("view_eta"))
+            return views.eta_layers(B, self.eta_families(), self.legend("eta"), peaks, sgd, scales.B_simple, self.t)
 
-        return self.cached_view("eta_curves", key, build)
+        return self.cached_view("eta_layers", self.eta_layers_key(), build)
 
     def loss_view(self):
         def build():

@@ -20,9 +20,9 @@ import math
 from dataclasses import dataclass
 
 import torch
+from scipy.optimize import brentq
 
 from ..device import to_core
-from .expected_loss import optimal_step
 from .moment_table import softsign_lookup
 from .models import LocalModel
 from .moments import sign_pair_moments, update_moments
@@ -33,7 +33,7 @@ COLLAPSE_RULE = {"erf_rational": "pi_kappa2_over_2", "mean_field": "B_simple_eps
 SURGE_TOLERANCE = 1e-9
 TABLE_ABOVE_PAIRS = 4000
 SEARCH_LOG10_B = (-3.0, 8.0)
-NEWTON_WIDTHS = (0.04, 4e-3, 2e-4, 1e-5)  # central-difference widths in log₁₀B, one per Newton step
+NEWTON_WIDTHS = (0.1, 0.01, 5e-4, 2e-5)  # central-difference widths in log₁₀B, one per Newton step
 
 
 def softsign(x: torch.Tensor, eps) -> torch.Tensor:
@@ -46,12 +46,13 @@ def _as(values, like: torch.Tensor) -> torch.Tensor:
     return torch.as_tensor(values, dtype=like.dtype, device=like.device)
 
 
-def coordinate_moments(model: LocalModel, eps, B, backend: str = "exact", method: str = "auto",
-                       update: str = "softsign") -> tuple[torch.Tensor, torch.Tensor]:
-    """``(m, s)`` of shape ``[*broadcast(eps, B), N]``: per-coordinate first and second moments of
-    the update. Coordinates sharing ``(|g_i|/σ_i, σ_i)`` are computed once. ``method``: ``auto``
-    (direct quadrature for few distinct pairs, the cached table for many), ``quadrature`` or
-    ``table`` (exact backend only). ``update="adam"`` uses ε outside the root (exact backend)."""
+def pair_moments(model: LocalModel, eps, B, backend: str = "exact", method: str = "auto",
+                 update: str = "softsign") -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(M1, M2, inverse)``: the moments ``[*broadcast(eps, B), K]`` of the K distinct coordinate
+    pairs ``(|g_i|/σ_i, 1/σ_i)`` (every coordinate of a pair has the same ``|m_i|`` and ``s_i``) and
+    ``inverse`` [N], the pair of each coordinate. ``method``: ``auto`` (direct quadrature for few
+    distinct pairs, the cached table for many), ``quadrature`` or ``table`` (exact backend only).
+    ``update="adam"`` uses ε outside the root (exact backend)."""
     g, sigma = model.g, model.sigma
     eps, B = torch.broadcast_tensors(_as(eps, g), _as(B, g))
     pairs, inverse = torch.unique(torch.stack([g.abs() / sigma, 1.0 / sigma], dim=1), dim=0, return_inverse=True)
@@ -64,14 +65,35 @@ def coordinate_moments(model: LocalModel, eps, B, backend: str = "exact", method
         m1, m2 = softsign_lookup(a, b)
     else:
         m1, m2 = update_moments(a, b, backend)
-    return torch.sign(g) * m1[..., inverse], m2[..., inverse]
+    return m1, m2, inverse
+
+
+def coordinate_moments(model: LocalModel, eps, B, backend: str = "exact", method: str = "auto",
+                       update: str = "softsign") -> tuple[torch.Tensor, torch.Tensor]:
+    """``(m, s)`` of shape ``[*broadcast(eps, B), N]``: per-coordinate first and second moments of
+    the update, ``m_i = sign(g_i)M1``, ``s_i = M2`` of the coordinate's pair (:func:`pair_moments`)."""
+    m1, m2, inverse = pair_moments(model, eps, B, backend, method, update)
+    return torch.sign(model.g) * m1[..., inverse], m2[..., inverse]
 
 
 def per_coordinate_curve(model: LocalModel, eps, B, backend: str = "exact", method: str = "auto",
                          update: str = "softsign") -> tuple[torch.Tensor, torch.Tensor]:
-    """``(η*, ΔL)`` over ``broadcast(eps, B)`` by the per-coordinate path."""
-    m, s = coordinate_moments(model, eps, B, backend, method, update)
-    return optimal_step(m, s, model.g, model.H)
+    """``(η*, ΔL)`` over ``broadcast(eps, B)`` by the per-coordinate path, summed over the K
+    distinct pairs instead of the N coordinates (exact; O(K²) per point instead of O(N²)): with
+    ``m_i = sign(g_i)μ_k`` for the pair k of coordinate i, ``Σm_ig_i = Σ_k μ_k G_k``,
+    ``mᵀHm = μᵀSμ`` and ``Σ(s_i − m_i²)H_ii = Σ_k (s_k − μ_k²)D_k``, where ``G_k = Σ_{i∈k}|g_i|``,
+    ``D_k = Σ_{i∈k}H_ii`` and ``S_kl = Σ_{i∈k, j∈l} sign(g_i)sign(g_j)H_ij``."""
+    m1, m2, inverse = pair_moments(model, eps, B, backend, method, update)
+    g, H = model.g, model.H
+    K = m1.shape[-1]
+    signs = torch.sign(g)
+    G = torch.zeros(K, dtype=g.dtype, device=g.device).index_add_(0, inverse, g.abs())
+    D = torch.zeros(K, dtype=g.dtype, device=g.device).index_add_(0, inverse, torch.diagonal(H))
+    S = torch.zeros(K, K, dtype=g.dtype, device=g.device).index_put_(
+        (inverse[:, None], inverse[None, :]), signs[:, None] * H * signs[None, :], accumulate=True)
+    gain = (m1 * G).sum(-1)
+    curvature = ((m1 @ S) * m1).sum(-1) + ((m2 - m1 * m1).clamp(min=0.0) * D).sum(-1)
+    return gain / curvature, gain * gain / (2.0 * curvature)
 
 
 def kappa_squared(model: LocalModel, eps: torch.Tensor, rule: str = "ratio_of_sums") -> torch.Tensor:
@@ -176,12 +198,13 @@ def eta_curves(model: LocalModel, eps, B, backend: str = "exact", path: str = "p
     return per_coordinate_curve(model, eps[:, None], B[None, :], backend, method)
 
 
-def find_peak(model: LocalModel, eps, backend: str = "exact", grid_points: int = 89,
+def find_peak(model: LocalModel, eps, backend: str = "exact", grid_points: int = 45,
               method: str = "quadrature") -> tuple[torch.Tensor, torch.Tensor]:
     """``(B_peak, η_peak)`` per ε by the per-coordinate path: grid argmax over x = log₁₀B ∈ [−3, 8],
     then Newton steps on ``dη*/dx = 0`` with central differences of shrinking width h (one batched
     evaluation of ``x − h, x, x + h`` per step, vectorised over ε), kept inside the grid bracket.
-    NaN where there is no interior maximum above ``η*(∞)(1 + 1e-9)`` (no surge)."""
+    NaN where there is no interior maximum above ``η*(∞)(1 + 1e-9)`` (no surge, or a peak outside
+    the search range)."""
     eps = _as(eps, model.g).reshape(-1)
     log_grid = torch.linspace(*SEARCH_LOG10_B, grid_points, dtype=eps.dtype, device=eps.device)
     eta_grid, _ = per_coordinate_curve(model, eps[:, None], 10 ** log_grid[None, :], backend, method)
@@ -200,7 +223,8 @@ def find_peak(model: LocalModel, eps, backend: str = "exact", grid_points: int =
                            torch.zeros_like(x))
         x = torch.minimum(torch.maximum(x + step, lo), hi)
     eta_peak = eta_at(x[:, None])[:, 0]
-    surge = (eta_peak > eta_infinity(model, eps) * (1 + SURGE_TOLERANCE)) & (eta_grid.argmax(-1) < grid_points - 1)
+    interior = (eta_grid.argmax(-1) > 0) & (eta_grid.argmax(-1) < grid_points - 1)
+    surge = (eta_peak > eta_infinity(model, eps) * (1 + SURGE_TOLERANCE)) & interior
     nan = torch.full_like(eta_peak, math.nan)
     return torch.where(surge, 10 ** x, nan), torch.where(surge, eta_peak, nan)
 
@@ -228,11 +252,11 @@ def large_batch_coefficient(model: LocalModel, eps) -> torch.Tensor:
 
 
 def _last_switch(criterion, model: LocalModel, lo: float = 1e-3, hi: float = 1e3, points: int = 121,
-                 refine_points: int = 33, rel_tol: float = 1e-12) -> float:
-    """The largest ε (in units of rms g) where ``criterion(ε) > 0`` turns ≤ 0: a log scan, then
-    the bracket is refined by log-spaced sub-grids of ``refine_points`` (one batched evaluation
-    each, 32× narrower per round) until its ends agree to ``rel_tol``; NaN when the criterion is
-    never positive on the scan, inf when it is still positive at ``hi``."""
+                 rel_tol: float = 1e-13) -> float:
+    """The largest ε (in units of rms g) where ``criterion(ε) > 0`` turns ≤ 0: a log scan (one
+    batched evaluation), then Brent's method (``scipy.optimize.brentq``, scalar evaluations) in the
+    last bracket, to ``rel_tol``; NaN when the criterion is never positive on the scan, inf when it
+    is still positive at ``hi``."""
     rms = model.rms_g
     grid = torch.logspace(math.log10(lo), math.log10(hi), points, dtype=model.g.dtype, device=model.g.device) * rms
     positive = criterion(grid) > 0
@@ -242,13 +266,7 @@ def _last_switch(criterion, model: LocalModel, lo: float = 1e-3, hi: float = 1e3
     if last == points - 1:
         return math.inf
     left, right = float(grid[last]), float(grid[last + 1])
-    while right / left > 1 + rel_tol:
-        sub = torch.logspace(math.log10(left), math.log10(right), refine_points, dtype=grid.dtype, device=grid.device)
-        positive = criterion(sub) > 0
-        index = int(torch.nonzero(positive)[-1]) if bool(positive.any()) else 0  # sub[0] = left is positive
-        index = min(index, refine_points - 2)
-        left, right = float(sub[index]), float(sub[index + 1])
-    return math.sqrt(left * right)
+    return brentq(lambda eps: float(criterion(_as([eps], model.g))[0]), left, right, xtol=rel_tol * left)
 
 
 def surge_threshold(model: LocalModel, criterion: str = "exact") -> float:

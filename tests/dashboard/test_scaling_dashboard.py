@@ -116,8 +116,8 @@ def test_kappa_move_rescales_peaks_without_a_new_search(dashboard, monkeypatch):
     B_peak, eta_peak, _ = dashboard.peaks()
     eps = torch.tensor(dashboard.eps_values(), dtype=torch.float64) * dashboard.model.rms_g
     direct_B, direct_eta = find_peak(dashboard.model, eps, method="auto")
-    assert B_peak == pytest.approx(direct_B.numpy(), rel=1e-6) and B_peak[0] == pytest.approx(4 * 11.113645, rel=1e-5)
-    assert eta_peak == pytest.approx(direct_eta.numpy(), rel=1e-9)
+    assert B_peak == pytest.approx(direct_B.cpu().numpy(), rel=1e-6) and B_peak[0] == pytest.approx(4 * 11.113645, rel=1e-5)
+    assert eta_peak == pytest.approx(direct_eta.cpu().numpy(), rel=1e-9)
     rms = dashboard.model.rms_g
     assert thresholds == pytest.approx((surge_threshold(dashboard.model, "exact") / rms,
                                         surge_threshold(dashboard.model, "approximate") / rms), rel=1e-9)
@@ -130,7 +130,8 @@ def test_display_options_do_not_recompute_curves(dashboard):
     dashboard.y_mode = "per_eps"
     assert dict(dashboard._curves) == before
     view = dashboard.eta_view()
-    assert "SGD" not in [el.label for el in view.values()]
+    sgd = next(el for el in view.values() if el.label == "SGD")
+    assert len(sgd) == 0  # kept, empty: the plot keeps its layers (its legend entry is hidden)
     for family in families(view):
         drawn = lines(family)
         # η*/ε is undefined at ε = 0: its line of each backend is kept, blank
@@ -140,7 +141,7 @@ def test_display_options_do_not_recompute_curves(dashboard):
 
 def test_large_eps_over_eps_tends_to_sgd(dashboard):
     dashboard.param.update(eps_rel=[4.0], backends=["exact"], y_mode="per_eps", B_range=(0.0, 5.0))
-    view = dashboard.eta_curves_view()
+    view = dashboard.eta_view()
     (_, exact), = lines(families(view)[0]).values()
     sgd = next(el for el in view.values() if el.label == "SGD").dimension_values(1)
     assert exact[-1] == pytest.approx(sgd[-1], rel=0.05)  # ε = 4 rms g: close to the SGD limit
@@ -182,7 +183,7 @@ def test_quantile_kappa_rule_erratum_in_readout(dashboard):
 
 
 def test_empty_eps_selection_reports_and_keeps_the_view(dashboard):
-    guarded = dashboard.guard("eta", dashboard.eta_view, lambda: None)
+    guarded = dashboard.guard("eta_test", dashboard.eta_view, lambda: None)  # not the live plot's key
     first = guarded()
     dashboard.eps_rel = []
     assert guarded() is first

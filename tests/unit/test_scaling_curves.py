@@ -10,7 +10,7 @@ import torch
 
 from kexue_viz.scaling import expected_loss as el
 from kexue_viz.scaling import models
-from kexue_viz.scaling.softsign import (collapsed, eta_curves, eta_infinity, find_peak, large_batch_coefficient,
+from kexue_viz.scaling.softsign import (collapsed, coordinate_moments, eta_curves, eta_infinity, find_peak, large_batch_coefficient,
                                         mean_update_shrinkage, per_coordinate_curve, sign_aligned_spike_peak, softsign,
                                         surge_threshold)
 from numeric_asserts import assert_close
@@ -75,6 +75,24 @@ def test_surge_thresholds(spike):
     assert surge_threshold(spike, "approximate") == pytest.approx(0.954174, rel=1e-6)
     rho = (64 + 3) / (64 * 4)
     assert surge_threshold(spike, "exact") == pytest.approx(math.sqrt(3 / (2 * rho)), rel=1e-9)
+
+
+def test_pair_grouped_curve_equals_the_coordinate_sum():
+    """per_coordinate_curve sums over distinct (|g|/σ, σ) pairs; it must equal the plain identity
+    η* = Σm_ig_i / (mᵀHm + Σ(s_i − m_i²)H_ii) over coordinates (repeated pairs, signs, a zero
+    gradient, a dense H with negative off-diagonals)."""
+    generator = torch.Generator().manual_seed(3)
+    g = torch.tensor([1.0, -1.0, 0.5, -0.5, 0.5, 2.0, 0.0, -2.0], dtype=F64)
+    sigma = torch.tensor([1.0, 1.0, 2.0, 2.0, 2.0, 1.0, 1.0, 3.0], dtype=F64)
+    A = torch.randn(8, 8, generator=generator, dtype=F64)
+    model = models.LocalModel(g, sigma, A @ A.T / 8 + torch.eye(8, dtype=F64))
+    eps, B = torch.tensor([0.0, 0.3, 2.0], dtype=F64)[:, None], torch.logspace(-1, 4, 11, dtype=F64)[None, :]
+    for backend in ("exact", "clip", "erf_rational", "mean_field"):
+        m, s = coordinate_moments(model, eps, B, backend)
+        want = el.optimal_step(m, s, model.g, model.H)
+        got = per_coordinate_curve(model, eps, B, backend)
+        for a, b, what in zip(got, want, ("η*", "ΔL")):
+            assert_close(a, b, 1e-12, f"{backend} {what}")
 
 
 def test_noise_ratio_only_rescales_batch_size():

@@ -55,6 +55,16 @@ EXPECTED_NFE = {"euler": lambda n: n, "heun": lambda n: 2 * n - 1, "rk4": lambda
 DEFAULT_CUSTOM = np.array([[-1.0, -0.5], [1.0, -0.5], [0.0, 1.0], [0.3, 0.2]])
 
 
+def next_tick(callback) -> None:
+    """Run ``callback`` on the served document's next tick (holding its lock, after the pending
+    changes have gone to the browser), or at once without a served document (tests, notebooks)."""
+    document = pn.state.curdoc
+    if document is not None and document.session_context is not None:
+        document.add_next_tick_callback(callback)
+    else:
+        callback()
+
+
 def parse_typed_points(text: str, t_) -> np.ndarray:
     """Lines of "x, y" or "x" (commas, spaces or tabs) as an (N, d) array; ``ValueError`` with the line."""
     rows = []
@@ -674,7 +684,9 @@ class DiffusionOdeDashboard(Dashboard):
         status = pn.pane.Markdown(pn.bind(lambda *_: self.status_text(), *[self.param[p] for p in (*run, "lang")]),
                                   sizing_mode="stretch_width", css_classes=["kv-status"])
         note = pn.pane.Markdown(pn.bind(lambda lang: self.t("note"), self.param.lang), sizing_mode="stretch_width")
-        top = pn.Row(main, pn.Column(density, self.editor()), sizing_mode="stretch_width")
+        count = pn.pane.Markdown(pn.bind(lambda *_: self.t("custom_count", count=len(self._custom)),
+                                         self.param.custom_version, self.param.lang), css_classes=["kv-custom-count"])
+        top = pn.Row(main, pn.Column(density, self.editor(), count), sizing_mode="stretch_width")
         return pn.Column(top, status, grid, note, sizing_mode="stretch_width")
 
     def sweep_button(self) -> pn.widgets.Button:
@@ -691,11 +703,7 @@ class DiffusionOdeDashboard(Dashboard):
 
         def press(_):
             button.loading = True
-            document = pn.state.curdoc
-            if document is not None and document.session_context is not None:
-                document.add_next_tick_callback(finish)
-            else:
-                finish()
+            next_tick(finish)
 
         button.on_click(press)
         self.param.watch(lambda _: setattr(button, "label", self.t("run_sweep")), "lang")
@@ -741,7 +749,8 @@ class DiffusionOdeDashboard(Dashboard):
     def editor_element(self):
         """The editable points (current custom points when 2-D) with the PointDraw tool active."""
         points = views.editor_points(self._custom if self._custom.shape[1] == 2 else DEFAULT_CUSTOM, self.t)
-        points = points.opts(tools=["point_draw"], active_tools=["point_draw"], backend="bokeh")
+        points = points.opts(active_tools=["point_draw"], backend="bokeh")  # the stream adds the tool; a
+        # "point_draw" in tools would add a second one, without renderers, and activate that
         self._point_stream.source = points
         return points
 
@@ -755,8 +764,10 @@ class DiffusionOdeDashboard(Dashboard):
             if data is None:
                 return
             xs, ys = data.get("x1", data.get("x", [])), data.get("x2", data.get("y", []))
-            self.set_custom(np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)])
-                            if len(xs) else [])
+            points = np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)]) if len(xs) else []
+            # the stream reports from an asynchronous task without the document's lock: update the
+            # document's models (every view follows the data) in a callback that holds it
+            next_tick(lambda: self.set_custom(points))
 
         stream.add_subscriber(changed)
         self._editor_pane = pn.pane.HoloViews(points, sizing_mode="fixed", css_classes=["kv-editor"])

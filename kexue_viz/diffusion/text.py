@@ -111,6 +111,7 @@ TEXT = TextTable({
     "view_tortuosity": {"zh": "弯曲度 L/C（路径长/弦长）", "en": "Tortuosity L/C (path length / chord)"},
     "tortuosity": {"zh": "L/C", "en": "L/C"},
     "count": {"zh": "粒子数", "en": "particles"},
+    "custom_count": {"zh": "自定义数据：{count} 个点", "en": "Custom data: {count} points"},
     "view_editor": {"zh": "自定义数据：点击添加，拖动移动", "en": "Custom data: tap to add, drag to move"},
     "status": {"zh": "冻结粒子（落在所有支撑之外，场为 0）：{outside} / {total}。{memo}",
                "en": "Frozen particles (outside every support, field 0): {outside} / {total}. {memo}"},

@@ -46,6 +46,7 @@ MLM_TABLE = ("| n | 64 | 128 | 256 | 512 | 1024 |\n|---|---|---|---|---|---|\n"
              "| Attention-E | 43.11 | 41.17 | 34.04 | 20.15 | 13.58 |")
 TRANSFORMS = ("D1", "D2", "D3", "D4", "P1", "P2")
 SPARSITY_MEASURES = ("S0", "S1,2", "S*1,2", "S*1,4", "S*0.5,1")
+SPARSITY_TAB = 2  # index of the 9595 tab (its views follow view A's draw)
 TEMPERATURE_FIRST = 2  # the temperature axis ends at 1/α₂ (α₂ = α_max/20)
 REFLECTION_D, REFLECTION_POWERS = 8, 12  # the det O = −1 example: 8×8, powers 0…12
 ERROR_FLOOR = 1e-17  # log axis: exact zeros (n = 0) drawn at the floor
@@ -159,6 +160,7 @@ class AttentionScaleDashboard(Dashboard):
     r_max = param.Integer(1024, bounds=(64, 8192))
     different_content = param.Boolean(False)
     mc_version = param.Integer(0, precedence=-1, doc="bumped when MC α* points are computed (derived)")
+    open_tab = param.Integer(0, precedence=-1, doc="index of the tab on screen (derived from the page)")
 
     LATENCY_MOVES = {
         "alpha": [round(1.0 + 0.25 * i, 2) for i in range(16)],
@@ -502,7 +504,7 @@ class AttentionScaleDashboard(Dashboard):
         orders = np.linspace(0.1, 5, 99)
         values = sparsity.renyi_spectrum(self.sparsity_vector(), orders).cpu().numpy() / math.log(self.n)
         curves = {"H_a/ln n": (values, views.COLORS["mc_mean"], "solid"),
-                  "1": (np.ones_like(orders), views.COLORS["limit"], "dashed")}
+                  self.t("renyi_bound"): (np.ones_like(orders), views.COLORS["limit"], "dashed")}
         template = self.cached_view("renyi", (), lambda: views.lines_view(
             orders, curves, self.t("view_renyi"), self.t("order_axis"), self.t("renyi_axis"), ylim=(0, 1.05)))
         return views.with_data(template, {0: (orders, values)})
@@ -578,12 +580,12 @@ class AttentionScaleDashboard(Dashboard):
                        self.live("linear", self.linear_view, ("linear_d",)),
                        self._markdown("concentration_note"), ncols=2, sizing_mode="stretch_width"),
             sizing_mode="stretch_width")
-        draw = (*curves[:-1], "alpha")  # view A's draw: every control but the measure
+        draw = (*curves[:-1], "alpha", "open_tab")  # view A's draw: every control but the measure
         sparsity_tab = pn.Column(
-            self.live("scale_measures", self.scale_measures_view, draw),
+            self.live("scale_measures", self.while_open(SPARSITY_TAB, self.scale_measures_view), draw),
             pn.Column(self._widget("transform"), width=320),
-            pn.GridBox(self.live("measures", self.measures_view, (*draw, "transform")),
-                       self.live("renyi", self.renyi_view, draw),
+            pn.GridBox(self.live("measures", self.while_open(SPARSITY_TAB, self.measures_view), (*draw, "transform")),
+                       self.live("renyi", self.while_open(SPARSITY_TAB, self.renyi_view), draw),
                        ncols=2, sizing_mode="stretch_width"),
             self._markdown("sparsity_note"), sizing_mode="stretch_width")
         counter = rope_counterexample()
@@ -608,7 +610,21 @@ class AttentionScaleDashboard(Dashboard):
             tabs.active = active
 
         self.param.watch(relabel, "lang")
+        tabs.param.watch(lambda event: setattr(self, "open_tab", event.new), "active")
         return tabs
+
+    def while_open(self, tab: int, build):
+        """``build`` for a live plot of tab ``tab`` that follows the Scale tab's controls (α, n,
+        seed…): while another tab is on screen it keeps its last view (no work on a slider move);
+        opening the tab (``open_tab``, a dependency of the plot) brings it up to date."""
+        last = {}
+
+        def shown():
+            if self.open_tab == tab or "view" not in last:
+                last["view"] = build()
+            return last["view"]
+
+        return shown
 
     def _mc_button(self):
         button = pn.widgets.Button(label=self.t("mc_points"), color="default", sizing_mode="stretch_width")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import panel as pn
 import pytest
 
 from kexue_viz import cli, live
@@ -222,3 +223,23 @@ def test_rope_det_minus_one_panel(dashboard):
     assert np.all(post > 0.5) and len(post) == 12  # n = 1 … 12
     assert np.all(repaired < 1e-12) and np.all(relative < 1e-12)
     assert live.plot_options(view)["logy"] is True
+
+
+def test_sparsity_plots_follow_the_draw_only_while_their_tab_is_open(dashboard):
+    from kexue_viz.attention.dashboard import SPARSITY_TAB
+    figure = next(pane.object for pane in dashboard._layout.select(pn.pane.Bokeh)
+                  if pane.object is not None and pane.object.title.text == dashboard.t("view_scale_measures"))
+    tabs = dashboard._layout.select(pn.Tabs)[0]
+
+    def marker_x():
+        renderer = figure.renderers[-1]  # the current-α marker is the last layer
+        return np.asarray(renderer.data_source.data[renderer.glyph.x])
+
+    before = marker_x().copy()
+    dashboard.alpha = 3.0  # the Scale tab is on screen: the hidden plot keeps its data
+    assert np.array_equal(marker_x(), before)
+    tabs.active = SPARSITY_TAB  # opening the tab brings it up to date
+    assert dashboard.open_tab == SPARSITY_TAB and np.allclose(marker_x(), 3.0)
+    dashboard.alpha = 3.5  # while open it follows α
+    assert np.allclose(marker_x(), 3.5)
+    tabs.active = 0

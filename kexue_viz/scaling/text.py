@@ -58,9 +58,9 @@ TEXT = TextTable({
     "hover.eta_raw": {"zh": "η*", "en": "η*"},
     "hover.dL": {"zh": "ΔL", "en": "ΔL"},
     "hover.dL_rel": {"zh": "ΔL / ΔL(B_max)", "en": "ΔL / ΔL(B_max)"},
-    "hover.beta": {"zh": "β = E[ũ]ᵀg / uᵀg", "en": "β = E[ũ]ᵀg / uᵀg"},
-    "hover.eps": {"zh": "ε / rms(g)", "en": "ε / rms(g)"},
-    "hover.backend": {"zh": "矩的算法", "en": "moment backend"},
+    "hover.beta": {"zh": "β", "en": "β"},
+    "hover.eps": {"zh": "ε/rms g", "en": "ε/rms g"},
+    "hover.backend": {"zh": "", "en": ""},
     "eta_axis.eta": {"zh": "η*", "en": "η*"},
     "eta_axis.normalized": {"zh": "η*/η*(∞)", "en": "η*/η*(∞)"},
     "eta_axis.per_eps": {"zh": "η*/ε", "en": "η*/ε"},
@@ -89,6 +89,8 @@ TEXT = TextTable({
     },
     "note": {
         "zh": ("**读图**：颜色区分 ε，线型区分矩的算法（实线 = 精确高斯积分）。三角形是精确曲线的峰（“浪涌”：B 增大时 η* 先升后降）。"
+               "悬停显示 B、η*、ΔL 和 β = E[ũ]ᵀg/uᵀg（u = softsign(g, ε)：噪声让平均更新缩短多少；原文坍缩近似取 β = (1+K/B)^{-1/2}）；"
+               "点击主图把探针设到该 B。"
                "原文里的 “B_noise” 有三个含义，这里分开命名：SGD 的 B_noise_sgd = tr(ΣH)/gᵀHg，η* 的峰值位置 B_peak，"
                "以及 ΔL = ΔL_max/(1+B_dL/B) 的尺度 B_dL。**勘误与说明**：10542 式(26) 的小 B 极限应为 Σ|g_i|/(κΣH_ii)·√(2B/π)"
                "（原文分子写成 Σσ_i，差一个因子 κ）；κ² 若取 σ_i²/g_i² 的算术平均，会被最小的 |g_i| 主导（分位数模型里 B_peak 偏 160 倍），"
@@ -96,7 +98,9 @@ TEXT = TextTable({
                "10563 的条件 Q−D>0 只是必要条件，β∈(0,1) 内出现峰值需要 Q>2D；用精确矩时浪涌在 ε 远大于近似判据时仍然存在，"
                "对角 H 也有约 2% 的小凸起。真实 Adam 的 ε 在根号外（g/(|g|+ε)），不等于这里分析的 softsign（ε² 在根号内）。"),
         "en": ("**Reading the figure**: colour = ε, line style = moment backend (solid = exact Gaussian quadrature). Triangles mark "
-               "the exact curves' peaks (the \"surge\": η* rises, then falls as B grows). The posts' \"B_noise\" has three "
+               "the exact curves' peaks (the \"surge\": η* rises, then falls as B grows). Hover shows B, η*, ΔL and "
+               "β = E[ũ]ᵀg/uᵀg (u = softsign(g, ε): how much noise shortens the mean update; the posts' collapsed "
+               "approximation sets β = (1+K/B)^{-1/2}); a click on the main plot probes that B. The posts' \"B_noise\" has three "
                "meanings, named apart here: SGD's B_noise_sgd = tr(ΣH)/gᵀHg, the peak position B_peak, and the scale B_dL of "
                "ΔL = ΔL_max/(1+B_dL/B). **Errata**: 10542 (26)'s small-B limit is Σ|g_i|/(κΣH_ii)·√(2B/π) (the post prints "
                "Σσ_i, off by a factor κ); κ² as the arithmetic mean of σ_i²/g_i² is dominated by the smallest |g_i| (a 160× "

@@ -58,9 +58,26 @@ def curve_family(B, rows, t_, line_dash="solid", line_width=1.8):
         data[column] = _stacked([np.asarray(hover[column])[:-1] if np.ndim(hover[column]) else
                                  np.full(segments, hover[column]) for _, _, hover in rows])
     data["color"] = np.repeat(np.array([color for color, _, _ in rows], dtype=object), segments)
-    tooltips = [("B", "@B")] + [(t_(f"hover.{column}"), "@{%s}" % column) for column in columns]
     return styled(plot.Segments(data, ["B", ETA, "B_end", "eta_end"], [*columns, "color"]), color="color",
-                  line_dash=line_dash, line_width=line_width, tools=["hover"], hover_tooltips=tooltips)
+                  line_dash=line_dash, line_width=line_width, tools=["hover"],
+                  hover_tooltips=hover_line(["B", *columns], t_))
+
+
+HOVER_FORMAT = {"B": "0.[00]a", "eta_raw": "0.[0000]", "dL": "0.[000]", "dL_rel": "0.[000]", "beta": "0.000",
+                "eps": "0.[00]"}
+
+
+def hover_line(columns, t_) -> str:
+    """A one-line HTML tooltip (many lines can lie under the pointer where curves meet: one compact
+    line each reads as a table): a swatch in the line's colour, then ``label=value`` per column
+    (numbers formatted by :data:`HOVER_FORMAT`; a column with an empty label shows its value only)."""
+    parts = []
+    for column in columns:
+        label = t_(f"hover.{column}") if column != "B" else "B"
+        value = "@{%s}" % column + ("{%s}" % HOVER_FORMAT[column] if column in HOVER_FORMAT else "")
+        parts.append(f"{label}={value}" if label else value)
+    return ('<div style="white-space:nowrap"><span style="color:@{color}">&#9473;&#9473;</span> '
+            + " · ".join(parts) + "</div>")
 
 
 def _stacked(parts) -> np.ndarray:

@@ -12,6 +12,10 @@
    and the batched call through the table.
 3. The one-step experiment (diabetes, B = 64, R = 4000 draws, 8 update maps): the ratio estimator
    ``E[uᵀg]/E[uᵀHu]`` vs a 50-point η grid evaluating the sampled loss at every η.
+4. The dense sum of the η* identity ``Σm_ig_i / (mᵀHm + Σ(s_i − m_i²)H_ii)`` over N coordinates vs
+   :func:`~kexue_viz.scaling.softsign.per_coordinate_curve`, which sums over the K distinct
+   ``(|g_i|/σ_i, σ_i)`` pairs (aligned spike: K = 1; quantile: K = N/2), 81 B × 5 ε (curve families
+   of the dashboard, moments by the closed-form mean-field backend so that the sums dominate).
 
 Each time is the best of 5 (fewer for slow baselines); speed-ups are ratios against the baseline
 of each block. Run: ``.venv/bin/python benchmarks/bench_scaling.py [--quick] [--device all|cpu|cuda]``.
@@ -36,7 +40,8 @@ from kexue_viz.scaling import experiment as ex  # noqa: E402
 from kexue_viz.scaling import models  # noqa: E402
 from kexue_viz.scaling.moment_table import load_table, softsign_lookup  # noqa: E402
 from kexue_viz.scaling.moments import softsign_exact  # noqa: E402
-from kexue_viz.scaling.softsign import per_coordinate_curve  # noqa: E402
+from kexue_viz.scaling.expected_loss import optimal_step  # noqa: E402
+from kexue_viz.scaling.softsign import coordinate_moments, per_coordinate_curve  # noqa: E402
 
 F64 = torch.float64
 
@@ -196,6 +201,25 @@ def experiment_block(device, quick):
     print()
 
 
+def pairs_block(device, quick):
+    print(f"4. η* identity summed over coordinates vs over distinct pairs on {device}: 81 B × 5 ε")
+    rows = []
+    B = torch.logspace(0, 4, 81, dtype=F64, device=device)[None, :]
+    for N in ((64,) if quick else (64, 256, 1024)):
+        for name in ("aligned_spike", "quantile"):
+            model = models.preset(name, N)
+            model = models.LocalModel(model.g.to(device), model.sigma.to(device), model.H.to(device))
+            eps = torch.tensor([0.0, 0.25, 0.5, 1.0, 2.0], dtype=F64, device=device)[:, None] * model.rms_g
+            t_dense, dense = best_of(lambda: optimal_step(*coordinate_moments(model, eps, B, "mean_field"),
+                                                          model.g, model.H)[0], device)
+            t_pairs, pairs = best_of(lambda: per_coordinate_curve(model, eps, B, "mean_field")[0], device)
+            K = int(torch.unique(torch.stack([model.g.abs() / model.sigma, model.sigma], 1), dim=0).shape[0])
+            rows.append([str(N), name, str(K), fmt_ms(1e3 * t_dense), fmt_ms(1e3 * t_pairs),
+                         fmt_ratio(t_dense / t_pairs), f"{float(((pairs - dense) / dense).abs().max()):.0e}"])
+    print_table(["N", "model", "K", "coordinates ms", "pairs ms", "speed-up", "max rel diff"], rows, left=2)
+    print()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
@@ -205,6 +229,7 @@ def main() -> int:
     for device in benchmark_devices(args.device):
         moments_block(device, args.quick)
         sweep_block(device, args.quick)
+        pairs_block(device, args.quick)
     experiment_block(torch.device("cpu"), args.quick)
     return 0
 

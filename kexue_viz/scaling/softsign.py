@@ -16,6 +16,7 @@ peaks) and ``B_dL`` (the ΔL scale).
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ K_RULES = ("pi_kappa2_over_2", "B_simple_eps")
 COLLAPSE_RULE = {"erf_rational": "pi_kappa2_over_2", "mean_field": "B_simple_eps"}
 SURGE_TOLERANCE = 1e-9
 TABLE_ABOVE_PAIRS = 4000
+FEW_PAIRS = 16  # up to this many distinct coordinate pairs, S = QᵀHQ by matrix products
 SEARCH_LOG10_B = (-3.0, 8.0)
 NEWTON_WIDTHS = (0.1, 0.01, 5e-4, 2e-5)  # central-difference widths in log₁₀B, one per Newton step
 
@@ -84,16 +86,26 @@ def per_coordinate_curve(model: LocalModel, eps, B, backend: str = "exact", meth
     ``mᵀHm = μᵀSμ`` and ``Σ(s_i − m_i²)H_ii = Σ_k (s_k − μ_k²)D_k``, where ``G_k = Σ_{i∈k}|g_i|``,
     ``D_k = Σ_{i∈k}H_ii`` and ``S_kl = Σ_{i∈k, j∈l} sign(g_i)sign(g_j)H_ij``."""
     m1, m2, inverse = pair_moments(model, eps, B, backend, method, update)
-    g, H = model.g, model.H
-    K = m1.shape[-1]
-    signs = torch.sign(g)
-    G = torch.zeros(K, dtype=g.dtype, device=g.device).index_add_(0, inverse, g.abs())
-    D = torch.zeros(K, dtype=g.dtype, device=g.device).index_add_(0, inverse, torch.diagonal(H))
-    S = torch.zeros(K, K, dtype=g.dtype, device=g.device).index_put_(
-        (inverse[:, None], inverse[None, :]), signs[:, None] * H * signs[None, :], accumulate=True)
+    G, D, S = _pair_sums(model, inverse, m1.shape[-1])
     gain = (m1 * G).sum(-1)
     curvature = ((m1 @ S) * m1).sum(-1) + ((m2 - m1 * m1).clamp(min=0.0) * D).sum(-1)
     return gain / curvature, gain * gain / (2.0 * curvature)
+
+
+def _pair_sums(model: LocalModel, inverse: torch.Tensor, K: int) -> tuple[torch.Tensor, ...]:
+    """``G_k``, ``D_k`` and ``S_kl`` of :func:`per_coordinate_curve`. ``S = QᵀHQ`` with
+    ``Q_ik = sign(g_i)`` where coordinate i belongs to pair k: two matrix products for few pairs
+    (O(N²K)), else summing the rows then the columns of ``diag(sign g) H diag(sign g)`` by pair (O(N²))."""
+    g, H = model.g, model.H
+    zeros = functools.partial(torch.zeros, dtype=g.dtype, device=g.device)
+    G = zeros(K).index_add_(0, inverse, g.abs())
+    D = zeros(K).index_add_(0, inverse, torch.diagonal(H))
+    signs = torch.sign(g)
+    if K <= FEW_PAIRS:
+        Q = zeros(model.N, K).index_put_((torch.arange(model.N, device=g.device), inverse), signs)
+        return G, D, Q.T @ (H @ Q)
+    rows = zeros(K, model.N).index_add_(0, inverse, signs[:, None] * H * signs[None, :])
+    return G, D, zeros(K, K).index_add_(1, inverse, rows)
 
 
 def kappa_squared(model: LocalModel, eps: torch.Tensor, rule: str = "ratio_of_sums") -> torch.Tensor:

@@ -77,10 +77,12 @@ def test_surge_thresholds(spike):
     assert surge_threshold(spike, "exact") == pytest.approx(math.sqrt(3 / (2 * rho)), rel=1e-9)
 
 
-def test_pair_grouped_curve_equals_the_coordinate_sum():
+@pytest.mark.parametrize("few_pairs", [16, 0])  # S by matrix products / by row-then-column sums
+def test_pair_grouped_curve_equals_the_coordinate_sum(monkeypatch, few_pairs):
     """per_coordinate_curve sums over distinct (|g|/σ, σ) pairs; it must equal the plain identity
     η* = Σm_ig_i / (mᵀHm + Σ(s_i − m_i²)H_ii) over coordinates (repeated pairs, signs, a zero
     gradient, a dense H with negative off-diagonals)."""
+    monkeypatch.setattr("kexue_viz.scaling.softsign.FEW_PAIRS", few_pairs)
     generator = torch.Generator().manual_seed(3)
     g = torch.tensor([1.0, -1.0, 0.5, -0.5, 0.5, 2.0, 0.0, -2.0], dtype=F64)
     sigma = torch.tensor([1.0, 1.0, 2.0, 2.0, 2.0, 1.0, 1.0, 3.0], dtype=F64)

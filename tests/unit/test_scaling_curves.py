@@ -3,6 +3,7 @@ symbolic identities (sympy), Monte Carlo, and each erratum of §9 at its correct
 from __future__ import annotations
 
 import math
+import sys
 
 import pytest
 import sympy as sp
@@ -82,7 +83,8 @@ def test_pair_grouped_curve_equals_the_coordinate_sum(monkeypatch, few_pairs):
     """per_coordinate_curve sums over distinct (|g|/σ, σ) pairs; it must equal the plain identity
     η* = Σm_ig_i / (mᵀHm + Σ(s_i − m_i²)H_ii) over coordinates (repeated pairs, signs, a zero
     gradient, a dense H with negative off-diagonals)."""
-    monkeypatch.setattr("kexue_viz.scaling.softsign.FEW_PAIRS", few_pairs)
+    monkeypatch.setattr(sys.modules["kexue_viz.scaling.softsign"], "FEW_PAIRS", few_pairs)  # the package
+    # re-exports the function softsign under the module's name
     generator = torch.Generator().manual_seed(3)
     g = torch.tensor([1.0, -1.0, 0.5, -0.5, 0.5, 2.0, 0.0, -2.0], dtype=F64)
     sigma = torch.tensor([1.0, 1.0, 2.0, 2.0, 2.0, 1.0, 1.0, 3.0], dtype=F64)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import holoviews as hv
 import matplotlib
-from holoviews.core.dimension import LabelledData
 import numpy as np
 
-from ..style import COLORS, CYCLE, active_backends, styled
+from .. import plot
+from ..style import COLORS, CYCLE, styled
 
 PLOT = dict(responsive=True, show_grid=True, tools=["hover"])
 BASIN_CMAP = CYCLE
@@ -20,58 +20,31 @@ def basin_colours(basins: np.ndarray) -> np.ndarray:
     return np.asarray(BASIN_CMAP)[np.asarray(basins, dtype=int) % len(BASIN_CMAP)]
 
 
-_TEMPLATES: dict = {}
-_OVERLAY_IDS: dict = {}  # overlay options -> a holder of the option tree's id (keeps the tree alive)
-_OVERLAY_IDS_MAX = 1024
-
-
 def overlay(layers: list, **options):
-    """``styled(hv.Overlay(layers), **options)``, reusing the option tree built for the same
-    options by id (resolving them is most of an overlay's cost; the layers keep their own)."""
-    key = (repr(sorted(options.items())), active_backends())
-    holder = _OVERLAY_IDS.get(key)
-    if holder is not None:
-        return hv.Overlay(layers, id=holder.id)
-    if len(_OVERLAY_IDS) >= _OVERLAY_IDS_MAX:
-        _OVERLAY_IDS.clear()
-    built = styled(hv.Overlay(layers), **options)
-    _OVERLAY_IDS[key] = holder = LabelledData(None)
-    holder.id = built.id
-    return built
-
-
-def _template(element_type, kdims, vdims, group: str, options: dict):
-    """A styled empty element of this kind, built once (per styling backends) and then cloned."""
-    key = (element_type, tuple(kdims), tuple(vdims), group, repr(sorted(options.items())), active_backends())
-    template = _TEMPLATES.get(key)
-    if template is None:
-        empty = {name: np.zeros(0) for name in kdims} | {name: np.zeros(0, dtype=object) for name in vdims}
-        template = _TEMPLATES[key] = styled(element_type(empty, kdims=list(kdims), vdims=list(vdims), group=group),
-                                            **options)
-    return template
+    """``styled(plot.Overlay(layers), **options)``."""
+    return styled(plot.Overlay(layers), **options)
 
 
 def plain(element_type, columns: dict, kdims, **options):
-    """An element of ``columns`` (name -> array) with constant styling, cloned from a template
-    (cheaper than building and styling a new element: ~1 ms instead of ~3–6 ms)."""
-    return _template(element_type, kdims, (), "Plain", options).clone(dict(columns))
+    """A ``plot.<element_type>`` of ``columns`` (name -> array) with constant styling."""
+    return styled(element_type(dict(columns), kdims=list(kdims), group="Plain"), **options)
 
 
 def coloured(element_type, columns: dict, colours: np.ndarray, kdims, **options):
     """One element for all rows of ``columns`` (name -> (R,) array), each row in its own colour
     (``colours``, hex strings, stored as the value dimension ``color``).
 
-    One element per layer however many colours: building HoloViews elements is the dearest part
-    of an update. The column is named ``color`` so that the dashboard's in-place update (which
-    pushes the plot's data columns, hover columns included) carries the colours along with the
+    One element per layer however many colours (a layer per colour multiplied the elements of an
+    update). The column is named ``color`` so that the dashboard's in-place update (which pushes
+    the plot's data columns, hover columns included) carries the colours along with the
     positions. When every row has the same colour HoloViews draws a constant colour instead of
     the column: the group names that colour, so a change of it re-renders rather than keeping a
     stale constant."""
     unique = np.unique(colours)
     group = f"Colour{unique[0][1:]}" if len(unique) == 1 else "Coloured"
-    options = dict(color="color", tools=["hover"], hover_tooltips=list(kdims), **options)
-    return _template(element_type, kdims, ("color",), group, options).clone(
-        {**columns, "color": np.asarray(colours, dtype=object)})
+    element = element_type({**columns, "color": np.asarray(colours, dtype=object)}, kdims=list(kdims),
+                           vdims=["color"], group=group)
+    return styled(element, color="color", tools=["hover"], hover_tooltips=list(kdims), **options)
 
 
 def paths(curves_x: np.ndarray, curves_y: np.ndarray, basins: np.ndarray, kdims, alpha=0.45, dash="solid"):
@@ -83,19 +56,19 @@ def paths(curves_x: np.ndarray, curves_y: np.ndarray, basins: np.ndarray, kdims,
     keep = np.isfinite(table).all(1)
     x0, y0 = kdims
     names = (x0, y0, f"{x0}_end", f"{y0}_end")
-    return coloured(hv.Segments, dict(zip(names, table[keep].T)), colour[keep], names, alpha=alpha,
+    return coloured(plot.Segments, dict(zip(names, table[keep].T)), colour[keep], names, alpha=alpha,
                     line_width=1.0, line_dash=dash)
 
 
 def data_points(points: np.ndarray, kdims):
     """The data as black dots (duplicates are merged into weights)."""
-    return plain(hv.Points, dict(zip(kdims, np.asarray(points, dtype=float).T)), kdims, color=DATA_COLOR, size=5,
+    return plain(plot.Points, dict(zip(kdims, np.asarray(points, dtype=float).T)), kdims, color=DATA_COLOR, size=5,
                  marker="circle")
 
 
 def particles(positions: np.ndarray, basins: np.ndarray, kdims):
     """Particles coloured by basin (one layer)."""
-    return coloured(hv.Points, dict(zip(kdims, positions.T)), basin_colours(basins), kdims, size=6, marker="circle")
+    return coloured(plot.Points, dict(zip(kdims, positions.T)), basin_colours(basins), kdims, size=6, marker="circle")
 
 
 def arrows_table(x: np.ndarray, y: np.ndarray, dx: np.ndarray, dy: np.ndarray, kdims) -> dict:
@@ -111,7 +84,7 @@ def quiver(grid_x: np.ndarray, grid_y: np.ndarray, velocity: np.ndarray, span: f
     scale = np.log1p(magnitude) / max(float(np.log1p(magnitude).max()), 1e-12) * span / 22
     direction = velocity / np.maximum(magnitude, 1e-300)[:, None]
     table = arrows_table(grid_x, grid_y, scale * direction[:, 0], scale * direction[:, 1], kdims)
-    return plain(hv.Segments, table, list(table), color=COLORS["cursor"], alpha=0.8, line_width=1.2)
+    return plain(plot.Segments, table, list(table), color=COLORS["cursor"], alpha=0.8, line_width=1.2)
 
 
 def mean_arrows(positions: np.ndarray, means: np.ndarray, basins: np.ndarray):
@@ -119,21 +92,19 @@ def mean_arrows(positions: np.ndarray, means: np.ndarray, basins: np.ndarray):
     the exact denoiser points at the view time."""
     table = arrows_table(positions[:, 0], positions[:, 1], means[:, 0] - positions[:, 0],
                          means[:, 1] - positions[:, 1], ("x1", "x2"))
-    return coloured(hv.Segments, table, basin_colours(basins), list(table), alpha=0.9, line_width=1.5,
+    return coloured(plot.Segments, table, basin_colours(basins), list(table), alpha=0.9, line_width=1.5,
                     line_dash="dotted")
 
 
 def empty_layer(kind: str):
-    """The optional main-view layer ``kind`` (reference, means, selected) without data, one object per
-    kind and styling backends: an off layer is the same object every time, which costs nothing to
-    refresh."""
-    key = ("empty", kind, active_backends())
-    if key not in _TEMPLATES:
-        nothing = np.zeros((0, 2))
-        _TEMPLATES[key] = {"reference": lambda: reference_paths(nothing, nothing, ("x1", "x2")),
-                           "means": lambda: mean_arrows(nothing, nothing, np.zeros(0, dtype=int)),
-                           "selected": lambda: selected_marker(nothing, ("x1", "x2"))}[kind]()
-    return _TEMPLATES[key]
+    """The optional main-view layer ``kind`` (reference, means, selected) without data: an off layer
+    keeps its place, so switching it updates the plot in place instead of re-rendering it."""
+    nothing = np.zeros((0, 2))
+    if kind == "reference":
+        return reference_paths(nothing, nothing, ("x1", "x2"))
+    if kind == "means":
+        return mean_arrows(nothing, nothing, np.zeros(0, dtype=int))
+    return selected_marker(nothing, ("x1", "x2"))
 
 
 def reference_paths(curves_x: np.ndarray, curves_y: np.ndarray, kdims):
@@ -143,13 +114,13 @@ def reference_paths(curves_x: np.ndarray, curves_y: np.ndarray, kdims):
     table = table[np.isfinite(table).all(1)]
     x0, y0 = kdims
     names = (x0, y0, f"{x0}_end", f"{y0}_end")
-    return plain(hv.Segments, dict(zip(names, table.T)), names, color=DATA_COLOR, alpha=0.6, line_width=1.0,
+    return plain(plot.Segments, dict(zip(names, table.T)), names, color=DATA_COLOR, alpha=0.6, line_width=1.0,
                  line_dash="dashed")
 
 
 def selected_marker(position: np.ndarray, kdims):
     """A ring around the selected particle (whose weights the weight strip shows)."""
-    return plain(hv.Points, dict(zip(kdims, np.asarray(position, dtype=float).reshape(-1, len(kdims)).T)), kdims,
+    return plain(plot.Points, dict(zip(kdims, np.asarray(position, dtype=float).reshape(-1, len(kdims)).T)), kdims,
                  color=COLORS["online"], size=16, marker="circle", fill_alpha=0.0, line_width=2.5)
 
 
@@ -215,7 +186,7 @@ def tx_layers(times: np.ndarray, values: np.ndarray, basins: np.ndarray, t_, exa
 def tx_view(static: list, t_cursor: float, title: str, t_, ylabel="x1", height=300, logx=False):
     """Trajectories against t (post 15's figure layout) from :func:`tx_layers`, with the view time
     as a vertical line (``logx``: a log time axis, for T ≫ 1; pass layers without t = 0)."""
-    cursor = styled(hv.VLine(t_cursor), color=COLORS["cursor"], line_dash="dashed", line_width=1)
+    cursor = styled(plot.VLine(t_cursor), color=COLORS["cursor"], line_dash="dashed", line_width=1)
     return overlay([*static, cursor], title=title, xlabel=t_("time"), ylabel=t_(ylabel), height=height,
                   show_legend=False, logx=logx, fig_inches=(6, 3), **PLOT)
 
@@ -230,16 +201,16 @@ def density_view(xs: np.ndarray, ys: np.ndarray, log_p: np.ndarray, data_layer, 
 def density_view_1d(xs: np.ndarray, p: np.ndarray, positions: np.ndarray, title: str, t_):
     """``p_t(x)`` of the exact marginal with the particles' normalised histogram."""
     counts, edges = np.histogram(positions, bins=40, range=(xs[0], xs[-1]), density=True)
-    histogram = styled(hv.Histogram((edges, counts), kdims=["x"], vdims=[t_("density")], label=t_("particles")),
+    histogram = styled(plot.Histogram((edges, counts), kdims=["x"], vdims=[t_("density")], label=t_("particles")),
                        color=COLORS["measure"], alpha=0.5, line_width=0)
-    curve = styled(hv.Curve((xs, p), "x", t_("density"), label=t_("exact")), color=COLORS["exact"], line_width=2)
+    curve = styled(plot.Curve((xs, p), "x", t_("density"), label=t_("exact")), color=COLORS["exact"], line_width=2)
     return overlay([histogram, curve], title=title, xlabel=t_("x"), height=300, legend_position="top_right",
                   fig_inches=(6, 3), **PLOT)
 
 
 def cdf_view(xs: np.ndarray, F: np.ndarray, positions: np.ndarray, levels: np.ndarray, basins, title: str, t_):
     """The mixture CDF ``F_t`` with every particle at ``(x_t, F_T(x_T))``: they lie on the curve."""
-    curve = styled(hv.Curve((xs, F), "x", t_("cdf")), color=COLORS["continuous"], line_width=2)
+    curve = styled(plot.Curve((xs, F), "x", t_("cdf")), color=COLORS["continuous"], line_width=2)
     dots = particles(np.column_stack([positions, levels]), basins, ("x", t_("cdf")))
     return overlay([curve, dots], title=title, xlabel=t_("x"), height=300, show_legend=False, fig_inches=(6, 3), **PLOT)
 
@@ -249,16 +220,16 @@ def quality_layers(sweep: dict, t_) -> list:
     layers = []
     for index, (solver, (nfe, agreement)) in enumerate(sweep.items()):
         colour = CYCLE[index % len(CYCLE)]
-        layers.append(styled(hv.Curve((nfe, agreement), t_("nfe"), t_("agreement"), label=t_(f"solver.{solver}")),
+        layers.append(styled(plot.Curve((nfe, agreement), t_("nfe"), t_("agreement"), label=t_(f"solver.{solver}")),
                              color=colour, line_width=2))
-        layers.append(styled(hv.Scatter((nfe, agreement), t_("nfe"), t_("agreement")), color=colour, size=5))
+        layers.append(styled(plot.Scatter((nfe, agreement), t_("nfe"), t_("agreement")), color=colour, size=5))
     return layers
 
 
 def quality_view(static: list, current: tuple, title: str, t_):
     """Basin agreement with the reference vs NFE per solver (log x, from :func:`quality_layers`; none
     before the sweep has run), with the current setting marked."""
-    marker = styled(hv.Scatter([current], t_("nfe"), t_("agreement"), label=t_("current")), color=COLORS["online"],
+    marker = styled(plot.Scatter([current], t_("nfe"), t_("agreement"), label=t_("current")), color=COLORS["online"],
                     size=14, marker="diamond")
     return overlay([*static, marker], title=title, logx=True, ylim=(0, 1.05), height=300,
                   legend_position="bottom_right", fig_inches=(6, 3), **PLOT)
@@ -271,7 +242,7 @@ def weight_strip(times: np.ndarray, w: np.ndarray, commit: float, title: str, t_
     log_t = np.log10(times)
     order = np.argsort(log_t)
     image = colour_image(log_t[order], np.arange(w.shape[1]), w[order].T, "Greys", (t_("log10_t"), t_("data_index")))
-    marker = styled(hv.VLine(np.log10(commit) if np.isfinite(commit) else log_t.min()), color=COLORS["online"],
+    marker = styled(plot.VLine(np.log10(commit) if np.isfinite(commit) else log_t.min()), color=COLORS["online"],
                     line_dash="dashed", line_width=2)
     return overlay([image, marker], title=title, height=300, show_legend=False, fig_inches=(6, 3),
                   **PLOT)
@@ -288,7 +259,7 @@ def half_plane_layers(arrows: dict, times: np.ndarray, values: np.ndarray, basin
     """Layers of :func:`half_plane_view`: the direction of the augmented field (``arrows``, from
     :func:`unit_arrows`), exact field lines (``lines`` = (x (K, L), t (K,)), grey) when given,
     the particles' ``x(t)`` (K, M) coloured by basin, and the data on the plane t = 0."""
-    layers = [plain(hv.Segments, arrows, list(arrows), color=COLORS["cursor"], alpha=0.8, line_width=1.2)]
+    layers = [plain(plot.Segments, arrows, list(arrows), color=COLORS["cursor"], alpha=0.8, line_width=1.2)]
     if lines is not None:
         x, t = lines
         layers.append(reference_paths(x, np.repeat(t[:, None], x.shape[1], 1), ("x", "t")))
@@ -300,18 +271,18 @@ def half_plane_layers(arrows: dict, times: np.ndarray, values: np.ndarray, basin
 def half_plane_view(layers: list, t_view: float, window, top: float, title: str, t_):
     """Post 13's augmented space: data on t = 0, the field ``F(x, t)`` of their masses in the upper
     half-plane, whose field lines are the PFGM trajectories, and the view time as a horizontal line."""
-    cursor = styled(hv.HLine(t_view), color=COLORS["cursor"], line_dash="dashed", line_width=1)
+    cursor = styled(plot.HLine(t_view), color=COLORS["cursor"], line_dash="dashed", line_width=1)
     return overlay([*layers, cursor], title=title, xlim=tuple(window), ylim=(0.0, top),
                   xlabel=t_("x1"), ylabel=t_("t_aug"), height=300, show_legend=False, fig_inches=(6, 3), **PLOT)
 
 
 def curvature_curve(times: np.ndarray, kappa: np.ndarray, t_):
-    return styled(hv.Curve((times, kappa), t_("time"), t_("curvature")), color=COLORS["continuous"], line_width=2)
+    return styled(plot.Curve((times, kappa), t_("time"), t_("curvature")), color=COLORS["continuous"], line_width=2)
 
 
 def curvature_view(curve, t_cursor: float, t_):
     """Mean curvature of the reference trajectories against t (log–log), from :func:`curvature_curve`."""
-    cursor = styled(hv.VLine(t_cursor), color=COLORS["cursor"], line_dash="dashed", line_width=1)
+    cursor = styled(plot.VLine(t_cursor), color=COLORS["cursor"], line_dash="dashed", line_width=1)
     return overlay([curve, cursor], title=t_("view_curvature"), logx=True, logy=True, height=300, fig_inches=(6, 3),
                   **PLOT)
 
@@ -321,7 +292,7 @@ def tortuosity_view(values: np.ndarray, t_):
     finite = values[np.isfinite(values)]
     top = max(1.05, float(np.quantile(finite, 0.98)) if finite.size else 1.05)
     counts, edges = np.histogram(np.clip(finite, 1.0, top), bins=30, range=(1.0, top))
-    return styled(hv.Histogram((edges, counts), kdims=[t_("tortuosity")], vdims=[t_("count")]),
+    return styled(plot.Histogram((edges, counts), kdims=[t_("tortuosity")], vdims=[t_("count")]),
                   color=COLORS["measure"], title=t_("view_tortuosity"), height=300, fig_inches=(6, 3), **PLOT)
 
 

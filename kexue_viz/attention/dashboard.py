@@ -255,15 +255,14 @@ class AttentionScaleDashboard(Dashboard):
 
     def _objective_parts(self) -> dict:
         """Every measure draws the same layers (a switch of measure or unit swaps data in place):
-        the mean field, the exact mean and L(n) exist for ½‖J‖₁ only and are NaN (not drawn)
-        for the other measures."""
+        the mean field, the exact mean and L(n) exist for ½‖J‖₁ only and are empty (not drawn,
+        legend entry hidden) for the other measures."""
         grid = alpha_grid(self.model, self.d)
         keep = grid > 0 if self.unit == "temperature" else np.ones_like(grid, dtype=bool)
         x = self.scale_x(grid)[keep]
         summary = self.mc_curves()
         l1 = self.measure == "l1"
         exact, limit = exact_curve(self.model, self.d, self.n)
-        hidden = np.full(x.shape, np.nan)
         curves, bands = {}, {}
         if "mc_mean" in self.show:
             mean, se = summary.mean.cpu().numpy()[keep], summary.se.cpu().numpy()[keep]
@@ -272,14 +271,14 @@ class AttentionScaleDashboard(Dashboard):
             bands["mc_median"] = (summary.q10.cpu().numpy()[keep], summary.q90.cpu().numpy()[keep])
         if "approx" in self.show:
             approx = approx_objective(torch.as_tensor(grid), float(self.n), self.model, self.d).cpu().numpy()[keep]
-            curves["approx"] = approx if l1 else hidden
+            curves["approx"] = approx if l1 else None
         if "exact" in self.show:
-            curves["exact"] = exact[keep] if l1 else hidden
+            curves["exact"] = exact[keep] if l1 else None
         if "mc_mean" in self.show:
             curves["mc_mean"] = summary.mean.cpu().numpy()[keep]
         if "mc_median" in self.show:
             curves["mc_median"] = summary.median.cpu().numpy()[keep]
-        lines = [np.clip(y, 0, None) for key, y in curves.items() if key != "approx" and np.isfinite(y).any()]
+        lines = [np.clip(y, 0, None) for key, y in curves.items() if key != "approx" and y is not None]
         if not lines:  # bands may leave the frame
             lines = [hi for _, hi in bands.values()] or [np.ones(1)]
         drawn_limit = limit if l1 else 0.0
@@ -306,8 +305,8 @@ class AttentionScaleDashboard(Dashboard):
 
     def objective_title(self) -> str:
         """View B's title: the measure, and for other measures than ½‖J‖₁ that only MC is drawn."""
-        title = self.t("view_objective_title", measure=self.t(f"measure.{self.measure}"))
-        return title if self.measure == "l1" else f"{title} · {self.t('objective_l1_only')}"
+        key = "view_objective_title" if self.measure == "l1" else "view_objective_title_mc"
+        return self.t(key, measure=self.t(f"measure.{self.measure}"))
 
     def objective_view(self):
         """View B. One styled template per structure (model, d, curves shown, y top, measure and

@@ -45,6 +45,7 @@ SWEEP_STEPS = (2, 4, 8, 16, 32, 64)
 ARROW_GRID = 20
 DENSITY_GRID = 40
 DRAWN_PATHS = 256
+MAIN_WIDTH, SIDE_WIDTH = 600, 390  # 1-D main and density plots in their fixed-size panes (2-D: equal axes)
 STRIP_TIMES = 64  # columns of the weight strip (log-spaced view times)
 COMMIT_LEVEL = 0.9  # commitment: the largest weight first exceeds this (brief §2.10)
 HALF_PLANE_GRID = 16  # arrows per side of the PFGM (x, t) view
@@ -460,7 +461,7 @@ class DiffusionOdeDashboard(Dashboard):
 
         title = self.t("view_line1d", construction=self.option_label("construction", self.construction), t=t)
         return views.tx_view(self.cached_view("line_static", self.run_key(), static), t, title, self.t, ylabel="x",
-                             height=520)
+                             height=520, width=MAIN_WIDTH)
 
     def exact_1d(self, cloud, construction, trajectories):
         """The CDF-route trajectories of the drawn particles on a dense grid (cached)."""
@@ -488,9 +489,19 @@ class DiffusionOdeDashboard(Dashboard):
             static = self.cached_view("tx_static", self.run_key(), lambda: views.tx_layers(
                 trajectories.times.cpu().numpy()[keep], trajectories.states[keep, :DRAWN_PATHS, 0].cpu().numpy(),
                 basins[:DRAWN_PATHS], self.t))
-            return views.tx_view(static, t, self.t("view_tx"), self.t, logx=logx)
+            return views.tx_view(static, t, self.t("view_tx"), self.t, logx=logx, ylim=self.cached_view(
+                "tx_limits", self.run_key(), lambda: self.tx_limits(cloud, trajectories)))
 
         return self.cached_view("tx", (self.run_key(), self.t_view), build)
+
+    def tx_limits(self, cloud, trajectories) -> tuple[float, float]:
+        """x₁ limits of the x₁(t) view: the data and the central 96 % of the drawn paths' values, padded
+        (PFGM's heavy-tailed starts would otherwise squeeze every path to a line)."""
+        values = trajectories.states[:, :DRAWN_PATHS, 0].cpu().numpy()
+        data = cloud.points[:, 0].cpu().numpy()
+        lo, hi = min(np.quantile(values, 0.02), data.min()), max(np.quantile(values, 0.98), data.max())
+        pad = 0.05 * max(hi - lo, 1e-9)
+        return float(lo - pad), float(hi + pad)
 
     def axis_1d(self, cloud, positions) -> np.ndarray:
         sample = np.concatenate([cloud.points[:, 0].cpu().numpy(), positions[:, 0]])
@@ -511,7 +522,8 @@ class DiffusionOdeDashboard(Dashboard):
                 p = torch.exp(evaluate(torch.as_tensor(xs)[:, None], t, cloud, construction).log_density).cpu().numpy()
                 trajectories = self.run()[2]
                 run_positions = interpolate_log_time(trajectories.times.cpu().numpy(), trajectories.states.cpu().numpy(), t)
-                return views.density_view_1d(xs, p, run_positions[:, 0], self.t("view_density1d", t=t), self.t)
+                return views.density_view_1d(xs, p, run_positions[:, 0], self.t("view_density1d", t=t), self.t,
+                                             width=SIDE_WIDTH)
             bounds = self.bounds(cloud, positions)
             xs, ys, _, _, values = self.grid_field(cloud, construction, t, bounds, DENSITY_GRID)
             log_p = values.log_density.cpu().numpy().reshape(DENSITY_GRID, DENSITY_GRID)
@@ -528,7 +540,7 @@ class DiffusionOdeDashboard(Dashboard):
         """Agreement vs NFE: the current setting always; every solver's curve once the sweep has run."""
         sweep = self.finished_sweep()
         reference = self.t(f"reference.{self.reference_method(self.cloud(), self.make_construction())}")
-        title = self.t("view_quality" if sweep is not None else "view_quality_pending", reference=reference)
+        title = self.t("view_quality", reference=reference)
 
         def build():
             static = self.cached_view("quality_static", (self.sweep_key(), sweep is not None),

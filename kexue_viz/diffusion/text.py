@@ -87,18 +87,16 @@ TEXT = TextTable({
     "density": {"zh": "p_t(x)", "en": "p_t(x)"},
     "cdf": {"zh": "F_t(x)", "en": "F_t(x)"},
     "view_quality": {"zh": "终点质量与代价（参考：{reference}）", "en": "Endpoint quality vs cost (reference: {reference})"},
-    "view_quality_pending": {"zh": "终点质量与代价（参考：{reference}）；各求解器：见下方按钮",
-                             "en": "Quality vs cost (reference: {reference}); all solvers: button below"},
-    "view_strip": {"zh": "粒子 #{particle} 的后验权重 w_i(x_t, t)（黑 = 1）；max w > {level} 起于 t = {commit}",
-                   "en": "Posterior weights w_i(x_t, t) of particle #{particle} (black = 1); max w > {level} from t = {commit}"},
+    "view_strip": {"zh": "粒子 #{particle} 的权重 w_i（黑 = 1）· max w > {level}：t ≤ {commit}",
+                   "en": "Weights w_i of particle #{particle} (black = 1) · max w > {level}: t ≤ {commit}"},
     "never": {"zh": "从未", "en": "never"},
     "log10_t": {"zh": "log₁₀ t", "en": "log₁₀ t"},
     "data_index": {"zh": "数据点编号 i", "en": "data point i"},
     "t_aug": {"zh": "增广维 t", "en": "augmented t"},
-    "view_half_plane": {"zh": "（十三）增广空间 (x, t)：数据在 t = 0，箭头为 F(x, t) 方向，灰虚线为精确场线；先验平面 t = T = {T:g}",
-                        "en": "Post 13's augmented (x, t) space: data on t = 0, arrows = direction of F(x, t), dashed = exact field lines; prior plane t = T = {T:g}"},
-    "view_half_plane_2d": {"zh": "（十三）增广空间的 (x₁, t) 切片（x₂ = 数据均值）：箭头为 F 的方向，轨迹为投影；先验平面 t = T = {T:g}",
-                           "en": "Post 13's augmented space, (x₁, t) slice at the data's mean x₂: arrows = direction of F, trajectories projected; prior plane t = T = {T:g}"},
+    "view_half_plane": {"zh": "（十三）增广空间 (x, t)：F 的方向与场线，先验在 t = T = {T:g}",
+                        "en": "Post 13: augmented (x, t), F and field lines; prior at t = T = {T:g}"},
+    "view_half_plane_2d": {"zh": "（十三）增广空间 (x₁, t) 切片（x₂ = 均值）：F 的方向",
+                           "en": "Post 13: augmented (x₁, t) slice at mean x₂: direction of F"},
     "reference.dop853": {"zh": "DOP853，rtol 1e-8", "en": "DOP853, rtol 1e-8"},
     "reference.cdf": {"zh": "精确 CDF 解", "en": "exact CDF route"},
     "reference.rk4": {"zh": "RK4，400 步", "en": "RK4, 400 steps"},
@@ -128,6 +126,11 @@ TEXT = TextTable({
         "zh": "**读图**：t = 0 是数据，t = T 是简单分布；生成沿 t 递减积分到 t_min，最后一步取 x ← x̂₀"
               "（在 σ = 0 处不求场）。所有构造共用一个机制：x̂₀ 是数据点的 softmax 加权平均，"
               "f = (σ̇/σ)x + (α̇ − ασ̇/σ)x̂₀。\n\n"
+              "**视图**：权重条是所选粒子（在主图上点击）沿轨迹的后验权重 w_i(x_t, t)，橙线为它“认定”数据点的时刻"
+              "（最大权重首次超过 0.9）；x̂₀ 箭头从粒子指向视图时刻的后验均值；虚线为参考解（DOP853 或一维精确解）。"
+              "选 PFGM 时另有（十三）的增广 (x, t) 空间：数据在 t = 0，箭头为引力场 F(x, t) 的方向，"
+              "一维数据的灰色虚线是精确场线（即 PFGM 轨迹）。PFGM 先验半径是重尾的（P(‖z‖ > k) ~ 1/k），"
+              "“起点半径截断”按 PFGM 代码库的做法限制它，并报告被截断的比例与理论值。精度–NFE 曲线按按钮计算（1–3 秒）。\n\n"
               "**勘误与注解**：① （十四）“任意的 λ_t” 必须是常数，否则在 x₀ 处多出一个点源；"
               "② （十四）“各向同性解本质上等价” 只对单点格林函数成立，多点数据时核的形状改变轨迹（切换 PFGM/ψ/VE 可见）；"
               "③ （十三）模式坍缩论证是启发式的：有限个点源时高斯定理保证每个点都分到自己的通量；"
@@ -139,6 +142,14 @@ TEXT = TextTable({
         "en": "**Reading the figure**: t = 0 is data, t = T the simple distribution; generation integrates down to t_min, "
               "then takes x ← x̂₀ (the field is never evaluated at σ = 0). One mechanism serves every construction: "
               "x̂₀ is a softmax-weighted mean of the data, f = (σ̇/σ)x + (α̇ − ασ̇/σ)x̂₀.\n\n"
+              "**Views**: the weight strip shows the posterior weights w_i(x_t, t) of the selected particle (tap one in "
+              "the main view) along its trajectory; the orange line marks when it commits (largest weight first above 0.9). "
+              "x̂₀ arrows point from each particle to its posterior mean at the view time; dashed: the reference "
+              "(DOP853, or the exact 1-D route). For PFGM, post 13's augmented (x, t) space: data on t = 0, arrows = "
+              "direction of the field F(x, t), grey dashed (1-D data) = exact field lines, i.e. PFGM trajectories. "
+              "PFGM's prior radius is heavy-tailed (P(‖z‖ > k) ~ 1/k); the start radius clip bounds it as the PFGM repo "
+              "does and reports the clipped share against the exact tail. Accuracy vs NFE for every solver: on the button "
+              "(1–3 s).\n\n"
               "**Errata and notes**: (1) post 14's “arbitrary λ_t” must be constant, otherwise a point source appears at x₀; "
               "(2) post 14's “isotropic solutions are essentially equivalent” holds for one-point Green's functions only: "
               "with several data points the kernel shape changes the trajectories (switch PFGM/ψ/VE); "

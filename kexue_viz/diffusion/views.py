@@ -183,12 +183,21 @@ def tx_layers(times: np.ndarray, values: np.ndarray, basins: np.ndarray, t_, exa
     return layers
 
 
-def tx_view(static: list, t_cursor: float, title: str, t_, ylabel="x1", height=300, logx=False):
+def sized(width: int | None) -> dict:
+    """Plot options: stretch to the pane's width, or a fixed ``width`` (for a fixed-size pane, where a
+    responsive plot would get no width)."""
+    return PLOT if width is None else {**PLOT, "responsive": False, "width": width}
+
+
+def tx_view(static: list, t_cursor: float, title: str, t_, ylabel="x1", height=300, logx=False, ylim=None,
+            width=None):
     """Trajectories against t (post 15's figure layout) from :func:`tx_layers`, with the view time
-    as a vertical line (``logx``: a log time axis, for T ≫ 1; pass layers without t = 0)."""
+    as a vertical line (``logx``: a log time axis, for T ≫ 1; pass layers without t = 0; ``ylim``:
+    fixed limits, e.g. the bulk of the paths when a heavy-tailed prior starts some far out)."""
     cursor = styled(plot.VLine(t_cursor), color=COLORS["cursor"], line_dash="dashed", line_width=1)
+    limits = {} if ylim is None else {"ylim": tuple(ylim)}
     return overlay([*static, cursor], title=title, xlabel=t_("time"), ylabel=t_(ylabel), height=height,
-                  show_legend=False, logx=logx, fig_inches=(6, 3), **PLOT)
+                   show_legend=False, logx=logx, fig_inches=(6, 3), **limits, **sized(width))
 
 
 def density_view(xs: np.ndarray, ys: np.ndarray, log_p: np.ndarray, data_layer, title: str, t_):
@@ -198,14 +207,14 @@ def density_view(xs: np.ndarray, ys: np.ndarray, log_p: np.ndarray, data_layer, 
                   show_legend=False, fig_inches=(4, 4))
 
 
-def density_view_1d(xs: np.ndarray, p: np.ndarray, positions: np.ndarray, title: str, t_):
+def density_view_1d(xs: np.ndarray, p: np.ndarray, positions: np.ndarray, title: str, t_, width=None):
     """``p_t(x)`` of the exact marginal with the particles' normalised histogram."""
     counts, edges = np.histogram(positions, bins=40, range=(xs[0], xs[-1]), density=True)
     histogram = styled(plot.Histogram((edges, counts), kdims=["x"], vdims=[t_("density")], label=t_("particles")),
                        color=COLORS["measure"], alpha=0.5, line_width=0)
     curve = styled(plot.Curve((xs, p), "x", t_("density"), label=t_("exact")), color=COLORS["exact"], line_width=2)
     return overlay([histogram, curve], title=title, xlabel=t_("x"), height=300, legend_position="top_right",
-                  fig_inches=(6, 3), **PLOT)
+                   fig_inches=(6, 3), **sized(width))
 
 
 def cdf_view(xs: np.ndarray, F: np.ndarray, positions: np.ndarray, levels: np.ndarray, basins, title: str, t_):

@@ -89,7 +89,7 @@ TEXT = TextTable({
     },
     "note": {
         "zh": ("**读图**：颜色区分 ε，线型区分矩的算法（实线 = 精确高斯积分）。三角形是精确曲线的峰（“浪涌”：B 增大时 η* 先升后降）。"
-               "悬停显示 B、η*、ΔL 和 β = E[ũ]ᵀg/uᵀg（u = softsign(g, ε)：噪声让平均更新缩短多少；原文坍缩近似取 β = (1+K/B)^{-1/2}）；"
+               "悬停显示 B、η*、ΔL 和 β = E[ũ]ᵀg/uᵀg（u = softsign(g, ε)：噪声让平均更新缩短多少；原文坍缩近似取 β = 1/√(1+K/B)）；"
                "点击主图把探针设到该 B。"
                "原文里的 “B_noise” 有三个含义，这里分开命名：SGD 的 B_noise_sgd = tr(ΣH)/gᵀHg，η* 的峰值位置 B_peak，"
                "以及 ΔL = ΔL_max/(1+B_dL/B) 的尺度 B_dL。**勘误与说明**：10542 式(26) 的小 B 极限应为 Σ|g_i|/(κΣH_ii)·√(2B/π)"
@@ -100,7 +100,7 @@ TEXT = TextTable({
         "en": ("**Reading the figure**: colour = ε, line style = moment backend (solid = exact Gaussian quadrature). Triangles mark "
                "the exact curves' peaks (the \"surge\": η* rises, then falls as B grows). Hover shows B, η*, ΔL and "
                "β = E[ũ]ᵀg/uᵀg (u = softsign(g, ε): how much noise shortens the mean update; the posts' collapsed "
-               "approximation sets β = (1+K/B)^{-1/2}); a click on the main plot probes that B. The posts' \"B_noise\" has three "
+               "approximation sets β = 1/√(1+K/B)); a click on the main plot probes that B. The posts' \"B_noise\" has three "
                "meanings, named apart here: SGD's B_noise_sgd = tr(ΣH)/gᵀHg, the peak position B_peak, and the scale B_dL of "
                "ΔL = ΔL_max/(1+B_dL/B). **Errata**: 10542 (26)'s small-B limit is Σ|g_i|/(κΣH_ii)·√(2B/π) (the post prints "
                "Σσ_i, off by a factor κ); κ² as the arithmetic mean of σ_i²/g_i² is dominated by the smallest |g_i| (a 160× "

@@ -614,14 +614,15 @@ class AttentionScaleDashboard(Dashboard):
 
     def while_open(self, tab: int, build):
         """``build`` for a live plot of tab ``tab`` that follows the Scale tab's controls (α, n,
-        seed…): while another tab is on screen it keeps its last view (no work on a slider move);
+        seed…): until the tab is first opened it is an empty placeholder (no cost at page load),
+        and while another tab is on screen it keeps its last view (no work on a slider move);
         opening the tab (``open_tab``, a dependency of the plot) brings it up to date."""
         last = {}
 
         def shown():
-            if self.open_tab == tab or "view" not in last:
+            if self.open_tab == tab:
                 last["view"] = build()
-            return last["view"]
+            return last["view"] if "view" in last else views.placeholder()
 
         return shown
 

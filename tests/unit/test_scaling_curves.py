@@ -119,7 +119,7 @@ def test_noise_ratio_only_rescales_batch_size():
 def test_mean_update_shrinkage_is_the_posts_beta(spike):
     """β = E[ũ]ᵀg/uᵀg: erf(a/√2) for exact SignSGD on the homogeneous model, and exactly
     (1 + K/B)^{-1/2} on the collapsed path (10542 (24), 11280 (4))."""
-    B = torch.logspace(-1, 4, 41, dtype=F64)
+    B = torch.logspace(-1, 4, 41, dtype=F64, device=spike.g.device)
     eta, dL = eta_curves(spike, [0.0], B)
     beta = mean_update_shrinkage(spike, [0.0], eta, dL)
     assert_close(beta[0], torch.special.erf(B.sqrt() / (4.0 * math.sqrt(2.0))), 1e-12, "β = erf(a/√2)")
@@ -282,20 +282,21 @@ def test_sgd_linear_regression_monte_carlo_within_half_percent():
 
 def test_nqm_init_and_closed_form_loss():
     h = models.nqm_curvatures(100)
-    theta0 = torch.ones(100, dtype=F64)
+    on = dict(dtype=F64, device=h.device)  # the core's device (CUDA when the suite runs there)
+    theta0 = torch.ones(100, **on)
     scales = el.sgd_scales(models.nqm_model(theta0, h))
     assert scales.eta_max == pytest.approx(1.360211, rel=1e-6) and scales.B_noise_sgd == pytest.approx(1.360211,
                                                                                                        rel=1e-6)
-    eta, B, K = torch.tensor([0.3, 1.1], dtype=F64), torch.tensor([4.0, 32.0], dtype=F64), 17
+    eta, B, K = torch.tensor([0.3, 1.1], **on), torch.tensor([4.0, 32.0], **on), 17
     closed = models.nqm_expected_loss(eta, B, K, h, theta0)
-    mean, var = theta0.clone().expand(2, -1).clone(), torch.zeros(2, 100, dtype=F64)
+    mean, var = theta0.clone().expand(2, -1).clone(), torch.zeros(2, 100, **on)
     for _ in range(K):  # E θ and Var θ recursions: θ ← (1 − ηh)θ − η·noise, noise variance h/B
         mean = (1 - eta[:, None] * h) * mean
         var = (1 - eta[:, None] * h) ** 2 * var + eta[:, None] ** 2 * h / B[:, None]
     recursion = 0.5 * (h * (mean ** 2 + var)).sum(-1)
     assert_close(closed, recursion, 1e-12, "NQM closed form")
-    grid = torch.linspace(0.01, 2.5, 2000, dtype=F64)
-    one_step = models.nqm_expected_loss(grid, torch.tensor(8.0, dtype=F64), 1, h, theta0)
+    grid = torch.linspace(0.01, 2.5, 2000, **on)
+    one_step = models.nqm_expected_loss(grid, torch.tensor(8.0, **on), 1, h, theta0)
     assert float(grid[one_step.argmin()]) == pytest.approx(scales.eta_star(8.0), abs=2e-3)
 
 

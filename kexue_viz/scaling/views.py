@@ -22,6 +22,8 @@ SGD_COLOR = "#000000"
 MARKER_COLOR = "#555555"
 PROBE_COLOR = "#D55E00"
 ETA = hv.Dimension("eta", label="η*")  # fixed column name; the axis title comes from the overlay's ylabel
+HOVER_FORMAT = {"B": "0.[00]a", "eta_raw": "0.[0000]", "dL": "0.[000]", "dL_rel": "0.[000]", "beta": "0.000",
+                "eps": "0.[00]"}  # Bokeh numeral formats of the hover columns
 ETA_PLOT = dict(logx=True, height=380, legend_position="right", xlabel="B",
                 **{**PLOT, "tools": [], "aspect": 2.4, "fig_inches": (9, 3.8)})
 
@@ -61,10 +63,6 @@ def curve_family(B, rows, t_, line_dash="solid", line_width=1.8):
     return styled(plot.Segments(data, ["B", ETA, "B_end", "eta_end"], [*columns, "color"]), color="color",
                   line_dash=line_dash, line_width=line_width, tools=["hover"],
                   hover_tooltips=hover_line(["B", *columns], t_))
-
-
-HOVER_FORMAT = {"B": "0.[00]a", "eta_raw": "0.[0000]", "dL": "0.[000]", "dL_rel": "0.[000]", "beta": "0.000",
-                "eps": "0.[00]"}
 
 
 def hover_line(columns, t_) -> str:

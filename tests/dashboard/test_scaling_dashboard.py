@@ -125,6 +125,15 @@ def test_kappa_move_rescales_peaks_without_a_new_search(dashboard, monkeypatch):
     assert not dashboard._error.visible
 
 
+@pytest.mark.parametrize("preset", ["aligned_spike", "quantile", "diagonal"])
+def test_every_preset_scales_sigma_with_kappa(dashboard, preset):
+    """What the peak and threshold rescaling rests on: κ only multiplies σ (g and H stay)."""
+    dashboard.param.update(preset=preset, kappa=8.0, N=24)
+    model, unit = dashboard.model, dashboard.unit_noise_model
+    assert torch.equal(model.g, unit.g) and torch.equal(model.H, unit.H)
+    assert torch.allclose(model.sigma, 8.0 * unit.sigma, rtol=1e-15, atol=0)
+
+
 def test_display_options_do_not_recompute_curves(dashboard):
     before = dict(dashboard._curves)
     dashboard.show_sgd = False

@@ -172,6 +172,10 @@ def test_tap_on_the_main_plot_probes_the_nearest_batch_size(dashboard):
     for off in (-3.0, 0.0, None, math.nan):  # a tap that missed the data leaves the probe
         dashboard.probe_at(off)
         assert dashboard.B_probe == max(B_PROBES)
+    dashboard.backends = ["exact"]  # a structural change renders a new figure: taps follow it
+    assert dashboard._tap_figure is not figure
+    dashboard._tap_figure._trigger_event(Tap(dashboard._tap_figure, x=2.0, y=1.0))
+    assert dashboard.B_probe == 2.0
     assert not dashboard._error.visible
 
 

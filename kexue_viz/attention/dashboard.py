@@ -3,9 +3,11 @@
 Computation is split by what each control changes and cached by its inputs: the score draws
 (per model, d, n, S, seed); the Monte Carlo curves over the α-grid (draws × measure); the exact
 expected objective and L(n) (per model, d, n; shared by sessions); α*(n) and the scale laws (per
-model, d, n₀); the entropy curves, exact and Monte Carlo E[H₂] (per model, d, n₀, law). Moving α only moves markers and
-recomputes one draw's softmax, so it answers in a few milliseconds; n, model, d, seed and the
-measure recompute the Monte Carlo curves (≤ 2·10⁶ elements).
+model, d, n₀); the entropy curves, exact and Monte Carlo E[H₂] (per model, d, n₀, law). Moving α
+only moves markers and recomputes one draw's softmax, so it answers in a few milliseconds; n,
+model, d, seed and the measure recompute the Monte Carlo curves (≤ 2·10⁶ elements). The measure
+and the unit keep view B's layers and dimensions, so they update in place too. The sparsity tab
+follows view A's draw only while it is open.
 """
 from __future__ import annotations
 
@@ -365,7 +367,8 @@ class AttentionScaleDashboard(Dashboard):
         """View C: curves per (model, d, laws, n₀, MC points); the n_eff and current-n points are
         the last two layers and move by data swap."""
         n_eff = float(decoder_effective_n(self.n))
-        moving = {self.t("n_eff"): (np.array([n_eff]), alpha_star(torch.tensor([n_eff]), self.model, self.d).cpu().numpy()),
+        star_eff = alpha_star(torch.tensor([n_eff]), self.model, self.d).cpu().numpy()
+        moving = {self.t("n_eff"): (np.array([n_eff]), star_eff),
                   self.t("current"): (np.array([float(self.n)]), np.array([self.approx_star()]))}
         key = (self.model, self.d, tuple(self.laws), self.n0, self.mc_key() in self._mc_points, self.mc_version)
         template = self.cached_view("star", key, lambda: self._star_template(moving))

@@ -28,7 +28,7 @@ from . import exact1d, metrics, views
 from .constructions import CONSTRUCTIONS, PRIORS, make_construction
 from .data import MAX_POINTS, PRESETS, from_points, make_dataset
 from .field import evaluate, sample_prior_clipped, weights
-from .gravity import augmented_field
+from .gravity import augmented_field, centroid_relative_error, field_lines_from_circle, ring_sources
 from .grids import GRIDS
 from .kernels import poisson_tail
 from .solvers import FIXED_SOLVERS, Trajectories, encode, generate, integrate_adaptive
@@ -51,6 +51,9 @@ COMMIT_LEVEL = 0.9  # commitment: the largest weight first exceeds this (brief �
 HALF_PLANE_GRID = 16  # arrows per side of the PFGM (x, t) view
 FIELD_LINES = 25  # exact field lines of the 1-D PFGM (x, t) view
 RADIUS_CLIPS = (0, 5, 10, 20, 50, 100, 200, 500, 1000)  # ‖x_T − α x_i‖ ≤ clip·σ_T; 0 = off
+GRAVITY_LINES = 272  # field lines of post 13's gravity figure (16 per source of the 17-point ring)
+GRAVITY_STEP, GRAVITY_CAPTURE, GRAVITY_DRAWN_EVERY = 0.05, 0.05, 2  # arc-length step, capture radius, drawn rows
+RING_SIZE, RING_RADIUS = 16, 2.0
 EXPECTED_NFE = {"euler": lambda n: n, "heun": lambda n: 2 * n - 1, "rk4": lambda n: 4 * n - 3,
                 "dpmpp_2m": lambda n: n, "dopri5": lambda n: 200 + n}
 DEFAULT_CUSTOM = np.array([[-1.0, -0.5], [1.0, -0.5], [0.0, 1.0], [0.3, 0.2]])
@@ -155,6 +158,8 @@ class DiffusionOdeDashboard(Dashboard):
     show_reference = param.Boolean(False, doc="the reference trajectories (dashed) in the main view")
     show_mean = param.Boolean(False, doc="arrows from each particle to its posterior mean x̂₀ at the view time")
     particle = param.Integer(0, bounds=(0, MAX_PARTICLES - 1), doc="the particle of the weight strip (tap one)")
+    gravity_sources = param.Selector(default="four", objects=["four", "ring"], doc="post 13's gravity figure")
+    gravity_radius = param.Number(6.0, bounds=(1.0, 50.0), step=0.5, doc="circle where multi-source ≈ centroid field")
     sweeps_done = param.Integer(0, bounds=(0, 10 ** 9), precedence=-1, doc="bumped when a sweep finishes")
     custom_version = param.Integer(0, bounds=(0, 10 ** 9), precedence=-1, doc="bumped when custom points change")
     t_settled = param.Number(0.0, bounds=(0.0, 1.0), precedence=-1, doc="the view time once it rests (derived)")
@@ -170,6 +175,7 @@ class DiffusionOdeDashboard(Dashboard):
         "show_mean": [True, False] * 6,
         "show_reference": [True, False] * 6,
         "radius_clip": [5, 0, 10, 0, 20, 0, 50, 0, 100, 0, 5, 0],
+        "gravity_radius": [3.0, 4.5, 8.0, 12.0, 2.5, 20.0, 5.5, 30.0, 9.5, 1.5, 40.0, 7.0],
     }
 
     def __init__(self, **params):
@@ -184,6 +190,7 @@ class DiffusionOdeDashboard(Dashboard):
         self._basins = LruDict(16)
         self._starts = LruDict(8)
         self._strips = LruDict(16)
+        self._gravity = LruDict(4)
 
     # ---- inputs -------------------------------------------------------------------------------
     def data_key(self) -> tuple:
@@ -699,7 +706,7 @@ class DiffusionOdeDashboard(Dashboard):
         count = pn.pane.Markdown(pn.bind(lambda *_: self.t("custom_count", count=len(self._custom)),
                                          self.param.custom_version, self.param.lang), css_classes=["kv-custom-count"])
         top = pn.Row(main, pn.Column(density, self.editor(), count), sizing_mode="stretch_width")
-        return pn.Column(top, status, grid, note, sizing_mode="stretch_width")
+        return pn.Column(top, status, grid, self.gravity_section(), note, sizing_mode="stretch_width")
 
     def sweep_button(self) -> pn.widgets.Button:
         """Runs the accuracy-vs-NFE sweep (1–3 s) with a busy indicator; a served page first shows the
@@ -737,6 +744,72 @@ class DiffusionOdeDashboard(Dashboard):
             return
         positions = self.frame()[4]
         self.particle = int(np.argmin(np.hypot(positions[:, 0] - x, positions[:, 1] - y)))
+
+    # ---- post 13: gravity ------------------------------------------------------------------------
+    def gravity_setup(self):
+        """``(sources (N, 2), masses (N,))``: post 13's four sources, or a ring of ``RING_SIZE`` around a
+        centre point; equal masses summing to 1."""
+        if self.gravity_sources == "four":
+            sources = make_dataset("post13_four").points.cpu().double()
+        else:
+            sources = torch.cat([ring_sources(RING_SIZE, RING_RADIUS), torch.zeros(1, 2, dtype=torch.float64)])
+        return sources, torch.full((len(sources),), 1.0 / len(sources), dtype=torch.float64)
+
+    def gravity_lines(self):
+        """``(paths (K, L, 2), hit (L,), flux shares (N,), launch radius, centre)``: field lines from a far
+        circle (4× the sources' extent) and the share ending on each source (Gauss: → mass shares)."""
+        def compute():
+            sources, masses = self.gravity_setup()
+            centre = masses @ sources
+            launch = max(4.0, 4.0 * float(torch.linalg.vector_norm(sources - centre, dim=1).max()))
+            paths, hit = field_lines_from_circle(sources, masses, GRAVITY_LINES, launch, GRAVITY_STEP,
+                                                 GRAVITY_CAPTURE)
+            shares = torch.bincount(hit[hit >= 0], minlength=len(sources)).double() / GRAVITY_LINES
+            return (paths[::GRAVITY_DRAWN_EVERY].cpu().numpy(), hit.cpu().numpy(), shares.cpu().numpy(), launch,
+                    centre.cpu().numpy())
+
+        return self._gravity.fetch(("lines", self.gravity_sources), compute)
+
+    def centroid_errors(self):
+        """``(radii, errors)``: the centroid approximation's max relative error on circles of radius R."""
+        def compute():
+            sources, masses = self.gravity_setup()
+            extent = float(torch.linalg.vector_norm(sources - masses @ sources, dim=1).max())
+            radii = np.geomspace(1.5 * extent, 60.0, 28)
+            return radii, np.array([centroid_relative_error(sources, masses, float(r)) for r in radii])
+
+        return self._gravity.fetch(("centroid", self.gravity_sources), compute)
+
+    def gravity_view(self):
+        def build():
+            paths, hit, shares, launch, centre = self.gravity_lines()
+            sources = self.gravity_setup()[0].numpy()
+            title = self.t("view_gravity", low=shares.min(), high=shares.max(), n=len(shares))
+            return views.gravity_lines_view(paths, hit, sources, self.gravity_radius, centre, title, self.t,
+                                            limit=max(launch, 1.05 * self.gravity_radius))
+
+        return self.cached_view("gravity", (self.gravity_sources, self.gravity_radius), build)
+
+    def centroid_view(self):
+        def build():
+            radii, errors = self.centroid_errors()
+            sources, masses = self.gravity_setup()
+            error = centroid_relative_error(sources, masses, self.gravity_radius)
+            title = self.t("view_centroid", R=self.gravity_radius, error=error)
+            return views.centroid_error_view(radii, errors, self.gravity_radius, error, title, self.t)
+
+        return self.cached_view("centroid", (self.gravity_sources, self.gravity_radius), build)
+
+    def gravity_section(self):
+        """Post 13's non-augmented gravity figures with their two controls."""
+        heading = pn.pane.Markdown(pn.bind(lambda lang: self.t("gravity_heading"), self.param.lang),
+                                   sizing_mode="stretch_width")
+        controls = pn.Row(self._widget("gravity_sources"), self._widget("gravity_radius"), sizing_mode="stretch_width")
+        plots = pn.Row(self.live("gravity", self.gravity_view, ("gravity_sources", "gravity_radius")),
+                       self.live("centroid", self.centroid_view, ("gravity_sources", "gravity_radius")),
+                       sizing_mode="stretch_width")
+        plots[0].sizing_mode = "fixed"  # equal axes
+        return pn.Column(heading, controls, plots, sizing_mode="stretch_width")
 
     # ---- custom data ----------------------------------------------------------------------------
     def set_custom(self, points) -> bool:

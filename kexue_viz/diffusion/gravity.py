@@ -91,8 +91,15 @@ def flux_fractions(sources: torch.Tensor, masses: torch.Tensor, n_lines: int = 4
                    step: float = 0.02, capture: float = 0.03):
     """Fraction of ``n_lines`` field lines launched uniformly on a far circle that end on each source
     (Gauss: → the mass fractions as the radius grows and the step shrinks)."""
-    centre = masses @ sources / masses.sum()
-    angle = 2 * math.pi * (torch.arange(n_lines, dtype=sources.dtype) + 0.5) / n_lines
-    starts = centre + radius * torch.stack([torch.cos(angle), torch.sin(angle)], 1)
-    _, hit = field_lines(starts, sources, masses, step=step, max_steps=int(3 * radius / step), capture=capture)
+    _, hit = field_lines_from_circle(sources, masses, n_lines, radius, step, capture)
     return torch.bincount(hit[hit >= 0], minlength=len(sources)).double() / n_lines
+
+
+def field_lines_from_circle(sources: torch.Tensor, masses: torch.Tensor, n_lines: int, radius: float,
+                            step: float = 0.02, capture: float = 0.03):
+    """:func:`field_lines` from ``n_lines`` starts spaced uniformly on the circle of ``radius`` about
+    the centre of mass (post 13's figure: lines come from far away and end on the sources)."""
+    centre = masses @ sources / masses.sum()
+    angle = 2 * math.pi * (torch.arange(n_lines, dtype=sources.dtype, device=sources.device) + 0.5) / n_lines
+    starts = centre + radius * torch.stack([torch.cos(angle), torch.sin(angle)], 1)
+    return field_lines(starts, sources, masses, step=step, max_steps=int(3 * radius / step), capture=capture)

@@ -309,3 +309,38 @@ def editor_points(points: np.ndarray, t_):
     """The editable data layer (Bokeh PointDrawTool attaches to it)."""
     return styled(hv.Points(points, kdims=["x1", "x2"]), color=DATA_COLOR, size=8, title=t_("view_editor"),
                   xlim=(-3, 3), ylim=(-3, 3), frame_width=300, frame_height=300, fig_inches=(4, 4))
+
+
+def circle(radius: float, centre=(0.0, 0.0), n: int = 128) -> dict:
+    """Columns of a ``Segments`` polygon approximating the circle of ``radius`` about ``centre``."""
+    angle = np.linspace(0.0, 2 * np.pi, n + 1)
+    x, y = centre[0] + radius * np.cos(angle), centre[1] + radius * np.sin(angle)
+    return arrows_table(x[:-1], y[:-1], np.diff(x), np.diff(y), ("x1", "x2"))
+
+
+def gravity_lines_view(paths_xy: np.ndarray, hit: np.ndarray, sources: np.ndarray, radius: float, centre,
+                       title: str, t_, limit: float):
+    """Post 13's figure of a non-augmented 2-D gravity field: field lines (K, L, 2) from a far circle,
+    coloured by the source they end on (``hit``; −1: none), the sources, and the circle of ``radius``
+    beyond which the field is close to the centroid's (see :func:`centroid_error_view`)."""
+    lines = paths(paths_xy[..., 0], paths_xy[..., 1], hit, ("x1", "x2"), alpha=0.8)
+    ring = plain(plot.Segments, circle(radius, centre), ["x1", "x2", "x1_end", "x2_end"], color=COLORS["online"],
+                 line_width=2.0, line_dash="dashed")
+    dots = plain(plot.Points, dict(zip(("x1", "x2"), sources.T)), ["x1", "x2"], color=DATA_COLOR, size=8,
+                 marker="circle")
+    return overlay([lines, ring, dots], title=title, xlim=(-limit, limit), ylim=(-limit, limit), frame_width=380,
+                   frame_height=380, xlabel=t_("x1"), ylabel=t_("x2"), show_legend=False, fig_inches=(5, 5))
+
+
+def centroid_error_view(radii: np.ndarray, errors: np.ndarray, radius: float, error: float, title: str, t_):
+    """Max relative difference between the sources' field and the field of their total mass at the
+    centroid, on circles of radius R (log–log), with the ``R⁻²`` slope of a vanishing dipole and the
+    current radius marked."""
+    curve = styled(plot.Curve((radii, errors), t_("radius_R"), t_("centroid_error"), label=t_("measured")),
+                   color=COLORS["continuous"], line_width=2)
+    guide = styled(plot.Curve((radii, errors[-1] * (radii / radii[-1]) ** -2.0), t_("radius_R"), t_("centroid_error"),
+                              label=t_("slope_minus_2")), color=COLORS["cursor"], line_dash="dashed", line_width=1.5)
+    marker = styled(plot.Scatter([(radius, error)], t_("radius_R"), t_("centroid_error"), label=t_("current")),
+                    color=COLORS["online"], size=12, marker="diamond")
+    return overlay([curve, guide, marker], title=title, logx=True, logy=True, height=420,
+                   legend_position="bottom_left", fig_inches=(6, 4), **PLOT)

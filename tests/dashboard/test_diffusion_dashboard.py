@@ -298,3 +298,38 @@ def test_pfgm_half_plane_shows_the_augmented_field(dashboard, dataset):
         assert len(on_plane) > 0 and np.isin(np.round(on_plane, 9), np.round(cloud.points[:, 0].cpu().numpy(), 9)).all()
     dashboard.construction = "straight"
     assert len(dashboard.half_plane_view()) == 0  # hidden for other constructions
+
+
+@pytest.mark.parametrize("sources", ["four", "ring"])
+def test_gravity_flux_shares_equal_mass_shares(dashboard, sources):
+    """Post 13's figure: field lines from a far circle end on the sources in proportion to their masses
+    (Gauss), the ring's centre point included (no collapse for point sources); each line ends on its source."""
+    from kexue_viz.diffusion.dashboard import GRAVITY_CAPTURE, GRAVITY_LINES
+
+    dashboard.gravity_sources = sources
+    paths, hit, shares, launch, centre = dashboard.gravity_lines()
+    masses = dashboard.gravity_setup()[1].numpy()
+    assert (hit >= 0).all() and np.abs(shares - masses).max() <= 1.5 / GRAVITY_LINES
+    points = dashboard.gravity_setup()[0].numpy()
+    last = np.array([paths[np.isfinite(paths[:, k, 0]), k][-1] for k in range(paths.shape[1])])
+    assert (np.linalg.norm(last - points[hit], axis=1) < GRAVITY_CAPTURE + 0.15).all()  # drawn every 2nd step
+    assert np.allclose(np.linalg.norm(paths[0] - centre, axis=1), launch)
+
+
+def test_centroid_error_decays_like_r_minus_two(dashboard):
+    """Far field (brief §2.4): the four sources' field minus the centroid's is O(R⁻²) relative (no dipole)."""
+    dashboard.gravity_sources = "four"
+    radii, errors = dashboard.centroid_errors()
+    far = radii >= 10
+    slope = np.polyfit(np.log(radii[far]), np.log(errors[far]), 1)[0]
+    assert slope == pytest.approx(-2.0, abs=0.3)
+    dashboard.gravity_sources = "ring"  # a symmetric ring: every low multipole cancels
+    assert dashboard.centroid_errors()[1][-1] < 1e-9
+
+
+def test_gravity_radius_moves_the_circle_and_the_marker(dashboard):
+    dashboard.param.update(lang="en", gravity_sources="four", gravity_radius=12.0)
+    ring = [el for el in layers(dashboard.gravity_view(), "Segments") if "color" not in el.vdims][0]
+    assert np.allclose(np.hypot(*(ring.array(["x1", "x2"]) - dashboard.gravity_lines()[4]).T), 12.0)
+    marker = layers(dashboard.centroid_view(), "Scatter")[0].array()
+    assert marker[0, 0] == 12.0 and "R = 12" in dashboard.centroid_view().opts.get().kwargs["title"]

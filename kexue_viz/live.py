@@ -254,9 +254,10 @@ class LivePlot:
     def _update_layer(layer, subplot, fast: bool) -> bool:
         """Push ``layer``'s data into its Bokeh model; ``False`` when only a full render can."""
         glyph = "glyph_renderer" in subplot.handles
-        if fast:
-            data = fast_data(layer, "hover" in subplot.handles)
-        else:
+        # a fast layer can come back as a real element (a view's last good result, built outside
+        # a live plot): fast_data has no spec to read then, and HoloViews converts it
+        data = fast_data(layer, "hover" in subplot.handles) if fast else None
+        if data is None:
             data, mapping, _ = subplot.get_data(plot.materialize(layer), {}, {})
             data = data if glyph else mapping
         if glyph:

@@ -196,6 +196,24 @@ def test_a_wrong_fast_mapping_falls_back_and_draws_the_right_data(monkeypatch):
     assert np.allclose(data["t"], X) and np.allclose(data["u"], -2.0 * X)
 
 
+def test_a_fast_layer_that_comes_back_as_a_real_element_is_converted_by_holoviews():
+    """A guarded view may hand back its last good result, built outside the live plot (a real
+    element) where the live plot had a spec: the update still lands, through HoloViews."""
+    state = {"scale": 1.0, "real": False}
+
+    def build():
+        make = hv.Curve if state["real"] else plot.Curve
+        return make((X, state["scale"] * X), "t", "u")
+
+    live_plot, document, _ = drive(build)
+    assert live_plot._fast == [True]
+    figure = live_plot.pane.object
+    state.update(scale=5.0, real=True)
+    live_plot.refresh()
+    assert live_plot.pane.object is figure
+    assert np.allclose(source_of(live_plot, document).data["u"], 5.0 * X)
+
+
 def test_empty_layers_hide_their_legend_entries_in_place():
     state = {"shown": 2}
 

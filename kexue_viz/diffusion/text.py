@@ -72,7 +72,6 @@ TEXT = TextTable({
     # views
     "x1": {"zh": "x₁", "en": "x₁"}, "x2": {"zh": "x₂", "en": "x₂"}, "x": {"zh": "x", "en": "x"},
     "time": {"zh": "时间 t", "en": "time t"},
-    "data": {"zh": "数据点", "en": "data"},
     "particles": {"zh": "粒子", "en": "particles"},
     "exact": {"zh": "精确解（CDF 不变量）", "en": "exact (CDF invariant)"},
     "view_plane": {"zh": "{construction} · NFE {nfe} · t = {t:.3g}", "en": "{construction} · NFE {nfe} · t = {t:.3g}"},

@@ -129,9 +129,16 @@ def colour_image(xs: np.ndarray, ys: np.ndarray, values: np.ndarray, cmap: str, 
     ``cmap``. Colours are computed here, not by a Bokeh colour mapper: the dashboard's in-place
     update (``LivePlot``) re-derives a mapper without the view's style and would turn it to the
     default palette (see the report), while RGB data carry their colours."""
-    rgba = matplotlib.colormaps[cmap](np.clip(values, 0.0, 1.0))
-    return hv.RGB((xs, ys, rgba[..., 0], rgba[..., 1], rgba[..., 2], np.full(values.shape, alpha)),
-                  kdims=list(kdims), vdims=["R", "G", "B", "A"])
+    rgba = matplotlib.colormaps[cmap](np.clip(values, 0.0, 1.0)[::-1])  # image rows run top to bottom
+    rgba[..., 3] = alpha
+    (left, right), (bottom, top) = cell_edges(xs), cell_edges(ys)
+    return hv.RGB(rgba, bounds=(left, bottom, right, top), kdims=list(kdims), vdims=["R", "G", "B", "A"])
+
+
+def cell_edges(centres: np.ndarray) -> tuple[float, float]:
+    """The outer edges of evenly spaced cell ``centres`` (a single cell is one unit wide)."""
+    half = 0.5 * ((centres[-1] - centres[0]) / (len(centres) - 1) if len(centres) > 1 else 1.0)
+    return float(centres[0] - half), float(centres[-1] + half)
 
 
 def density_image(xs: np.ndarray, ys: np.ndarray, log_p: np.ndarray, cmap="Blues", span: float = 12.0):

@@ -333,3 +333,25 @@ def test_gravity_radius_moves_the_circle_and_the_marker(dashboard):
     assert np.allclose(np.hypot(*(ring.array(["x1", "x2"]) - dashboard.gravity_lines()[4]).T), 12.0)
     marker = layers(dashboard.centroid_view(), "Scatter")[0].array()
     assert marker[0, 0] == 12.0 and "R = 12" in dashboard.centroid_view().opts.get().kwargs["title"]
+
+
+def test_colour_image_keeps_orientation_and_allows_one_row():
+    """Weight strip and density colours are computed as RGB (see views.colour_image): cell (x, y)
+    shows the value given for it; a single data point makes a one-row image."""
+    from kexue_viz.diffusion import views
+
+    values = np.array([[0.0, 0.5, 1.0], [1.0, 0.0, 0.0]])
+    image = views.colour_image(np.array([0.0, 1.0, 2.0]), np.array([10.0, 20.0]), values, "Greys", ("a", "b"))
+    red = image.dimension_values("R", flat=False)
+    assert np.array_equal(np.argsort(red, axis=1), np.argsort(-values, axis=1))  # Greys: larger = darker
+    assert views.colour_image(np.arange(4.0), np.zeros(1), np.ones((1, 4)), "Greys", ("a", "b")).bounds.lbrt()[1] == -0.5
+
+
+def test_one_data_point_and_one_particle_render(dashboard):
+    dashboard.set_custom([[0.2, 0.3]])
+    dashboard.n_particles = 1
+    for view in (dashboard.main_view, dashboard.strip_view, dashboard.tx_view, dashboard.density_view):
+        view()
+    times, w, commit = dashboard.strip()
+    assert np.allclose(w, 1.0) and commit == times.max()  # one point: committed from the start
+    assert not dashboard._problems

@@ -102,7 +102,7 @@ TEXT = TextTable({
     "gravity_sources.four": {"zh": "（十三）四个点源", "en": "Post 13: four sources"},
     "gravity_sources.ring": {"zh": "16 点圆环 + 中心点", "en": "Ring of 16 + a centre point"},
     "gravity_radius": {"zh": "比较圆的半径 R", "en": "Comparison radius R"},
-    "view_gravity": {"zh": "场线（颜色 = 终点源）· 通量份额 {low:.3f}–{high:.3f}（质量 1/{n}）",
+    "view_gravity": {"zh": "场线 · 通量份额 {low:.3f}–{high:.3f}（质量 1/{n}）",
                      "en": "Field lines · flux shares {low:.3f}–{high:.3f} (mass 1/{n})"},
     "view_centroid": {"zh": "多源场 vs 质心场：R = {R:g} 处最大相对误差 {error:.2g}", "en": "Sources vs centroid field: max relative error {error:.2g} at R = {R:g}"},
     "radius_R": {"zh": "半径 R", "en": "radius R"},

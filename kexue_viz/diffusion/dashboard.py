@@ -564,10 +564,10 @@ class DiffusionOdeDashboard(Dashboard):
             cloud, construction, trajectories = self.run()
             times = np.exp(np.linspace(math.log(construction.T), math.log(self.absolute_t_min(construction)),
                                        STRIP_TIMES))
-            path = interpolate_path(trajectories.times.cpu().numpy(), trajectories.states[:, self.selected_index()].cpu().numpy(),
-                                    times)
+            path = interpolate_path(trajectories.times.cpu().numpy(),
+                                    trajectories.states[:, self.selected_index()].cpu().numpy(), times)
             w = weights(torch.as_tensor(path), torch.as_tensor(times), cloud, construction)
-            commit = metrics.commitment_time(w[:, None], torch.as_tensor(times), COMMIT_LEVEL)
+            commit = metrics.commitment_time(w[:, None], torch.as_tensor(times, device=w.device), COMMIT_LEVEL)
             return times, w.cpu().numpy(), float(commit[0])
 
         return self._strips.fetch((self.run_key(), self.selected_index()), compute)
@@ -591,8 +591,8 @@ class DiffusionOdeDashboard(Dashboard):
         ts = np.linspace(top / HALF_PLANE_GRID, top, HALF_PLANE_GRID)
         gx, gt = (a.ravel() for a in np.meshgrid(xs, ts))
         query = torch.as_tensor(gx)[:, None]
-        if cloud.dim == 2:
-            query = torch.cat([query, cloud.points[:, 1].mean().expand(len(gx))[:, None]], 1)
+        if cloud.dim == 2:  # the slice through the data's mean x₂
+            query = torch.cat([query, torch.full_like(query, float(cloud.points[:, 1].mean()))], 1)
         force_x, force_t = augmented_field(query, torch.as_tensor(gt), cloud)
         force = np.column_stack([force_x[:, 0].cpu().numpy(), force_t.cpu().numpy()])
         arrows = views.unit_arrows(gx, gt, force, 0.45 * top / HALF_PLANE_GRID)

@@ -285,7 +285,7 @@ def test_pfgm_half_plane_shows_the_augmented_field(dashboard, dataset):
     cloud = dashboard.cloud()
     query = torch.as_tensor(start[:, :1])
     if cloud.dim == 2:
-        query = torch.cat([query, cloud.points[:, 1].mean().expand(len(start))[:, None]], 1)
+        query = torch.cat([query, torch.full_like(query, float(cloud.points[:, 1].mean()))], 1)
     force_x, force_t = augmented_field(query, torch.as_tensor(start[:, 1]), cloud)
     force = np.column_stack([force_x[:, 0].cpu().numpy(), force_t.cpu().numpy()])
     direction = (end - start) / np.linalg.norm(end - start, axis=1, keepdims=True)

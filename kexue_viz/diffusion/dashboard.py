@@ -581,12 +581,15 @@ class DiffusionOdeDashboard(Dashboard):
 
         return self.cached_view("strip", (self.run_key(), self.selected_index()), build)
 
-    def half_plane(self, cloud, construction, positions):
-        """``(x window, t top, arrows table, field lines (K, L) x and t or None)`` of the PFGM (x, t) view:
-        the augmented field ``(F_x₁, F_t)`` on a grid (d = 2: the slice through the data's mean x₂)
-        and, in d = 1, exact field lines (the PFGM trajectories, by the conserved CDF) from t = top."""
-        window = self.axis_1d(cloud, positions)[[0, -1]] if cloud.dim == 1 else self.bounds(cloud, positions)[0]
-        top = float(window[1] - window[0])
+    def half_plane(self, cloud, construction):
+        """``(x window, t top, arrows table, field lines (K, L) x and t or None)`` of the PFGM (x, t) view
+        near the data (where the field lines bend): the augmented field ``(F_x₁, F_t)`` on a grid
+        (d = 2: the slice through the data's mean x₂) and, in d = 1, exact field lines (the PFGM
+        trajectories, by the conserved CDF) from t = top."""
+        x1 = cloud.points[:, 0].cpu().numpy()
+        pad = max(1.0, 0.75 * float(x1.max() - x1.min()))
+        window = (float(x1.min()) - pad, float(x1.max()) + pad)
+        top = window[1] - window[0]
         xs = np.linspace(*window, HALF_PLANE_GRID)
         ts = np.linspace(top / HALF_PLANE_GRID, top, HALF_PLANE_GRID)
         gx, gt = (a.ravel() for a in np.meshgrid(xs, ts))
@@ -608,8 +611,8 @@ class DiffusionOdeDashboard(Dashboard):
         """PFGM only: the augmented (x, t) half-plane of post 13 with the field ``F(x, t)`` of the data
         on t = 0; the particles' x₁(t) (d = 2: projected) and the view time as a line."""
         def static():
-            cloud, construction, trajectories, _, positions, basins = self.frame()
-            window, top, arrows, lines = self.half_plane(cloud, construction, positions)
+            cloud, construction, trajectories, _, _, basins = self.frame()
+            window, top, arrows, lines = self.half_plane(cloud, construction)
             keep = trajectories.times.cpu().numpy() <= 1.05 * top
             layers = views.half_plane_layers(arrows, trajectories.times.cpu().numpy()[keep],
                                              trajectories.states[keep, :DRAWN_PATHS, 0].cpu().numpy(), basins[:DRAWN_PATHS],

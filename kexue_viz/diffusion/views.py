@@ -247,8 +247,8 @@ def quality_view(static: list, current: tuple, title: str, t_):
     before the sweep has run), with the current setting marked."""
     marker = styled(plot.Scatter([current], t_("nfe"), t_("agreement"), label=t_("current")), color=COLORS["online"],
                     size=14, marker="diamond")
-    return overlay([*static, marker], title=title, logx=True, ylim=(0, 1.05), height=300,
-                  legend_position="bottom_right", fig_inches=(6, 3), **PLOT)
+    return overlay([*static, marker], title=title, logx=True, xlim=(1, max(1000, 2 * current[0])), ylim=(0, 1.05),
+                   height=300, legend_position="bottom_right", fig_inches=(6, 3), **PLOT)
 
 
 def weight_strip(times: np.ndarray, w: np.ndarray, commit: float, title: str, t_):

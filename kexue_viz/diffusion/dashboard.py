@@ -786,7 +786,7 @@ class DiffusionOdeDashboard(Dashboard):
     def gravity_view(self):
         def build():
             paths, hit, shares, launch, centre = self.gravity_lines()
-            sources = self.gravity_setup()[0].numpy()
+            sources = self.gravity_setup()[0].cpu().numpy()
             title = self.t("view_gravity", low=shares.min(), high=shares.max(), n=len(shares))
             return views.gravity_lines_view(paths, hit, sources, self.gravity_radius, centre, title, self.t,
                                             limit=max(launch, 1.05 * self.gravity_radius))

@@ -60,7 +60,6 @@ TEXT = TextTable({
     "hover.dL_rel": {"zh": "ΔL / ΔL(B_max)", "en": "ΔL / ΔL(B_max)"},
     "hover.beta": {"zh": "β", "en": "β"},
     "hover.eps": {"zh": "ε/rms g", "en": "ε/rms g"},
-    "hover.backend": {"zh": "", "en": ""},
     "eta_axis.eta": {"zh": "η*", "en": "η*"},
     "eta_axis.normalized": {"zh": "η*/η*(∞)", "en": "η*/η*(∞)"},
     "eta_axis.per_eps": {"zh": "η*/ε", "en": "η*/ε"},

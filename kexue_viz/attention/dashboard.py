@@ -172,6 +172,7 @@ class AttentionScaleDashboard(Dashboard):
         "unit": ["lambda", "temperature", "alpha"] * 4,
         "beta": [round(-2.5 + 0.4 * i, 2) for i in range(12)],
         "log10_base": [round(2.5 + 0.25 * i, 2) for i in range(12)],
+        "show": [[key for key in SHOW if key != hidden] for hidden in SHOW] * 2 + [list(SHOW[:2]), list(SHOW[2:])],
     }
 
     def __init__(self, **params):
@@ -265,36 +266,30 @@ class AttentionScaleDashboard(Dashboard):
         summary = self.mc_curves()
         l1 = self.measure == "l1"
         exact, limit = exact_curve(self.model, self.d, self.n)
-        curves, bands = {}, {}
-        if "mc_mean" in self.show:
-            mean, se = summary.mean.cpu().numpy()[keep], summary.se.cpu().numpy()[keep]
-            bands["mc_mean"] = (mean - 2 * se, mean + 2 * se)
-        if "mc_median" in self.show:
-            bands["mc_median"] = (summary.q10.cpu().numpy()[keep], summary.q90.cpu().numpy()[keep])
-        if "approx" in self.show:
-            approx = approx_objective(torch.as_tensor(grid), float(self.n), self.model, self.d).cpu().numpy()[keep]
-            curves["approx"] = approx if l1 else None
-        if "exact" in self.show:
-            curves["exact"] = exact[keep] if l1 else None
-        if "mc_mean" in self.show:
-            curves["mc_mean"] = summary.mean.cpu().numpy()[keep]
-        if "mc_median" in self.show:
-            curves["mc_median"] = summary.median.cpu().numpy()[keep]
+        shown = set(self.show)
+        mean, se = summary.mean.cpu().numpy()[keep], summary.se.cpu().numpy()[keep]
+        bands = {"mc_mean": (mean - 2 * se, mean + 2 * se) if "mc_mean" in shown else None,
+                 "mc_median": ((summary.q10.cpu().numpy()[keep], summary.q90.cpu().numpy()[keep])
+                               if "mc_median" in shown else None)}
+        approx = approx_objective(torch.as_tensor(grid), float(self.n), self.model, self.d).cpu().numpy()[keep]
+        curves = {"approx": approx if l1 and "approx" in shown else None,
+                  "exact": exact[keep] if l1 and "exact" in shown else None,
+                  "mc_mean": mean if "mc_mean" in shown else None,
+                  "mc_median": summary.median.cpu().numpy()[keep] if "mc_median" in shown else None}
         lines = [np.clip(y, 0, None) for key, y in curves.items() if key != "approx" and y is not None]
         if not lines:  # bands may leave the frame
-            lines = [hi for _, hi in bands.values()] or [np.ones(1)]
+            lines = [band[1] for band in bands.values() if band is not None] or [np.ones(1)]
         drawn_limit = limit if l1 else 0.0
         top = views.nice_ceiling(1.1 * max([drawn_limit] + [float(np.nanmax(y)) for y in lines] + [1e-3]))
         star = self.approx_star()
         median_peak = float(argmax_alpha(torch.as_tensor(grid), summary.median.double()))
         markers = [(float(self.scale_x(star)), "star", self.t("star"), "dashed"),
                    (float(self.scale_x(median_peak)), "median_argmax", self.t("median_argmax"), "dashed")]
-        if "guides" in self.show:
-            unit = 1.0 if self.model == "normal" else math.sqrt(self.d)  # cosine: √d·s ≈ N(0, 1)
-            for key, value in (("freeze_half", math.sqrt(math.log(self.n) / 2)),
-                               ("freeze_full", math.sqrt(math.log(self.n)))):
-                markers.append((float(self.scale_x(unit * value)), "guide", self.t(key),
-                                "dotted" if key == "freeze_half" else "dashdot"))
+        unit = 1.0 if self.model == "normal" else math.sqrt(self.d)  # cosine: √d·s ≈ N(0, 1)
+        for key, value in (("freeze_half", math.sqrt(math.log(self.n) / 2)),
+                           ("freeze_full", math.sqrt(math.log(self.n)))):
+            position = float(self.scale_x(unit * value)) if "guides" in shown else None
+            markers.append((position, "guide", self.t(key), "dotted" if key == "freeze_half" else "dashdot"))
         specs = views.objective_specs(x, curves, bands, markers, limit if l1 else np.nan, top)
         return {"specs": specs, "top": top, "xlim": self.scale_xlim(), "star": star, "median_peak": median_peak}
 
@@ -311,14 +306,15 @@ class AttentionScaleDashboard(Dashboard):
         return self.t(key, measure=self.t(f"measure.{self.measure}"))
 
     def objective_view(self):
-        """View B. One styled template per structure (model, d, curves shown, y top, measure and
-        unit for the titles); a new n, seed or α swaps data into its layers (clones keep the
-        styling), so only a change of structure pays for HoloViews styling. Measure and unit keep
-        the layers, dimensions and axis types: the live plot updates them in place."""
+        """View B. One styled template per structure (model, d, y top, measure and unit for the
+        titles); a new n, seed, α or choice of curves swaps data into its layers (clones keep the
+        styling; a hidden curve keeps its layer, empty), so only a change of structure pays for
+        HoloViews styling. Measure, unit and the curve toggles keep the layers, dimensions and axis
+        types: the live plot updates them in place."""
         parts = self.objective_parts()
         current = ("marker", "current", self.t("current"), views.marker_data(self.current_x(), parts["top"]), "solid")
         specs = [*parts["specs"], current]
-        structure = (self.model, self.d, self.measure, self.unit, tuple(self.show), parts["top"], len(specs))
+        structure = (self.model, self.d, self.measure, self.unit, parts["top"], len(specs))
         template = self.cached_view("objective", structure, lambda: views.objective_view(
             specs, self.objective_title(), parts["top"], parts["xlim"], self.t, self.t(f"{self.unit}_axis")))
         filled = self.cached_view("objective_filled", (structure, self.objective_key()), lambda: views.with_data(

@@ -48,19 +48,22 @@ def band(x, lo, hi, xlabel: str, ylabel: str, color: str, label: str):
 
 
 EMPTY = (np.empty(0), np.empty(0))  # a kept layer with nothing to draw (its legend entry is hidden)
+EMPTY_BAND = (np.empty(0), np.empty(0), np.empty(0))
 
 
 def objective_specs(x, curves: dict, bands: dict, markers: list, limit: float, top: float) -> list:
     """Layers of :func:`objective_view` in drawing order, as (kind, key, label key or text, data, dash):
-    bands, curves (approx, exact, mc_mean, mc_median; ``None``: kept but empty), the α → ∞ limit
-    L(n) (NaN: kept but empty), the vertical markers [(x, key, label, dash)].
-    ``[spec[3] for spec in specs]`` is what :func:`with_data` swaps in."""
-    specs = [("band", key, key, (x, lo, hi), None) for key, (lo, hi) in bands.items()]
+    bands ((lo, hi) or ``None``), curves (approx, exact, mc_mean, mc_median), the α → ∞ limit L(n)
+    (NaN), the vertical markers [(x, key, label, dash)]; ``None``/NaN: the layer is kept but empty,
+    so showing or hiding it is an in-place update. ``[spec[3] for spec in specs]`` is what
+    :func:`with_data` swaps in."""
+    specs = [("band", key, key, EMPTY_BAND if pair is None else (x, *pair), None) for key, pair in bands.items()]
     specs += [("curve", key, key, EMPTY if y is None else (x, y), "dashed" if key == "approx" else "solid")
               for key, y in curves.items()]
     limit_data = ([float(np.min(x)), float(np.max(x))], [limit, limit]) if np.isfinite(limit) else EMPTY
     specs.append(("curve", "limit", "limit", limit_data, "dashed"))
-    specs += [("marker", key, label, marker_data(position, top), dash) for position, key, label, dash in markers]
+    specs += [("marker", key, label, EMPTY if position is None else marker_data(position, top), dash)
+              for position, key, label, dash in markers]
     return specs
 
 

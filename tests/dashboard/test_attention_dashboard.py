@@ -92,8 +92,9 @@ def test_other_measures_show_monte_carlo_only(dashboard):
 
 
 @pytest.mark.parametrize("name, values", [("measure", ["frobenius", "operator1", "l1"]),
-                                          ("unit", ["lambda", "temperature", "alpha"])])
-def test_measure_and_unit_switches_keep_the_view_structure(dashboard, name, values):
+                                          ("unit", ["lambda", "temperature", "alpha"]),
+                                          ("show", [["exact"], ["mc_mean", "guides"], []])])
+def test_measure_unit_and_curve_switches_keep_the_view_structure(dashboard, name, values):
     """The live plot updates in place (no re-render) when the structure signature is unchanged."""
     shape = live.signature(dashboard.objective_view())
     for value in values:
@@ -102,6 +103,18 @@ def test_measure_and_unit_switches_keep_the_view_structure(dashboard, name, valu
         assert live.signature(view) == shape, value
         start, end = live.plot_options(view)["xlim"]
         assert 0 <= start < end and live.limit_kind((start, end)) == "fixed"
+
+
+def test_hidden_curves_keep_empty_layers_and_come_back(dashboard):
+    full = {spec_label: len(layer(dashboard.objective_view(), spec_label).dimension_values(0))
+            for spec_label in (dashboard.t("exact"), dashboard.t("mc_median"))}
+    assert all(count > 0 for count in full.values())
+    dashboard.show = ["mc_median"]
+    view = dashboard.objective_view()
+    assert len(layer(view, dashboard.t("exact")).dimension_values(0)) == 0
+    assert len(layer(view, dashboard.t("mc_median")).dimension_values(0)) == full[dashboard.t("mc_median")]
+    dashboard.show = list(dashboard.param.show.objects)
+    assert len(layer(dashboard.objective_view(), dashboard.t("exact")).dimension_values(0)) == full[dashboard.t("exact")]
 
 
 def test_temperature_axis_is_linear_with_the_marker_held_in_frame(dashboard):

@@ -65,15 +65,22 @@ def curve_family(B, rows, t_, line_dash="solid", line_width=1.8):
                   hover_tooltips=hover_line(["B", *columns], t_))
 
 
+HOVER_VALUE_ONLY = {"backend"}  # the value names itself (e.g. "erf (10542/10563)")
+
+
 def hover_line(columns, t_) -> str:
     """A one-line HTML tooltip (many lines can lie under the pointer where curves meet: one compact
     line each reads as a table): a swatch in the line's colour, then ``label=value`` per column
-    (numbers formatted by :data:`HOVER_FORMAT`; a column with an empty label shows its value only)."""
+    (numbers formatted by :data:`HOVER_FORMAT`; the columns of :data:`HOVER_VALUE_ONLY` show their
+    value only)."""
     parts = []
     for column in columns:
-        label = t_(f"hover.{column}") if column != "B" else "B"
         value = "@{%s}" % column + ("{%s}" % HOVER_FORMAT[column] if column in HOVER_FORMAT else "")
-        parts.append(f"{label}={value}" if label else value)
+        if column in HOVER_VALUE_ONLY:
+            parts.append(value)
+            continue
+        label = t_(f"hover.{column}") if column != "B" else "B"
+        parts.append(f"{label}={value}")
     return ('<div style="white-space:nowrap"><span style="color:@{color}">&#9473;&#9473;</span> '
             + " · ".join(parts) + "</div>")
 

@@ -129,7 +129,9 @@ def core_move_trace(flow: Flow, seed: int = 123, max_levels: int = 10, max_sweep
 
     Phases are ``"start"`` and ``"level k"`` (k = 0 for the network's nodes, k ≥ 1 for
     aggregated modules). Loops over nodes inside a sweep are inherent (each move changes the
-    next node's ΔL); intended for n ≤ a few hundred."""
+    next node's ΔL); intended for n ≤ a few hundred. The recorded L is the level's starting L
+    plus the ΔL of each move (aggregation shifts L by a constant per level, so the ΔL of a
+    module-network move is the ΔL on the original network), not a recomputation per move."""
     rng = np.random.default_rng(seed)
     node_of = np.arange(flow.n)          # original node → node of the current level
     level_flow = flow
@@ -137,6 +139,7 @@ def core_move_trace(flow: Flow, seed: int = 123, max_levels: int = 10, max_sweep
     trace.record(node_of, codelength(flow, node_of).total, "start")
     for level in range(max_levels):
         state = MoveState(level_flow, np.arange(level_flow.n))
+        current = codelength(flow, node_of).total
         moved = False
         for _ in range(max_sweeps):
             improved = False
@@ -144,10 +147,11 @@ def core_move_trace(flow: Flow, seed: int = 123, max_levels: int = 10, max_sweep
                 targets, delta = state.move_deltas(alpha)
                 if not len(targets) or delta.min() >= -IMPROVEMENT:
                     continue
-                state.move(alpha, targets[int(np.argmin(delta))])
+                best = int(np.argmin(delta))
+                state.move(alpha, targets[best])
+                current += float(delta[best])
                 improved = moved = True
-                labels = state.labels[node_of]
-                trace.record(labels, codelength(flow, labels).total, f"level {level}")
+                trace.record(state.labels[node_of], current, f"level {level}")
             if not improved:
                 break
         if not moved:

@@ -24,6 +24,7 @@ from typing import Any, Callable
 import holoviews as hv
 import panel as pn
 import param
+from bokeh.events import Tap
 
 from .export import figure_bytes
 from .i18n import FRAME_TEXT, LANGUAGES, TextTable
@@ -86,6 +87,17 @@ class LruDict(OrderedDict):
         if len(self) > self.size:
             self.popitem(last=False)
         return value
+
+
+def on_tap(pane: pn.pane.Bokeh, handler: Callable[[float | None, float | None], None]) -> None:
+    """Call ``handler(x, y)`` (data coordinates; ``None`` off the data) for every tap on the figure
+    ``pane`` shows, including each new figure a re-render of a live plot brings."""
+    def hook(figure):
+        if figure is not None:
+            figure.on_event(Tap, lambda event: handler(event.x, event.y))
+
+    hook(pane.object)
+    pane.param.watch(lambda event: hook(event.new), "object")
 
 
 class Dashboard(pn.viewable.Viewer):

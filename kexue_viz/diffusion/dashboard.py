@@ -20,10 +20,9 @@ import numpy as np
 import panel as pn
 import param
 import torch
-from bokeh.events import Tap
 
 from ..style import styled
-from ..ui import Dashboard, LruDict
+from ..ui import Dashboard, LruDict, on_tap
 from . import exact1d, metrics, views
 from .constructions import CONSTRUCTIONS, PRIORS, make_construction
 from .data import MAX_POINTS, PRESETS, from_points, make_dataset
@@ -687,7 +686,7 @@ class DiffusionOdeDashboard(Dashboard):
         run = (*reference, "n_particles", "solver", "n_steps", "grid", "rho", "rtol")
         main = self.live("main", self.main_view, (*run, "t_view", "show_field", "show_density", "show_reference",
                                                   "show_mean", "particle"), css_classes=["kv-main-plot"])
-        self.watch_taps(main)
+        on_tap(main, self.select_nearest)  # tapping the main 2-D view selects the nearest particle
         density = self.live("density", self.density_view, (*run, "t_settled"))  # 2-D: cached apart from the run
         for square in (main, density):  # fixed-size frames: a stretched pane would distort equal axes
             square.sizing_mode = "fixed"
@@ -731,15 +730,6 @@ class DiffusionOdeDashboard(Dashboard):
         self.param.watch(lambda _: setattr(button, "label", self.t("run_sweep")), "lang")
         self._sweep_button = button
         return button
-
-    def watch_taps(self, pane: pn.pane.Bokeh) -> None:
-        """Tapping the main 2-D view selects the nearest particle (each newly rendered figure is hooked)."""
-        def hook(figure):
-            if figure is not None:
-                figure.on_event(Tap, lambda event: self.select_nearest(event.x, event.y))
-
-        hook(pane.object)
-        pane.param.watch(lambda event: hook(event.new), "object")
 
     def select_nearest(self, x: float, y: float) -> None:
         """Make the particle nearest to ``(x, y)`` at the view time the selected one (2-D data)."""

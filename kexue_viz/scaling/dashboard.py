@@ -20,10 +20,9 @@ import numpy as np
 import panel as pn
 import param
 import torch
-from bokeh.events import Tap
 
 from ..style import styled
-from ..ui import Dashboard, LruDict
+from ..ui import Dashboard, LruDict, on_tap
 from . import views
 from .expected_loss import fit_inverse_line, sgd_scales
 from .models import PRESETS, preset
@@ -107,7 +106,7 @@ class AdamEpsilonDashboard(Dashboard):
         self._peaks = LruDict(16)
         self._thresholds = LruDict(16)
         self._summaries = LruDict(16)
-        self._tap_figure = None
+        self._eta_pane = None  # the main plot's pane (its figure takes the taps)
 
     # ---- computation ----------------------------------------------------------------------
     def model_key(self, kappa: float | None = None) -> tuple:
@@ -353,13 +352,6 @@ class AdamEpsilonDashboard(Dashboard):
             return
         self.B_probe = min(B_PROBES, key=lambda value: abs(math.log(value / B)))
 
-    def _attach_tap(self, pane) -> None:
-        """Route taps on the main plot's current figure to :meth:`probe_at`."""
-        figure = pane.object
-        if figure is not None and figure is not self._tap_figure:
-            figure.on_event(Tap, lambda event: self.probe_at(event.x))
-            self._tap_figure = figure
-
     def figure(self):
         """Exported figure: η*(B), ΔL(B), the hyperbola and the moments at the probe."""
         layout = self.eta_view() + self.loss_view() + self.hyperbola_view() + self.moments_view()
@@ -380,8 +372,8 @@ class AdamEpsilonDashboard(Dashboard):
         self.param.watch(refresh_readout, [*model, "eps_rel", "kappa2_rule", "grad_rms", "eps_abs", "lang"])
         refresh_readout()
         main = self.live("eta", self.eta_view, (*curves, "y_mode", "show_sgd", "B_probe"), css_classes=["kv-main-plot"])
-        self._attach_tap(main)
-        main.param.watch(lambda event: self._attach_tap(main), "object")  # a re-render brings a new figure
+        on_tap(main, lambda x, y: self.probe_at(x))
+        self._eta_pane = main
         grid = pn.GridBox(
             self.live("dL", self.loss_view, curves),
             self.live("SE", self.hyperbola_view, (*model, "eps_rel", "B_range", "B_probe")),

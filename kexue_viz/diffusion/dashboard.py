@@ -22,10 +22,10 @@ import param
 import torch
 
 from ..style import styled
-from ..ui import Dashboard, LruDict, on_tap
+from ..ui import Dashboard, LruDict, next_tick, on_tap
 from . import exact1d, metrics, views
 from .constructions import CONSTRUCTIONS, PRIORS, make_construction
-from .data import MAX_POINTS, PRESETS, from_points, make_dataset
+from .data import PRESETS, from_points, make_dataset
 from .field import evaluate, sample_prior_clipped, weights
 from .gravity import augmented_field, centroid_relative_error, field_lines_from_circle, ring_sources
 from .grids import GRIDS
@@ -49,6 +49,8 @@ STRIP_TIMES = 64  # columns of the weight strip (log-spaced view times)
 COMMIT_LEVEL = 0.9  # commitment: the largest weight first exceeds this (brief §2.10)
 HALF_PLANE_GRID = 16  # arrows per side of the PFGM (x, t) view
 FIELD_LINES = 25  # exact field lines of the 1-D PFGM (x, t) view
+WINDOW_ZOOM = 3  # the 2-D views and the x₁(t) axes span at most this many times the data's padded extent
+UNIT_SPAN = 2.0  # ... where the data's span is at least this (the bulk of the linear paths' unit-scale priors)
 RADIUS_CLIPS = (0, 5, 10, 20, 50, 100, 200, 500, 1000)  # ‖x_T − α x_i‖ ≤ clip·σ_T; 0 = off
 GRAVITY_LINES = 272  # field lines of post 13's gravity figure (16 per source of the 17-point ring)
 GRAVITY_STEP, GRAVITY_CAPTURE, GRAVITY_DRAWN_EVERY = 0.05, 0.05, 2  # arc-length step, capture radius, drawn rows
@@ -56,16 +58,22 @@ RING_SIZE, RING_RADIUS = 16, 2.0
 EXPECTED_NFE = {"euler": lambda n: n, "heun": lambda n: 2 * n - 1, "rk4": lambda n: 4 * n - 3,
                 "dpmpp_2m": lambda n: n, "dopri5": lambda n: 200 + n}
 DEFAULT_CUSTOM = np.array([[-1.0, -0.5], [1.0, -0.5], [0.0, 1.0], [0.3, 0.2]])
+MAX_CUSTOM_POINTS = 512  # the custom data set's points, all kept in the link (≤ ~15 kB of query)
 
 
-def next_tick(callback) -> None:
-    """Run ``callback`` on the served document's next tick (holding its lock, after the pending
-    changes have gone to the browser), or at once without a served document (tests, notebooks)."""
-    document = pn.state.curdoc
-    if document is not None and document.session_context is not None:
-        document.add_next_tick_callback(callback)
-    else:
-        callback()
+def encode_points(points: np.ndarray) -> str:
+    """Points (N, d) as the link keeps them: ``"x,y;x,y;…"`` (1-D: ``"x;x;…"``), 6 significant digits."""
+    return ";".join(",".join(f"{value:.6g}" for value in row) for row in points)
+
+
+def decode_points(text: str, t_) -> np.ndarray:
+    """The points of :func:`encode_points`' format as an (N, d) array; ``ValueError`` (reader-facing)."""
+    return parse_typed_points(text.replace(";", "\n"), t_)
+
+
+def typed_text(points: np.ndarray) -> str:
+    """Points (N, d) as the typed-points box shows them: one ``"x, y"`` per line."""
+    return "\n".join(", ".join(f"{value:.6g}" for value in row) for row in points)
 
 
 def parse_typed_points(text: str, t_) -> np.ndarray:
@@ -96,6 +104,12 @@ def nice_ceiling(value: float) -> float:
         if mantissa * 10 ** exponent >= value:
             return mantissa * 10 ** exponent
     return 10 ** (exponent + 1)
+
+
+def widest_span(data: np.ndarray) -> float:
+    """The widest axis span of the views that show the data (N, d): ``WINDOW_ZOOM`` times its
+    largest coordinate span (at least ``UNIT_SPAN``), padded by 15 %."""
+    return WINDOW_ZOOM * max(float(np.ptp(data, axis=0).max()), UNIT_SPAN) * 1.15
 
 
 def interpolate_path(times: np.ndarray, path: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -160,6 +174,7 @@ class DiffusionOdeDashboard(Dashboard):
     gravity_sources = param.Selector(default="four", objects=["four", "ring"], doc="post 13's gravity figure")
     gravity_radius = param.Number(6.0, bounds=(1.0, 50.0), step=0.5, doc="circle where multi-source ≈ centroid field")
     sweeps_done = param.Integer(0, bounds=(0, 10 ** 9), precedence=-1, doc="bumped when a sweep finishes")
+    points = param.String(encode_points(DEFAULT_CUSTOM), doc="the custom data set, 'x,y;x,y;…' (kept in the link)")
     custom_version = param.Integer(0, bounds=(0, 10 ** 9), precedence=-1, doc="bumped when custom points change")
     t_settled = param.Number(0.0, bounds=(0.0, 1.0), precedence=-1, doc="the view time once it rests (derived)")
 
@@ -383,11 +398,18 @@ class DiffusionOdeDashboard(Dashboard):
 
     def bounds(self, cloud, positions):
         """Square axis limits holding the data and the particles' central 96 %, in nice steps so
-        that scrubbing the view time rarely moves the axes."""
-        sample = np.concatenate([cloud.points.cpu().numpy(), positions])
-        lo = np.minimum(np.quantile(sample, 0.02, axis=0), cloud.points.cpu().numpy().min(0))
-        hi = np.maximum(np.quantile(sample, 0.98, axis=0), cloud.points.cpu().numpy().max(0))
+        that scrubbing the view time rarely moves the axes, and at most ``WINDOW_ZOOM`` times the
+        data's own (then centred on the data): a prior of scale T ≫ 1 (VE, PFGM's heavy tail at
+        t ≈ T) would otherwise shrink the data to a dot; the main view marks the particles
+        beyond the window on its edge."""
+        data = cloud.points.cpu().numpy()
+        sample = np.concatenate([data, positions])
+        lo = np.minimum(np.quantile(sample, 0.02, axis=0), data.min(0))
+        hi = np.maximum(np.quantile(sample, 0.98, axis=0), data.max(0))
         half = nice_ceiling(0.5 * max(float((hi - lo).max()), 1.0) * 1.15)
+        widest = nice_ceiling(0.5 * widest_span(data))
+        if half > widest:
+            half, lo, hi = widest, data.min(0), data.max(0)
         step = half / 4
         centre = np.round(0.5 * (lo + hi) / step) * step
         return (centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half)
@@ -400,9 +422,11 @@ class DiffusionOdeDashboard(Dashboard):
         return xs, ys, gx, gy, evaluate(query, t, cloud, construction)
 
     # ---- views --------------------------------------------------------------------------------
-    def title(self, trajectories, t) -> str:
-        return self.t("view_plane", construction=self.option_label("construction", self.construction),
-                      nfe=trajectories.nfe, t=t)
+    def title(self, trajectories, t, beyond: int = 0) -> str:
+        """The main view's title; ``beyond``: particles outside its window (marked on the edge)."""
+        title = self.t("view_plane", construction=self.option_label("construction", self.construction),
+                       nfe=trajectories.nfe, t=t)
+        return f"{title} · {self.t('beyond_window', count=beyond)}" if beyond else title
 
     def main_view(self):
         def build():
@@ -422,7 +446,8 @@ class DiffusionOdeDashboard(Dashboard):
                 self.data_layer(cloud), trajectories.states[:, :DRAWN_PATHS].cpu().numpy(), basins[:DRAWN_PATHS]))
             means = evaluate(torch.as_tensor(positions), t, cloud, construction).mean.cpu().numpy() if self.show_mean \
                 else None
-            return views.plane_view(static, positions, basins, self.title(trajectories, t), bounds, self.t,
+            beyond = int(views.outside(positions, bounds).sum())
+            return views.plane_view(static, positions, basins, self.title(trajectories, t, beyond), bounds, self.t,
                                     arrows=arrows, density=density, reference=self.reference_layer(),
                                     means=means, selected=positions[self.selected_index()])
 
@@ -466,8 +491,9 @@ class DiffusionOdeDashboard(Dashboard):
                                    data=cloud.points[:, 0].cpu().numpy())
 
         title = self.t("view_line1d", construction=self.option_label("construction", self.construction), t=t)
+        limits = self.cached_view("line_limits", self.run_key(), lambda: self.tx_limits(cloud, trajectories, tail=0.0))
         return views.tx_view(self.cached_view("line_static", self.run_key(), static), t, title, self.t, ylabel="x",
-                             height=520, width=MAIN_WIDTH)
+                             height=520, width=MAIN_WIDTH, ylim=limits)
 
     def exact_1d(self, cloud, construction, trajectories):
         """The CDF-route trajectories of the drawn particles on a dense grid (cached)."""
@@ -500,13 +526,19 @@ class DiffusionOdeDashboard(Dashboard):
 
         return self.cached_view("tx", (self.run_key(), self.t_view), build)
 
-    def tx_limits(self, cloud, trajectories) -> tuple[float, float]:
-        """x₁ limits of the x₁(t) view: the data and the central 96 % of the drawn paths' values, padded
-        (PFGM's heavy-tailed starts would otherwise squeeze every path to a line)."""
+    def tx_limits(self, cloud, trajectories, tail: float = 0.02) -> tuple[float, float]:
+        """x₁ limits of the x₁(t) views: the data and the drawn paths' values but a ``tail`` share at
+        either end, padded (PFGM's heavy-tailed starts would otherwise squeeze every path to a line),
+        and at most :func:`widest_span` about the data (paths from farther come in from the edges;
+        the same rule as the main view's :meth:`bounds`)."""
         values = trajectories.states[:, :DRAWN_PATHS, 0].cpu().numpy()
         data = cloud.points[:, 0].cpu().numpy()
-        lo, hi = min(np.quantile(values, 0.02), data.min()), max(np.quantile(values, 0.98), data.max())
+        lo, hi = min(np.quantile(values, tail), data.min()), max(np.quantile(values, 1 - tail), data.max())
         pad = 0.05 * max(hi - lo, 1e-9)
+        widest = widest_span(data[:, None])
+        if hi - lo + 2 * pad > widest:
+            middle = 0.5 * (data.min() + data.max())
+            return float(middle - 0.5 * widest), float(middle + 0.5 * widest)
         return float(lo - pad), float(hi + pad)
 
     def axis_1d(self, cloud, positions) -> np.ndarray:
@@ -805,24 +837,45 @@ class DiffusionOdeDashboard(Dashboard):
         return pn.Column(heading, controls, plots, sizing_mode="stretch_width")
 
     # ---- custom data ----------------------------------------------------------------------------
-    def set_custom(self, points) -> bool:
-        """Validate reader points (N, d); on success make them the data set, else report and keep."""
+    def set_custom(self, points, from_canvas: bool = False) -> bool:
+        """Validate reader points (N, d); on success make them the data set, rounded as the link keeps
+        them (:func:`encode_points`), and show them in the typed-points box and (unless they come from
+        it) on the canvas; else report and keep the current ones."""
         try:
             array = np.asarray(points, dtype=np.float64).reshape(len(points), -1) if len(points) else np.zeros((0, 2))
             if len(array) == 0:
                 raise ValueError(self.t("custom_empty"))
-            if len(array) > MAX_POINTS:
-                raise ValueError(f"> {MAX_POINTS}")
+            if len(array) > MAX_CUSTOM_POINTS:
+                raise ValueError(self.t("custom_too_many", count=len(array), limit=MAX_CUSTOM_POINTS))
+            array = decode_points(encode_points(array), self.t)
             from_points(array)
         except ValueError as error:
             self.report(str(error), source="custom")
             return False
         self.clear_error("custom")
         self._custom = array
+        self.points = encode_points(array)
         self.custom_version += 1
         if self.dataset != "custom":
             self.dataset = "custom"
+        if not from_canvas and self._layout is not None:
+            self._editor_pane.object = self.editor_element()
         return True
+
+    @param.depends("points", watch=True)
+    def _points_from_link(self) -> None:
+        """Make ``points`` (a link, the CLI) the custom data set; a bad value is explained in the page
+        and ``points`` goes back to the current set."""
+        if self.points == encode_points(self._custom):
+            return
+        try:
+            accepted = self.set_custom(decode_points(self.points, self.t))
+        except ValueError as error:
+            self.report(self.t("bad_value", name="points", value=self.points[:40], reason=str(error)),
+                        source="custom")
+            accepted = False
+        if not accepted:
+            self.points = encode_points(self._custom)
 
     def editor_element(self):
         """The editable points (current custom points when 2-D) with the PointDraw tool active."""
@@ -834,7 +887,7 @@ class DiffusionOdeDashboard(Dashboard):
 
     def editor(self):
         """A canvas where the reader taps to add, drags to move and deletes points (PointDraw)."""
-        stream = hv.streams.PointDraw(num_objects=MAX_POINTS, add=True, drag=True)
+        stream = hv.streams.PointDraw(num_objects=MAX_CUSTOM_POINTS, add=True, drag=True)
         self._point_stream = stream
         points = self.editor_element()
 
@@ -845,7 +898,7 @@ class DiffusionOdeDashboard(Dashboard):
             points = np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)]) if len(xs) else []
             # the stream reports from an asynchronous task without the document's lock: update the
             # document's models (every view follows the data) in a callback that holds it
-            next_tick(lambda: self.set_custom(points))
+            next_tick(lambda: self.set_custom(points, from_canvas=True))
 
         stream.add_subscriber(changed)
         self._editor_pane = pn.pane.HoloViews(points, sizing_mode="fixed", css_classes=["kv-editor"])
@@ -859,17 +912,20 @@ class DiffusionOdeDashboard(Dashboard):
         return self.scrub_slider("t_view", slider)
 
     def extra_controls(self) -> list:
-        area = pn.widgets.TextAreaInput(value="\n".join(f"{x:g}, {y:g}" for x, y in DEFAULT_CUSTOM), height=110,
-                                        sizing_mode="stretch_width", css_classes=["kv-typed"])
+        area = pn.widgets.TextAreaInput(value=typed_text(self._custom), height=110, sizing_mode="stretch_width",
+                                        css_classes=["kv-typed"])
+        self.param.watch(lambda _: setattr(area, "value", typed_text(self._custom)), "custom_version")
         button = pn.widgets.Button(label=self.t("use_typed"), sizing_mode="stretch_width", css_classes=["kv-use-typed"])
 
-        def use(_):
+        def use():
             try:
                 self.set_custom(parse_typed_points(area.value, self.t))
             except ValueError as error:
                 self.report(str(error), source="custom")
 
-        button.on_click(use)
+        # Panel runs a click that comes while the box's text is still on its way as a task without
+        # the document's lock: like the canvas, change the data set on the next tick
+        button.on_click(lambda _: next_tick(use))
         heading = pn.pane.Markdown(self.t("typed_points"))
 
         def relabel(_):

@@ -24,7 +24,7 @@ TEXT = TextTable({
     "construction.ve_sq": {"zh": "（十二）热传导，σ²=t", "en": "(12) heat equation, σ²=t"},
     "construction.pfgm": {"zh": "（十三/十四）引力/PFGM（泊松核）", "en": "(13/14) gravity / PFGM (Poisson kernel)"},
     "construction.psi_tanh": {"zh": "（十四）ψ=tanh(r/t)", "en": "(14) ψ = tanh(r/t)"},
-    "construction.psi_exp": {"zh": "（十四）ψ=1−e^{−r/t}", "en": "(14) ψ = 1 − e^{−r/t}"},
+    "construction.psi_exp": {"zh": "（十四）ψ=1−exp(−r/t)", "en": "(14) ψ = 1 − exp(−r/t)"},
     "construction.straight": {"zh": "（十五）直线轨迹", "en": "(15) straight line"},
     "construction.cosine": {"zh": "（十五）余弦/VP 轨迹", "en": "(15) cosine / VP path"},
     "construction.vp_linear": {"zh": "VP 线性 β（Song 等）", "en": "VP linear β (Song et al.)"},
@@ -75,6 +75,7 @@ TEXT = TextTable({
     "particles": {"zh": "粒子", "en": "particles"},
     "exact": {"zh": "精确解（CDF 不变量）", "en": "exact (CDF invariant)"},
     "view_plane": {"zh": "{construction} · NFE {nfe} · t = {t:.3g}", "en": "{construction} · NFE {nfe} · t = {t:.3g}"},
+    "beyond_window": {"zh": "▲ 窗外 {count}", "en": "▲ {count} outside"},
     "view_tx": {"zh": "轨迹 x₁(t)（颜色 = 终点所属数据点）", "en": "Trajectories x₁(t) (colour = endpoint's data point)"},
     "view_line1d": {"zh": "{construction}：一维轨迹（虚线：精确解），t = {t:.3g}",
                     "en": "{construction}: 1-D trajectories (dashed: exact), t = {t:.3g}"},
@@ -133,6 +134,8 @@ TEXT = TextTable({
     "custom_empty": {"zh": "自定义数据为空：请在画布上点击添加至少一个点。",
                      "en": "The custom data set is empty: tap the canvas to add at least one point."},
     "typed_bad": {"zh": "第 {line} 行无法解析：“{text}”（需要 1 或 2 个数）", "en": "Line {line} cannot be read: “{text}” (need 1 or 2 numbers)"},
+    "custom_too_many": {"zh": "自定义数据最多 {limit} 个点（这里有 {count} 个）：链接要能装下它们",
+                        "en": "Custom data hold at most {limit} points ({count} given), so that a link can keep them"},
     "typed_mixed": {"zh": "所有点的维数必须相同（全为 1 维或全为 2 维）", "en": "All points need the same dimension (all 1-D or all 2-D)"},
     "note": {
         "zh": "**读图**：t = 0 是数据，t = T 是简单分布；生成沿 t 递减积分到 t_min，最后一步取 x ← x̂₀"

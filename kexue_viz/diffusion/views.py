@@ -13,6 +13,7 @@ from ..style import COLORS, CYCLE, styled
 PLOT = dict(responsive=True, show_grid=True, tools=["hover"])
 BASIN_CMAP = CYCLE
 DATA_COLOR = "#000000"
+EDGE_INSET = 0.97  # edge markers sit this far out from the window's centre (1: on the border, half cut)
 
 
 def basin_colours(basins: np.ndarray) -> np.ndarray:
@@ -30,9 +31,10 @@ def plain(element_type, columns: dict, kdims, **options):
     return styled(element_type(dict(columns), kdims=list(kdims), group="Plain"), **options)
 
 
-def coloured(element_type, columns: dict, colours: np.ndarray, kdims, **options):
+def coloured(element_type, columns: dict, colours: np.ndarray, kdims, values: dict | None = None, **options):
     """One element for all rows of ``columns`` (name -> (R,) array), each row in its own colour
-    (``colours``, hex strings, stored as the value dimension ``color``).
+    (``colours``, hex strings, stored as the value dimension ``color``); ``values`` (name -> (R,)
+    array) are further value dimensions, e.g. for a style mapped to a column or the hover.
 
     One element per layer however many colours (a layer per colour multiplied the elements of an
     update). The column is named ``color`` so that the dashboard's in-place update (which pushes
@@ -42,9 +44,10 @@ def coloured(element_type, columns: dict, colours: np.ndarray, kdims, **options)
     stale constant."""
     unique = np.unique(colours)
     group = f"Colour{unique[0][1:]}" if len(unique) == 1 else "Coloured"
-    element = element_type({**columns, "color": np.asarray(colours, dtype=object)}, kdims=list(kdims),
-                           vdims=["color"], group=group)
-    return styled(element, color="color", tools=["hover"], hover_tooltips=list(kdims), **options)
+    values = values or {}
+    element = element_type({**columns, **values, "color": np.asarray(colours, dtype=object)}, kdims=list(kdims),
+                           vdims=[*values, "color"], group=group)
+    return styled(element, color="color", tools=["hover"], **{"hover_tooltips": list(kdims), **options})
 
 
 def paths(curves_x: np.ndarray, curves_y: np.ndarray, basins: np.ndarray, kdims, alpha=0.45, dash="solid"):
@@ -69,6 +72,37 @@ def data_points(points: np.ndarray, kdims):
 def particles(positions: np.ndarray, basins: np.ndarray, kdims):
     """Particles coloured by basin (one layer)."""
     return coloured(plot.Points, dict(zip(kdims, positions.T)), basin_colours(basins), kdims, size=6, marker="circle")
+
+
+def reach(positions: np.ndarray, bounds: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """``(offsets (M, 2) from the centre of the window bounds = ((x0, x1), (y0, y1)), reach (M,))``:
+    reach = how many half-widths out each position lies along its farther axis (> 1: outside)."""
+    (x0, x1), (y0, y1) = bounds
+    offset = np.asarray(positions, dtype=float).reshape(-1, 2) - np.array([0.5 * (x0 + x1), 0.5 * (y0 + y1)])
+    return offset, np.abs(offset / (0.5 * np.array([x1 - x0, y1 - y0]))).max(axis=1, initial=0.0)
+
+
+def outside(positions: np.ndarray, bounds: tuple) -> np.ndarray:
+    """Which ``positions`` (M, 2) lie outside the window ``bounds`` = ((x0, x1), (y0, y1))."""
+    return reach(positions, bounds)[1] > 1.0
+
+
+def edge_markers(positions: np.ndarray, basins: np.ndarray, bounds: tuple):
+    """The particles outside the window ``bounds`` ((x0, x1), (y0, y1)) as triangles on its edge,
+    each where the ray from the window's centre to the particle leaves the window and pointing
+    along that ray (coloured by basin; the hover gives the particle's own position). A main view
+    whose window follows the data (see the dashboard's ``bounds``) keeps far particles in sight."""
+    offset, extent = reach(positions, bounds)
+    far = extent > 1.0
+    direction = offset[far]
+    (x0, x1), (y0, y1) = bounds
+    on_edge = np.array([0.5 * (x0 + x1), 0.5 * (y0 + y1)]) + EDGE_INSET * direction / extent[far, None]
+    angle = np.arctan2(direction[:, 1], direction[:, 0]) - 0.5 * np.pi  # Bokeh's triangle points up at 0
+    values = {"x1_particle": positions[far, 0], "x2_particle": positions[far, 1], "angle": angle}
+    element = coloured(plot.Points, dict(zip(("x1", "x2"), on_edge.T)), basin_colours(basins[far]),
+                       ("x1", "x2"), values=values, hover_tooltips=["x1_particle", "x2_particle"], size=11,
+                       marker="triangle")
+    return element.opts(angle="angle", backend="bokeh")  # matplotlib scatters cannot turn each marker
 
 
 def arrows_table(x: np.ndarray, y: np.ndarray, dx: np.ndarray, dy: np.ndarray, kdims) -> dict:
@@ -163,13 +197,14 @@ def plane_view(static: list, positions: np.ndarray, basins: np.ndarray, title: s
     :func:`plane_layers`, reference polylines (``reference``: a layer from :func:`reference_paths`),
     the particles at the view time, arrows to their posterior means ``x̂_0`` (``means`` (M, 2)) and
     a ring at the ``selected`` particle's position. The last three are always drawn (empty when
-    not given), so switching them on or off updates the plot in place instead of re-rendering it."""
+    not given), so switching them on or off updates the plot in place instead of re-rendering it.
+    Particles outside ``bounds`` are marked on its edge (:func:`edge_markers`)."""
     layers = [density_image(*density)] if density is not None else []
     if arrows is not None:
         layers.append(quiver(*arrows))
     layers += [*static, empty_layer("reference") if reference is None else reference,
                empty_layer("means") if means is None else mean_arrows(positions, means, basins),
-               particles(positions, basins, ("x1", "x2")),
+               particles(positions, basins, ("x1", "x2")), edge_markers(positions, basins, bounds),
                empty_layer("selected") if selected is None else selected_marker(selected, ("x1", "x2"))]
     (x0, x1), (y0, y1) = bounds
     return overlay(layers, title=title, xlim=(x0, x1), ylim=(y0, y1), frame_width=520, frame_height=520,

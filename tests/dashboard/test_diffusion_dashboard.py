@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 import torch
 
+from kexue_viz.diffusion.constructions import CONSTRUCTIONS
+from kexue_viz.diffusion.data import PRESETS
 from kexue_viz.diffusion.dashboard import (COST_LIMIT, DiffusionOdeDashboard, interpolate_log_time,
                                            parse_typed_points)
 
@@ -38,8 +40,9 @@ def layers(view, kind):
 
 
 def particle_positions(view):
-    """Particles are the one Points layer coloured by basin (a ``color`` value dimension)."""
-    coloured, = [el for el in layers(view, "Points") if "color" in el.vdims]
+    """Particles are the one Points layer coloured by basin (a ``color`` value dimension) and nothing
+    else (the edge markers of particles outside the window also carry their own position and angle)."""
+    coloured, = [el for el in layers(view, "Points") if [d.name for d in el.vdims] == ["color"]]
     return coloured.array(coloured.kdims).astype(float)
 
 
@@ -81,8 +84,11 @@ def test_interpolation_in_log_time():
                                                  ("straight", "uniform"), ("straight", "poisson"),
                                                  ("cosine", "gaussian"), ("vp_linear", "gaussian")])
 def test_every_construction_renders(dashboard, construction, prior):
+    import holoviews as hv
+
     dashboard.param.update(construction=construction, prior=prior, n_particles=32, n_data=16)
     assert len(particle_positions(dashboard.main_view())) == 32
+    hv.render(dashboard.main_view(), backend="bokeh")  # a title HoloViews cannot format (braces) fails here
     dashboard.density_view()
     dashboard.tx_view()
     assert not dashboard._error.visible
@@ -355,3 +361,58 @@ def test_one_data_point_and_one_particle_render(dashboard):
     times, w, commit = dashboard.strip()
     assert np.allclose(w, 1.0) and commit == times.max()  # one point: committed from the start
     assert not dashboard._problems
+
+
+def drawn_ranges(view) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The x and y ranges ``view`` is drawn with: its explicit limits, else the range of every layer
+    on that axis (what a live plot's auto-range shows)."""
+    from kexue_viz.live import plot_options
+
+    options, axes = plot_options(view), view.values()[0].kdims[:2]
+    return tuple(tuple(options[key]) if options.get(key) is not None else tuple(view.range(axis))
+                 for key, axis in zip(("xlim", "ylim"), axes))
+
+
+VISIBLE_SHARE = 0.15  # of an axis the data span at least (measured ≥ 0.174; before the window rule down to 0.0003)
+
+
+def assert_data_visible(axes, data: np.ndarray, what: str) -> None:
+    """The data (N, k) lie inside the ``axes`` (k ranges) and their largest coordinate span is at least
+    ``VISIBLE_SHARE`` of the widest axis (the cloud is not a dot)."""
+    for (low, high), values in zip(axes, data.T):
+        assert low <= values.min() and values.max() <= high, f"{what}: data off the axis {(low, high)}"
+    span = max(float(np.ptp(data, axis=0).max()), 1.0)  # a one-point data set is seen against a unit span
+    share = span / max(high - low for low, high in axes)
+    assert share >= VISIBLE_SHARE, f"{what}: the data span {share:.3g} of the axes {axes}"
+
+
+@pytest.mark.parametrize("dataset", [name for name in PRESETS])
+def test_every_construction_shows_the_data(dashboard, dataset):
+    """For every preset and construction at the first view time (t = T, particles farthest), the views
+    that draw the data or paths onto it (main, x₁(t), PFGM half-plane; the density map shares the main
+    view's window rule and is checked once, it needs the slow reference) keep the data a visible share
+    of their axes; particles beyond the main view's window are marked on its edge."""
+    dashboard.param.update(dataset=dataset, n_particles=64, n_data=32, t_view=0.0)
+    for construction, prior in [(c, "gaussian") for c in CONSTRUCTIONS] + [("straight", "poisson")]:
+        dashboard.param.update(construction=construction, prior=prior)
+        cloud, _, _, _, positions, _ = dashboard.frame()
+        data = cloud.points.cpu().numpy()
+        what = f"{dataset}/{construction}/{prior}"
+        if cloud.dim == 1:
+            assert_data_visible(drawn_ranges(dashboard.main_view())[1:], data, f"{what} x(t)")
+        else:
+            if (dataset, construction) == ("spiral", "pfgm"):
+                assert_data_visible(drawn_ranges(dashboard.density_view()), data, f"{what} density")
+            assert_data_visible(drawn_ranges(dashboard.tx_view())[1:], data[:, :1], f"{what} x1(t)")
+            main = dashboard.main_view()
+            (x0, x1), (y0, y1) = window = drawn_ranges(main)
+            assert_data_visible(window, data, f"{what} main")
+            beyond = (positions[:, 0] < x0) | (positions[:, 0] > x1) | (positions[:, 1] < y0) | (positions[:, 1] > y1)
+            edge, = [el for el in layers(main, "Points") if "angle" in el]
+            assert len(edge) == beyond.sum(), what
+            if len(edge):
+                on_edge = edge.array(["x1", "x2"])
+                assert (on_edge >= [x0, y0]).all() and (on_edge <= [x1, y1]).all(), what
+        if construction == "pfgm":
+            assert_data_visible(drawn_ranges(dashboard.half_plane_view())[:1], data[:, :1], f"{what} half-plane")
+    assert not dashboard._error.visible

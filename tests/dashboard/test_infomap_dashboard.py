@@ -155,7 +155,7 @@ def test_sweep_against_truth(board):
     label, points = board._sweep
     assert label == "μ" and len(points) == 21 and board.sweep_version == version + 21
     infomap_at = {mu: score for mu, method, score, _ in points if method == "infomap"}
-    assert infomap_at[0.1] > 0.9 and all(0 <= s <= 1 for _, _, s, _ in points)
+    assert infomap_at[0.1] > 0.9 and all(0 <= s <= 1 + 1e-12 for _, _, s, _ in points)  # sklearn's NMI: 1 + 2e-16
     assert not board._error.visible
 
 

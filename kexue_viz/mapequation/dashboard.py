@@ -498,8 +498,23 @@ class InfomapDashboard(Dashboard):
         if graph.truth is not None:
             from sklearn.metrics import normalized_mutual_info_score
             nmi = self.t("nmi", nmi=normalized_mutual_info_score(graph.truth, self.labels()))
-        return self.t("stats", L=s["L"], index=s["index"], module=s["module"], H=s["H"], saving=s["saving"],
+        text = self.t("stats", L=s["L"], index=s["index"], module=s["module"], H=s["H"], saving=s["saving"],
                       m=s["m"], n=graph.n, links=graph.num_links, nmi=nmi)
+        return "  \n".join(filter(None, (text, self.one_module_note(s["m"]))))
+
+    def one_module_note(self, modules: int) -> str:
+        """Why Infomap answered with a single module (else ""): no partition it found codes shorter
+        than one module, L = H(p); with a planted partition, its codelength says whether the map
+        equation itself prefers one module (planted longer) or the search missed it (planted shorter)."""
+        if modules > 1 or self.partition_source not in ("infomap", "multilevel"):
+            return ""
+        graph, flow = self.network(), self.flow()
+        note = self.t("one_module", H=one_level_codelength(flow))
+        if graph.truth is None:
+            return note
+        planted = codelength(flow, np.unique(graph.truth, return_inverse=True)[1]).total
+        key = "one_module_missed" if planted < one_level_codelength(flow) else "one_module_preferred"
+        return note + self.t(key, L=planted)
 
     def figure(self):
         """Exported figure: the coloured network, the codelength decomposition, the search

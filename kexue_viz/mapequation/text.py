@@ -96,6 +96,15 @@ TEXT = TextTable({
         "zh": "**L = {L:.6f}** 比特/步（索引 {index:.6f} + 模块 {module:.6f}）· H(p) = {H:.6f} · 节省 {saving:.2%} · {m} 个模块 · n = {n}, 边 = {links}{nmi}",
         "en": "**L = {L:.6f}** bits/step (index {index:.6f} + module {module:.6f}) · H(p) = {H:.6f} · {saving:.2%} saved · {m} modules · n = {n}, links = {links}{nmi}"},
     "nmi": {"zh": " · 与真值的 NMI = {nmi:.3f}", "en": " · NMI vs truth = {nmi:.3f}"},
+    "one_module": {"zh": "**Infomap 给出一个模块**：它找到的划分都不比“全体一个模块”更短（L = H(p) = {H:.6f} 比特）。",
+                   "en": "**Infomap returns one module**: no partition it found codes shorter than all nodes in one "
+                         "module (L = H(p) = {H:.6f} bits)."},
+    "one_module_preferred": {"zh": "真值划分编码为 {L:.6f} 比特，更长：社区之间的连边太多，映射方程本身就偏好一个模块。",
+                             "en": " The planted partition codes {L:.6f} bits, longer: too many links run between its "
+                                   "communities, so the map equation itself prefers one module."},
+    "one_module_missed": {"zh": "真值划分编码为 {L:.6f} 比特，更短：是搜索没有找到它，可增加试验次数或换一个种子。",
+                          "en": " The planted partition codes {L:.6f} bits, shorter: the search missed it; try more "
+                                "trials or another seed."},
     "upload_needed": {"zh": "请先上传一个网络文件", "en": "Upload a network file first"},
     "upload_ok": {"zh": "已读入：{n} 个节点，{links} 条边（{kind}）", "en": "Read {n} nodes and {links} links ({kind})"},
     "infomap_missing": {"zh": "未安装可选包 infomap（GPL）：pip install 'infomap>=2.16,<3'。其余来源仍可用。",

@@ -167,3 +167,33 @@ def test_blank_row_colour_is_taken_literally_by_matplotlib():
     from kexue_viz.mapequation.views import BLANK_COLOR
 
     assert RGB_HEX_REGEX.match(BLANK_COLOR)
+
+
+LFR_NMI_BOUND = 0.95  # measured 1.000 at the preset's defaults (before the LFR wiring fix: 0.000, one module)
+
+
+def test_lfr_preset_finds_the_planted_communities(board):
+    from sklearn.metrics import normalized_mutual_info_score as nmi
+
+    board.graph = "lfr"
+    graph, labels = board.network(), board.labels()
+    mixing = float((graph.truth[graph.src] != graph.truth[graph.dst]).mean())
+    assert abs(mixing - board.lfr_mu) < 0.03  # the graph mixes as much as the μ it is labelled with
+    assert labels.max() + 1 > 1 and nmi(graph.truth, labels) >= LFR_NMI_BOUND
+    assert "one module" not in board.stats() and not board._error.visible
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_one_module_answer_is_explained_with_both_codelengths(board, lang):
+    board.param.update(graph="lfr", lfr_mu=0.6, lang=lang)  # links mostly between communities
+    flow, truth = board.flow(), board.network().truth
+    planted, one = codelength(flow, truth).total, board.summary()["H"]
+    assert board.summary()["m"] == 1 and planted > one
+    stats = board.stats()
+    assert f"{one:.6f}" in stats and f"{planted:.6f}" in stats
+    assert ("prefers one module" if lang == "en" else "偏好一个模块") in stats
+    board.param.update(lfr_mu=0.4, lfr_seed=46)  # the planted partition is shorter; 3 trials miss it
+    assert board.summary()["m"] == 1 and codelength(board.flow(), board.network().truth).total < board.summary()["H"]
+    assert ("search missed it" if lang == "en" else "搜索没有找到它") in board.stats()
+    board.partition_source = "truth"
+    assert "one module" not in board.stats() and "一个模块" not in board.stats()

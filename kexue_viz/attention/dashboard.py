@@ -192,6 +192,14 @@ class AttentionScaleDashboard(Dashboard):
         if self.alpha > top:
             self.alpha = round(min(self.alpha, top), 2)
 
+    def register_widget(self, name: str, widget):
+        """The frame's registration; the α slider starts on its model's range (the parameter's bounds
+        hold every model's, so that a link's α is clamped with a message rather than refused)."""
+        widget = super().register_widget(name, widget)
+        if name == "alpha":
+            self._fit_alpha_range()
+        return widget
+
     @param.depends("model", watch=True)
     def _default_alpha(self):
         self.alpha = 2.0 if self.model == "normal" else round(2.1 * math.sqrt(self.d), 1)

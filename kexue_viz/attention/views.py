@@ -42,6 +42,19 @@ def nice_ceiling(value: float) -> float:
     return next(step * power for step in (1, 1.25, 2, 2.5, 5, 10) if step * power >= value * (1 - 1e-12))
 
 
+LEGEND_ROW = 22  # px per row of a legend below a plot (Bokeh's glyph height 20 + spacing)
+
+
+def legend_below(overlay, entries: int, columns: int = 2, height: int = 340):
+    """``overlay`` with its legend of ``entries`` below the frame in ``columns`` columns in Bokeh, the
+    plot grown by the legend's rows from ``height``: at the right of a half-width plot the legends of
+    views C and D took more than half the width (frames of 177 and 233 px of ~460). The exported
+    figure keeps it at the right (matplotlib's legend below expands over its columns and is cut)."""
+    rows = -(-entries // columns)
+    return styled(overlay, legend_position="right").opts(
+        legend_position="bottom", legend_cols=columns, height=height + LEGEND_ROW * rows, backend="bokeh")
+
+
 def band(x, lo, hi, xlabel: str, ylabel: str, color: str, label: str):
     return styled(hv.Area((x, lo, hi), xlabel, [ylabel, ylabel + "_hi"], label=label), color=color,
                   fill_color=color, alpha=0.18, line_width=0)
@@ -163,7 +176,7 @@ def star_view(n, curves: dict, points: dict, title: str, t_, ylabel: str):
               for label, (y, color, dash) in curves.items()]
     layers += [styled(hv.Scatter((x, y), t_("n_axis"), ylabel, label=label), color=color, size=9)
                for label, (x, y, color) in points.items()]
-    return styled(hv.Overlay(layers), title=title, height=340, logx=True, legend_position="right", **PLOT)
+    return legend_below(styled(hv.Overlay(layers), title=title, logx=True, **PLOT), len(layers))
 
 
 def entropy_view(n, exact: dict, mean_field: dict, monte_carlo: dict, title: str, t_):
@@ -181,7 +194,7 @@ def entropy_view(n, exact: dict, mean_field: dict, monte_carlo: dict, title: str
         layers.append(styled(hv.Curve((n, values), x, y, label=label), color=color, line_dash="dashed", line_width=1.2))
     for label, (mean, _, color) in monte_carlo.items():
         layers.append(styled(hv.Curve((n, mean), x, y, label=label), color=color, line_dash="dotted", line_width=2))
-    return styled(hv.Overlay(layers), title=title, height=340, logx=True, legend_position="right", **PLOT)
+    return legend_below(styled(hv.Overlay(layers), title=title, logx=True, **PLOT), len(exact))
 
 
 def lines_view(x, curves: dict, title: str, xlabel: str, ylabel: str, ylim=None, logx=False, logy=False, height=300):

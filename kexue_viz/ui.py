@@ -35,12 +35,21 @@ from .style import load_backends
 log = logging.getLogger("kexue_viz")
 EVENT_DELAY_MS = 5
 
+# Panel 1.9's Player gives its range input the value before the bounds, and the input clamps it to
+# its default maximum, 100: a later frame is drawn at 100 (the player showed the middle while the
+# cursor was at the end). A player's frames therefore stay within 0..100.
+PLAYER_MAX_FRAME = 100
+# the player's direction changed in the browser (JS, runs there): ▶ on the last frame restarts
+# from the first and ◀ on the first from the last, instead of stopping at once
+REPLAY_AT_THE_END = """
+if (cb_obj.direction === 1 && cb_obj.value >= cb_obj.end) { cb_obj.value = cb_obj.start }
+else if (cb_obj.direction === -1 && cb_obj.value <= cb_obj.start) { cb_obj.value = cb_obj.end }
+"""
+
 FRAME_CSS = """
 :host, body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", "WenQuanYi Micro Hei", sans-serif; }
 .kv-sidebar { background: #f6f7f9; border-right: 1px solid #e1e4e8; padding: 4px 10px 16px 10px; }
 .kv-header { border-bottom: 1px solid #e1e4e8; margin-bottom: 6px; }
-.kv-busy { opacity: 0; animation: kv-fade-in 0s linear 0.2s forwards; }
-@keyframes kv-fade-in { to { opacity: 1; } }
 """
 
 
@@ -87,6 +96,17 @@ class LruDict(OrderedDict):
         if len(self) > self.size:
             self.popitem(last=False)
         return value
+
+
+def busy_style(busy: bool) -> dict[str, str]:
+    """Inline style of the busy indicator: shown (after 0.2 s, so quick updates do not flash it)
+    while the server works, else transparent. It stays in the layout either way: toggling its
+    ``visible`` (or its CSS classes) made BokehJS lay out and repaint every plot of the page, twice
+    per server update (0.7–1.8 s each in headless Chromium on 2 cores, 10 plots), which starved
+    the page while a player ran; a style change repaints nothing else."""
+    if busy:
+        return {"opacity": "1", "transition": "opacity 0s linear 0.2s"}
+    return {"opacity": "0", "transition": "none"}
 
 
 def on_tap(pane: pn.pane.Bokeh, handler: Callable[[float | None, float | None], None]) -> None:
@@ -285,6 +305,38 @@ class Dashboard(pn.viewable.Viewer):
         self.param.watch(lambda event: setattr(slider, "value", event.new), name)
         return self.register_widget(name, slider)
 
+    def scrub_player(self, name: str, player: pn.widgets.Player, to_value: Callable[[int], Any],
+                     to_frame: Callable[[Any], int]) -> pn.widgets.Player:
+        """Wire ``player`` to the scrubbed parameter ``name``, frame ``f`` standing for the value
+        ``to_value(f)``: playing (or dragging the player's own slider) scrubs, pausing, stepping or
+        releasing settles; a change from elsewhere (slider, link) moves the player to the nearest
+        frame (``to_frame``, clamped) without moving the parameter back; ▶ on the last frame plays
+        again from the first (◀ on the first, from the last).
+
+        The player advances in the browser whatever the server does; frames that arrive while the
+        server is busy are merged by Panel (only the latest is processed), so a slow update drops
+        frames instead of queueing them ahead of other controls."""
+        if not 0 <= player.start <= player.end <= PLAYER_MAX_FRAME:
+            raise ValueError(f"a player's frames must lie within 0..{PLAYER_MAX_FRAME}, not "
+                             f"{player.start}..{player.end} (see PLAYER_MAX_FRAME)")
+
+        def frame_of(value) -> int:
+            return min(max(int(to_frame(value)), player.start), player.end)
+
+        def follow_player(*events) -> None:
+            changed = {event.name for event in events}
+            if "value" in changed and frame_of(getattr(self, name)) != player.value:
+                self.scrub(name, to_value(player.value))
+            if player.direction == 0 and changed & {"value_throttled", "direction"}:
+                setattr(self, self.SCRUBBED[name], getattr(self, name))
+
+        player.param.watch(follow_player, ["value", "value_throttled", "direction"])
+        self.param.watch(lambda event: setattr(player, "value", frame_of(event.new)), name)
+        player.value = frame_of(getattr(self, name))
+        player.jscallback(direction=REPLAY_AT_THE_END)
+        player._debounce = EVENT_DELAY_MS  # as for every control (see register_widget)
+        return player
+
     def register_widget(self, name: str, widget: pn.widgets.Widget) -> pn.widgets.Widget:
         """Make ``widget`` relabel with the language and answer without Panel's batching delay.
 
@@ -327,8 +379,7 @@ class Dashboard(pn.viewable.Viewer):
             sizing_mode="stretch_width")
         self.param.watch(lambda e: setattr(self._export_button, "filename", f"kexue_viz-{self.slug}.{e.new}"),
                          "export_format")
-        busy = pn.indicators.LoadingSpinner(value=True, size=22, css_classes=["kv-busy"],
-                                            visible=pn.state.param.busy)
+        busy = pn.indicators.LoadingSpinner(value=True, size=22, styles=pn.bind(busy_style, pn.state.param.busy))
         language = pn.widgets.RadioButtonGroup.from_param(self.param.lang, options={"中文": "zh", "English": "en"},
                                                           sizing_mode="stretch_width")
         sidebar = pn.Column(

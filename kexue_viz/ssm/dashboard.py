@@ -35,7 +35,8 @@ from .text import TEXT
 
 N_MAX = 64
 ERROR_GRID = (1, 2, 4, 8, 16, 32, 64)
-PLAYER_FRAMES = 200
+PLAYER_FRAMES = 100  # the player moves the cursor in steps of 1/100 (ui.PLAYER_MAX_FRAME bounds it)
+PLAYER_INTERVAL_MS = 80  # 12.5 frames/s at most; the browser draws a frame in ~20–60 ms
 RECON_POINTS = 400
 S4_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 READOUTS = ("ones", "random", "e0")
@@ -85,6 +86,13 @@ def route_timings(measure: str, N: int, step: float, w: float, L: int) -> dict[s
     ab = (torch.zeros(n, dtype=torch.float64), torch.ones(n, dtype=torch.float64))
     seconds = time_routes(parametrised_routes(ssm, L, ab=ab, routes=TIMED_ROUTES), repeats=TIMING_REPEATS)
     return {name: 1e3 * value for name, value in seconds.items()}
+
+
+def at_own_size(pane: pn.pane.Bokeh) -> pn.Column:
+    """``pane`` showing its figure at the figure's own size (a complex plane's square frame at equal
+    scales, see ``views.COMPLEX_PLANE``), in a column that fills its grid cell as the others do."""
+    pane.sizing_mode = "fixed"  # as the diffusion dashboard's square frames (Bokeh logs W-1005: no outer size)
+    return pn.Column(pane, sizing_mode="stretch_width")
 
 
 class HippoDashboard(Dashboard):
@@ -138,7 +146,6 @@ class HippoDashboard(Dashboard):
         self._projections = LruDict(16)
         self._outputs = LruDict(8)
         self._timings = LruDict(16)
-        self._last_timing: tuple[int, int] | None = None
         self._s4_pending = False
 
     @param.depends("settled", "measure", "L", watch=True, on_init=True)
@@ -368,31 +375,29 @@ class HippoDashboard(Dashboard):
 
     def measure_timings(self) -> dict[str, float]:
         """Time the kernel routes for the current N and L (cached per (N, L); on demand: a button)."""
-        key = (self.N, self.L)
-        timings = self._timings.fetch(key, lambda: route_timings(self.measure, self.N, self.s4_step,
-                                                                  self.window_key or 1.0, self.L))
-        self._last_timing = key
+        timings = self._timings.fetch((self.N, self.L), lambda: route_timings(
+            self.measure, self.N, self.s4_step, self.window_key or 1.0, self.L))
         self.timing_version += 1  # refreshes the timing view and its note
         return timings
 
-    def timing_view(self):
-        def build():
-            if self._last_timing is None:
-                return views.route_timing_view(dict.fromkeys(TIMED_ROUTES, 0.0), self.N, self.L, self.t)
-            N, L = self._last_timing
-            return views.route_timing_view(self._timings[self._last_timing], N, L, self.t)
+    def current_timings(self) -> dict[str, float] | None:
+        """The routes' medians for the current N and L, ``None`` until they are timed."""
+        return self._timings.get((self.N, self.L))
 
-        return self.cached_view("timing", (self._last_timing,), build)
+    def timing_view(self):
+        """The routes' medians for the current N and L, or (not timed yet) what to press."""
+        timings = self.current_timings()
+        return self.cached_view("timing", (self.N, self.L, timings is None), lambda: views.route_timing_view(
+            timings or dict.fromkeys(TIMED_ROUTES, 0.0), self.N, self.L, self.t,
+            pending="" if timings else self.t("timing_pending")))
 
     def timing_note(self) -> str:
         """The measured medians with their speed-up over the loop, or what to press."""
-        if self._last_timing is None:
+        timings = self.current_timings()
+        if timings is None:
             return self.t("timing_none")
-        timings = self._timings[self._last_timing]
-        cells = [f"{self.t('route.' + name)}: {ms:.2f} ms ({timings['powers'] / ms:.1f}×)" for name, ms in timings.items()]
-        stale = self._last_timing != (self.N, self.L)
-        tail = self.t("timing_stale", N=self._last_timing[0], L=self._last_timing[1]) if stale else ""
-        return " · ".join(cells) + " " + tail
+        return " · ".join(f"{self.t('route.' + name)}: {ms:.2f} ms ({timings['powers'] / ms:.1f}×)"
+                          for name, ms in timings.items())
 
     def figure(self):
         """Exported figure: input and memory, trajectories, error vs N, discrete eigenvalues."""
@@ -407,8 +412,8 @@ class HippoDashboard(Dashboard):
             self.live("traj", self.trajectories_view, (*system, "cursor", "n_shown")),
             self.live("spectrum", self.spectrum_view, (*system, "settled", "log_y")),
             self.live("error", self.error_view, (*system, "settled")),
-            self.live("stability", self.stability_view, eigen),
-            self.live("discrete", self.discrete_view, eigen),
+            at_own_size(self.live("stability", self.stability_view, eigen)),
+            at_own_size(self.live("discrete", self.discrete_view, eigen)),
             pn.pane.Markdown(pn.bind(lambda lang: self.t("note"), self.param.lang), sizing_mode="stretch_width"),
             ncols=2, sizing_mode="stretch_width",
         )
@@ -423,7 +428,7 @@ class HippoDashboard(Dashboard):
         self.param.watch(lambda event: setattr(button, "label", self.t("time_routes")), "lang")
         note = pn.pane.Markdown(pn.bind(lambda *args: self.timing_note(), self.param.N, self.param.L,
                                         self.param.timing_version, self.param.lang), sizing_mode="stretch_width")
-        timing = pn.Column(self.live("timing", self.timing_view, ("timing_version",)), pn.Row(button), note,
+        timing = pn.Column(self.live("timing", self.timing_view, ("N", "L", "timing_version")), pn.Row(button), note,
                            sizing_mode="stretch_width")
         grid = pn.GridBox(
             self.live("kernel", self.kernel_view, kernel),
@@ -457,11 +462,10 @@ class HippoDashboard(Dashboard):
         slider or pausing the player settles it. Programmatic changes flow back to both."""
         slider = pn.widgets.FloatSlider(start=0.005, end=1.0, step=0.005, value=self.cursor, label=self.t("cursor"),
                                         css_classes=["kv-param-cursor"], sizing_mode="stretch_width")
-        player = pn.widgets.Player(start=1, end=PLAYER_FRAMES, value=round(self.cursor * PLAYER_FRAMES), interval=150,
-                                   step=2, loop_policy="once", show_loop_controls=False, width=265,
-                                   css_classes=["kv-player"])
-        player.param.watch(lambda event: self.scrub("cursor", event.new / PLAYER_FRAMES), "value")
-        player.param.watch(lambda event: event.new == 0 and setattr(self, "settled", self.cursor), "direction")
+        player = pn.widgets.Player(start=1, end=PLAYER_FRAMES, interval=PLAYER_INTERVAL_MS, loop_policy="once",
+                                   show_loop_controls=False, width=265, css_classes=["kv-player"])
+        self.scrub_player("cursor", player, to_value=lambda frame: frame / PLAYER_FRAMES,
+                          to_frame=lambda cursor: round(cursor * PLAYER_FRAMES))
         return [self.scrub_slider("cursor", slider), player]
 
     def extra_controls(self) -> list:

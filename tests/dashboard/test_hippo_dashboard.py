@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import numpy as np
+import panel as pn
+import param
 import torch
 import pytest
 
-from kexue_viz import cli
+from kexue_viz import cli, ui
 from kexue_viz.ssm.dashboard import N_MAX, HippoDashboard
 
 
@@ -170,6 +172,31 @@ def test_every_method_and_measure_renders(dashboard):
             dashboard.stability_view()
 
 
+def test_player_shows_the_cursor_scrubs_while_playing_and_settles_when_paused(dashboard):
+    player = next(iter(dashboard._layout.select(pn.widgets.Player)))
+    assert player.end <= ui.PLAYER_MAX_FRAME and player.value == player.end  # the cursor starts at the end
+    dashboard.cursor = 0.503  # from a link or the slider: the player shows the nearest frame, the cursor stays
+    assert player.value == 50 and dashboard.cursor == dashboard.settled == 0.503
+    player.direction = 1
+    player.value = 60  # a frame while playing: the light views follow, the dear ones wait
+    assert dashboard.cursor == 0.6 and dashboard.settled == 0.503
+    player.direction = 0
+    assert dashboard.settled == 0.6
+    with param.edit_constant(player):  # a step button while paused settles at once
+        player.param.update(value=70, value_throttled=70)
+    assert dashboard.cursor == dashboard.settled == 0.7
+
+
+def test_eigenvalue_views_frame_their_points_at_equal_scales(dashboard):
+    for view in (dashboard.stability_view(), dashboard.discrete_view()):
+        options = view.opts.get().kwargs
+        (x0, x1), (y0, y1) = options["xlim"], options["ylim"]
+        assert x1 - x0 == pytest.approx(y1 - y0) and options["frame_width"] == options["frame_height"]
+    scaled = dashboard.eigen_data()[0]  # LegS at the last step: δ·λ = -(n+1)·ln(1000/999)
+    x0, x1 = dashboard.stability_view().opts.get().kwargs["xlim"]
+    assert x0 < scaled.real.min() and scaled.real.max() < 0 < x1 and np.ptp(scaled.real) > 0.4 * (x1 - x0)
+
+
 def test_language_switch_relabels(dashboard):
     dashboard.lang = "en"
     assert dashboard._widgets["N"].label == "State size N"
@@ -249,16 +276,28 @@ def test_s4_view_follows_every_measure_and_step(s4_board):
     assert not s4_board._error.visible
 
 
+def timing_parts(board):
+    """(bar ends, message, title) of the timing chart."""
+    view = board.timing_view()
+    bars, message = view.values()
+    return list(bars.dimension_values(2)), list(message.dimension_values(2)), view.opts.get().kwargs["title"]
+
+
 def test_route_timing_is_on_demand_and_cached_per_n_and_l():
-    board = HippoDashboard(L=250)
-    assert board._last_timing is None and "按钮" in board.timing_note()
+    board = HippoDashboard(L=250, lang="en")
+    ends, message, title = timing_parts(board)
+    assert "button" in board.timing_note() and not any(ends) and message == [board.t("timing_pending")]
+    assert "N=16, L=250" in title
     timings = board.measure_timings()
     assert set(timings) == {"powers", "krylov", "generating", "cauchy", "rtf"} and min(timings.values()) > 0
     assert board.measure_timings() is timings  # cached for the same (N, L)
-    bars = board.timing_view()
-    assert list(bars.dimension_values(2)) == list(timings.values())  # bar ends = medians
-    board.N = 20
-    assert "N=16" in board.timing_note()  # stale: says which (N, L) the bars belong to
+    ends, message, title = timing_parts(board)
+    assert ends == list(timings.values()) and message == [] and "N=16, L=250" in title  # bar ends = medians
+    board.N = 20  # the chart and the note follow N: not timed there yet
+    ends, message, title = timing_parts(board)
+    assert "N=20, L=250" in title and not any(ends) and message and "button" in board.timing_note()
+    board.N = 16
+    assert timing_parts(board)[0] == list(timings.values())
 
 
 def test_s4_cache_ignores_the_window_for_unwindowed_measures(s4_board):

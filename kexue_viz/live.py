@@ -17,12 +17,14 @@ reproduce exactly.
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import holoviews as hv
 import numpy as np
 import pandas as pd
 import panel as pn
+from bokeh.document import Document
 from bokeh.models import DataRange1d, FactorRange
 from holoviews.core.util import dimension_sanitizer
 from holoviews.operation.element import interpolate_curve
@@ -203,6 +205,15 @@ def same_columns(old: dict, new: dict) -> bool:
     return old.keys() == new.keys() and all(same_values(old[k], new[k]) for k in new)
 
 
+@functools.cache
+def bokeh_renderer():
+    """HoloViews' Bokeh renderer in ``server`` mode: the one mode in which ``get_plot`` attaches the
+    plot to the ``doc`` it is given. Otherwise it attaches the plot (its session-end hook and its
+    theme) to ``bokeh.io.curdoc()``: a module-level Document when called outside a Bokeh callback,
+    and whichever session's document Bokeh has patched in (possibly another reader's) inside one."""
+    return hv.renderer("bokeh").instance(mode="server")
+
+
 class LivePlot:
     """A Panel Bokeh pane showing ``build()`` (a view built with :mod:`kexue_viz.plot`, or any
     HoloViews object); call :meth:`refresh` when its inputs change.
@@ -219,6 +230,7 @@ class LivePlot:
         self.build = build
         self.pane = pn.pane.Bokeh(None, css_classes=list(css_classes), sizing_mode="stretch_width")
         self._signature = None
+        self._plot = None  # HoloViews' plot of the last render
         self._subplots: list = []
         self._layers: list = []
         self._fast: list[bool] = []
@@ -226,6 +238,23 @@ class LivePlot:
         self._labels: tuple[str, str] = ("", "")
         self._labels_follow = False
         self.refresh()
+
+    def document(self) -> Document | None:
+        """The document the figure is shown in (a served session's, once the page holds it)."""
+        return self._figure.document if self._figure is not None else None
+
+    def _plot_document(self) -> Document:
+        """The document HoloViews attaches a render to (it gives it its theme and hooks the plot's
+        cleanup to the session's end): the served document the figure is shown in, else the one of
+        the session being built; without a server (notebook, tests, CLI) one of the live plot's own."""
+        document = self.document() or pn.state.curdoc
+        if document is not None and document.session_context is not None:
+            return document
+        return self._own_document
+
+    @functools.cached_property
+    def _own_document(self) -> Document:
+        return Document()
 
     def refresh(self) -> None:
         with plot.deferred():
@@ -320,7 +349,9 @@ class LivePlot:
     def _render(self, view, shape) -> None:
         LivePlot.renders += 1
         element = plot.materialize(view)
-        rendered = hv.renderer("bokeh").get_plot(element)
+        rendered = bokeh_renderer().get_plot(element, doc=self._plot_document())
+        if self._plot is not None:
+            self._plot.cleanup()  # unhooks it from the document and its streams
         figure = rendered.state
         options = plot_options(view)
         # numeric axes without limits follow the data in the browser; categorical ones stay
@@ -331,7 +362,7 @@ class LivePlot:
         self._subplots = list(rendered.subplots.values()) if getattr(rendered, "subplots", None) else [rendered]
         self._layers = plot.layers(view)
         self._fast = [self._fast_layer(layer, subplot) for layer, subplot in zip(self._layers, self._subplots)]
-        self._figure = figure
+        self._plot, self._figure = rendered, figure
         self._signature = shape
         # titles this module predicts as HoloViews drew them can follow the data in place;
         # otherwise (a layout HoloViews labels its own way) a new title re-renders

@@ -19,12 +19,15 @@ import os
 import time
 import traceback
 from collections import OrderedDict
+from functools import partial, wraps
 from typing import Any, Callable
 
 import holoviews as hv
 import panel as pn
 import param
+from bokeh.document import Document
 from bokeh.events import Tap
+from panel.io.state import set_curdoc
 
 from .export import figure_bytes
 from .i18n import FRAME_TEXT, LANGUAGES, TextTable
@@ -109,9 +112,66 @@ def busy_style(busy: bool) -> dict[str, str]:
     return {"opacity": "0", "transition": "none"}
 
 
+# ---- sessions: what runs where -------------------------------------------------------------------
+# Many readers share one server process. A served document's models may change only while its
+# session's lock is held: inside the document's own callbacks (Panel's widget changes) or on its
+# next tick (:func:`next_tick`). Panel runs a button click that arrives while another change of
+# the same page is pending (type, then click) as a plain asyncio task without the lock; Panel's
+# own panes cope (they hold the document and write to the socket themselves), direct Bokeh model
+# changes (a :class:`~kexue_viz.live.LivePlot`'s in-place update) raise there. And no exception
+# may escape a callback that Bokeh invokes: Bokeh's ``patch_curdoc`` has no ``finally``, so the
+# session's document would stay ``bokeh.io.curdoc()`` for the whole process (every later
+# HoloViews render in every session then attaches to it, and fails once it is destroyed).
+
+
+def served_document() -> Document | None:
+    """The document of the session being served in this context, ``None`` outside a server
+    (notebook, tests, CLI)."""
+    document = pn.state.curdoc
+    return document if document is not None and document.session_context is not None else None
+
+
+def logged(callback: Callable[..., Any]) -> Callable[..., None]:
+    """``callback`` with its exceptions logged (with the traceback) instead of raised, for
+    callbacks that Bokeh invokes (next ticks, model events and changes): see the note above."""
+    @wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            callback(*args, **kwargs)
+        except Exception:
+            log.error("callback %s failed:\n%s", getattr(callback, "__qualname__", callback), traceback.format_exc())
+
+    return run
+
+
+def next_tick(callback: Callable[[], Any], document: Document | None = None) -> None:
+    """Run ``callback`` on the next tick of the served ``document`` (default: this session's),
+    holding its session's lock and with Panel's session context set, after the changes pending
+    now have gone to the browser; exceptions are logged (:func:`logged`). Without a served
+    document (notebook, tests, CLI) it runs at once. Safe to call from another thread when
+    ``document`` is given (Bokeh's ``add_next_tick_callback`` is its thread-safe entry)."""
+    document = document if document is not None else pn.state.curdoc
+    if document is None or document.session_context is None:
+        callback()
+        return
+    document.add_next_tick_callback(partial(_run_in_session, document, logged(callback)))
+
+
+def _run_in_session(document: Document, callback: Callable[[], None]) -> None:
+    """Run ``callback`` as Panel runs a session's own callbacks: its context set, and the document's
+    changes held and sent together in order at the end (Panel sends its panes' changes at once,
+    Bokeh its models' after the callback: a message of one could name a model that the other's,
+    not yet sent, defines; the browser then fails with "reference … isn't known")."""
+    with set_curdoc(document), pn.io.hold(document):
+        callback()
+
+
 def on_tap(pane: pn.pane.Bokeh, handler: Callable[[float | None, float | None], None]) -> None:
     """Call ``handler(x, y)`` (data coordinates; ``None`` off the data) for every tap on the figure
-    ``pane`` shows, including each new figure a re-render of a live plot brings."""
+    ``pane`` shows, including each new figure a re-render of a live plot brings (exceptions are
+    logged, see :func:`logged`)."""
+    handler = logged(handler)
+
     def hook(figure):
         if figure is not None:
             figure.on_event(Tap, lambda event: handler(event.x, event.y))
@@ -243,14 +303,25 @@ class Dashboard(pn.viewable.Viewer):
         """A plot of ``build()`` (guarded, see :meth:`guard`) that refreshes in place when any of
         ``dependencies`` or the language changes; returns its Panel pane."""
         live_plot = LivePlot(self.guard(key, build, lambda: plot.Curve([])), css_classes=css_classes)
+        changed: list[str] = []  # dependencies changed since the refresh was scheduled
 
-        def refresh(*events):
-            started = time.time()
+        def refresh():
+            started, names = time.time(), ",".join(changed)
+            changed.clear()
             live_plot.refresh()
-            log.debug("refresh %s started %.3f took %.1f ms (%s)", key, started, 1e3 * (time.time() - started),
-                      ",".join(event.name for event in events))
+            log.debug("refresh %s started %.3f took %.1f ms (%s)", key, started, 1e3 * (time.time() - started), names)
 
-        self.param.watch(refresh, [*dependencies, "lang"])
+        def schedule(*events):
+            """Refresh on the session's next tick (see :func:`next_tick`): the plot's Bokeh models
+            change under the document's lock whoever changed the parameter, and the changes of
+            one update (several parameters, one after the other) make one refresh."""
+            scheduled = bool(changed)
+            changed.extend(event.name for event in events)
+            if not scheduled:
+                next_tick(refresh, live_plot.document())
+
+        self.param.watch(schedule, [*dependencies, "lang"])
+
         return live_plot.pane
 
     def extra_controls(self) -> list:

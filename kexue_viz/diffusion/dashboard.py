@@ -22,10 +22,10 @@ import param
 import torch
 
 from ..style import styled
-from ..ui import Dashboard, LruDict, on_tap
+from ..ui import Dashboard, LruDict, next_tick, on_tap
 from . import exact1d, metrics, views
 from .constructions import CONSTRUCTIONS, PRIORS, make_construction
-from .data import MAX_POINTS, PRESETS, from_points, make_dataset
+from .data import PRESETS, from_points, make_dataset
 from .field import evaluate, sample_prior_clipped, weights
 from .gravity import augmented_field, centroid_relative_error, field_lines_from_circle, ring_sources
 from .grids import GRIDS
@@ -58,16 +58,22 @@ RING_SIZE, RING_RADIUS = 16, 2.0
 EXPECTED_NFE = {"euler": lambda n: n, "heun": lambda n: 2 * n - 1, "rk4": lambda n: 4 * n - 3,
                 "dpmpp_2m": lambda n: n, "dopri5": lambda n: 200 + n}
 DEFAULT_CUSTOM = np.array([[-1.0, -0.5], [1.0, -0.5], [0.0, 1.0], [0.3, 0.2]])
+MAX_CUSTOM_POINTS = 512  # the custom data set's points, all kept in the link (≤ ~15 kB of query)
 
 
-def next_tick(callback) -> None:
-    """Run ``callback`` on the served document's next tick (holding its lock, after the pending
-    changes have gone to the browser), or at once without a served document (tests, notebooks)."""
-    document = pn.state.curdoc
-    if document is not None and document.session_context is not None:
-        document.add_next_tick_callback(callback)
-    else:
-        callback()
+def encode_points(points: np.ndarray) -> str:
+    """Points (N, d) as the link keeps them: ``"x,y;x,y;…"`` (1-D: ``"x;x;…"``), 6 significant digits."""
+    return ";".join(",".join(f"{value:.6g}" for value in row) for row in points)
+
+
+def decode_points(text: str, t_) -> np.ndarray:
+    """The points of :func:`encode_points`' format as an (N, d) array; ``ValueError`` (reader-facing)."""
+    return parse_typed_points(text.replace(";", "\n"), t_)
+
+
+def typed_text(points: np.ndarray) -> str:
+    """Points (N, d) as the typed-points box shows them: one ``"x, y"`` per line."""
+    return "\n".join(", ".join(f"{value:.6g}" for value in row) for row in points)
 
 
 def parse_typed_points(text: str, t_) -> np.ndarray:
@@ -168,6 +174,7 @@ class DiffusionOdeDashboard(Dashboard):
     gravity_sources = param.Selector(default="four", objects=["four", "ring"], doc="post 13's gravity figure")
     gravity_radius = param.Number(6.0, bounds=(1.0, 50.0), step=0.5, doc="circle where multi-source ≈ centroid field")
     sweeps_done = param.Integer(0, bounds=(0, 10 ** 9), precedence=-1, doc="bumped when a sweep finishes")
+    points = param.String(encode_points(DEFAULT_CUSTOM), doc="the custom data set, 'x,y;x,y;…' (kept in the link)")
     custom_version = param.Integer(0, bounds=(0, 10 ** 9), precedence=-1, doc="bumped when custom points change")
     t_settled = param.Number(0.0, bounds=(0.0, 1.0), precedence=-1, doc="the view time once it rests (derived)")
 
@@ -830,24 +837,45 @@ class DiffusionOdeDashboard(Dashboard):
         return pn.Column(heading, controls, plots, sizing_mode="stretch_width")
 
     # ---- custom data ----------------------------------------------------------------------------
-    def set_custom(self, points) -> bool:
-        """Validate reader points (N, d); on success make them the data set, else report and keep."""
+    def set_custom(self, points, from_canvas: bool = False) -> bool:
+        """Validate reader points (N, d); on success make them the data set, rounded as the link keeps
+        them (:func:`encode_points`), and show them in the typed-points box and (unless they come from
+        it) on the canvas; else report and keep the current ones."""
         try:
             array = np.asarray(points, dtype=np.float64).reshape(len(points), -1) if len(points) else np.zeros((0, 2))
             if len(array) == 0:
                 raise ValueError(self.t("custom_empty"))
-            if len(array) > MAX_POINTS:
-                raise ValueError(f"> {MAX_POINTS}")
+            if len(array) > MAX_CUSTOM_POINTS:
+                raise ValueError(self.t("custom_too_many", count=len(array), limit=MAX_CUSTOM_POINTS))
+            array = decode_points(encode_points(array), self.t)
             from_points(array)
         except ValueError as error:
             self.report(str(error), source="custom")
             return False
         self.clear_error("custom")
         self._custom = array
+        self.points = encode_points(array)
         self.custom_version += 1
         if self.dataset != "custom":
             self.dataset = "custom"
+        if not from_canvas and self._layout is not None:
+            self._editor_pane.object = self.editor_element()
         return True
+
+    @param.depends("points", watch=True)
+    def _points_from_link(self) -> None:
+        """Make ``points`` (a link, the CLI) the custom data set; a bad value is explained in the page
+        and ``points`` goes back to the current set."""
+        if self.points == encode_points(self._custom):
+            return
+        try:
+            accepted = self.set_custom(decode_points(self.points, self.t))
+        except ValueError as error:
+            self.report(self.message("bad_value", label=lambda: self.label("points"), name="points",
+                                     value=self.points[:40], reason=error), source="custom")
+            accepted = False
+        if not accepted:
+            self.points = encode_points(self._custom)
 
     def editor_element(self):
         """The editable points (current custom points when 2-D) with the PointDraw tool active."""
@@ -859,7 +887,7 @@ class DiffusionOdeDashboard(Dashboard):
 
     def editor(self):
         """A canvas where the reader taps to add, drags to move and deletes points (PointDraw)."""
-        stream = hv.streams.PointDraw(num_objects=MAX_POINTS, add=True, drag=True)
+        stream = hv.streams.PointDraw(num_objects=MAX_CUSTOM_POINTS, add=True, drag=True)
         self._point_stream = stream
         points = self.editor_element()
 
@@ -870,7 +898,7 @@ class DiffusionOdeDashboard(Dashboard):
             points = np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)]) if len(xs) else []
             # the stream reports from an asynchronous task without the document's lock: update the
             # document's models (every view follows the data) in a callback that holds it
-            next_tick(lambda: self.set_custom(points))
+            next_tick(lambda: self.set_custom(points, from_canvas=True))
 
         stream.add_subscriber(changed)
         self._editor_pane = pn.pane.HoloViews(points, sizing_mode="fixed", css_classes=["kv-editor"])
@@ -884,17 +912,20 @@ class DiffusionOdeDashboard(Dashboard):
         return self.scrub_slider("t_view", slider)
 
     def extra_controls(self) -> list:
-        area = pn.widgets.TextAreaInput(value="\n".join(f"{x:g}, {y:g}" for x, y in DEFAULT_CUSTOM), height=110,
-                                        sizing_mode="stretch_width", css_classes=["kv-typed"])
+        area = pn.widgets.TextAreaInput(value=typed_text(self._custom), height=110, sizing_mode="stretch_width",
+                                        css_classes=["kv-typed"])
+        self.param.watch(lambda _: setattr(area, "value", typed_text(self._custom)), "custom_version")
         button = pn.widgets.Button(label=self.t("use_typed"), sizing_mode="stretch_width", css_classes=["kv-use-typed"])
 
-        def use(_):
+        def use():
             try:
                 self.set_custom(parse_typed_points(area.value, self.t))
             except ValueError as error:
                 self.report(str(error), source="custom")
 
-        button.on_click(use)
+        # Panel runs a click that comes while the box's text is still on its way as a task without
+        # the document's lock: like the canvas, change the data set on the next tick
+        button.on_click(lambda _: next_tick(use))
         heading = pn.pane.Markdown(self.t("typed_points"))
 
         def relabel(_):

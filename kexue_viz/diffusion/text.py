@@ -134,6 +134,8 @@ TEXT = TextTable({
     "custom_empty": {"zh": "自定义数据为空：请在画布上点击添加至少一个点。",
                      "en": "The custom data set is empty: tap the canvas to add at least one point."},
     "typed_bad": {"zh": "第 {line} 行无法解析：“{text}”（需要 1 或 2 个数）", "en": "Line {line} cannot be read: “{text}” (need 1 or 2 numbers)"},
+    "custom_too_many": {"zh": "自定义数据最多 {limit} 个点（这里有 {count} 个）：链接要能装下它们",
+                        "en": "Custom data hold at most {limit} points ({count} given), so that a link can keep them"},
     "typed_mixed": {"zh": "所有点的维数必须相同（全为 1 维或全为 2 维）", "en": "All points need the same dimension (all 1-D or all 2-D)"},
     "note": {
         "zh": "**读图**：t = 0 是数据，t = T 是简单分布；生成沿 t 递减积分到 t_min，最后一步取 x ← x̂₀"

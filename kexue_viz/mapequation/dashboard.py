@@ -19,7 +19,7 @@ import param
 import scipy.sparse as sp
 
 from ..style import styled
-from ..ui import Dashboard, LruDict
+from ..ui import Dashboard, LruDict, logged, next_tick, served_document
 from . import graphs, views
 from .compare import sweep
 from .codelength import codelength, entropy_rate, multilevel_codelength, one_level_codelength
@@ -143,10 +143,6 @@ class InfomapDashboard(Dashboard):
         """Let the secondary views follow a change: at once without a server (tests, notebook,
         export), on the next server tick when served, so the network, the readout and the
         decomposition reach the browser first. Bursts of changes coalesce into one refresh."""
-        document = pn.state.curdoc
-        if document is None or document.session_context is None:
-            self.settled += 1
-            return
         if self._settle_pending:
             return
         self._settle_pending = True
@@ -155,7 +151,7 @@ class InfomapDashboard(Dashboard):
             self._settle_pending = False
             self.settled += 1
 
-        pn.state.execute(run, schedule=True)  # next tick, inside the session's context
+        next_tick(run)
 
     # ---- computation ----------------------------------------------------------------------
     def graph_key(self) -> tuple:
@@ -295,7 +291,7 @@ class InfomapDashboard(Dashboard):
         for renderer in figure.renderers:
             source = getattr(renderer, "data_source", None)
             if source is not None and "module" in source.data and source is not self._tap_source:
-                source.selected.on_change("indices", self._on_tap)
+                source.selected.on_change("indices", logged(self._on_tap))
                 self._tap_source = source
 
     # ---- views ----------------------------------------------------------------------------
@@ -458,8 +454,7 @@ class InfomapDashboard(Dashboard):
         if self._sweeping:
             return
         self.clear_error("sweep")
-        document = pn.state.curdoc
-        served = document is not None and document.session_context is not None
+        document = served_document()  # captured here: the worker thread has no session context
         total = len(values) * 3
 
         def publish(points, done, problem=None):
@@ -470,10 +465,7 @@ class InfomapDashboard(Dashboard):
                 if progress is not None:
                     progress.value, progress.max = done, total
                 self.sweep_version += 1
-            if served:
-                document.add_next_tick_callback(lambda: _in_session(document, apply))
-            else:
-                apply()
+            next_tick(apply, document)
 
         def work():
             points = []
@@ -487,7 +479,7 @@ class InfomapDashboard(Dashboard):
                 self._sweeping = False
 
         self._sweeping = True
-        if served:
+        if document is not None:
             threading.Thread(target=work, daemon=True).start()
         else:
             work()
@@ -649,12 +641,3 @@ class InfomapDashboard(Dashboard):
                              for kind in ("csv", "clu", "tree")], sizing_mode="stretch_width")
         return [convention, *self.step_controls(), pn.pane.Markdown(self.t("manual_help")),
                 pn.pane.Markdown(self.t("upload")), upload, pn.pane.Markdown(f"**{self.t('download')}**"), downloads]
-
-
-def _in_session(document, callback) -> None:
-    """Run ``callback`` as Panel code of ``document``'s session (a plain next-tick callback lacks
-    Panel's session context, and parameter syncing such as the URL then silently stops)."""
-    from panel.io.state import set_curdoc
-
-    with set_curdoc(document):
-        callback()

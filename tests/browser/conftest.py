@@ -27,6 +27,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +49,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SWALLOWED_ERROR = re.compile(r"^(Uncaught )?([A-Z]\w*)?Error: ")
+SERVER_ERROR = re.compile(r"Traceback|\bERROR\b|Error:|Exception|RuntimeError")  # a server log line that is a failure
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
@@ -84,6 +86,7 @@ class PanelServer:
     proc: subprocess.Popen
     log_path: Path
     apps: list[str] = field(default_factory=list)
+    session_expiry_s: float = 32.0  # at most this long after its page closes a session is destroyed
 
     @property
     def url(self) -> str:
@@ -95,6 +98,22 @@ class PanelServer:
         except OSError as exc:  # pragma: no cover
             return f"<cannot read {self.log_path}: {exc}>"
         return text[-chars:]
+
+    def log_offset(self) -> int:
+        """The log's current length in bytes: pass it to :meth:`errors_since`."""
+        return self.log_path.stat().st_size
+
+    def errors_since(self, offset: int) -> str:
+        """The server log written after ``offset`` when it holds an error or a traceback, else ``""``."""
+        with open(self.log_path, "rb") as log:
+            log.seek(offset)
+            text = log.read().decode(errors="replace")
+        return text if any(SERVER_ERROR.search(line) for line in text.splitlines()) else ""
+
+    def rss_mib(self) -> float:
+        """The server process's resident memory (``VmRSS``) in MiB."""
+        status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
 
 
 _SERVER: PanelServer | None = None  # for the failure-report hook below
@@ -114,16 +133,20 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=15)
 
 
-@pytest.fixture(scope="session")
-def panel_server():
-    """Serve every app with ``panel serve`` on a free port; yield a :class:`PanelServer`."""
-    global _SERVER
+@contextmanager
+def serve_apps(log_name: str, check_sessions_ms: int | None = None):
+    """Serve every app with ``panel serve`` on a free port, the log in ``ARTIFACTS/<log_name>``;
+    yield a :class:`PanelServer` once it answers, stop it afterwards. ``check_sessions_ms``: how
+    often the server destroys the sessions unused for 15 s (Bokeh's default: every 17 s). The 15 s
+    stay: a session a page request made is destroyed as well if the page's websocket has not
+    connected by then, and on a busy 2-core machine that took 13 s; the socket then gets a new
+    session whose models the page does not know ("reference … isn't known")."""
     apps = app_files()
     if not apps:
         pytest.fail(f"no dashboard scripts found in {APPS_DIR} (set KEXUE_VIZ_APPS_DIR?)")
     port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS / "panel-serve.log"
+    log_path = ARTIFACTS / log_name
     env = dict(os.environ, KEXUE_VIZ_DEVICE="cpu", PYTHONUNBUFFERED="1")
     cmd = [
         sys.executable, "-m", "panel", "serve", *map(str, apps),
@@ -132,6 +155,8 @@ def panel_server():
         "--allow-websocket-origin", f"127.0.0.1:{port}",
         "--num-procs", "1",
     ]
+    if check_sessions_ms is not None:
+        cmd += ["--check-unused-sessions", str(check_sessions_ms)]
     index_dir = ARTIFACTS / "index"
     index_dir.mkdir(exist_ok=True)
     try:
@@ -149,7 +174,8 @@ def panel_server():
         stdin=subprocess.DEVNULL, start_new_session=True,
     )
     server = PanelServer(port=port, proc=proc, log_path=log_path, apps=[p.stem for p in apps])
-    _SERVER = server
+    if check_sessions_ms is not None:
+        server.session_expiry_s = 15 + check_sessions_ms / 1000 + 0.5
     try:
         deadline = time.monotonic() + SERVE_TIMEOUT
         last_err: object = None
@@ -176,7 +202,27 @@ def panel_server():
     finally:
         _stop(proc)
         log.close()
-        _SERVER = None
+
+
+@pytest.fixture(scope="session")
+def panel_server():
+    """Serve every app with ``panel serve`` on a free port; yield a :class:`PanelServer`."""
+    global _SERVER
+    with serve_apps("panel-serve.log") as server:
+        _SERVER = server
+        try:
+            yield server
+        finally:
+            _SERVER = None
+
+
+@pytest.fixture(scope="session")
+def expiring_server():
+    """Like :func:`panel_server`, but the server destroys a session within ``server.session_expiry_s``
+    (16.5 s) after its page closes: for tests of what a closed session leaves behind
+    (``test_sessions``, ``test_soak``)."""
+    with serve_apps("panel-serve-expiring.log", check_sessions_ms=1000) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -235,9 +281,10 @@ def is_offhost(url: str) -> bool:
     return (parts.hostname or "") not in LOCAL_HOSTS
 
 
-@pytest.fixture
-def page(chromium):
-    """A fresh page whose ``.recorder`` collects off-host requests and JS errors.
+@contextmanager
+def recorded_page(chromium):
+    """A page in a browser context of its own (its own cookies: its own server session) whose
+    ``.recorder`` collects off-host requests and JS errors.
 
     Off-host requests are recorded *and aborted* (the CI machine has no internet, so letting
     them through would only turn into slow time-outs)."""
@@ -274,6 +321,20 @@ def page(chromium):
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh page (see :func:`recorded_page`)."""
+    with recorded_page(chromium) as page:
+        yield page
+
+
+@pytest.fixture
+def reader(chromium):
+    """``with reader() as page:`` a fresh page of a reader of its own (see :func:`recorded_page`),
+    for tests of several readers at once."""
+    return lambda: recorded_page(chromium)
 
 
 def pytest_generate_tests(metafunc):

@@ -32,7 +32,7 @@ from panel.io.state import set_curdoc
 from .export import figure_bytes
 from .i18n import FRAME_TEXT, LANGUAGES, TextTable
 from .live import LivePlot
-from . import plot, style
+from . import notebook, plot, style
 from .style import load_backends
 
 log = logging.getLogger("kexue_viz")
@@ -57,8 +57,12 @@ FRAME_CSS = """
 
 
 def init_extension() -> None:
-    """Load Panel/HoloViews for a served page or a notebook, with the frame's stylesheet."""
+    """Load Panel/HoloViews for a served page or a notebook, with the frame's stylesheet. In a
+    notebook every script and stylesheet comes from the local installation (see
+    :mod:`kexue_viz.notebook`); a served page gets them from its own server."""
     load_backends()
+    if notebook.in_kernel():
+        notebook.inline_resources()
     pn.extension(raw_css=[FRAME_CSS], notifications=False, loading_indicator=False)
     hv.Store.set_current_backend("bokeh")
 

@@ -1,5 +1,9 @@
 """Reader-facing text in two languages. Each series keeps one :class:`TextTable`; the frame's own
-strings live in :data:`FRAME_TEXT`. A missing key raises, so a typo cannot ship silently."""
+strings live in :data:`FRAME_TEXT`. A missing key raises, so a typo cannot ship silently.
+
+Code that rejects a reader's input (an upload parser, say) raises :class:`TextError`: its message
+is a table entry, English for ``str()`` (code, notebooks, logs) and in the reader's language on a
+dashboard page."""
 from __future__ import annotations
 
 LANGUAGES = ("zh", "en")
@@ -27,13 +31,39 @@ class TextTable:
         return TextTable({**self.entries, **other.entries})
 
 
+class TextError(ValueError):
+    """A rejected input whose message is the entry ``key`` of ``table`` filled with ``values``:
+    ``str()`` reads it in English; :meth:`in_language` in either language."""
+
+    def __init__(self, table: TextTable, key: str, **values):
+        self.table, self.key, self.values = table, key, values
+        super().__init__(self.in_language("en"))
+
+    def in_language(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return self.table.get(self.key, lang, **self.values)
+
+
 FRAME_TEXT = TextTable({
     "lang": {"zh": "语言", "en": "Language"},
     "export": {"zh": "导出当前图", "en": "Export figure"},
     "export_format": {"zh": "导出格式", "en": "Export format"},
     "posts": {"zh": "相关文章", "en": "Posts"},
     "parameters": {"zh": "参数", "en": "Parameters"},
-    "bad_value": {"zh": "参数 {name} 的值 {value} 无效：{reason}", "en": "Invalid value {value} for {name}: {reason}"},
+    # a setting from a link or `kexue-viz export --set`: {label} is the control's label, {name}={value} as given
+    "unknown_setting": {"zh": "没有名为 {name} 的参数（{name}={value}）", "en": "There is no setting {name} ({name}={value})"},
+    "must_be_between": {"zh": "{label}：须在 {lo} 到 {hi} 之间，收到 {name}={value}",
+                        "en": "{label} must be between {lo} and {hi}, got {name}={value}"},
+    "must_be_option": {"zh": "{label}：须是 {options} 之一，收到 {name}={value}",
+                       "en": "{label} must be one of {options}, got {name}={value}"},
+    "must_be_integer": {"zh": "{label}：须是整数，收到 {name}={value}", "en": "{label} must be a whole number, got {name}={value}"},
+    "must_be_number": {"zh": "{label}：须是数，收到 {name}={value}", "en": "{label} must be a number, got {name}={value}"},
+    "must_be_boolean": {"zh": "{label}：须是 true 或 false，收到 {name}={value}",
+                        "en": "{label} must be true or false, got {name}={value}"},
+    "must_be_range": {"zh": "{label}：须是 {lo} 到 {hi} 之间的两个数“下限,上限”，收到 {name}={value}",
+                      "en": "{label} must be two numbers 'low,high' between {lo} and {hi}, got {name}={value}"},
+    "bad_value": {"zh": "{label}：值无效（{name}={value}）：{reason}", "en": "Invalid value for {label} ({name}={value}): {reason}"},
+    "upload_rejected": {"zh": "上传的文件未被采用：{reason}（当前数据不变）", "en": "Upload rejected: {reason} (the current data stay)"},
     "failed": {"zh": "计算失败：{reason}（其余视图保持不变）", "en": "Computation failed: {reason} (other views unchanged)"},
     "busy": {"zh": "计算中…", "en": "Computing…"},
     "index_title": {"zh": "kexue_viz：科学空间的可交互图", "en": "kexue_viz: interactive figures for Scientific Spaces"},

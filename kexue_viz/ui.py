@@ -14,23 +14,28 @@ indicator. It uses no Panel template and no external resource: pages ask only th
 from __future__ import annotations
 
 import io
+import json
 import logging
+import math
+import numbers
 import os
 import time
 import traceback
 from collections import OrderedDict
 from functools import partial, wraps
 from typing import Any, Callable
+from urllib.parse import parse_qsl, urlencode
 
 import holoviews as hv
 import panel as pn
 import param
 from bokeh.document import Document
 from bokeh.events import Tap
+from bokeh.models import TabPanel
 from panel.io.state import set_curdoc
 
 from .export import figure_bytes
-from .i18n import FRAME_TEXT, LANGUAGES, TextTable
+from .i18n import FRAME_TEXT, LANGUAGES, TextError, TextTable
 from .live import LivePlot
 from . import notebook, plot, style
 from .style import load_backends
@@ -54,6 +59,12 @@ FRAME_CSS = """
 .kv-sidebar { background: #f6f7f9; border-right: 1px solid #e1e4e8; padding: 4px 10px 16px 10px; }
 .kv-header { border-bottom: 1px solid #e1e4e8; margin-bottom: 6px; }
 """
+SIDEBAR_WIDTH = 340
+# given to every sidebar widget (each renders in its own shadow root, which the page's stylesheet
+# does not reach): a label or slider title longer than the sidebar wraps instead of being cut off
+SIDEBAR_WIDGET_CSS = """
+label, .bk-slider-title, .bk-input-group > * { white-space: normal; overflow-wrap: anywhere; }
+"""
 
 
 def init_extension() -> None:
@@ -68,16 +79,22 @@ def init_extension() -> None:
 
 
 def parse_setting(parameter: param.Parameter, raw: Any) -> Any:
-    """Turn a URL/CLI string into a value of the parameter's type; anything unparseable is
-    returned as given so that ``param``'s own validation produces the message."""
+    """Turn a URL/CLI string (as :func:`url_text` writes it) into a value of the parameter's
+    type; anything unparseable is returned as given, and :meth:`Dashboard.apply_settings` says
+    what is wrong with it."""
     if not isinstance(raw, str):
         return raw
     text = raw.strip()
     try:
         if isinstance(parameter, param.Boolean):
             return {"true": True, "1": True, "false": False, "0": False}.get(text.lower(), raw)
+        if isinstance(parameter, param.ListSelector):
+            return [_option(parameter, item) for item in _items(text)]
         if isinstance(parameter, param.Selector):
-            return next((option for option in parameter.objects if str(option) == text), raw)
+            return _option(parameter, text)
+        if isinstance(parameter, param.Range):
+            low, high = (float(item) for item in _items(text))
+            return low, high
         if isinstance(parameter, param.Integer):
             return int(text)
         if isinstance(parameter, param.Number):
@@ -85,6 +102,43 @@ def parse_setting(parameter: param.Parameter, raw: Any) -> Any:
     except ValueError:
         return raw
     return raw
+
+
+def _items(text: str) -> list[str]:
+    """The items of a list written ``a,b,c`` (or as JSON, as links written by Panel were)."""
+    if text.startswith("["):
+        return [str(item) for item in json.loads(text)]
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _option(parameter: param.Selector, text: str) -> Any:
+    """The option of ``parameter`` written ``text`` (a number option also by its value: ``0.010``
+    is ``0.01``); ``text`` itself when there is none."""
+    for option in parameter.objects:
+        if str(option) == text:
+            return option
+    for option in parameter.objects:
+        if isinstance(option, (int, float)) and not isinstance(option, bool):
+            try:
+                if float(text) == option:
+                    return option
+            except ValueError:
+                break
+    return text
+
+
+def url_text(value: Any) -> str:
+    """``value`` as a link writes it (:func:`parse_setting` reads it back): a float with at most
+    12 significant digits, so a slider's 1.0999999999999999 (steps of 0.1 summed in binary) is
+    written 1.1 while anything a reader typed keeps its digits; lists and ranges comma-separated;
+    booleans ``true``/``false``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(float(f"{value:.12g}"))
+    if isinstance(value, (list, tuple)):
+        return ",".join(url_text(item) for item in value)
+    return str(value)
 
 
 class LruDict(OrderedDict):
@@ -205,7 +259,7 @@ class Dashboard(pn.viewable.Viewer):
         super().__init__(**params)
         self._table = FRAME_TEXT.merged(self.text)
         self._last_good: dict[str, Any] = {}
-        self._problems: dict[str, str] = {}
+        self._problems: dict[str, str | Callable[[], str]] = {}
         self._error = pn.pane.Alert("", alert_type="danger", visible=False, css_classes=["kv-error"],
                                     sizing_mode="stretch_width")
         self._widgets: dict[str, pn.widgets.Widget] = {}
@@ -225,6 +279,59 @@ class Dashboard(pn.viewable.Viewer):
         key = f"{name}.{value}"
         return self.t(key) if key in self._table else str(value)
 
+    def label(self, name: str) -> str:
+        """The label of the control of parameter ``name`` (the name itself where it has none)."""
+        return self.t(name) if name in self._table else name
+
+    def message(self, key: str, **values) -> Callable[[], str]:
+        """The text ``key`` filled with ``values``, read in the language shown when it is read
+        (give it to :meth:`report`: the error area rereads it when the language changes). Each
+        value is read as :meth:`describe` gives it."""
+        return lambda: self.t(key, **{name: self.describe(value) for name, value in values.items()})
+
+    def describe(self, value: Any) -> Any:
+        """What a reader reads for ``value``: a :class:`~kexue_viz.i18n.TextError` in the current
+        language, another exception by its first line, a callable by what it returns now."""
+        if isinstance(value, TextError):
+            return value.in_language(self.lang)
+        if isinstance(value, Exception):
+            return _short(value)
+        return value() if callable(value) else value
+
+    def text_pane(self, key: str, template: str = "{}", **options) -> pn.pane.Markdown:
+        """A Markdown pane of ``template`` filled with the text ``key``, following the language."""
+        pane = pn.pane.Markdown(template.format(self.t(key)), **{"sizing_mode": "stretch_width", **options})
+        self.param.watch(lambda event: setattr(pane, "object", template.format(self.t(key))), "lang")
+        return pane
+
+    def tabs(self, pages: dict[str, Any], **options) -> pn.Tabs:
+        """Tabs titled with the texts of ``pages``' keys, retitled with the language (the open tab
+        stays open). Dynamic: only the open tab's content is sent to the browser."""
+        tabs = pn.Tabs(*[(self.t(key), content) for key, content in pages.items()], dynamic=True,
+                       **{"sizing_mode": "stretch_width", **options})
+
+        def retitle(event):
+            """Panel (1.9) keeps the Bokeh panel of a tab whose content stays, old title and all,
+            and BokehJS redraws the tab headers only when the list of panels changes (the titles
+            followed only as each tab was opened): retitle the panels Panel keeps, and show copies
+            of them (same contents, so nothing else is redrawn)."""
+            titles = [self.t(key) for key in pages]
+            active = tabs.active
+            tabs[:] = list(zip(titles, pages.values()))
+            tabs.active = active
+            for model, _ in tabs._models.values():
+                for panel, title in zip(model.tabs, titles):
+                    panel.title = title
+                model.tabs = [TabPanel(title=panel.title, child=panel.child, closable=panel.closable)
+                              for panel in model.tabs]
+
+        self.param.watch(retitle, "lang")
+        return tabs
+
+    def button(self, key: str, **options) -> pn.widgets.Button:
+        """A button labelled with the text ``key``, relabelled with the language."""
+        return self.register_widget(key, pn.widgets.Button(label=self.t(key), **options))
+
     # ---- parameters -----------------------------------------------------------------------
     def url_parameters(self) -> list[str]:
         """Every parameter a link should carry: all but ``name`` and frame-only ones."""
@@ -236,23 +343,54 @@ class Dashboard(pn.viewable.Viewer):
         return {p: getattr(self, p) for p in self.url_parameters()}
 
     def apply_settings(self, raw: dict[str, Any]) -> list[str]:
-        """Set parameters from strings or values one at a time; return one message per
-        rejected value (unknown name, wrong type, out of bounds). Valid ones are applied."""
-        problems = []
-        for name, value in raw.items():
-            if name not in self.url_parameters():
-                problems.append(self.t("bad_value", name=name, value=value, reason="unknown parameter"))
-                continue
-            try:
-                setattr(self, name, parse_setting(self.param[name], value))
-            except Exception as error:  # param raises ValueError/TypeError with the bound
-                problems.append(self.t("bad_value", name=name, value=value, reason=_short(error)))
-        return problems
+        """Set parameters from strings (a link's, ``kexue-viz export --set``) or values one at a
+        time; return one message per rejected value (unknown name, wrong type, out of bounds), in
+        the current language. Valid ones are applied."""
+        return [problem() for problem in self._apply(raw)]
+
+    def apply_link(self, settings: dict[str, Any]) -> None:
+        """Apply a link's settings; each one rejected is explained in the error area."""
+        problems = self._apply(settings)
+        if problems:
+            self.report(lambda: "\n\n".join(problem() for problem in problems), source="url")
+        else:
+            self.clear_error("url")
+
+    def out_of_range(self, name: str, value: Any, low: float, high: float) -> Callable[[], str]:
+        """The message that ``value`` of parameter ``name`` lies outside ``low``..``high`` (for a
+        range narrower than the parameter's bounds that other settings impose)."""
+        return self.message("must_be_between", label=lambda: self.label(name), name=name, value=url_text(value),
+                            lo=f"{low:.12g}", hi=f"{high:.12g}")
+
+    def _apply(self, raw: dict[str, Any]) -> list[Callable[[], str]]:
+        """:meth:`apply_settings`, each message a :meth:`message`."""
+        problems = (self._apply_one(name, value) for name, value in raw.items())
+        return [problem for problem in problems if problem is not None]
+
+    def _apply_one(self, name: str, raw: Any) -> Callable[[], str] | None:
+        """Set parameter ``name`` from ``raw``; ``None``, or a message saying why not, made from
+        the parameter's bounds or options and naming the control by its label (param's own
+        message names the class attribute, e.g. 'HippoDashboard.N')."""
+        if name not in self.url_parameters():
+            return self.message("unknown_setting", name=name, value=raw)
+        parameter = self.param[name]
+        value = parse_setting(parameter, raw)
+        given = {"label": lambda: self.label(name), "name": name, "value": raw}
+        rejection = rejection_of(parameter, value)
+        if rejection is not None:
+            key, details = rejection
+            return self.message(key, **given, **details)
+        try:
+            setattr(self, name, value)
+        except Exception as error:  # a check of the parameter's own, beyond its type and bounds
+            return self.message("bad_value", **given, reason=error)
+        return None
 
     # ---- errors ---------------------------------------------------------------------------
-    def report(self, message: str, source: str = "input") -> None:
+    def report(self, message: str | Callable[[], str], source: str = "input") -> None:
         """Show ``message`` in the page's error area, filed under ``source`` (a view's key,
-        ``"url"``, ``"upload"``...); it stays until that source is cleared."""
+        ``"url"``, ``"upload"``...); it stays until that source is cleared. A :meth:`message`
+        (any callable) is read again when the language changes."""
         self._problems[source] = message
         self._show_problems()
 
@@ -262,7 +400,8 @@ class Dashboard(pn.viewable.Viewer):
             self._show_problems()
 
     def _show_problems(self) -> None:
-        self._error.object = "\n\n".join(dict.fromkeys(self._problems.values()))  # each message once
+        texts = [problem() if callable(problem) else problem for problem in self._problems.values()]
+        self._error.object = "\n\n".join(dict.fromkeys(texts))  # each message once
         self._error.visible = bool(self._problems)
 
     def guard(self, key: str, compute: Callable[..., Any], fallback: Callable[[], Any]) -> Callable[..., Any]:
@@ -274,10 +413,10 @@ class Dashboard(pn.viewable.Viewer):
                 with style.only("bokeh"):
                     result = compute(*args, **kwargs)
             except ValueError as error:
-                self.report(self.t("failed", reason=_short(error)), source=key)
+                self.report(self.message("failed", reason=error), source=key)
             except Exception as error:  # any other failure: keep serving, tell the reader
                 log.error("view %s failed:\n%s", key, traceback.format_exc())
-                self.report(self.t("failed", reason=f"{type(error).__name__}: {_short(error)}"), source=key)
+                self.report(self.message("failed", reason=f"{type(error).__name__}: {_short(error)}"), source=key)
             else:
                 self._last_good[key] = result
                 self.clear_error(key)
@@ -343,7 +482,7 @@ class Dashboard(pn.viewable.Viewer):
             return io.BytesIO(self.export_bytes(self.export_format))
         except Exception as error:
             log.error("export failed:\n%s", traceback.format_exc())
-            self.report(self.t("failed", reason=_short(error)), source="export")
+            self.report(self.message("failed", reason=error), source="export")
             return io.BytesIO(b"")
 
     # ---- layout ---------------------------------------------------------------------------
@@ -413,64 +552,87 @@ class Dashboard(pn.viewable.Viewer):
         return player
 
     def register_widget(self, name: str, widget: pn.widgets.Widget) -> pn.widgets.Widget:
-        """Make ``widget`` relabel with the language and answer without Panel's batching delay.
+        """Make ``widget`` relabel with the language and answer without Panel's batching delay;
+        drop the tooltip ``from_param`` makes of the parameter's ``doc`` (a note for programmers,
+        in English on both pages).
 
         Panel holds each browser change for ``Syncable._debounce`` = 50 ms to merge bursts; that
         was a third of a slider move's measured latency. Events that arrive while an update runs
         are still merged, so a short delay loses nothing here (a private Panel attribute, set per
         widget instance)."""
         widget._debounce = EVENT_DELAY_MS
+        if "description" in widget.param:
+            widget.description = None
         self._widgets[name] = widget
         return widget
 
-    @param.depends("lang", watch=True)
-    def _relabel(self) -> None:
-        if self._layout is None:  # no widgets yet (CLI, tests): views read the language when built
-            return
+    def _relabel(self, *events) -> None:
+        """Relabel the registered widgets (and the options of a parameter's selector) and reread
+        the messages shown; views read the language when they are built."""
         for name, widget in self._widgets.items():
             widget.label = self.t(name)
-            parameter = self.param[name]
+            parameter = self.param[name] if name in self.param else None
             if isinstance(parameter, param.Selector) and name != "lang":
                 widget.options = {self.option_label(name, v): v for v in parameter.objects}
-        self._export_button.label = self.t("export")
+        self._show_problems()
 
     def _header(self):
         links = " · ".join(f"[{self.t(title)}]({url})" for title, url in self.posts)
         return pn.pane.Markdown(f"## {self.t('title')}\n{self.t('posts')}: {links}",
                                 css_classes=["kv-header"], sizing_mode="stretch_width")
 
-    def _url_error(self, mapped: dict) -> None:
-        problems = self.apply_settings(mapped)
-        if problems:
-            self.report("\n\n".join(problems), source="url")
+    def _follow_link(self, location) -> None:
+        """Apply the settings of the page's link (:meth:`apply_link`), then write each change of
+        a :meth:`url_parameters` into it (:meth:`_write_link`).
+
+        Called before the page is built, so the page opens in the link's state and language at
+        once, and this watcher runs before every watcher the page adds: a change goes to the
+        address bar ahead of the work it starts. (Panel's ``location.sync``, called once the page
+        was built, wrote the link after that work: the address bar followed a control by 0.5–3 s
+        and a language switch by up to 40 s on 2 cores, the URL's message queued behind the
+        re-rendered plots; and it wrote a slider's 1.0999999999999999 as is.)"""
+        self.apply_link(dict(parse_qsl(location.search.lstrip("?"), keep_blank_values=True)))
+        self.param.watch(partial(self._write_link, location), self.url_parameters())
+
+    def _write_link(self, location, *events) -> None:
+        """Put the new values of ``events`` into the link's query (:func:`url_text`), leaving
+        the other entries as they are."""
+        query = dict(parse_qsl(location.search.lstrip("?"), keep_blank_values=True))
+        query.update({event.name: url_text(event.new) for event in events})
+        location.search = "?" + urlencode(query, safe=",;")
 
     def __panel__(self):
         if self._layout is not None:
             return self._layout
         init_extension()
-        self._export_button = pn.widgets.FileDownload(
+        if pn.state.location is not None and served_document() is not None:
+            self._follow_link(pn.state.location)
+        # after the link's watcher: the browser applies a page's changes in order, and relabelling
+        # the sidebar's selects took it 2.5 s (hippo, 2 cores) before the link took a language
+        self.param.watch(self._relabel, "lang")
+        self._export_button = self.register_widget("export", pn.widgets.FileDownload(
             callback=self._export_file, filename=f"kexue_viz-{self.slug}.{self.export_format}",
             label=self.t("export"), embed=False, color="primary", css_classes=["kv-export"],
-            sizing_mode="stretch_width")
+            sizing_mode="stretch_width"))
         self.param.watch(lambda e: setattr(self._export_button, "filename", f"kexue_viz-{self.slug}.{e.new}"),
                          "export_format")
         busy = pn.indicators.LoadingSpinner(value=True, size=22, styles=pn.bind(busy_style, pn.state.param.busy))
         language = pn.widgets.RadioButtonGroup.from_param(self.param.lang, options={"中文": "zh", "English": "en"},
-                                                          sizing_mode="stretch_width")
+                                                          description=None, sizing_mode="stretch_width")
         sidebar = pn.Column(
             language,
             *[self._widget(name) for name in self.controls],
             *self.extra_controls(),
-            pn.Row(pn.widgets.RadioButtonGroup.from_param(self.param.export_format, width=110), busy),
+            pn.Row(pn.widgets.RadioButtonGroup.from_param(self.param.export_format, description=None, width=110), busy),
             self._export_button,
-            width=300, css_classes=["kv-sidebar"],
+            width=SIDEBAR_WIDTH, css_classes=["kv-sidebar"],
         )
+        for widget in sidebar.select(pn.widgets.Widget):
+            widget.stylesheets = [*widget.stylesheets, SIDEBAR_WIDGET_CSS]
         header = pn.panel(pn.bind(lambda lang: self._header(), self.param.lang), sizing_mode="stretch_width")
         main = self.build_views()
         self._layout = pn.Row(sidebar, pn.Column(header, self._error, main, sizing_mode="stretch_width"),
                               sizing_mode="stretch_width")
-        if pn.state.location is not None and pn.state.curdoc is not None:
-            pn.state.location.sync(self, self.url_parameters(), on_error=self._url_error)
         return self._layout
 
 
@@ -489,6 +651,40 @@ def serve(dashboard_class: type[Dashboard]) -> Dashboard:
     title = FRAME_TEXT.merged(dashboard_class.text).get("title", "en")
     pn.panel(dashboard).servable(title=f"kexue_viz · {title}")
     return dashboard
+
+
+def rejection_of(parameter: param.Parameter, value: Any) -> tuple[str, dict[str, str]] | None:
+    """Why ``value`` does not fit ``parameter`` (type, options, bounds) as a text key of
+    :data:`~kexue_viz.i18n.FRAME_TEXT` and the values it needs, or ``None`` when it fits."""
+    if isinstance(parameter, param.Boolean):
+        return None if isinstance(value, bool) else ("must_be_boolean", {})
+    if isinstance(parameter, param.Selector):
+        options = {"options": ", ".join(url_text(option) for option in parameter.objects)}
+        chosen = value if isinstance(parameter, param.ListSelector) and isinstance(value, list) else [value]
+        fits = all(item in parameter.objects for item in chosen)
+        return None if fits else ("must_be_option", options)
+    if isinstance(parameter, param.Range):
+        low, high = parameter.bounds
+        fits = (isinstance(value, tuple) and len(value) == 2 and all(_is_real(v) for v in value)
+                and low <= value[0] <= value[1] <= high)
+        return None if fits else ("must_be_range", {"lo": f"{low:.12g}", "hi": f"{high:.12g}"})
+    if isinstance(parameter, param.Integer) and not (isinstance(value, numbers.Integral) and _is_real(value)):
+        return "must_be_integer", {}
+    if isinstance(parameter, param.Number):
+        if not _is_real(value):
+            return "must_be_number", {}
+        low, high = parameter.bounds or (None, None)
+        low_inclusive, high_inclusive = parameter.inclusive_bounds
+        below = low is not None and (value < low if low_inclusive else value <= low)
+        above = high is not None and (value > high if high_inclusive else value >= high)
+        if below or above:
+            return "must_be_between", {"lo": f"{low:.12g}" if low is not None else "−∞",
+                                       "hi": f"{high:.12g}" if high is not None else "∞"}
+    return None
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and not math.isnan(value)
 
 
 def _short(error: Exception) -> str:

@@ -213,7 +213,7 @@ class AttentionScaleDashboard(Dashboard):
         """α clamped to the model's range (a link may carry a cosine-sized α into the normal model)."""
         top = alpha_max(self.model, self.d)
         if self.alpha > top:
-            self.report(self.t("bad_value", name="alpha", value=self.alpha, reason=f"> {top:.4g}"), source="alpha")
+            self.report(self.out_of_range("alpha", self.alpha, self.param.alpha.bounds[0], round(top, 4)), source="alpha")
             return top
         self.clear_error("alpha")
         return self.alpha
@@ -605,17 +605,8 @@ class AttentionScaleDashboard(Dashboard):
             self.live("reflection", self.reflection_view, ()),
             self._markdown("rope_note", gap=counter["square_gap"], fix=counter["repaired_commutator"]),
             sizing_mode="stretch_width")
-        contents = (scale_tab, concentration_tab, sparsity_tab, rope_tab)
-        keys = ("tab_scale", "tab_concentration", "tab_sparsity", "tab_rope")
-        tabs = pn.Tabs(*[(self.t(key), content) for key, content in zip(keys, contents)], dynamic=True,
-                       sizing_mode="stretch_width")
-
-        def relabel(event):
-            active = tabs.active
-            tabs[:] = [(self.t(key), content) for key, content in zip(keys, contents)]
-            tabs.active = active
-
-        self.param.watch(relabel, "lang")
+        tabs = self.tabs({"tab_scale": scale_tab, "tab_concentration": concentration_tab,
+                          "tab_sparsity": sparsity_tab, "tab_rope": rope_tab})
         tabs.param.watch(lambda event: setattr(self, "open_tab", event.new), "active")
         return tabs
 

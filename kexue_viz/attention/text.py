@@ -100,7 +100,7 @@ TEXT = TextTable({
         "The approximation is trustworthy only for α ≲ √(ln n/2); beyond √ln n its Σp² exceeds 1, and that is what "
         "creates its peak. Exact curves and the limit are for ½‖J‖₁; other measures show MC only.")},
     # concentration
-    "tab_scale": {"zh": "Scale（9812/8823）", "en": "Scale (9812/8823)"},
+    "tab_scale": {"zh": "缩放因子（9812/8823）", "en": "Scale (9812/8823)"},
     "tab_concentration": {"zh": "集中度（9889）", "en": "Concentration (9889)"},
     "tab_sparsity": {"zh": "稀疏度（9595）", "en": "Sparsity (9595)"},
     "tab_rope": {"zh": "RoPE（9403）", "en": "RoPE (9403)"},
@@ -160,7 +160,7 @@ TEXT = TextTable({
         "(Exp(1) sample: 0.707 vs 0.5).")},
     # rope
     "rope_d": {"zh": "头维度 d", "en": "head dimension d"},
-    "log10_base": {"zh": "log₁₀ base", "en": "log₁₀ base"},
+    "log10_base": {"zh": "log₁₀ 底数", "en": "log₁₀ base"},
     "r_max": {"zh": "最大相对距离 r", "en": "largest relative distance r"},
     "different_content": {"zh": "每个位置用不同的 q、k（常见误解）", "en": "different q, k at each position (common mistake)"},
     "view_decay_bound": {"zh": "G. 远程衰减：界 y(r)=(2/d)Σ|S_j| 与 Σ2cos(rθᵢ)（来自 8265）",

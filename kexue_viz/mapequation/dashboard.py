@@ -28,7 +28,7 @@ from .flow import Graph, compute_flow
 from .io import UploadError, parse_network, to_clu, to_csv, to_tree
 from .optimise import FlowOptions, InfomapMissing, run_infomap
 from .search import core_move_trace, greedy_merge_trace
-from .text import TEXT, UPLOAD_TEXT
+from .text import TEXT
 
 STEPWISE_LIMIT = 300
 MAX_STEP = 5000
@@ -561,11 +561,7 @@ class InfomapDashboard(Dashboard):
             "tab_sweep": (self.live("sweep", self.sweep_view, ("sweep_version",)), self.sweep_controls()),
         }
         grids = {key: pn.GridBox(*panes, ncols=2, sizing_mode="stretch_width") for key, panes in pages.items()}
-        # dynamic: only the open tab is sent to the browser, so the first page load stays light
-        tabs = pn.Tabs(*[(self.t(key), grid) for key, grid in grids.items()], dynamic=True,
-                       sizing_mode="stretch_width", css_classes=["kv-tabs"])
-        self.param.watch(lambda _: setattr(tabs, "objects", [grid.clone(name=self.t(key)) for key, grid in grids.items()]),
-                         "lang")
+        tabs = self.tabs(grids, css_classes=["kv-tabs"])  # dynamic: the first page load stays light
         note = pn.pane.Markdown(pn.bind(lambda lang: self.t("note"), self.param.lang), sizing_mode="stretch_width")
         return pn.Column(stats, network, top, tabs, note, sizing_mode="stretch_width")
 
@@ -575,7 +571,7 @@ class InfomapDashboard(Dashboard):
         try:
             graph = parse_network(data, name=filename)
         except UploadError as error:
-            self.report(UPLOAD_TEXT[error.key][self.lang].format(**error.values), source="upload")
+            self.report(self.message("upload_rejected", reason=error), source="upload")
             return
         self.clear_error("upload")
         self._upload = (hashlib.sha1(data).hexdigest()[:12], graph)
@@ -598,12 +594,11 @@ class InfomapDashboard(Dashboard):
         try:
             return io.BytesIO(self.export_text(kind).encode())
         except Exception as error:
-            self.report(self.t("failed", reason=str(error)), source="download")
+            self.report(self.message("failed", reason=error), source="download")
             return io.BytesIO(b"")
 
     def sweep_controls(self):
-        button = pn.widgets.Button(label=self.t("sweep_run"), color="primary", sizing_mode="stretch_width",
-                                   css_classes=["kv-sweep"])
+        button = self.button("sweep_run", color="primary", sizing_mode="stretch_width", css_classes=["kv-sweep"])
         progress = pn.indicators.Progress(value=0, max=1, sizing_mode="stretch_width", bar_color="info")
         button.on_click(lambda _: self.run_sweep(progress))
         return pn.Column(button, progress, sizing_mode="stretch_width")
@@ -629,7 +624,7 @@ class InfomapDashboard(Dashboard):
         return [slider, player]
 
     def extra_controls(self) -> list:
-        convention = pn.widgets.Button(label=self.t("post_convention"), sizing_mode="stretch_width")
+        convention = self.button("post_convention", sizing_mode="stretch_width")
         convention.on_click(lambda _: self.param.update(flow_model="directed", recorded=True, teleport_to="nodes"))
         upload = pn.widgets.FileInput(accept=".csv,.tsv,.txt,.net", sizing_mode="stretch_width",
                                       css_classes=["kv-upload"])
@@ -639,5 +634,5 @@ class InfomapDashboard(Dashboard):
                                                      filename=f"communities.{kind}", label=kind, embed=False,
                                                      sizing_mode="stretch_width", css_classes=[f"kv-download-{kind}"])
                              for kind in ("csv", "clu", "tree")], sizing_mode="stretch_width")
-        return [convention, *self.step_controls(), pn.pane.Markdown(self.t("manual_help")),
-                pn.pane.Markdown(self.t("upload")), upload, pn.pane.Markdown(f"**{self.t('download')}**"), downloads]
+        return [convention, *self.step_controls(), self.text_pane("manual_help"), self.text_pane("upload"), upload,
+                self.text_pane("download", "**{}**"), downloads]

@@ -2,8 +2,8 @@
 
 Upload: an edge list as CSV/TSV (``source, target[, weight]``, optional header, comma, tab,
 semicolon or space separated) or Pajek (``*Vertices n`` then ``*Arcs``/``*Edges``). Every problem
-raises :class:`UploadError` naming what is wrong and where (``key`` selects the translated
-message in the dashboard). Export: CSV, Infomap's ``.clu`` and ``.tree`` formats.
+raises :class:`UploadError` naming what is wrong and where, in either language. Export: CSV,
+Infomap's ``.clu`` and ``.tree`` formats.
 """
 from __future__ import annotations
 
@@ -13,35 +13,21 @@ import math
 
 import numpy as np
 
+from ..i18n import TextError
 from .flow import Graph
+from .text import UPLOAD_TEXT
 
 MAX_BYTES = 2_000_000
 MAX_NODES = 2_000
 MAX_LINKS = 20_000
 HEADER_WORDS = {"source", "target", "from", "to", "weight", "src", "dst", "u", "v", "node1", "node2", "w"}
 
-MESSAGES = {
-    "empty": "the file is empty",
-    "too_large": "the file has {size} bytes; the limit is {limit}",
-    "not_text": "the file is not UTF-8 text (is it a spreadsheet or an image?)",
-    "few_columns": "line {line}: expected 'source, target[, weight]', found {found!r}",
-    "bad_weight": "line {line}: the weight {value!r} is not a number",
-    "negative_weight": "line {line}: the weight {value} must be finite and ≥ 0",
-    "no_links": "no link with a positive weight was found",
-    "too_many_nodes": "{count} nodes; the limit is {limit}",
-    "too_many_links": "{count} links; the limit is {limit}",
-    "pajek_vertices": "Pajek: '*Vertices n' must come first, with a whole number n ≥ 1",
-    "pajek_vertex": "Pajek line {line}: vertex {value!r} is not a number between 1 and {n}",
-    "pajek_section": "Pajek line {line}: unknown section {value!r} (use *Arcs or *Edges)",
-}
-
-
-class UploadError(ValueError):
-    """A rejected upload; ``key`` and ``values`` fill the message (English by default)."""
+class UploadError(TextError):
+    """A rejected upload: the entry ``key`` of :data:`~kexue_viz.mapequation.text.UPLOAD_TEXT`
+    filled with ``values`` (English for ``str()``, either language for a page)."""
 
     def __init__(self, key: str, **values):
-        self.key, self.values = key, values
-        super().__init__(MESSAGES[key].format(**values))
+        super().__init__(UPLOAD_TEXT, key, **values)
 
 
 def decode(data: bytes) -> str:

@@ -13,7 +13,7 @@ TEXT = TextTable({
     "graph.davis": {"zh": "Davis 南方妇女（按普通图）", "en": "Davis southern women (as one graph)"},
     "graph.ring": {"zh": "团环（ring of cliques）", "en": "Ring of cliques"},
     "graph.lfr": {"zh": "LFR 基准图（有真值）", "en": "LFR benchmark (ground truth)"},
-    "graph.digits": {"zh": "手写数字 kNN 图（文中词聚类做法）", "en": "Digits kNN graph (the post's word-clustering recipe)"},
+    "graph.digits": {"zh": "手写数字 kNN 图（文中词聚类做法）", "en": "Digits kNN graph (the post's recipe)"},
     "graph.d6": {"zh": "D6（有向小例子）", "en": "D6 (directed toy)"},
     "graph.planted": {"zh": "有向种植划分图", "en": "Directed planted partition"},
     "graph.upload": {"zh": "上传的网络", "en": "Uploaded network"},
@@ -139,7 +139,7 @@ TEXT = TextTable({
     },
 })
 
-UPLOAD_TEXT = {
+UPLOAD_TEXT = TextTable({
     "empty": {"zh": "文件是空的", "en": "the file is empty"},
     "too_large": {"zh": "文件有 {size} 字节，上限 {limit}", "en": "the file has {size} bytes; the limit is {limit}"},
     "not_text": {"zh": "文件不是 UTF-8 文本（是表格或图片吗？）", "en": "the file is not UTF-8 text (is it a spreadsheet or an image?)"},
@@ -152,4 +152,4 @@ UPLOAD_TEXT = {
     "pajek_vertices": {"zh": "Pajek：第一行必须是 '*Vertices n'（n 为正整数）", "en": "Pajek: '*Vertices n' must come first, with a whole number n ≥ 1"},
     "pajek_vertex": {"zh": "Pajek 第 {line} 行：节点 {value!r} 不是 1 到 {n} 之间的整数", "en": "Pajek line {line}: vertex {value!r} is not a number between 1 and {n}"},
     "pajek_section": {"zh": "Pajek 第 {line} 行：未知的段 {value!r}（请用 *Arcs 或 *Edges）", "en": "Pajek line {line}: unknown section {value!r} (use *Arcs or *Edges)"},
-}
+})

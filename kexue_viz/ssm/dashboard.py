@@ -448,7 +448,7 @@ class HippoDashboard(Dashboard):
         try:
             values = parse_csv_column(data)
         except ValueError as error:
-            self.report(str(error), source="upload")
+            self.report(self.message("upload_rejected", reason=error), source="upload")
             return
         self.clear_error("upload")
         self._upload = (hashlib.sha1(data).hexdigest()[:12], values)
@@ -471,4 +471,4 @@ class HippoDashboard(Dashboard):
     def extra_controls(self) -> list:
         upload = pn.widgets.FileInput(accept=".csv,.tsv,.txt", sizing_mode="stretch_width", css_classes=["kv-upload"])
         upload.param.watch(lambda event: event.new and self.load_upload(event.new), "value")
-        return [*self.cursor_controls(), pn.pane.Markdown(self.t("upload")), upload]
+        return [*self.cursor_controls(), self.text_pane("upload"), upload]

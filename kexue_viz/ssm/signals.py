@@ -10,6 +10,9 @@ import math
 
 import numpy as np
 
+from ..i18n import TextError
+from .text import UPLOAD_TEXT
+
 PRESETS = ("white_noise", "sines", "square", "chirp", "step", "random_walk")
 MAX_UPLOAD_BYTES = 2_000_000
 MAX_UPLOAD_SAMPLES = 100_000
@@ -53,24 +56,32 @@ def make_signal(kind: str, L: int, dt: float, freq: float = 2.0, seed: int = 0) 
     raise ValueError(f"unknown signal {kind!r}; choose one of {PRESETS}")
 
 
+class UploadError(TextError):
+    """A rejected upload: the entry ``key`` of :data:`~kexue_viz.ssm.text.UPLOAD_TEXT` filled with
+    ``values`` (English for ``str()``, either language for a page)."""
+
+    def __init__(self, key: str, **values):
+        super().__init__(UPLOAD_TEXT, key, **values)
+
+
 def parse_csv_column(data: bytes, column: str | int = 0) -> np.ndarray:
     """Read one numeric column of an uploaded CSV/TSV (header optional) into a float array.
 
-    Raises ``ValueError`` with a reader-facing message for: an empty or oversized file, a file
-    that is not UTF-8 text, a missing column, a non-numeric or non-finite value (with its line),
-    fewer than 2 or more than ``MAX_UPLOAD_SAMPLES`` values.
+    Raises :class:`UploadError` (a ``ValueError``) with a reader-facing message for: an empty or
+    oversized file, a file that is not UTF-8 text, a missing column, a non-numeric or non-finite
+    value (with its line), fewer than 2 or more than ``MAX_UPLOAD_SAMPLES`` values.
     """
     if not data:
-        raise ValueError("the uploaded file is empty")
+        raise UploadError("empty")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ValueError(f"the file is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB")
+        raise UploadError("too_large", size=len(data) / 1e6, limit=MAX_UPLOAD_BYTES / 1e6)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValueError("the file is not UTF-8 text; upload a CSV or TSV file") from None
+        raise UploadError("not_text") from None
     numbered = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
     if not numbered:
-        raise ValueError("the uploaded file has no rows")
+        raise UploadError("no_rows")
     delimiter = "\t" if "\t" in numbered[0][1] else ","
     rows = [(number, row) for (number, _), row in
             zip(numbered, csv.reader([line for _, line in numbered], delimiter=delimiter))]
@@ -78,7 +89,7 @@ def parse_csv_column(data: bytes, column: str | int = 0) -> np.ndarray:
     has_header = any(cell.strip() and not _is_number(cell) for cell in header)
     if isinstance(column, str) and not column.strip().lstrip("-").isdigit():
         if not has_header or column not in [h.strip() for h in header]:
-            raise ValueError(f"column {column!r} not found; the header is {header}")
+            raise UploadError("no_such_column", column=column, header=header)
         index = [h.strip() for h in header].index(column)
     else:
         index = int(column)
@@ -86,18 +97,18 @@ def parse_csv_column(data: bytes, column: str | int = 0) -> np.ndarray:
     values = []
     for line_no, row in body:
         if index >= len(row) or index < 0:
-            raise ValueError(f"line {line_no} has no column {index} (it has {len(row)})")
+            raise UploadError("short_line", line=line_no, index=index, count=len(row))
         cell = row[index].strip()
         if not _is_number(cell):
-            raise ValueError(f"line {line_no}: {cell!r} is not a number")
+            raise UploadError("not_a_number", line=line_no, cell=cell)
         value = float(cell)
         if not math.isfinite(value):
-            raise ValueError(f"line {line_no}: {cell!r} is not a finite number")
+            raise UploadError("not_finite", line=line_no, cell=cell)
         values.append(value)
     if len(values) < 2:
-        raise ValueError("the column needs at least 2 values")
+        raise UploadError("too_few")
     if len(values) > MAX_UPLOAD_SAMPLES:
-        raise ValueError(f"the column has {len(values)} values; the limit is {MAX_UPLOAD_SAMPLES}")
+        raise UploadError("too_many", count=len(values), limit=MAX_UPLOAD_SAMPLES)
     return np.asarray(values, dtype=np.float64)
 
 

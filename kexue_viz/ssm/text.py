@@ -22,7 +22,7 @@ TEXT = TextTable({
     "measure.legs": {"zh": "LegS：整个历史（缩放）", "en": "LegS: whole history (scaled)"},
     "measure.legt": {"zh": "LegT：最近窗口 w", "en": "LegT: sliding window w"},
     "measure.fout": {"zh": "FouT：窗口傅里叶（修正）", "en": "FouT: window Fourier (corrected)"},
-    "measure.fout_post": {"zh": "FouT：窗口傅里叶（原文写法）", "en": "FouT: window Fourier (post 1, as written)"},
+    "measure.fout_post": {"zh": "FouT：窗口傅里叶（原文写法）", "en": "FouT: window Fourier (post 1)"},
     "measure.lagt": {"zh": "LagT：拉盖尔（对照）", "en": "LagT: Laguerre (contrast)"},
     "N": {"zh": "状态维数 N", "en": "State size N"},
     "w": {"zh": "窗口长度 w（LegT/FouT）", "en": "Window w (LegT/FouT)"},
@@ -139,4 +139,17 @@ TEXT = TextTable({
                "sides, so the system does not converge (error stalls near 0.29 for every N); the corrected system uses "
                "2Σc−u(T). Post 1's LMU rescaling needs λ=√(2/(2n+1)), not 2/√(2n+1)."),
     },
+})
+
+UPLOAD_TEXT = TextTable({  # why an uploaded CSV column is rejected (kexue_viz.ssm.signals.parse_csv_column)
+    "empty": {"zh": "上传的文件是空的", "en": "the uploaded file is empty"},
+    "too_large": {"zh": "文件有 {size:.1f} MB，上限 {limit:.0f} MB", "en": "the file is {size:.1f} MB; the limit is {limit:.0f} MB"},
+    "not_text": {"zh": "文件不是 UTF-8 文本；请上传 CSV 或 TSV 文件", "en": "the file is not UTF-8 text; upload a CSV or TSV file"},
+    "no_rows": {"zh": "上传的文件没有数据行", "en": "the uploaded file has no rows"},
+    "no_such_column": {"zh": "找不到列 {column!r}；表头是 {header}", "en": "column {column!r} not found; the header is {header}"},
+    "short_line": {"zh": "第 {line} 行没有第 {index} 列（只有 {count} 列）", "en": "line {line} has no column {index} (it has {count})"},
+    "not_a_number": {"zh": "第 {line} 行：{cell!r} 不是数", "en": "line {line}: {cell!r} is not a number"},
+    "not_finite": {"zh": "第 {line} 行：{cell!r} 不是有限的数", "en": "line {line}: {cell!r} is not a finite number"},
+    "too_few": {"zh": "这一列至少要有 2 个数", "en": "the column needs at least 2 values"},
+    "too_many": {"zh": "这一列有 {count} 个数，上限 {limit}", "en": "the column has {count} values; the limit is {limit}"},
 })

@@ -112,7 +112,7 @@ def test_url_strings_are_parsed(dashboard):
 
 
 def test_url_error_keeps_valid_values_and_reports(dashboard):
-    dashboard._url_error({"N": 12, "w": 99.0})
+    dashboard.apply_link({"N": 12, "w": 99.0})
     assert dashboard.N == 12
     assert dashboard._error.visible and "w" in dashboard._error.object
 
@@ -129,9 +129,12 @@ def test_upload_becomes_the_input(dashboard):
                                                (b"1\n2\nthree\n", "line 3"), (b"1\nnan\n", "finite")])
 def test_bad_upload_reports_and_keeps_the_signal(dashboard, payload, fragment):
     dashboard.signal = "sines"
+    dashboard.lang = "en"
     before = input_data(dashboard)[1]
     dashboard.load_upload(payload)
     assert dashboard._error.visible and fragment in dashboard._error.object
+    dashboard.lang = "zh"  # the message follows the language
+    assert "上传" in dashboard._error.object
     assert dashboard.signal == "sines"
     assert np.array_equal(input_data(dashboard)[1], before)
 

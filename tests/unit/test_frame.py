@@ -1,8 +1,11 @@
 """The shared foundation: device choice, text tables, export, the index page."""
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import holoviews as hv
 import numpy as np
@@ -50,11 +53,106 @@ def test_text_table_needs_both_languages_and_formats():
     assert "export" in FRAME_TEXT
 
 
-def test_every_dashboard_text_table_is_complete():
-    for entry in DASHBOARDS.values():
-        text = entry.load().text
-        for key in text.entries:
-            assert text.get(key, "zh") and text.get(key, "en"), key
+def text_tables() -> dict[str, TextTable]:
+    """Every text table of the package: each series' tables (``kexue_viz.<series>.text``) and the frame's."""
+    import importlib
+    import pkgutil
+
+    import kexue_viz
+
+    tables = {"FRAME_TEXT": FRAME_TEXT}
+    for package in pkgutil.iter_modules(kexue_viz.__path__):
+        if package.ispkg and importlib.util.find_spec(f"kexue_viz.{package.name}.text"):
+            module = importlib.import_module(f"kexue_viz.{package.name}.text")
+            tables.update({f"{package.name}.{name}": value for name, value in vars(module).items()
+                           if isinstance(value, TextTable)})
+    return tables
+
+
+def test_every_text_table_is_complete():
+    """Every entry of every table (labels, messages, upload errors) reads in both languages: the
+    English one has no Chinese character, and the Chinese one is not English left untranslated
+    (it has a Chinese character, or it is the English text, a formula or names, up to full-width
+    punctuation, with no English word in lower case: 'log₁₀ base' is not Chinese)."""
+    tables = text_tables()
+    assert {"FRAME_TEXT", "ssm.TEXT", "ssm.UPLOAD_TEXT", "mapequation.UPLOAD_TEXT"} <= set(tables)
+    for table_name, table in tables.items():
+        for key, texts in table.entries.items():
+            assert texts["zh"].strip() and texts["en"].strip(), (table_name, key)
+            assert HAN.search(texts["zh"]) or (neutral(texts["zh"]) == neutral(texts["en"])
+                                               and not ENGLISH_WORD.findall(texts["zh"])), (table_name, key, texts["zh"])
+            assert not HAN.search(texts["en"]), (table_name, key, texts["en"])
+
+
+HAN = re.compile(r"[\u3400-\u9fff]")
+# an English word, but a function's or a dtype's name, or a {placeholder}
+ENGLISH_WORD = re.compile(r"(?<!\{)\b(?!(?:logn|relu|rtol|softmax|complex)(?![a-z]))[a-z]{4,}")
+
+
+def neutral(text: str) -> str:
+    """``text`` without spaces and with full-width punctuation as ASCII."""
+    return "".join(text.translate(str.maketrans("，：（）；", ",:();")).split())
+# reader-facing text in code: keyword arguments and calls whose string goes to the page
+TEXT_KEYWORDS = {"label", "title", "placeholder", "xlabel", "ylabel", "clabel", "header", "tooltip"}
+TEXT_CALLS = {"Markdown", "HTML", "Alert", "StaticText", "report", "ValueError"}
+LOOKUPS = {"t", "message"}  # text-table lookups: the values they fill in are text too, but for
+# ``name``, a parameter's name as a link or `--set` writes it
+WORDY = re.compile(r"[A-Za-z]{3,}|[\u3400-\u9fff]")
+PRODUCT = "kexue_viz"  # the package's name, the same in both languages
+
+
+def literal_text(node) -> list[str]:
+    """The literal pieces of a string expression (constants, f-string parts, concatenations)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        return [piece for value in node.values for piece in literal_text(value)]
+    if isinstance(node, ast.BinOp):
+        return literal_text(node.left) + literal_text(node.right)
+    return []
+
+
+def hard_coded_text(path: Path, calls=TEXT_CALLS) -> list[str]:
+    """``file:line: text`` for each word-bearing string literal that ``path`` hands to the page
+    directly (a widget label, a pane's text, a message: ``TEXT_KEYWORDS``, the first argument of
+    ``calls``) instead of through a text table."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        arguments = [keyword.value for keyword in node.keywords if keyword.arg in TEXT_KEYWORDS
+                     or function in LOOKUPS and keyword.arg != "name"]
+        if function in calls:
+            arguments += node.args[:1]
+        found += [f"{path.parent.name}/{path.name}:{node.lineno}: {piece!r}" for argument in arguments
+                  for piece in literal_text(argument) if WORDY.search(piece.replace(PRODUCT, ""))]
+    return found
+
+
+def test_dashboards_show_no_hard_coded_text():
+    """Labels, pane texts and messages of the dashboards and the frame come from text tables: a
+    literal would show one language on both pages (the frame's checks of its own arguments,
+    which a reader cannot reach, raise plain errors)."""
+    package = Path(__file__).resolve().parents[2] / "kexue_viz"
+    found = [hit for path in sorted(package.glob("*/dashboard.py")) for hit in hard_coded_text(path)]
+    found += hard_coded_text(package / "ui.py", calls=TEXT_CALLS - {"ValueError"})
+    assert not found, "\n".join(found)
+
+
+def test_hard_coded_text_is_found():
+    """The scan above finds what it looks for."""
+    import tempfile
+
+    code = ("pn.widgets.Button(label='Run')\nraise ValueError(f'line {n} is bad')\n"
+            "pn.pane.Markdown(self.t('ok'))\nself.report('上传失败')\nwidget(label=f'{x}: {y}')\n"
+            "self.t('bad', reason='unknown name')\n")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "dashboard.py"
+        path.write_text(code, encoding="utf-8")
+        found = hard_coded_text(path)
+    assert sorted(hit.split(": ", 1)[1] for hit in found) == sorted(["'Run'", "'line '", "' is bad'", "'上传失败'",
+                                                                    "'unknown name'"])
 
 
 @pytest.fixture

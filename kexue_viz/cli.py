@@ -2,17 +2,21 @@
 
 ``kexue-viz export hippo --set measure=legt --set N=32 -o fig.svg`` writes exactly the figure the
 dashboard's export button writes for those parameters (same class, same ``figure()``).
+``kexue-viz list hippo`` and ``kexue-viz export hippo --help`` name the dashboard's parameters with
+their bounds. Listing and help read the registry's generated table and import no numeric or
+plotting library (they answer in a fraction of a second); only ``export`` loads the dashboard.
 """
 from __future__ import annotations
 
 import argparse
+import difflib
 import html
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from .registry import DASHBOARDS, get_dashboard
+from .registry import DASHBOARDS, DashboardEntry
 
 APPS_DIR = Path(__file__).resolve().parents[1] / "apps"
 
@@ -43,32 +47,50 @@ INDEX_TEMPLATE = """<!DOCTYPE html>
 """
 
 
-def dashboard_titles() -> dict[str, tuple[str, str]]:
-    """slug -> (Chinese title, English title), read from each dashboard's text table."""
-    titles = {}
-    for slug, entry in DASHBOARDS.items():
-        text = entry.load().text
-        titles[slug] = (text.get("title", "zh"), text.get("title", "en"))
-    return titles
-
-
 def write_index(directory: Path) -> Path:
     """Write the landing page listing every dashboard (no external fonts or scripts)."""
     cards = []
-    for slug, (zh, en) in dashboard_titles().items():
-        posts = ", ".join(f"kexue.fm/archives/{post}" for post in DASHBOARDS[slug].posts)
-        cards.append(f'<a class="card" href="./{slug}"><div class="title">{html.escape(zh)}</div>'
-                     f'<div>{html.escape(en)}</div><div class="posts">{html.escape(posts)}</div></a>')
+    for slug, entry in DASHBOARDS.items():
+        posts = ", ".join(f"kexue.fm/archives/{post}" for post in entry.posts)
+        cards.append(f'<a class="card" href="./{slug}"><div class="title">{html.escape(entry.title("zh"))}</div>'
+                     f'<div>{html.escape(entry.title("en"))}</div><div class="posts">{html.escape(posts)}</div></a>')
     path = directory / "index.html"
     path.write_text(INDEX_TEMPLATE.format(cards="\n".join(cards)), encoding="utf-8")
     return path
 
 
-def command_list(_args) -> int:
-    titles = dashboard_titles()
-    width = max(map(len, titles))
-    for slug, (zh, en) in titles.items():
-        print(f"{slug:{width}s}  {en} / {zh}")
+def dashboard_list() -> str:
+    """One line per dashboard: slug, English and Chinese title."""
+    width = max(map(len, DASHBOARDS))
+    return "\n".join(f"{slug:{width}s}  {entry.title('en')} / {entry.title('zh')}" for slug, entry in DASHBOARDS.items())
+
+
+def parameter_table(entry: DashboardEntry) -> str:
+    """The dashboard's parameters: name, the values it takes (bounds or options), default, label."""
+    parameters = entry.parameters().values()
+    width = max(len(parameter.name) for parameter in parameters)
+    lines = [f"{entry.slug}: {entry.title('en')} / {entry.title('zh')}", "", "parameters (--set NAME=VALUE):"]
+    for parameter in parameters:
+        lines.append(f"  {parameter.name:{width}s}  {parameter.domain()}  (default {parameter.default_text()})")
+        lines.append(f"  {'':{width}s}  {parameter.label['en']} / {parameter.label['zh']}")
+    return "\n".join(lines)
+
+
+def unknown_parameters(entry: DashboardEntry, names) -> list[str]:
+    """A message for each of ``names`` that ``entry`` does not have, with the closest name it has."""
+    known = {name.lower(): name for name in entry.parameters()}
+    messages = []
+    for name in names:
+        if name in entry.parameters():
+            continue
+        close = difflib.get_close_matches(name.lower(), known, n=1)
+        hint = f"; did you mean {known[close[0]]!r}?" if close else ""
+        messages.append(f"unknown parameter {name!r}{hint} (kexue-viz list {entry.slug} names them all)")
+    return messages
+
+
+def command_list(args) -> int:
+    print(parameter_table(DASHBOARDS[args.dashboard]) if args.dashboard else dashboard_list())
     return 0
 
 
@@ -100,13 +122,16 @@ def parse_sets(pairs: list[str]) -> dict[str, str]:
 
 
 def command_export(args) -> int:
+    entry = DASHBOARDS[args.dashboard]
     try:
-        entry = get_dashboard(args.dashboard)
         settings = parse_sets(args.set or [])
         output = Path(args.output)
         fmt = output.suffix.lstrip(".").lower()
         if fmt not in ("png", "svg", "pdf"):
             raise ValueError(f"output must end in .png, .svg or .pdf, got {output.name!r}")
+        problems = unknown_parameters(entry, settings)  # before the (slow) import of the dashboard
+        if problems:
+            raise ValueError("; ".join(problems))
         dashboard = entry.load()(lang=args.lang)
         problems = dashboard.apply_settings(settings)
         if problems:
@@ -120,25 +145,40 @@ def command_export(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kexue-viz", description=__doc__.splitlines()[0])
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="kexue-viz", description="Interactive figures for the mathematics of kexue.fm: list, serve or export the dashboards.",
+        formatter_class=raw,
+        epilog=f"dashboards:\n{dashboard_list()}\n\n"
+               "`kexue-viz list DASHBOARD` or `kexue-viz export DASHBOARD --help` names its parameters.")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("list", help="list the dashboards").set_defaults(run=command_list)
+    listing = commands.add_parser("list", help="list the dashboards, or one dashboard's parameters")
+    listing.add_argument("dashboard", nargs="?", choices=list(DASHBOARDS), help="show this dashboard's parameters")
+    listing.set_defaults(run=command_list)
     serve = commands.add_parser("serve", help="serve every dashboard with an index page")
     serve.add_argument("--port", type=int, default=5006)
     serve.add_argument("--address", default="127.0.0.1")
     serve.add_argument("--show", action="store_true", help="open a browser")
     serve.set_defaults(run=command_serve)
     export = commands.add_parser("export", help="write a dashboard's figure for given parameters")
-    export.add_argument("dashboard", help="slug, see `kexue-viz list`")
-    export.add_argument("--set", action="append", metavar="NAME=VALUE", help="a parameter value (repeatable)")
-    export.add_argument("--lang", choices=["zh", "en"], default="zh")
-    export.add_argument("-o", "--output", required=True, help="FILE.png, FILE.svg or FILE.pdf")
-    export.set_defaults(run=command_export)
+    dashboards = export.add_subparsers(dest="dashboard", metavar="DASHBOARD", required=True)
+    for slug, entry in DASHBOARDS.items():
+        one = dashboards.add_parser(slug, help=entry.title("en"), epilog=parameter_table(entry), formatter_class=raw,
+                                    description=f"Write the figure of {slug} for the given parameters: the file "
+                                                "its export button gives.")
+        one.add_argument("--set", action="append", metavar="NAME=VALUE", help="a parameter value (repeatable)")
+        one.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the figure's text")
+        one.add_argument("-o", "--output", required=True, help="FILE.png, FILE.svg or FILE.pdf")
+        one.set_defaults(run=command_export)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run the command line; returns the exit status (argparse's 0 after --help, 2 for bad usage)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as stop:  # argparse has printed the help or the usage error
+        return stop.code or 0
     return args.run(args)
 
 

@@ -71,18 +71,32 @@ def test_link_follows_a_control_and_the_language_within_a_second(panel_server, p
     assert (written[0] - clicked) / 1e3 < FOLLOW_S + 1.0, "the link must take the language before the re-render"
 
 
+def drag(page, name: str, fraction: float) -> None:
+    """Drag the handle of parameter ``name``'s slider to ``fraction`` of its track."""
+    handle = page.locator(f".kv-param-{name} .noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    track = page.locator(f".kv-param-{name} .noUi-base").first.bounding_box()
+    box = handle.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] / 2, y)
+    page.mouse.down()
+    page.mouse.move(track["x"] + fraction * track["width"], y, steps=5)
+    page.mouse.up()
+
+
 def test_a_copied_link_opens_the_same_page_and_floats_carry_no_noise(panel_server, page):
-    """InfoMap's Markov time moves in steps of 0.05: three presses sum binary fractions (1.15 came
-    out as 1.1500000000000001); the link writes what the slider shows."""
+    """InfoMap's Markov time moves in steps of 0.05 (0.25..4): a drag's value is computed in
+    binary (1.0999999999999999, 1.6499999999999997 came to the link); the link writes it as the
+    slider shows it."""
     open_dashboard(page, f"{panel_server.url}/infomap_communities?lang=en")
     settle(page)
-    for _ in range(PRESSES):
-        press(page, "markov_time")
+    for fraction in (0.2267, 0.37, 0.45):
+        drag(page, "markov_time", fraction)
         settle(page)
-    shown = page.evaluate(SLIDERS_JS)["markov_time"][1]
-    written = wait_for(lambda: query(page).get("markov_time"), "markov_time in the link", page)
-    assert re.fullmatch(r"\d+\.\d{1,2}", written) and float(written) == pytest.approx(shown, abs=1e-12), (
-        f"the link writes markov_time={written} for the slider's {shown!r}")
+        shown = page.evaluate(SLIDERS_JS)["markov_time"][1]
+        written = wait_for(lambda: query(page).get("markov_time"), "markov_time in the link", page)
+        assert re.fullmatch(r"\d+\.\d{1,2}", written) and float(written) == pytest.approx(shown, abs=1e-12), (
+            f"the link writes markov_time={written} for the slider's {shown!r}")
     link, titles, sliders = page.url, page.evaluate(TITLES_JS), page.evaluate(SLIDERS_JS)
     assert query(page)["lang"] == "en"
     copy = page.context.new_page()

@@ -120,6 +120,10 @@ def jupyterlab(tmp_path_factory):
     state = tmp_path_factory.mktemp("jupyterlab-state")  # settings and workspaces: not the user's
     for notebook in NOTEBOOKS:
         shutil.copy(notebook, root / notebook.name)
+    # no autosave: one landing while the test saves makes JupyterLab ask "File Changed" in a dialog
+    docmanager = state / "settings" / "@jupyterlab" / "docmanager-extension"
+    docmanager.mkdir(parents=True)
+    (docmanager / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
     port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log_path = ARTIFACTS / "jupyterlab.log"

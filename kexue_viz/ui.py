@@ -47,12 +47,17 @@ EVENT_DELAY_MS = 5
 # its default maximum, 100: a later frame is drawn at 100 (the player showed the middle while the
 # cursor was at the end). A player's frames therefore stay within 0..100.
 PLAYER_MAX_FRAME = 100
-# the player's direction changed in the browser (JS, runs there): ▶ on the last frame restarts
-# from the first and ◀ on the first from the last, instead of stopping at once
-REPLAY_AT_THE_END = """
-if (cb_obj.direction === 1 && cb_obj.value >= cb_obj.end) { cb_obj.value = cb_obj.start }
-else if (cb_obj.direction === -1 && cb_obj.value <= cb_obj.start) { cb_obj.value = cb_obj.end }
-"""
+# A playing player's frames come from the server (ScrubPlayer): the browser's own frame timer is
+# parked (an interval that never elapses), and the browser reports each frame it receives while
+# playing through value_throttled (which the server resets to -1 before each frame: a browser
+# sends changes only). At most PLAYER_FRAMES_IN_FLIGHT frames are sent and not yet reported: the
+# server works on the next frame while the browser draws the last, and nothing queues.
+PLAYER_PARKED_INTERVAL_MS = 10 ** 9
+PLAYER_FRAMES_IN_FLIGHT = 2
+REPORT_FRAME = "if (cb_obj.direction !== 0) { cb_obj.value_throttled = cb_obj.value }"
+
+BUSY_SHOWN = {"opacity": "1", "transition": "opacity 0s linear 0.2s"}
+BUSY_HIDDEN = {"opacity": "0", "transition": "none"}
 
 FRAME_CSS = """
 :host, body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", "WenQuanYi Micro Hei", sans-serif; }
@@ -159,17 +164,6 @@ class LruDict(OrderedDict):
         return value
 
 
-def busy_style(busy: bool) -> dict[str, str]:
-    """Inline style of the busy indicator: shown (after 0.2 s, so quick updates do not flash it)
-    while the server works, else transparent. It stays in the layout either way: toggling its
-    ``visible`` (or its CSS classes) made BokehJS lay out and repaint every plot of the page, twice
-    per server update (0.7–1.8 s each in headless Chromium on 2 cores, 10 plots), which starved
-    the page while a player ran; a style change repaints nothing else."""
-    if busy:
-        return {"opacity": "1", "transition": "opacity 0s linear 0.2s"}
-    return {"opacity": "0", "transition": "none"}
-
-
 # ---- sessions: what runs where -------------------------------------------------------------------
 # Many readers share one server process. A served document's models may change only while its
 # session's lock is held: inside the document's own callbacks (Panel's widget changes) or on its
@@ -224,6 +218,21 @@ def _run_in_session(document: Document, callback: Callable[[], None]) -> None:
         callback()
 
 
+def busy_indicator() -> pn.indicators.LoadingSpinner:
+    """A spinner shown while the server is busy (after :data:`BUSY_SHOWN`'s delay, so quick
+    updates do not flash it). It stays in the layout and only its inline style changes: toggling
+    its ``visible`` made BokehJS lay out and repaint every plot of the page (0.7–1.8 s in headless
+    Chromium on 2 cores, 10 plots); the style is set by a plain watcher, a quarter of the server
+    time of a bound function (which took a quarter of the server's time while a player ran)."""
+    spinner = pn.indicators.LoadingSpinner(value=True, size=22, styles=BUSY_HIDDEN)
+    watcher = pn.state.param.watch(  # Panel's busy state is the process's
+        lambda event: setattr(spinner, "styles", BUSY_SHOWN if event.new else BUSY_HIDDEN), "busy")
+    document = pn.state.curdoc
+    if document is not None and document.session_context is not None:
+        document.on_session_destroyed(lambda context: pn.state.param.unwatch(watcher))
+    return spinner
+
+
 def on_tap(pane: pn.pane.Bokeh, handler: Callable[[float | None, float | None], None]) -> None:
     """Call ``handler(x, y)`` (data coordinates; ``None`` off the data) for every tap on the figure
     ``pane`` shows, including each new figure a re-render of a live plot brings (exceptions are
@@ -236,6 +245,113 @@ def on_tap(pane: pn.pane.Bokeh, handler: Callable[[float | None, float | None], 
 
     hook(pane.object)
     pane.param.watch(lambda event: hook(event.new), "object")
+
+
+class ScrubPlayer:
+    """A Panel ``Player`` moving a dashboard's scrubbed parameter (``Dashboard.SCRUBBED``).
+
+    ▶ (◀) plays: the server scrubs frame after frame, each one at least ``interval_ms`` after the
+    last and only while fewer than :data:`PLAYER_FRAMES_IN_FLIGHT` frames are unreported by the
+    browser, so frames never queue on the way to a slow server or browser, the frame rate adapts
+    to both, and other controls are answered between frames. ▶ on the last frame starts from the
+    first (◀ on the first, from the last); the end of the run or ⏸ settles. The step buttons and
+    the player's own slider scrub, their release settles. A change from elsewhere (slider, link)
+    moves the player to the nearest frame without moving the parameter back."""
+
+    def __init__(self, dashboard: "Dashboard", name: str, player: pn.widgets.Player,
+                 to_value: Callable[[int], Any], to_frame: Callable[[Any], int], interval_ms: float):
+        if not 0 <= player.start <= player.end <= PLAYER_MAX_FRAME:
+            raise ValueError(f"a player's frames must lie within 0..{PLAYER_MAX_FRAME}, not "
+                             f"{player.start}..{player.end} (see PLAYER_MAX_FRAME)")
+        self.dashboard, self.name, self.player = dashboard, name, player
+        self.to_value, self.to_frame, self.interval_ms = to_value, to_frame, interval_ms
+        self.in_flight: list[int] = []  # frames sent and not yet reported by the browser
+        self.sent_at = 0.0
+        self.waiting = False  # a timer will send the next frame
+        player.param.update(value=self.frame(), interval=PLAYER_PARKED_INTERVAL_MS,
+                            visible_buttons=[b for b in player.visible_buttons if b not in ("slower", "faster")])
+        player.param.watch(self._scrub_to_frame, "value")
+        player.param.watch(self._start_or_settle, "direction")
+        player.param.watch(self._reported, "value_throttled")
+        dashboard.param.watch(lambda event: setattr(player, "value", self.frame(event.new)), name)
+        player.jscallback(value=REPORT_FRAME)
+
+    def frame(self, value=None) -> int:
+        """The frame nearest to ``value`` (default: the parameter's value), within the player's."""
+        value = getattr(self.dashboard, self.name) if value is None else value
+        return min(max(int(self.to_frame(value)), self.player.start), self.player.end)
+
+    def settle(self) -> None:
+        setattr(self.dashboard, self.dashboard.SCRUBBED[self.name], getattr(self.dashboard, self.name))
+
+    def send(self, frame: int) -> None:
+        self.in_flight.append(frame)
+        self.sent_at = time.monotonic()
+        with pn.io.hold():  # one message to the browser for the frame's changes, in this order
+            with param.edit_constant(self.player):
+                self.player.value_throttled = -1  # so that the frame's report is a change
+            self.dashboard.scrub(self.name, self.to_value(frame))  # the player follows the parameter
+        self.pace()
+
+    def advance(self) -> None:
+        """Send the frame after the current one in the player's direction; past the last, pause."""
+        if self.player.direction == 0:
+            return
+        frame = self.frame() + self.player.direction
+        if self.player.start <= frame <= self.player.end:
+            self.send(frame)
+        else:
+            self.player.direction = 0
+
+    def may_send(self) -> bool:
+        """Playing, and fewer than :data:`PLAYER_FRAMES_IN_FLIGHT` frames unreported."""
+        return self.player.direction != 0 and len(self.in_flight) < PLAYER_FRAMES_IN_FLIGHT
+
+    def pace(self) -> None:
+        """Send the next frame now, or set a timer for ``interval_ms`` after the last one."""
+        if self.waiting or not self.may_send():
+            return
+        wait_ms = self.interval_ms - 1e3 * (time.monotonic() - self.sent_at)
+        if wait_ms < 1:
+            self.advance()
+            return
+        self.waiting = True
+        document = pn.state.curdoc
+        if document is not None and document.session_context is not None:  # served: a timeout of the session
+            document.add_timeout_callback(self._timer_elapsed, wait_ms)
+        else:  # a notebook's kernel
+            pn.state.add_periodic_callback(self._timer_elapsed, period=round(wait_ms), count=1)
+
+    def _timer_elapsed(self) -> None:
+        self.waiting = False
+        if self.may_send():
+            self.advance()
+
+    def _start_or_settle(self, event) -> None:
+        """▶ or ◀ pressed: send the first frame; ⏸ (or the end of the run): settle."""
+        self.in_flight.clear()
+        if event.new == 0:
+            self.settle()
+            return
+        first, last = (self.player.start, self.player.end) if event.new > 0 else (self.player.end, self.player.start)
+        if self.frame() == last:
+            self.send(first)
+        else:
+            self.advance()
+
+    def _reported(self, event) -> None:
+        """The browser has a frame (and every frame sent before it), or, paused, a step button or
+        the player's slider was released."""
+        if self.player.direction == 0:
+            if event.new >= 0:
+                self.settle()
+        elif event.new in self.in_flight:
+            del self.in_flight[:self.in_flight.index(event.new) + 1]
+            self.pace()
+
+    def _scrub_to_frame(self, event) -> None:
+        if self.frame() != event.new:
+            self.dashboard.scrub(self.name, self.to_value(event.new))
 
 
 class Dashboard(pn.viewable.Viewer):
@@ -520,34 +636,10 @@ class Dashboard(pn.viewable.Viewer):
         return self.register_widget(name, slider)
 
     def scrub_player(self, name: str, player: pn.widgets.Player, to_value: Callable[[int], Any],
-                     to_frame: Callable[[Any], int]) -> pn.widgets.Player:
-        """Wire ``player`` to the scrubbed parameter ``name``, frame ``f`` standing for the value
-        ``to_value(f)``: playing (or dragging the player's own slider) scrubs, pausing, stepping or
-        releasing settles; a change from elsewhere (slider, link) moves the player to the nearest
-        frame (``to_frame``, clamped) without moving the parameter back; ▶ on the last frame plays
-        again from the first (◀ on the first, from the last).
-
-        The player advances in the browser whatever the server does; frames that arrive while the
-        server is busy are merged by Panel (only the latest is processed), so a slow update drops
-        frames instead of queueing them ahead of other controls."""
-        if not 0 <= player.start <= player.end <= PLAYER_MAX_FRAME:
-            raise ValueError(f"a player's frames must lie within 0..{PLAYER_MAX_FRAME}, not "
-                             f"{player.start}..{player.end} (see PLAYER_MAX_FRAME)")
-
-        def frame_of(value) -> int:
-            return min(max(int(to_frame(value)), player.start), player.end)
-
-        def follow_player(*events) -> None:
-            changed = {event.name for event in events}
-            if "value" in changed and frame_of(getattr(self, name)) != player.value:
-                self.scrub(name, to_value(player.value))
-            if player.direction == 0 and changed & {"value_throttled", "direction"}:
-                setattr(self, self.SCRUBBED[name], getattr(self, name))
-
-        player.param.watch(follow_player, ["value", "value_throttled", "direction"])
-        self.param.watch(lambda event: setattr(player, "value", frame_of(event.new)), name)
-        player.value = frame_of(getattr(self, name))
-        player.jscallback(direction=REPLAY_AT_THE_END)
+                     to_frame: Callable[[Any], int], interval_ms: float) -> pn.widgets.Player:
+        """Wire ``player`` to the scrubbed parameter ``name`` (see :class:`ScrubPlayer`); frame ``f``
+        stands for the value ``to_value(f)``, a value for the frame ``to_frame(value)``."""
+        ScrubPlayer(self, name, player, to_value, to_frame, interval_ms)
         player._debounce = EVENT_DELAY_MS  # as for every control (see register_widget)
         return player
 
@@ -616,7 +708,7 @@ class Dashboard(pn.viewable.Viewer):
             sizing_mode="stretch_width"))
         self.param.watch(lambda e: setattr(self._export_button, "filename", f"kexue_viz-{self.slug}.{e.new}"),
                          "export_format")
-        busy = pn.indicators.LoadingSpinner(value=True, size=22, styles=pn.bind(busy_style, pn.state.param.busy))
+        busy = busy_indicator()
         language = pn.widgets.RadioButtonGroup.from_param(self.param.lang, options={"中文": "zh", "English": "en"},
                                                           description=None, sizing_mode="stretch_width")
         sidebar = pn.Column(

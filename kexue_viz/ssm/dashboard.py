@@ -36,7 +36,7 @@ from .text import TEXT
 N_MAX = 64
 ERROR_GRID = (1, 2, 4, 8, 16, 32, 64)
 PLAYER_FRAMES = 100  # the player moves the cursor in steps of 1/100 (ui.PLAYER_MAX_FRAME bounds it)
-PLAYER_INTERVAL_MS = 80  # 12.5 frames/s at most; the browser draws a frame in ~20–60 ms
+PLAYER_INTERVAL_MS = 80  # at most 12.5 frames/s; slower when the server or the browser needs longer per frame
 RECON_POINTS = 400
 S4_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 READOUTS = ("ones", "random", "e0")
@@ -458,14 +458,15 @@ class HippoDashboard(Dashboard):
             self.signal = "upload"
 
     def cursor_controls(self) -> list:
-        """The time cursor as a slider and a player: moving either scrubs live; releasing the
-        slider or pausing the player settles it. Programmatic changes flow back to both."""
+        """The time cursor as a slider and a player (``Dashboard.scrub_player``): moving either
+        scrubs live; releasing the slider or pausing the player settles it. Programmatic changes
+        flow back to both."""
         slider = pn.widgets.FloatSlider(start=0.005, end=1.0, step=0.005, value=self.cursor, label=self.t("cursor"),
                                         css_classes=["kv-param-cursor"], sizing_mode="stretch_width")
-        player = pn.widgets.Player(start=1, end=PLAYER_FRAMES, interval=PLAYER_INTERVAL_MS, loop_policy="once",
-                                   show_loop_controls=False, width=265, css_classes=["kv-player"])
+        player = pn.widgets.Player(start=1, end=PLAYER_FRAMES, loop_policy="once", show_loop_controls=False, width=265,
+                                   css_classes=["kv-player"])
         self.scrub_player("cursor", player, to_value=lambda frame: frame / PLAYER_FRAMES,
-                          to_frame=lambda cursor: round(cursor * PLAYER_FRAMES))
+                          to_frame=lambda cursor: round(cursor * PLAYER_FRAMES), interval_ms=PLAYER_INTERVAL_MS)
         return [self.scrub_slider("cursor", slider), player]
 
     def extra_controls(self) -> list:

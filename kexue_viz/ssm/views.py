@@ -44,9 +44,12 @@ def memory_view(t, u, recon_t, recon_u, span, T, error, t_):
                   ylim=(-height, height), xlim=(float(t[0]), float(t[-1])), legend_position="top_left")
 
 
-def cursor_line(T):
-    """Dashed vertical line at the cursor time ``T``."""
-    return styled(plot.VLine(T), color=COLORS["cursor"], line_dash="dashed", line_width=1)
+def cursor_line(T, on_top: bool = False):
+    """Dashed vertical line at the cursor time ``T``. ``on_top``: drawn in Bokeh's overlay layer,
+    so that moving it repaints only that layer, not the plot's curves (for a plot in which only
+    the cursor moves while it plays)."""
+    line = styled(plot.VLine(T), color=COLORS["cursor"], line_dash="dashed", line_width=1)
+    return line.opts(backend="bokeh", backend_opts={"glyph.level": "overlay"}) if on_top else line
 
 
 def trajectory_curves(times, states, t_, slots: int = 0):
@@ -62,7 +65,7 @@ def trajectory_curves(times, states, t_, slots: int = 0):
 
 def trajectories_view(curves, T, t_):
     """:func:`trajectory_curves` with the cursor at ``T`` (the curves can be reused as ``T`` moves)."""
-    return framed(curves * cursor_line(T), title=t_("view_traj"), height=260, legend_position="right")
+    return framed(curves * cursor_line(T, on_top=True), title=t_("view_traj"), height=260, legend_position="right")
 
 
 def spectrum_view(magnitudes, log_y, t_):

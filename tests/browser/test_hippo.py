@@ -69,11 +69,23 @@ VISIBLE_CURVES = f"""() => {{
 }}"""
 
 
+# the time since the page's main thread last ran a long task (> 50 ms), in ms
+WATCH_LONG_TASKS = """() => {
+  window.kvLastLongTask = performance.now();
+  new PerformanceObserver(list => { for (const task of list.getEntries())
+    window.kvLastLongTask = Math.max(window.kvLastLongTask, task.startTime + task.duration); }).observe({type: 'longtask'});
+}"""
+QUIET_MS = "() => performance.now() - window.kvLastLongTask"
+
+
 def open_hippo(page, panel_server, query: str = "lang=en") -> None:
+    """Load the page and wait until it is built and has drawn (its main thread quiet for 1 s)."""
+    page.add_init_script(f"({WATCH_LONG_TASKS})()")
     page.goto(f"{panel_server.url}/hippo?{query}", wait_until="load", timeout=TIMEOUT_S * 1000)
     page.locator(".kv-main-plot canvas").first.wait_for(state="visible", timeout=TIMEOUT_S * 1000)
     wait_for(page, lambda: page.evaluate(f"() => {{ const prefix = 'Time per'; return Boolean({FIGURE}); }}"),
              "the page's last plot (route timing) to be built")
+    wait_for(page, lambda: page.evaluate(QUIET_MS) > 1000, "the page to finish drawing (no long task for 1 s)")
 
 
 def wait_for(page, condition, what: str, timeout_s: float = TIMEOUT_S):

@@ -175,19 +175,43 @@ def test_every_method_and_measure_renders(dashboard):
             dashboard.stability_view()
 
 
-def test_player_shows_the_cursor_scrubs_while_playing_and_settles_when_paused(dashboard):
+def test_player_sends_frames_as_the_browser_reports_them(dashboard, monkeypatch):
+    """The server's half of the player (the browser's half, reporting frames, is tested in
+    tests/browser/test_hippo.py): frames go out one by one, at most two unreported."""
+    timers = []  # no event loop runs here: the test fires the player's timers itself
+    monkeypatch.setattr(pn.state, "add_periodic_callback", lambda callback, period, count: timers.append(callback))
     player = next(iter(dashboard._layout.select(pn.widgets.Player)))
+
+    def elapse():
+        for callback in [timers.pop() for _ in list(timers)]:
+            callback()
+
+    def report(frame):  # what the browser sends back for a frame it has received
+        with param.edit_constant(player):
+            player.value_throttled = frame
+
     assert player.end <= ui.PLAYER_MAX_FRAME and player.value == player.end  # the cursor starts at the end
-    dashboard.cursor = 0.503  # from a link or the slider: the player shows the nearest frame, the cursor stays
-    assert player.value == 50 and dashboard.cursor == dashboard.settled == 0.503
-    player.direction = 1
-    player.value = 60  # a frame while playing: the light views follow, the dear ones wait
-    assert dashboard.cursor == 0.6 and dashboard.settled == 0.503
-    player.direction = 0
-    assert dashboard.settled == 0.6
-    with param.edit_constant(player):  # a step button while paused settles at once
+    player.direction = 1  # ▶ on the last frame: from the first; the light views follow, the dear ones wait
+    assert player.value == 1 and dashboard.cursor == 0.01 and dashboard.settled == 1.0
+    elapse()  # the interval passed: a second frame goes out before the first is reported, then no more
+    assert player.value == 2 and not timers
+    report(2)  # a frame reported: it and every frame before it have arrived
+    elapse()
+    assert player.value == 3
+    dashboard.scrub("cursor", 0.503)  # the slider, while playing: the player shows the nearest frame
+    assert player.value == 50 and dashboard.cursor == 0.503
+    elapse()  # ... and plays on from there
+    assert player.value == 51 and dashboard.cursor == 0.51 and dashboard.settled == 1.0
+    player.direction = 0  # ⏸ settles
+    assert dashboard.settled == 0.51
+    with param.edit_constant(player):  # a step button while paused: scrubs and settles
         player.param.update(value=70, value_throttled=70)
     assert dashboard.cursor == dashboard.settled == 0.7
+    dashboard.cursor = 0.99
+    player.direction = 1
+    report(100)
+    elapse()  # past the last frame: the run ends and settles
+    assert player.direction == 0 and dashboard.cursor == dashboard.settled == 1.0
 
 
 def test_eigenvalue_views_frame_their_points_at_equal_scales(dashboard):

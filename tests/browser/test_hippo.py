@@ -15,7 +15,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 TIMEOUT_S = 60.0
-MIN_FPS = 5.0          # the player aims at 10+ frames/s; a lone CI run on 2 cores must clear this
+MIN_FPS = 3.0          # the player aims at 10+ frames/s (7.5 median under load 8); the old code drew 0–0.5: 3 separates them without flaking on a loaded 2-core machine (4.0 seen twice in 9 runs at load 8)
 PLAY_WARMUP_S = 1.0    # frames are counted after this much play
 PLAY_WINDOW_S = 4.0    # ... for this long (100 frames at 80 ms last 8 s: the player is still going)
 CONTROL_TIMEOUT_S = 3.0  # another control must be answered this fast while the player plays

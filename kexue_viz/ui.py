@@ -559,15 +559,17 @@ class Dashboard(pn.viewable.Viewer):
         return self._views.fetch((name, self.lang, style.active_backends(), plot.is_deferred(), *key), build)
 
     def live(self, key: str, build: Callable[[], Any], dependencies, css_classes=()) -> pn.pane.Bokeh:
-        """A plot of ``build()`` (guarded, see :meth:`guard`) that refreshes in place when any of
-        ``dependencies`` or the language changes; returns its Panel pane."""
+        """A plot of ``build()`` that refreshes in place when any of ``dependencies`` or the language
+        changes; returns its Panel pane. Both building the view and drawing it are guarded (see
+        :meth:`guard`): a failure is explained in the page and the plot keeps its last view."""
         live_plot = LivePlot(self.guard(key, build, lambda: plot.Curve([])), css_classes=css_classes)
+        draw = self.guard(f"{key} (drawing)", live_plot.refresh, lambda: None)
         changed: list[str] = []  # dependencies changed since the refresh was scheduled
 
         def refresh():
             started, names = time.time(), ",".join(changed)
             changed.clear()
-            live_plot.refresh()
+            draw()
             log.debug("refresh %s started %.3f took %.1f ms (%s)", key, started, 1e3 * (time.time() - started), names)
 
         def schedule(*events):
@@ -580,7 +582,6 @@ class Dashboard(pn.viewable.Viewer):
                 next_tick(refresh, live_plot.document())
 
         self.param.watch(schedule, [*dependencies, "lang"])
-
         return live_plot.pane
 
     def extra_controls(self) -> list:

@@ -79,6 +79,7 @@ TEXT = TextTable({
     "ls_fit": {"zh": "可见范围最小二乘 {text}", "en": "least squares over the range {text}"},
     "mc_points_label": {"zh": "MC 中位数最优", "en": "MC median argmax"},
     "n_eff": {"zh": "解码器 n_eff=L/H_L（L=n）", "en": "decoder n_eff=L/H_L (L=n)"},
+    "no_law": {"zh": "请至少勾选一个 Scale 规律", "en": "tick at least one scale law"},
     "view_entropy": {"zh": "D. 不同 Scale 规律下的熵与 n（n₀={n0}）", "en": "D. Entropy vs n under the scale laws (n₀={n0})"},
     "entropy_caption": {"zh": "视图 D：实线加点为精确 E[H]，虚线为均场 ln n−G(α)，点线与色带为 MC 的 Rényi-2 熵 E[H₂]±2SE（H₂≤H）。",
                         "en": "View D: solid with dots, exact E[H]; dashed, mean field ln n−G(α); dotted with band, "

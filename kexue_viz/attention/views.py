@@ -184,6 +184,8 @@ def entropy_view(n, exact: dict, mean_field: dict, monte_carlo: dict, title: str
     points), mean field ln n − G(α) (dashed), and the Monte Carlo E[H₂] (Rényi-2, dotted) with a
     ±2SE band. ``exact``/``mean_field`` label → (y, colour); ``monte_carlo`` label → (mean, se, colour)."""
     x, y = t_("n_axis"), t_("entropy_axis")
+    if not exact:  # every law unticked: an empty frame that says so (an empty Overlay cannot be drawn)
+        return styled(hv.Curve(EMPTY, x, y), title=f"{title}: {t_('no_law')}", logx=True, **PLOT)
     layers = []
     for label, (mean, se, color) in monte_carlo.items():
         layers.append(band(n, mean - 2 * se, mean + 2 * se, x, y, color, label))

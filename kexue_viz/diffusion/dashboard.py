@@ -837,18 +837,23 @@ class DiffusionOdeDashboard(Dashboard):
         return pn.Column(heading, controls, plots, sizing_mode="stretch_width")
 
     # ---- custom data ----------------------------------------------------------------------------
+    def checked_points(self, points) -> np.ndarray:
+        """Reader points (N, d) as the custom data set keeps them: rounded as the link keeps them
+        (:func:`encode_points`); ``ValueError`` (reader-facing) when they cannot be the data set."""
+        array = np.asarray(points, dtype=np.float64).reshape(len(points), -1) if len(points) else np.zeros((0, 2))
+        if len(array) == 0:
+            raise ValueError(self.t("custom_empty"))
+        if len(array) > MAX_CUSTOM_POINTS:
+            raise ValueError(self.t("custom_too_many", count=len(array), limit=MAX_CUSTOM_POINTS))
+        array = decode_points(encode_points(array), self.t)
+        from_points(array)
+        return array
+
     def set_custom(self, points, from_canvas: bool = False) -> bool:
-        """Validate reader points (N, d); on success make them the data set, rounded as the link keeps
-        them (:func:`encode_points`), and show them in the typed-points box and (unless they come from
-        it) on the canvas; else report and keep the current ones."""
+        """Make reader points (N, d) the data set (see :meth:`checked_points`), shown in the typed-points
+        box and (unless they come from it) on the canvas; else report why and keep the current ones."""
         try:
-            array = np.asarray(points, dtype=np.float64).reshape(len(points), -1) if len(points) else np.zeros((0, 2))
-            if len(array) == 0:
-                raise ValueError(self.t("custom_empty"))
-            if len(array) > MAX_CUSTOM_POINTS:
-                raise ValueError(self.t("custom_too_many", count=len(array), limit=MAX_CUSTOM_POINTS))
-            array = decode_points(encode_points(array), self.t)
-            from_points(array)
+            array = self.checked_points(points)
         except ValueError as error:
             self.report(str(error), source="custom")
             return False
@@ -869,13 +874,12 @@ class DiffusionOdeDashboard(Dashboard):
         if self.points == encode_points(self._custom):
             return
         try:
-            accepted = self.set_custom(decode_points(self.points, self.t))
+            array = self.checked_points(decode_points(self.points, self.t))
         except ValueError as error:
-            self.report(self.message("bad_value", label=lambda: self.label("points"), name="points",
-                                     value=self.points[:40], reason=error), source="custom")
-            accepted = False
-        if not accepted:
+            self.report(self.t("bad_link_points", value=self.points[:40], reason=error), source="custom")
             self.points = encode_points(self._custom)
+            return
+        self.set_custom(array)
 
     def editor_element(self):
         """The editable points (current custom points when 2-D) with the PointDraw tool active."""

@@ -137,6 +137,8 @@ TEXT = TextTable({
     "typed_bad": {"zh": "第 {line} 行无法解析：“{text}”（需要 1 或 2 个数）", "en": "Line {line} cannot be read: “{text}” (need 1 or 2 numbers)"},
     "custom_too_many": {"zh": "自定义数据最多 {limit} 个点（这里有 {count} 个）：链接要能装下它们",
                         "en": "Custom data hold at most {limit} points ({count} given), so that a link can keep them"},
+    "bad_link_points": {"zh": "链接中的点（points={value}）无法使用：{reason}",
+                        "en": "The link's points (points={value}) cannot be used: {reason}"},
     "typed_mixed": {"zh": "所有点的维数必须相同（全为 1 维或全为 2 维）", "en": "All points need the same dimension (all 1-D or all 2-D)"},
     "note": {
         "zh": "**读图**：t = 0 是数据，t = T 是简单分布；生成沿 t 递减积分到 t_min，最后一步取 x ← x̂₀"

@@ -50,6 +50,16 @@ CHROMIUM_ARGS = [
 ]
 SWALLOWED_ERROR = re.compile(r"^(Uncaught )?([A-Z]\w*)?Error: ")
 SERVER_ERROR = re.compile(r"Traceback|\bERROR\b|Error:|Exception|RuntimeError")  # a server log line that is a failure
+ERROR_NAME = re.compile(r"\b\w*(?:Error|Exception|ERROR)\b")
+CLOSED_SOCKET = {"WebSocketClosedError", "StreamClosedError"}
+
+
+def only_closed_socket(record: str) -> bool:
+    """Whether every error a log record names is a closed socket's (see :meth:`PanelServer.errors_since`)."""
+    names = set(ERROR_NAME.findall(record))
+    return bool(names) and names <= CLOSED_SOCKET
+
+
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
@@ -104,11 +114,15 @@ class PanelServer:
         return self.log_path.stat().st_size
 
     def errors_since(self, offset: int) -> str:
-        """The server log written after ``offset`` when it holds an error or a traceback, else ``""``."""
+        """The records of the server log written after ``offset`` that report an error or a
+        traceback (``""`` when none), less tornado's notes that a message could not be written to
+        a page that had just closed (``WebSocketClosedError``: Panel leaves that future unawaited)."""
         with open(self.log_path, "rb") as log:
             log.seek(offset)
             text = log.read().decode(errors="replace")
-        return text if any(SERVER_ERROR.search(line) for line in text.splitlines()) else ""
+        records = re.split(r"\n(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)", text)
+        return "\n".join(record for record in records
+                         if SERVER_ERROR.search(record) and not only_closed_socket(record))
 
     def rss_mib(self) -> float:
         """The server process's resident memory (``VmRSS``) in MiB."""
@@ -252,6 +266,7 @@ class PageRecorder:
     offhost: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    last_frame: float = 0.0  # time.monotonic() of the last websocket frame sent or received
 
     def problems(self) -> str:
         """A readable summary ("" when clean): each distinct entry once, with a count."""
@@ -284,7 +299,7 @@ def is_offhost(url: str) -> bool:
 @contextmanager
 def recorded_page(chromium):
     """A page in a browser context of its own (its own cookies: its own server session) whose
-    ``.recorder`` collects off-host requests and JS errors.
+    ``.recorder`` collects off-host requests and JS errors; ``page.settle()``: see :func:`settle`.
 
     Off-host requests are recorded *and aborted* (the CI machine has no internet, so letting
     them through would only turn into slow time-outs)."""
@@ -302,6 +317,8 @@ def recorded_page(chromium):
     def on_websocket(ws):
         if is_offhost(ws.url):
             rec.offhost.append(f"WEBSOCKET {ws.url}")
+        for event in ("framesent", "framereceived"):
+            ws.on(event, lambda _: setattr(rec, "last_frame", time.monotonic()))
 
     def on_console(msg):
         # BokehJS catches exceptions raised in JS callbacks and console.log()s them as
@@ -317,6 +334,7 @@ def recorded_page(chromium):
     page.on("pageerror", lambda err: rec.page_errors.append(str(err)))
     context.route(lambda url: is_offhost(url), lambda route: route.abort())
     page.recorder = rec
+    page.settle = lambda **options: settle(page, **options)
     try:
         yield page
     finally:
@@ -335,6 +353,17 @@ def reader(chromium):
     """``with reader() as page:`` a fresh page of a reader of its own (see :func:`recorded_page`),
     for tests of several readers at once."""
     return lambda: recorded_page(chromium)
+
+
+def settle(page, quiet_s: float = 1.5, timeout_s: float = 120.0) -> None:
+    """Wait until ``page``'s websocket has been quiet for ``quiet_s`` (nothing sent or received):
+    close or leave a page only then. A message still on its way when the socket closes reaches a
+    session Bokeh has already let go, and the server logs an ``AssertionError`` for it."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() - page.recorder.last_frame < quiet_s:
+        if time.monotonic() > deadline:
+            pytest.fail(f"the page's websocket was still busy after {timeout_s:.0f} s", pytrace=False)
+        page.wait_for_timeout(250)  # (lets Playwright deliver the frame events)
 
 
 def pytest_generate_tests(metafunc):

@@ -68,8 +68,17 @@ def _wait_rendered(page, stem: str) -> None:
                         f"of page load")
 
 
-def _main_plot_png(page) -> bytes:
-    return page.locator(".kv-main-plot").first.screenshot(animations="disabled", timeout=30_000)
+def _main_plot_png(page, attempts: int = 5) -> bytes:
+    """Screenshot ``.kv-main-plot``. A full re-render replaces the pane's element in the page,
+    and one that happens between Playwright finding the element and shooting it detaches it:
+    the locator then finds the new element on the next attempt."""
+    for attempt in range(attempts):
+        try:
+            return page.locator(".kv-main-plot").first.screenshot(animations="disabled", timeout=30_000)
+        except Exception as exc:  # playwright Error
+            if "not attached to the DOM" not in str(exc) or attempt == attempts - 1:
+                raise
+            page.wait_for_timeout(200)
 
 
 def _stable_main_plot_png(page, max_s: float = 10.0) -> bytes:

@@ -259,3 +259,15 @@ def test_sparsity_plots_follow_the_draw_only_while_their_tab_is_open(dashboard):
     dashboard.alpha = 3.5  # while open it follows α
     assert np.allclose(marker_x(), 3.5)
     tabs.active = 0
+
+
+def test_no_law_ticked_draws_an_empty_entropy_frame_that_says_so(dashboard):
+    """A reader unticking every law got no plot and a server error (HoloViews cannot draw an empty
+    Overlay); found by the soak test."""
+    dashboard.lang = "en"
+    dashboard.laws = []
+    drawn = live.LivePlot(dashboard.entropy_view)
+    assert "tick at least one scale law" in drawn.pane.object.title.text
+    dashboard.laws = ["log"]
+    drawn.refresh()
+    assert "tick" not in drawn.pane.object.title.text

@@ -4,13 +4,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import panel as pn
 import pytest
 import torch
 
 from kexue_viz.diffusion.constructions import CONSTRUCTIONS
 from kexue_viz.diffusion.data import PRESETS
-from kexue_viz.diffusion.dashboard import (COST_LIMIT, DiffusionOdeDashboard, interpolate_log_time,
-                                           parse_typed_points)
+from kexue_viz.diffusion.dashboard import (COST_LIMIT, DEFAULT_CUSTOM, MAX_CUSTOM_POINTS, DiffusionOdeDashboard,
+                                           encode_points, interpolate_log_time, parse_typed_points)
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +159,39 @@ def test_bad_typed_points_are_reported(dashboard, text, fragment):
         dashboard.report(str(error), source="custom")
     assert dashboard._error.visible and fragment in dashboard._error.object
     assert dashboard.dataset == "moons"
+
+
+def test_custom_points_are_kept_in_the_link(dashboard):
+    """Item 7 of issue 12: ``points`` (a URL parameter) follows the custom data, rounded as the link
+    keeps them, and a link's ``points`` become the custom data."""
+    assert dashboard.points == encode_points(DEFAULT_CUSTOM) == "-1,-0.5;1,-0.5;0,1;0.3,0.2"
+    assert dashboard.set_custom([[0.123456789, -2.0], [1.0, 1e-7]])
+    assert dashboard.points == "0.123457,-2;1,1e-07"
+    assert np.array_equal(dashboard._custom, [[0.123457, -2.0], [1.0, 1e-7]])  # the data are what the link says
+    opened = DiffusionOdeDashboard()
+    assert not opened.apply_settings({"points": dashboard.points, "dataset": "custom"})
+    assert np.array_equal(opened._custom, dashboard._custom) and opened.run()[0].size == 2
+    assert opened.apply_settings({"points": "0.5;1.5;2"}) == [] and opened._custom.shape == (3, 1)
+
+
+@pytest.mark.parametrize("link, fragment", [("1,2;x", "x"), ("1,2;3", "dimension"), ("", "empty"),
+                                            ("5000,1", "1000"), ("nan,1", "NaN"),
+                                            (";".join(["1,1"] * (MAX_CUSTOM_POINTS + 1)), str(MAX_CUSTOM_POINTS))])
+def test_a_bad_link_value_is_explained_and_undone(dashboard, link, fragment):
+    dashboard.lang = "en"
+    before = dashboard.points
+    dashboard.points = link
+    assert dashboard._error.visible and fragment in dashboard._error.object and "points" in dashboard._error.object
+    assert dashboard.points == before and np.array_equal(dashboard._custom, DEFAULT_CUSTOM)
+    assert dashboard.set_custom([[0.0, 0.0]]) and not dashboard._error.visible  # good data withdraw the message
+
+
+def test_typed_box_and_canvas_show_the_current_points(page):
+    area = next(widget for widget in page.extra_controls() if isinstance(widget, pn.widgets.TextAreaInput))
+    page.points = "0,0;2,1"
+    assert area.value == "0, 0\n2, 1" and page.dataset == "custom"
+    drawn = page._editor_pane.object
+    assert np.array_equal(drawn.array(), [[0.0, 0.0], [2.0, 1.0]])
 
 
 def test_empty_canvas_is_reported_and_keeps_data(dashboard):

@@ -59,7 +59,7 @@ def wait_until(condition, what, page, timeout_s: float = REACT_TIMEOUT_S):
         value = condition()
         if value:
             return value
-        time.sleep(0.25)
+        page.wait_for_timeout(250)  # (time.sleep would hold back Playwright's events: page.url stays stale)
     message = what() if callable(what) else what
     pytest.fail(f"{message} (after {timeout_s:.0f} s)\n{page.recorder.problems()}", pytrace=False)
 
@@ -116,6 +116,7 @@ def typed_points_at_once(page) -> None:
 def reader_a(page, server) -> None:
     open_dashboard(page, f"{server.url}/diffusion_ode?lang=en")
     typed_points_at_once(page)
+    page.settle()
     for app in server.apps:
         open_dashboard(page, f"{server.url}/{app}?lang=en")
         assert press_every_button(page) > 0, f"{app}: no button pressed"
@@ -124,7 +125,7 @@ def reader_a(page, server) -> None:
             wait_until(lambda: error_text(page), f"{app}: a bad upload gave no message", page)
             upload(page, *GOOD_UPLOADS[app])
             wait_until(lambda: not error_text(page), f"{app}: a good upload left the message", page)
-        time.sleep(1.0)  # the last clicks' work reaches the server before the page goes
+        page.settle()  # the last clicks' work is done before the page leaves
 
 
 def reader_b(page, server) -> None:
@@ -142,6 +143,7 @@ def reader_b(page, server) -> None:
                 continue  # the open tab: nothing new to draw
             wait_until(lambda: set(plot_texts(page)) - seen, f"{app}: tab {index} drew no plot", page)
             assert not chinese_texts(page), f"{app}: tab {index} shows Chinese in English: {chinese_texts(page)[:5]}"
+        page.settle()
 
 
 def test_one_readers_clicks_leave_every_other_reader_working(expiring_server, reader):
@@ -166,16 +168,19 @@ def test_a_copied_link_reopens_the_typed_points(expiring_server, reader):
         open_dashboard(page, f"{server.url}/diffusion_ode?lang=en")
         page.locator(".kv-typed textarea").first.fill(TYPED)
         page.locator(".kv-use-typed button").first.click()
-        wait_until(lambda: parse_qs(urlsplit(page.url).query).get("points") == ["0,0;1,1;2,0;-1,2;0.5,-1"],
-                   lambda: f"the link lacks the typed points: {page.url}", page)
-        link = page.url
+        wait_until(lambda: parse_qs(urlsplit(page.evaluate("location.href")).query).get("points")
+                   == ["0,0;1,1;2,0;-1,2;0.5,-1"], lambda: f"the link lacks the typed points: {page.url}", page)
+        link = page.evaluate("location.href")
+        page.settle()
     with reader() as page:
         open_dashboard(page, link)
         wait_until(lambda: "5 points" in page.locator(".kv-custom-count p").first.inner_text(),
                    "the link did not bring back the typed points", page)
         assert page.locator(".kv-typed textarea").first.input_value().splitlines()[3] == "-1, 2"
-        assert page.locator(".kv-param-dataset select").first.input_value() == "custom"
+        assert page.locator(".kv-param-dataset select").first.input_value().startswith("Custom")
+        page.settle()
         open_dashboard(page, f"{server.url}/diffusion_ode?" + urlencode({"lang": "en", "points": "1,2;3"}))
         wait_until(lambda: "points" in error_text(page), "a bad link value gave no message", page)
         assert "4 points" in page.locator(".kv-custom-count p").first.inner_text()
         assert not page.recorder.problems(), page.recorder.problems()
+        page.settle()

@@ -42,6 +42,9 @@ from .style import load_backends
 
 log = logging.getLogger("kexue_viz")
 EVENT_DELAY_MS = 5
+# the link's key that names the dashboard where one app serves them all (`panel serve apps/`:
+# apps/main.py, kexue_viz.landing); a dashboard keeps it in its link and reads no setting from it
+ROUTE_KEY = "app"
 
 # Panel 1.9's Player gives its range input the value before the bounds, and the input clamps it to
 # its default maximum, 100: a later frame is drawn at 100 (the player showed the middle while the
@@ -684,7 +687,9 @@ class Dashboard(pn.viewable.Viewer):
         was built, wrote the link after that work: the address bar followed a control by 0.5–3 s
         and a language switch by up to 40 s on 2 cores, the URL's message queued behind the
         re-rendered plots; and it wrote a slider's 1.0999999999999999 as is.)"""
-        self.apply_link(dict(parse_qsl(location.search.lstrip("?"), keep_blank_values=True)))
+        link = dict(parse_qsl(location.search.lstrip("?"), keep_blank_values=True))
+        link.pop(ROUTE_KEY, None)  # names the dashboard, not a setting; _write_link keeps it
+        self.apply_link(link)
         self.param.watch(partial(self._write_link, location), self.url_parameters())
 
     def _write_link(self, location, *events) -> None:

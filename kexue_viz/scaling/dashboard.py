@@ -1,20 +1,16 @@
 """Adam-ε vs batch-size dashboard: η*(B) of SoftSignSGD for several ε and moment backends, ΔL(B),
 the steps/examples hyperbola, the per-coordinate moments at a probed B and a readout table.
 
-Computation is cached by what it depends on: the local model (preset, N, c, κ, spread); the
-curves per backend (model, ε list, B range, path, κ² rule); the exact peaks and the surge
-thresholds by the model at unit noise (κ = 1) and the ε list. Every preset has ``σ_i = κσ̂_i``
-with σ̂ free of κ, and the moments see B only through ``a, b ∝ √B/σ``, so
-``η*(B; κ) = η*(B/κ²; 1)``: a κ move rescales the peaks (``B_peak ∝ κ²``, η unchanged) and keeps
-the thresholds. Display options (vertical axis, SGD overlay) and the probed B only rebuild
-views from cached arrays; the probe recomputes the small moment view alone. A tap on the main
-plot probes the batch size under the pointer. Each curve family is one element (a
-:func:`~.views.curve_family` per backend), not one element per line.
+The results (local model, curves per backend, exact peaks, surge thresholds, readout numbers) come
+from :mod:`.pipeline`, memoised for the whole process by exactly what each depends on: every reader
+shares them, and a κ move rescales the peaks of the unit-noise model. Display options (vertical
+axis, SGD overlay) and the probed B only rebuild views from those arrays; the probe recomputes the
+small moment view alone. A tap on the main plot probes the batch size under the pointer. Each curve
+family is one element (a :func:`~.views.curve_family` per backend), not one element per line.
 """
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import numpy as np
 import panel as pn
@@ -22,27 +18,18 @@ import param
 import torch
 
 from ..style import styled
-from ..ui import Dashboard, LruDict, on_tap
-from . import views
-from .expected_loss import fit_inverse_line, sgd_scales
-from .models import PRESETS, preset
+from ..ui import Dashboard, on_tap
+from . import pipeline, views
+from .models import PRESETS
 from .moments import BACKENDS, update_moments
-from .softsign import (COLLAPSE_RULE, KAPPA2_RULES, collapsed, eta_curves, eta_infinity, find_peak,
-                       large_batch_coefficient, mean_update_shrinkage, surge_threshold)
+from .softsign import KAPPA2_RULES
 from .text import TEXT
 
 EPS_CHOICES = [0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0]
-B_POINTS = 81
 B_PROBES = [float(f"{10 ** (k / 10):.3g}") for k in range(-10, 61)]  # 0.1 … 1e6, 10 per decade
 C_CHOICES = [0.0, 0.1, 0.3, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0, 100.0]
 KAPPA_CHOICES = [0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 100.0]
 MOMENT_A = np.linspace(-6, 6, 241)
-
-
-@lru_cache(maxsize=16)
-def local_model(name: str, N: int, c: float, kappa: float, spread: float):
-    """The preset's local model (cached; shared by sessions)."""
-    return preset(name, N, c, kappa, spread)
 
 
 def _fmt(value: float) -> str:
@@ -102,27 +89,15 @@ class AdamEpsilonDashboard(Dashboard):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._curves = LruDict(48)
-        self._peaks = LruDict(16)
-        self._thresholds = LruDict(16)
-        self._summaries = LruDict(16)
         self._eta_pane = None  # the main plot's pane (its figure takes the taps)
 
-    # ---- computation ----------------------------------------------------------------------
-    def model_key(self, kappa: float | None = None) -> tuple:
-        """What the local model depends on (c is unused by the diagonal preset, spread only by
-        quantile); ``kappa`` overrides the noise ratio (1: the unit-noise model)."""
-        return (self.preset, self.N, 0.0 if self.preset == "diagonal" else float(self.c),
-                float(self.kappa if kappa is None else kappa), float(self.spread) if self.preset == "quantile" else 1.0)
+    # ---- computation: settings for the pipeline (:mod:`.pipeline`, shared by every session) ------
+    def model_settings(self) -> pipeline.ModelSettings:
+        return pipeline.ModelSettings.of(self.preset, self.N, self.c, self.kappa, self.spread)
 
     @property
     def model(self):
-        return local_model(*self.model_key())
-
-    @property
-    def unit_noise_model(self):
-        """The model at κ = 1: ``η*(B; κ) = η*(B/κ²; 1)`` (module doc)."""
-        return local_model(*self.model_key(kappa=1.0))
+        return pipeline.local_model(self.model_settings())
 
     def eps_values(self) -> tuple[float, ...]:
         """Selected ε / rms g, sorted (at least one is required)."""
@@ -130,72 +105,29 @@ class AdamEpsilonDashboard(Dashboard):
             raise ValueError(self.t("eps_rel") + ": ∅")
         return tuple(sorted(float(e) for e in self.eps_rel))
 
-    def B_grid(self) -> np.ndarray:
+    def B_range_checked(self) -> tuple[float, float]:
         lo, hi = self.B_range
         if hi - lo < 0.5:
             raise ValueError(f"{self.t('B_range')}: {lo:g}…{hi:g} (≥ 0.5)")
-        return np.logspace(lo, hi, B_POINTS)
+        return (float(lo), float(hi))
+
+    def B_grid(self) -> np.ndarray:
+        return pipeline.B_grid(self.B_range_checked())
+
+    def curve_settings(self, backend: str) -> pipeline.CurveSettings:
+        return pipeline.CurveSettings.of(self.model_settings(), self.eps_values(), self.B_range_checked(), backend,
+                                         self.path, self.kappa2_rule)
 
     def curve(self, backend: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(η*, ΔL, β)`` [E, nB] of one backend (cached by everything it depends on); β is the
-        mean-update shrinkage :func:`~.softsign.mean_update_shrinkage`."""
-        collapsed_path = self.path == "collapsed" and backend in COLLAPSE_RULE
-        key = (self.model_key(), self.eps_values(), tuple(self.B_range), backend, collapsed_path,
-               self.kappa2_rule if collapsed_path and backend == "erf_rational" else None)
-
-        def compute():
-            model = self.model
-            eps = torch.tensor(self.eps_values(), dtype=torch.float64) * model.rms_g
-            eta, dL = eta_curves(model, eps, torch.as_tensor(self.B_grid()), backend,
-                                 "collapsed" if collapsed_path else "per_coordinate", self.kappa2_rule)
-            beta = mean_update_shrinkage(model, eps, eta, dL)
-            return eta.cpu().numpy(), dL.cpu().numpy(), beta.cpu().numpy()
-
-        return self._curves.fetch(key, compute)
+        """``(η*, ΔL, β)`` [E, nB] of one backend (:func:`.pipeline.curves`)."""
+        return pipeline.curves(self.curve_settings(backend))
 
     def peaks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Exact ``(B_peak, η_peak, η*(∞))`` per ε (NaN: no surge), found on the unit-noise model
-        and rescaled: ``B_peak = κ² B_peak(κ = 1)`` (module doc)."""
-        def compute():
-            model = self.unit_noise_model
-            eps = torch.tensor(self.eps_values(), dtype=torch.float64) * model.rms_g
-            B_peak, eta_peak = find_peak(model, eps, method="auto")
-            return B_peak.cpu().numpy(), eta_peak.cpu().numpy(), eta_infinity(model, eps).cpu().numpy()
+        """Exact ``(B_peak, η_peak, η*(∞))`` per ε (:func:`.pipeline.peaks`)."""
+        return pipeline.peaks(self.model_settings(), self.eps_values())
 
-        B_unit, eta_peak, eta_inf = self._peaks.fetch((self.model_key(kappa=1.0), self.eps_values()), compute)
-        return B_unit * float(self.kappa) ** 2, eta_peak, eta_inf
-
-    def thresholds(self) -> tuple[float, float]:
-        """ε/rms g above which the surge disappears, ``(exact, approximate)``: the signs of C and of
-        Q − 2D do not depend on κ (C ∝ κ², Q and D are free of σ), so the unit-noise model serves."""
-        def compute():
-            model = self.unit_noise_model
-            rms = model.rms_g
-            return surge_threshold(model, "exact") / rms, surge_threshold(model, "approximate") / rms
-
-        return self._thresholds.fetch(self.model_key(kappa=1.0), compute)
-
-    def summary(self) -> dict:
-        """Readout: SGD scales, sign aggregates, thresholds, and per-ε collapsed quantities."""
-        def compute():
-            model = self.model
-            eps = torch.tensor(self.eps_values(), dtype=torch.float64) * model.rms_g
-            scales = sgd_scales(model)
-            s = torch.sign(model.g)
-            D = model.trace_H
-            S_off = float(s @ model.H @ s) - D
-            post_10563 = collapsed(model, eps, "pi_kappa2_over_2", self.kappa2_rule)
-            post_11280 = collapsed(model, eps, "B_simple_eps")
-            eps_exact, eps_approx = self.thresholds()
-            return {
-                "scales": scales, "D": D, "S_off": S_off, "beta": math.sqrt(D / S_off) if S_off > 0 else math.inf,
-                "eps_exact": eps_exact, "eps_approx": eps_approx,
-                "peak_10563": post_10563.B_peak.cpu().numpy(), "peak_11280": post_11280.B_peak.cpu().numpy(),
-                "BdL_10563": post_10563.B_dL.cpu().numpy(), "BdL_11280": post_11280.B_dL.cpu().numpy(),
-                "Q2D": (post_11280.Q > 2 * D).cpu().numpy(), "C": large_batch_coefficient(model, eps).cpu().numpy(),
-            }
-
-        return self._summaries.fetch((self.model_key(), self.eps_values(), self.kappa2_rule), compute)
+    def summary(self) -> pipeline.Summary:
+        return pipeline.summary(self.model_settings(), self.eps_values(), self.kappa2_rule)
 
     def y_values(self, eta: np.ndarray, index: int) -> np.ndarray:
         """η* in the chosen vertical units (NaN where undefined: ε = 0 in η*/ε mode, so the
@@ -245,7 +177,7 @@ class AdamEpsilonDashboard(Dashboard):
                               self.t("view_eta"))
 
     def eta_layers_key(self) -> tuple:
-        return (self.model_key(), self.eps_values(), tuple(self.B_range), tuple(self.backends), self.path,
+        return (self.model_settings(), self.eps_values(), tuple(self.B_range), tuple(self.backends), self.path,
                 self.kappa2_rule, self.y_mode, self.show_sgd)
 
     def eta_layers(self) -> list:
@@ -258,7 +190,7 @@ class AdamEpsilonDashboard(Dashboard):
                 y = self.y_values(np.array([e]), index)
                 if math.isfinite(b) and math.isfinite(y[0]) and B[0] <= b <= B[-1]:
                     peaks.append((index, b, float(y[0])))
-            scales = self.summary()["scales"]
+            scales = self.summary().scales
             unit = scales.eta_max if self.y_mode == "normalized" else 1.0
             sgd = scales.eta_star(B) / unit if self.show_sgd else None
             return views.eta_layers(B, self.eta_families(), self.legend("eta"), peaks, sgd, scales.B_simple, self.t)
@@ -277,7 +209,7 @@ class AdamEpsilonDashboard(Dashboard):
             family = views.curve_family(self.B_grid(), rows, self.t)
             return views.loss_view(self.B_grid(), family, self.legend("dL"), self.t)
 
-        key = (self.model_key(), self.eps_values(), tuple(self.B_range), tuple(self.backends), self.path,
+        key = (self.model_settings(), self.eps_values(), tuple(self.B_range), tuple(self.backends), self.path,
                self.kappa2_rule)
         return self.cached_view("dL", key, build)
 
@@ -288,14 +220,11 @@ class AdamEpsilonDashboard(Dashboard):
             curve = self.cached_view("hyperbola", (), lambda: views.hyperbola_curve(self.t))
             return views.hyperbola_view(curve, points, self.B_probe, self.t)
 
-        return self.cached_view("SE", (self.model_key(), self.eps_values(), tuple(self.B_range), self.B_probe), build)
+        return self.cached_view("SE", (self.model_settings(), self.eps_values(), tuple(self.B_range), self.B_probe), build)
 
     def exact_B_dL(self) -> np.ndarray:
         """B_dL per ε fitted to the exact ΔL(B) curve: ``1/ΔL = 1/ΔL_max + (B_dL/ΔL_max)/B``."""
-        _, dL, _ = self.curve("exact")
-        B = self.B_grid()
-        fits = [fit_inverse_line(B, 1.0 / row) for row in dL]
-        return np.array([q / p for p, q in fits])
+        return pipeline.fitted_B_dL(self.curve_settings("exact"))
 
     def probe_b(self) -> float:
         """``b = ε√B/σ̄`` at the probe (σ̄ = rms σ)."""
@@ -313,7 +242,7 @@ class AdamEpsilonDashboard(Dashboard):
                 rows.append((backend, self.t(f"backends.{backend}"), m1.cpu().numpy(), m2.cpu().numpy()))
             return views.moments_view(MOMENT_A, rows, b, self.t)
 
-        key = (self.model_key(), self.probe_eps, self.B_probe, tuple(self.backends))
+        key = (self.model_settings(), self.probe_eps, self.B_probe, tuple(self.backends))
         return self.cached_view("moments", key, build)
 
     def erf_view(self):
@@ -329,16 +258,16 @@ class AdamEpsilonDashboard(Dashboard):
         for i, eps in enumerate(self.eps_values()):
             peak = _fmt(B_peak[i]) if math.isfinite(B_peak[i]) else self.t("none")
             gain = _fmt(eta_peak[i] / eta_inf[i]) if math.isfinite(eta_peak[i]) else "1"
-            cells = [f"{eps:g}", _fmt(eta_inf[i]), peak, gain, _fmt(summary["peak_10563"][i]),
-                     _fmt(summary["peak_11280"][i]),
-                     f"{_fmt(summary['BdL_10563'][i])} / {_fmt(summary['BdL_11280'][i])}",
-                     self.t("yes") if summary["Q2D"][i] else self.t("no"), _fmt(summary["C"][i])]
+            cells = [f"{eps:g}", _fmt(eta_inf[i]), peak, gain, _fmt(summary.peak_10563[i]),
+                     _fmt(summary.peak_11280[i]),
+                     f"{_fmt(summary.BdL_10563[i])} / {_fmt(summary.BdL_11280[i])}",
+                     self.t("yes") if summary.Q2D[i] else self.t("no"), _fmt(summary.C[i])]
             lines.append("| " + " | ".join(cells) + " |")
-        scales = summary["scales"]
+        scales = summary.scales
         line = self.t("scales", eta_max=scales.eta_max, B_noise=scales.B_noise_sgd, B_simple=scales.B_simple,
-                      D=summary["D"], S_off=summary["S_off"], beta=summary["beta"],
-                      eps_exact=_fmt(summary["eps_exact"]),
-                      eps_approx=_fmt(summary["eps_approx"]))
+                      D=summary.D, S_off=summary.S_off, beta=summary.beta,
+                      eps_exact=_fmt(summary.eps_exact),
+                      eps_approx=_fmt(summary.eps_approx))
         return f"**{self.t('table_title')}**\n\n" + "\n".join(lines) + "\n\n" + line + "\n\n" + self.llm_units()
 
     def llm_units(self) -> str:

@@ -9,9 +9,11 @@ import torch
 from bokeh.events import Tap
 from scipy import special
 
-from kexue_viz.scaling import views
+from kexue_viz.scaling import pipeline, views
 from kexue_viz.scaling.dashboard import B_PROBES, AdamEpsilonDashboard
 from kexue_viz.scaling.softsign import collapsed, find_peak, surge_threshold
+
+PIPELINE = (pipeline.local_model, pipeline.curves, pipeline.unit_noise_peaks, pipeline.unit_noise_thresholds, pipeline.summary)
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +100,7 @@ def test_hover_beta_on_the_collapsed_path_is_the_posts_beta(dashboard):
 def test_probe_and_display_options_do_not_recompute(dashboard, monkeypatch):
     dashboard.eta_view()
     for name in ("find_peak", "eta_curves", "surge_threshold"):
-        monkeypatch.setattr(f"kexue_viz.scaling.dashboard.{name}", lambda *a, **k: pytest.fail("recomputed"))
+        monkeypatch.setattr(f"kexue_viz.scaling.pipeline.{name}", lambda *a, **k: pytest.fail("recomputed"))
     dashboard.B_probe = 100.0
     dashboard.y_mode = "eta"
     dashboard.show_sgd = False
@@ -109,9 +111,9 @@ def test_probe_and_display_options_do_not_recompute(dashboard, monkeypatch):
 def test_kappa_move_rescales_peaks_without_a_new_search(dashboard, monkeypatch):
     """Every preset has σ ∝ κ: η*(B; κ) = η*(B/κ²; 1), so the peaks move as κ² and the thresholds stay."""
     dashboard.readout()
-    thresholds = dashboard.thresholds()
+    thresholds = pipeline.thresholds(dashboard.model_settings())
     for name in ("find_peak", "surge_threshold"):
-        monkeypatch.setattr(f"kexue_viz.scaling.dashboard.{name}", lambda *a, **k: pytest.fail("searched again"))
+        monkeypatch.setattr(f"kexue_viz.scaling.pipeline.{name}", lambda *a, **k: pytest.fail("searched again"))
     dashboard.kappa = 8.0
     monkeypatch.undo()
     B_peak, eta_peak, _ = dashboard.peaks()
@@ -129,16 +131,17 @@ def test_kappa_move_rescales_peaks_without_a_new_search(dashboard, monkeypatch):
 def test_every_preset_scales_sigma_with_kappa(dashboard, preset):
     """What the peak and threshold rescaling rests on: κ only multiplies σ (g and H stay)."""
     dashboard.param.update(preset=preset, kappa=8.0, N=24)
-    model, unit = dashboard.model, dashboard.unit_noise_model
+    model, unit = dashboard.model, pipeline.local_model(dashboard.model_settings().unit_noise())
     assert torch.equal(model.g, unit.g) and torch.equal(model.H, unit.H)
     assert torch.allclose(model.sigma, 8.0 * unit.sigma, rtol=1e-15, atol=0)
 
 
 def test_display_options_do_not_recompute_curves(dashboard):
-    before = dict(dashboard._curves)
+    dashboard.eta_view()
+    before = pipeline.curves.cache_info().misses
     dashboard.show_sgd = False
     dashboard.y_mode = "per_eps"
-    assert dict(dashboard._curves) == before
+    assert pipeline.curves.cache_info().misses == before
     view = dashboard.eta_view()
     sgd = next(el for el in view.values() if el.label == "SGD")
     assert len(sgd) == 0  # kept, empty: the plot keeps its layers (its legend entry is hidden)
@@ -235,3 +238,16 @@ def test_language_switch_relabels(dashboard):
     assert "Readout" in dashboard.readout()
     dashboard.lang = "zh"
     assert dashboard._widgets["N"].label == "参数维数 N"
+
+
+def test_a_second_reader_at_the_defaults_computes_nothing(dashboard):
+    """Results are shared by every session (:mod:`kexue_viz.scaling.pipeline`): a new page at the
+    settings of an open one takes them all from the process-wide memo."""
+    dashboard.eta_view(), dashboard.readout()
+    misses = [memo.cache_info().misses for memo in PIPELINE]
+    second = AdamEpsilonDashboard()
+    second.__panel__()
+    assert [memo.cache_info().misses for memo in PIPELINE] == misses
+    assert second.curve("exact")[0] is dashboard.curve("exact")[0]
+    with pytest.raises(ValueError, match="read-only"):
+        second.curve("exact")[0][0, 0] = 1.0  # no reader can change what the others see

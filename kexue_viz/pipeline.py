@@ -6,13 +6,16 @@ whole process, bounded by the bytes they hold: every reader's session, the noteb
 share them, so the hundredth reader at the default settings computes nothing.
 
 Shared results must not change under another reader: the numpy arrays a memoised function returns
-are marked read-only (a caller that needs to modify one copies it). Two sessions asking for the
+are marked read-only (a caller that needs to modify one copies it). Torch warns when it wraps a
+read-only array without a copy (``torch.as_tensor``), as the next pipeline step often does to read
+it; that warning is silenced here (reading is what it is used for). Two sessions asking for the
 same missing result at once compute it once: the second waits for the first.
 """
 from __future__ import annotations
 
 import dataclasses
 import threading
+import warnings
 from collections import OrderedDict
 from functools import update_wrapper
 from typing import Any, Callable, NamedTuple
@@ -21,6 +24,8 @@ import numpy as np
 import torch
 
 DEFAULT_MAX_BYTES = 64 * 2**20
+
+warnings.filterwarnings("ignore", message="The given NumPy array is not writable", category=UserWarning)
 
 
 class MemoInfo(NamedTuple):
@@ -95,6 +100,13 @@ class Memo:
         finally:
             with self._lock:
                 self._computing.pop(key).set()
+
+    def cached(self, *args, **kwargs):
+        """The result for these arguments if it is kept now, else ``None`` (nothing is computed)."""
+        key = (args, tuple(sorted(kwargs.items()))) if kwargs else args
+        with self._lock:
+            entry = self._entries.get(key)
+        return None if entry is None else entry[0]
 
     def _store(self, key, value) -> None:
         size = result_bytes(value)

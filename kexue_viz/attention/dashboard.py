@@ -1,19 +1,16 @@
 """Attention-scale dashboard (9812 with 8823, 9034, 9889, 9595, 9403).
 
-Computation is split by what each control changes and cached by its inputs: the score draws
-(per model, d, n, S, seed); the Monte Carlo curves over the α-grid (draws × measure); the exact
-expected objective and L(n) (per model, d, n; shared by sessions); α*(n) and the scale laws (per
-model, d, n₀); the entropy curves, exact and Monte Carlo E[H₂] (per model, d, n₀, law). Moving α
-only moves markers and recomputes one draw's softmax, so it answers in a few milliseconds; n,
-model, d, seed and the measure recompute the Monte Carlo curves (≤ 2·10⁶ elements). The measure
-and the unit keep view B's layers and dimensions, so they update in place too. The sparsity tab
-follows view A's draw only while it is open.
+The results come from :mod:`.pipeline`, memoised for the whole process by what each depends on
+(see there). Moving α only moves markers and recomputes one draw's softmax, so it answers in a few
+milliseconds; n, model, d, seed and the measure recompute the Monte Carlo curves (≤ 2·10⁶
+elements) unless some reader asked for them before. The measure and the unit keep view B's layers
+and dimensions, so they update in place too. The sparsity tab follows view A's draw only while it
+is open.
 """
 from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 
 import numpy as np
 import panel as pn
@@ -21,24 +18,16 @@ import param
 import torch
 
 from ..style import styled
-from ..ui import Dashboard, LruDict
-from . import concentration, precompute, rope, sparsity, views
-from .exact import expected_stats
-from .laws import LAWS, decoder_effective_n, scale_law
-from .montecarlo import (argmax_alpha, auto_samples, draws_by_length, gradient_over_alpha, renyi2_by_length,
-                         summarize)
+from ..ui import Dashboard
+from . import concentration, pipeline, precompute, rope, sparsity, views
+from .laws import LAWS, decoder_effective_n
+from .montecarlo import argmax_alpha, auto_samples
 from .optimum import alpha_star, approx_objective, fit_constant
-from .scores import MODELS, UNITS, from_alpha, mean_field_gap, sample_scores
+from .scores import MODELS, UNITS, from_alpha
 from .softmax import MEASURES, gradient_size
 from .text import TEXT
 
 ALPHA_POINTS = precompute.ALPHA_POINTS
-STAR_N = np.unique(np.round(np.logspace(math.log10(4), 6, 120)))
-ENTROPY_N = 2.0 ** np.arange(2, 17)
-ENTROPY_SEED = 0
-ENTROPY_BUDGET = 2 ** 18  # scores per length n (S_n = clamp(2¹⁸/n, 8, 256))
-MC_POINT_N = (16, 64, 256, 1024, 4096)
-MC_POINT_SAMPLES = 96
 JACOBIAN_KEYS = 48
 TOP_WEIGHTS = 64
 SHOW = ("approx", "exact", "mc_mean", "mc_median", "guides")
@@ -47,82 +36,10 @@ MLM_TABLE = ("| n | 64 | 128 | 256 | 512 | 1024 |\n|---|---|---|---|---|---|\n"
              "| Attention-O | 43.27 | 36.53 | 23.02 | 15.12 | 11.54 |\n"
              "| Attention-E | 43.11 | 41.17 | 34.04 | 20.15 | 13.58 |")
 TRANSFORMS = ("D1", "D2", "D3", "D4", "P1", "P2")
-SPARSITY_MEASURES = ("S0", "S1,2", "S*1,2", "S*1,4", "S*0.5,1")
 SPARSITY_TAB = 2  # index of the 9595 tab (its views follow view A's draw)
 TEMPERATURE_FIRST = 2  # the temperature axis ends at 1/α₂ (α₂ = α_max/20)
-REFLECTION_D, REFLECTION_POWERS = 8, 12  # the det O = −1 example: 8×8, powers 0…12
 ERROR_FLOOR = 1e-17  # log axis: exact zeros (n = 0) drawn at the floor
 ROPE_SEED = 0  # the 9403 tab draws its own fixed vectors (the main seed drives the scores)
-
-
-def alpha_max(model: str, d: int) -> float:
-    """Largest α of the slider and the curves: 10 (normal), 10√d (cosine)."""
-    return float(precompute.alpha_grid(model, d)[-1])
-
-
-def alpha_grid(model: str, d: int) -> np.ndarray:
-    return precompute.alpha_grid(model, d)
-
-
-@lru_cache(maxsize=1)
-def exact_table() -> dict:
-    return precompute.load_table()
-
-
-@lru_cache(maxsize=64)
-def exact_curve(model: str, d: int, n: int) -> tuple[np.ndarray, float]:
-    """Exact E[α(1 − Σp²)] on :func:`alpha_grid` and L(n): from the precomputed table when it holds
-    this (model, d, n), else by the n-independent quadrature (~1 s; cached, shared by sessions)."""
-    values = exact_table().get(precompute.table_key(model, d, n))
-    if values is None:
-        values = precompute.compute_curve(model, d, n)
-    return values[:-1], float(values[-1])
-
-
-@lru_cache(maxsize=32)
-def star_curve(model: str, d: int) -> np.ndarray:
-    """Mean-field α*(n) on ``STAR_N``."""
-    return alpha_star(torch.as_tensor(STAR_N, dtype=torch.float64), model, d).cpu().numpy()
-
-
-@lru_cache(maxsize=128)
-def law_curve(law: str, model: str, d: int, n0: int, n_key: tuple) -> np.ndarray:
-    return scale_law(law, torch.as_tensor(n_key, dtype=torch.float64), n0, None, model, d).cpu().numpy()
-
-
-@lru_cache(maxsize=128)
-def entropy_curve(law: str, model: str, d: int, n0: int) -> tuple[np.ndarray, np.ndarray]:
-    """Exact E[H] and mean-field ln n − G(α) on ``ENTROPY_N`` under ``law`` calibrated at n₀."""
-    alpha = torch.as_tensor(law_curve(law, model, d, n0, tuple(ENTROPY_N)))
-    n = torch.as_tensor(ENTROPY_N)
-    exact = expected_stats(alpha, n, model, d).entropy.cpu().numpy()
-    mean_field = np.log(np.asarray(ENTROPY_N, dtype=float)) - mean_field_gap(alpha, model, d).cpu().numpy()
-    return exact, mean_field
-
-
-@lru_cache(maxsize=8)
-def entropy_draws(model: str, d: int) -> list[torch.Tensor]:
-    """Score draws per n of ``ENTROPY_N`` (fixed seed, shared by sessions and scale laws)."""
-    return draws_by_length(ENTROPY_N, model, d, ENTROPY_SEED, ENTROPY_BUDGET)
-
-
-@lru_cache(maxsize=128)
-def entropy_mc(law: str, model: str, d: int, n0: int) -> tuple[np.ndarray, np.ndarray]:
-    """MC E[H₂] and its standard error on ``ENTROPY_N`` under ``law`` (≈ 60 ms; cached)."""
-    alpha = law_curve(law, model, d, n0, tuple(ENTROPY_N))
-    mean, se = renyi2_by_length(entropy_draws(model, d), alpha)
-    return mean.cpu().numpy(), se.cpu().numpy()
-
-
-@lru_cache(maxsize=8)
-def rope_counterexample() -> dict:
-    return rope.reflection_counterexample(REFLECTION_D, seed=0)
-
-
-@lru_cache(maxsize=1)
-def reflection_errors() -> dict:
-    """Errors of the det O = −1 decompositions per power n (9403; fixed 8×8 example)."""
-    return rope.reflection_powers(REFLECTION_D, seed=0, n_max=REFLECTION_POWERS)
 
 
 class AttentionScaleDashboard(Dashboard):
@@ -177,15 +94,11 @@ class AttentionScaleDashboard(Dashboard):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._draws = LruDict(8)
-        self._mc = LruDict(16)
-        self._sparsity = LruDict(8)
-        self._mc_points: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 
     # ---- validation -----------------------------------------------------------------------
     @param.depends("model", "d", watch=True)
     def _fit_alpha_range(self):
-        top = alpha_max(self.model, self.d)
+        top = pipeline.alpha_max(self.model, self.d)
         widget = self._widgets.get("alpha")
         if widget is not None:
             widget.end, widget.step = top, (0.05 if self.model == "normal" else 0.25)
@@ -211,7 +124,7 @@ class AttentionScaleDashboard(Dashboard):
     @property
     def effective_alpha(self) -> float:
         """α clamped to the model's range (a link may carry a cosine-sized α into the normal model)."""
-        top = alpha_max(self.model, self.d)
+        top = pipeline.alpha_max(self.model, self.d)
         if self.alpha > top:
             self.report(self.out_of_range("alpha", self.alpha, self.param.alpha.bounds[0], round(top, 4)), source="alpha")
             return top
@@ -223,17 +136,16 @@ class AttentionScaleDashboard(Dashboard):
         return self.samples or auto_samples(self.n, ALPHA_POINTS)
 
     # ---- computation ----------------------------------------------------------------------
+    def draws_settings(self) -> pipeline.Draws:
+        return pipeline.Draws(self.model, self.d, self.n, self.sample_count, self.seed)
+
     def draws(self) -> torch.Tensor:
-        """Cached scores (S, n) for the current model, d, n, S and seed (α only rescales them)."""
-        key = (self.model, self.d, self.n, self.sample_count, self.seed)
-        return self._draws.fetch(key, lambda: sample_scores(self.model, (self.sample_count, self.n), self.d,
-                                                            self.seed))
+        """The scores (S, n) for the current model, d, n, S and seed (α only rescales them)."""
+        return pipeline.scores(self.draws_settings())
 
     def mc_curves(self):
         """MC summary over the α-grid for the current draws and measure."""
-        key = (self.model, self.d, self.n, self.sample_count, self.seed, self.measure)
-        grid = alpha_grid(self.model, self.d)
-        return self._mc.fetch(key, lambda: summarize(gradient_over_alpha(self.draws(), grid, self.measure)))
+        return pipeline.mc_curves(self.draws_settings(), self.measure)
 
     def approx_star(self) -> float:
         return float(alpha_star(torch.tensor([float(self.n)], dtype=torch.float64), self.model, self.d)[0])
@@ -249,7 +161,7 @@ class AttentionScaleDashboard(Dashboard):
     def scale_xlim(self) -> tuple[float, float]:
         """Fixed x limits of view B in the chosen unit: the α-grid's range, or for the temperature
         (linear axis, so a unit switch stays in place) [0, 1/α₂], α₂ = α_max/20."""
-        grid = alpha_grid(self.model, self.d)
+        grid = pipeline.alpha_grid(self.model, self.d)
         if self.unit == "temperature":
             return 0.0, float(self.scale_x(grid[TEMPERATURE_FIRST]))
         x = self.scale_x(grid)
@@ -268,12 +180,12 @@ class AttentionScaleDashboard(Dashboard):
         """Every measure draws the same layers (a switch of measure or unit swaps data in place):
         the mean field, the exact mean and L(n) exist for ½‖J‖₁ only and are empty (not drawn,
         legend entry hidden) for the other measures."""
-        grid = alpha_grid(self.model, self.d)
+        grid = pipeline.alpha_grid(self.model, self.d)
         keep = grid > 0 if self.unit == "temperature" else np.ones_like(grid, dtype=bool)
         x = self.scale_x(grid)[keep]
         summary = self.mc_curves()
         l1 = self.measure == "l1"
-        exact, limit = exact_curve(self.model, self.d, self.n)
+        exact, limit = pipeline.exact_curve(self.model, self.d, self.n)
         shown = set(self.show)
         mean, se = summary.mean.cpu().numpy()[keep], summary.se.cpu().numpy()[keep]
         bands = {"mc_mean": (mean - 2 * se, mean + 2 * se) if "mc_mean" in shown else None,
@@ -374,16 +286,16 @@ class AttentionScaleDashboard(Dashboard):
         star_eff = alpha_star(torch.tensor([n_eff]), self.model, self.d).cpu().numpy()
         moving = {self.t("n_eff"): (np.array([n_eff]), star_eff),
                   self.t("current"): (np.array([float(self.n)]), np.array([self.approx_star()]))}
-        key = (self.model, self.d, tuple(self.laws), self.n0, self.mc_key() in self._mc_points, self.mc_version)
+        key = (self.model, self.d, tuple(self.laws), self.n0, pipeline.mc_star_points.cached(*self.mc_key()) is not None, self.mc_version)
         template = self.cached_view("star", key, lambda: self._star_template(moving))
         count = len(template.values())
         return views.with_data(template, {count - 2: moving[self.t("n_eff")], count - 1: moving[self.t("current")]})
 
     def _star_template(self, moving):
-        alpha_n = star_curve(self.model, self.d)
+        alpha_n = pipeline.star_curve(self.model, self.d)
         constant, law = POST_FIT[self.model]
-        g = np.sqrt(np.log(STAR_N)) if law == "sqrt_log" else np.log(STAR_N)
-        fitted = fit_constant(torch.as_tensor(STAR_N), torch.as_tensor(alpha_n), law)
+        g = np.sqrt(np.log(pipeline.STAR_N)) if law == "sqrt_log" else np.log(pipeline.STAR_N)
+        fitted = fit_constant(torch.as_tensor(pipeline.STAR_N), torch.as_tensor(alpha_n), law)
         shape = "√ln n" if law == "sqrt_log" else "ln n"
         curves = {self.t("alpha_star_curve"): (alpha_n, views.COLORS["grad_max"], "solid"),
                   self.t("post_fit", text=f"{constant}·{shape}"): (constant * g, views.COLORS["approx"], "dotted"),
@@ -391,29 +303,23 @@ class AttentionScaleDashboard(Dashboard):
         for law_name in self.laws:
             if law_name == "grad_max":
                 continue
-            y = law_curve(law_name, self.model, self.d, self.n0, tuple(STAR_N))
+            y = pipeline.law_curve(law_name, self.model, self.d, self.n0, tuple(pipeline.STAR_N))
             curves[self.t(f"laws.{law_name}")] = (y, views.COLORS[law_name], views.LAW_DASH[law_name])
         points = {}
-        found = self._mc_points.get(self.mc_key())
+        found = pipeline.mc_star_points.cached(*self.mc_key())
         if found is not None:
             points[self.t("mc_points_label")] = (*found, views.COLORS["median_argmax"])
         points[self.t("n_eff")] = (*moving[self.t("n_eff")], views.COLORS["guide"])
         points[self.t("current")] = (*moving[self.t("current")], views.COLORS["current"])
         title = self.t("view_star", fit=self.t("post_fit", text=f"{constant}·{shape}"))
-        return views.star_view(STAR_N, curves, points, title, self.t, "α")
+        return views.star_view(pipeline.STAR_N, curves, points, title, self.t, "α")
 
     def mc_key(self) -> tuple:
         return (self.model, self.d, self.measure, self.seed)
 
     def compute_mc_points(self, *_):
-        """MC median-argmax at n ∈ {16 … 4096} (button): the per-draw optimum the exact mean lacks."""
-        grid = torch.linspace(0.25, alpha_max(self.model, self.d), 80)
-        peaks = []
-        for n in MC_POINT_N:  # a few sizes; each is one batched (A, S, n) evaluation
-            draws = sample_scores(self.model, (MC_POINT_SAMPLES, n), self.d, self.seed + n)
-            median = summarize(gradient_over_alpha(draws, grid, self.measure)).median
-            peaks.append(float(argmax_alpha(grid, median)))
-        self._mc_points[self.mc_key()] = (np.array(MC_POINT_N, dtype=float), np.array(peaks))
+        """MC median-argmax at n ∈ {16 … 4096} (button; :func:`.pipeline.mc_star_points`)."""
+        pipeline.mc_star_points(*self.mc_key())
         self.mc_version += 1
 
     def entropy_view(self):
@@ -421,11 +327,11 @@ class AttentionScaleDashboard(Dashboard):
         model, d, law and n₀: the α, n, seed and measure controls do not touch this view)."""
         exact, mean_field, monte_carlo = {}, {}, {}
         for law in self.laws:
-            values, approx = entropy_curve(law, self.model, self.d, self.n0)
+            values, approx = pipeline.entropy_curve(law, self.model, self.d, self.n0)
             label, color = self.t(f"laws.{law}"), views.COLORS[law]
             exact[label], mean_field[label] = (values, color), (approx, color)
-            monte_carlo[label] = (*entropy_mc(law, self.model, self.d, self.n0), color)
-        return views.entropy_view(ENTROPY_N, exact, mean_field, monte_carlo, self.t("view_entropy", n0=self.n0),
+            monte_carlo[label] = (*pipeline.entropy_mc(law, self.model, self.d, self.n0), color)
+        return views.entropy_view(pipeline.ENTROPY_N, exact, mean_field, monte_carlo, self.t("view_entropy", n0=self.n0),
                                   self.t)
 
     # ---- concentration, sparsity, RoPE --------------------------------------------------------
@@ -462,20 +368,16 @@ class AttentionScaleDashboard(Dashboard):
         return self.one_draw()[1].cpu().numpy()
 
     def scale_measures(self) -> dict[str, np.ndarray]:
-        """Each 9595 measure of softmax(α s) of view A's draw over the α-grid (cached per draw)."""
-        key = (self.model, self.d, self.n, self.sample_count, self.seed)
-        return self._sparsity.fetch(key, lambda: {name: values.cpu().numpy() for name, values in
-                                                  sparsity.softmax_measures(self.draws()[0].double(),
-                                                                            alpha_grid(self.model, self.d),
-                                                                            SPARSITY_MEASURES).items()})
+        """Each 9595 measure of softmax(α s) of view A's draw over the α-grid."""
+        return pipeline.scale_measures(self.draws_settings())
 
     def scale_measures_view(self):
         """F. The measures against α (log y) with the current-α marker: one template per (model, d);
         a new draw swaps the curves, α moves the marker."""
         measures = self.scale_measures()
         template = self.cached_view("scale_measures", (self.model, self.d), lambda: views.scale_measures_view(
-            alpha_grid(self.model, self.d), measures, self.effective_alpha, self.t("view_scale_measures"), self.t))
-        grid = alpha_grid(self.model, self.d)
+            pipeline.alpha_grid(self.model, self.d), measures, self.effective_alpha, self.t("view_scale_measures"), self.t))
+        grid = pipeline.alpha_grid(self.model, self.d)
         data = {index: (grid, values) for index, values in enumerate(measures.values())}
         return views.with_data(template, {**data, len(measures): views.measures_marker(self.effective_alpha)})
 
@@ -496,11 +398,11 @@ class AttentionScaleDashboard(Dashboard):
         α moves the bars' data only)."""
         x = self.sparsity_vector()
         y = self.transformed_vector(x)
-        before = np.array([float(sparsity.MEASURES[name](x)) for name in SPARSITY_MEASURES])
-        after = np.array([float(sparsity.MEASURES[name](y)) for name in SPARSITY_MEASURES])
+        before = np.array([float(sparsity.MEASURES[name](x)) for name in pipeline.SPARSITY_MEASURES])
+        after = np.array([float(sparsity.MEASURES[name](y)) for name in pipeline.SPARSITY_MEASURES])
         title = f"{self.t('view_measures')}: {self.t('transform.' + self.transform)}"
         template = self.cached_view("measures", (self.transform,), lambda: views.measures_view(
-            list(SPARSITY_MEASURES), before, after, title, self.t))
+            list(pipeline.SPARSITY_MEASURES), before, after, title, self.t))
         positions = [layer.dimension_values(0) for layer in template.values()]
         return views.with_data(template, {0: (positions[0], before), 1: (positions[1], after)})
 
@@ -541,12 +443,12 @@ class AttentionScaleDashboard(Dashboard):
     def reflection_view(self):
         """G. det O = −1: ‖Oⁿ − I₋ⁿexp(nB)‖ (the post's step), the repaired decomposition and the
         relative property of Oⁿ itself, against n = 1 … 12 (log y, floored at 1e-17)."""
-        errors = reflection_errors()
+        errors = pipeline.reflection_errors()
         n = errors["n"][1:].astype(float)  # n = 0 is the identity on every side
         curves = {self.t(f"reflection_{key}"): (np.maximum(errors[key][1:], ERROR_FLOOR), views.COLORS[color], dash)
                   for key, color, dash in (("post", "approx", "solid"), ("repaired", "mc_median", "dashed"),
                                            ("relative", "mc_mean", "dotted"))}
-        return views.lines_view(n, curves, self.t("view_reflection", d=REFLECTION_D), self.t("power_axis"),
+        return views.lines_view(n, curves, self.t("view_reflection", d=pipeline.REFLECTION_D), self.t("power_axis"),
                                 self.t("error_axis"), ylim=(ERROR_FLOOR, 1e2), logy=True)
 
     # ---- export and layout ------------------------------------------------------------------
@@ -594,7 +496,7 @@ class AttentionScaleDashboard(Dashboard):
                        self.live("renyi", self.while_open(SPARSITY_TAB, self.renyi_view), draw),
                        ncols=2, sizing_mode="stretch_width"),
             self._markdown("sparsity_note"), sizing_mode="stretch_width")
-        counter = rope_counterexample()
+        counter = pipeline.rope_counterexample()
         rope_tab = pn.Column(
             pn.Row(self._widget("rope_d"), self._widget("log10_base"), self._widget("r_max"),
                    self._widget("different_content"), sizing_mode="stretch_width"),

@@ -9,8 +9,9 @@ import pytest
 
 from kexue_viz import cli, live
 from kexue_viz.attention import views
-from kexue_viz.attention import precompute
-from kexue_viz.attention.dashboard import AttentionScaleDashboard, alpha_grid, exact_curve
+from kexue_viz.attention import pipeline, precompute
+from kexue_viz.attention.dashboard import AttentionScaleDashboard
+from kexue_viz.attention.pipeline import alpha_grid, exact_curve
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +157,7 @@ def test_alpha_out_of_range_for_the_model_is_clamped_with_a_message(dashboard):
 
 def test_mc_points_button_gives_a_median_optimum_above_the_approximation(dashboard):
     dashboard.compute_mc_points()
-    n, peaks = dashboard._mc_points[dashboard.mc_key()]
+    n, peaks = pipeline.mc_star_points.cached(*dashboard.mc_key())
     assert list(n) == [16, 64, 256, 1024, 4096]
     approx = [dashboard.approx_star()]
     assert np.all(peaks > 2.5) and approx[0] < 2.1
@@ -191,7 +192,7 @@ def test_sparsity_transform_and_rope_toggle(dashboard):
 
 
 def test_entropy_view_shows_monte_carlo_renyi2_with_band_per_law(dashboard):
-    from kexue_viz.attention.dashboard import ENTROPY_N, entropy_curve, entropy_mc
+    from kexue_viz.attention.pipeline import ENTROPY_N, entropy_curve, entropy_mc
     view = dashboard.entropy_view()
     for law in dashboard.laws:
         label = dashboard.t(f"laws.{law}")
@@ -271,3 +272,15 @@ def test_no_law_ticked_draws_an_empty_entropy_frame_that_says_so(dashboard):
     dashboard.laws = ["log"]
     drawn.refresh()
     assert "tick" not in drawn.pane.object.title.text
+
+
+def test_a_second_reader_at_the_defaults_computes_nothing(dashboard):
+    """Results are shared by every session (:mod:`kexue_viz.attention.pipeline`)."""
+    memos = (pipeline.scores, pipeline.mc_curves, pipeline.exact_curve, pipeline.star_curve, pipeline.law_curve,
+             pipeline.entropy_curve, pipeline.entropy_mc, pipeline.scale_measures)
+    misses = [memo.cache_info().misses for memo in memos]
+    second = AttentionScaleDashboard()
+    second.__panel__()
+    second.objective_view(), second.star_view(), second.entropy_view()
+    assert [memo.cache_info().misses for memo in memos] == misses
+    assert second.draws() is dashboard.draws()

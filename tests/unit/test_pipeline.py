@@ -18,6 +18,7 @@ def test_results_are_kept_by_arguments_and_shared():
     assert memo(4) is first and calls == [4]
     assert memo(4, scale=2.0)[1] == 2.0 and calls == [4, 4]
     assert memo.cache_info()[:3] == (1, 2, 2)
+    assert memo.cached(4) is first and memo.cached(5) is None and calls == [4, 4]  # a look computes nothing
 
 
 def test_shared_arrays_are_read_only():

@@ -10,52 +10,30 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import html
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from .index_page import static_index
 from .registry import DASHBOARDS, DashboardEntry
 
 APPS_DIR = Path(__file__).resolve().parents[1] / "apps"
 
-INDEX_TEMPLATE = """<!DOCTYPE html>
-<html lang="zh">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>kexue_viz</title>
-<style>
-  body {{ font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", "WenQuanYi Micro Hei", sans-serif;
-         max-width: 860px; margin: 40px auto; padding: 0 20px; color: #222; }}
-  h1 {{ font-size: 1.5em; margin-bottom: 0.2em; }}
-  p.lead {{ color: #555; margin-top: 0; }}
-  a.card {{ display: block; border: 1px solid #d0d7de; border-radius: 8px; padding: 14px 18px; margin: 12px 0;
-           text-decoration: none; color: inherit; }}
-  a.card:hover {{ border-color: #0072B2; background: #f6f9fc; }}
-  .title {{ font-weight: 600; color: #0072B2; }}
-  .posts {{ color: #666; font-size: 0.9em; }}
-</style>
-</head>
-<body>
-<h1>kexue_viz</h1>
-<p class="lead">科学空间（kexue.fm）的可交互图 · interactive figures for Scientific Spaces</p>
-{cards}
-</body>
-</html>
-"""
+DIRECTORY_APP = "main.py"  # apps/main.py: `panel serve apps/` (kexue_viz.landing), not a dashboard
+
+
+def dashboard_scripts(directory: Path = APPS_DIR) -> list[Path]:
+    """The dashboard scripts in ``directory``: ``*.py`` less ``_*.py`` helpers and the directory
+    app's :data:`DIRECTORY_APP`."""
+    return sorted(path for path in directory.glob("*.py")
+                  if not path.name.startswith("_") and path.name != DIRECTORY_APP)
 
 
 def write_index(directory: Path) -> Path:
-    """Write the landing page listing every dashboard (no external fonts or scripts)."""
-    cards = []
-    for slug, entry in DASHBOARDS.items():
-        posts = ", ".join(f"kexue.fm/archives/{post}" for post in entry.posts)
-        cards.append(f'<a class="card" href="./{slug}"><div class="title">{html.escape(entry.title("zh"))}</div>'
-                     f'<div>{html.escape(entry.title("en"))}</div><div class="posts">{html.escape(posts)}</div></a>')
+    """Write the landing page listing every dashboard (:func:`~kexue_viz.index_page.static_index`)."""
     path = directory / "index.html"
-    path.write_text(INDEX_TEMPLATE.format(cards="\n".join(cards)), encoding="utf-8")
+    path.write_text(static_index(), encoding="utf-8")
     return path
 
 
@@ -94,20 +72,34 @@ def command_list(args) -> int:
     return 0
 
 
+def serve_command(args, apps: list[Path], index: Path) -> list[str]:
+    """The ``panel serve`` command line of ``kexue-viz serve``: every script of ``apps`` at
+    ``/<stem>``, the page ``index`` at ``/``, ``--num-procs`` worker processes, websockets accepted
+    from the address served and from each ``--allow-websocket-origin`` (a reverse proxy's host)."""
+    origins = [f"{args.address}:{args.port}", f"localhost:{args.port}", *args.allow_websocket_origin]
+    command = [sys.executable, "-m", "panel", "serve", *map(str, apps), "--index", str(index),
+               "--port", str(args.port), "--address", args.address, "--num-procs", str(args.num_procs)]
+    for origin in dict.fromkeys(origins):
+        command += ["--allow-websocket-origin", origin]
+    if args.prefix:
+        command += ["--prefix", args.prefix]
+    if args.use_xheaders:
+        command.append("--use-xheaders")
+    if args.show:
+        command.append("--show")
+    return command
+
+
 def command_serve(args) -> int:
-    apps = sorted(str(path) for path in APPS_DIR.glob("*.py") if not path.name.startswith("_"))
+    apps = dashboard_scripts()
     if not apps:
         print(f"no apps found in {APPS_DIR}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as scratch:
-        index = write_index(Path(scratch))
-        command = [sys.executable, "-m", "panel", "serve", *apps, "--index", str(index),
-                   "--port", str(args.port), "--address", args.address,
-                   "--allow-websocket-origin", f"{args.address}:{args.port}",
-                   "--allow-websocket-origin", f"localhost:{args.port}"]
-        if args.show:
-            command.append("--show")
-        print(f"serving {len(apps)} dashboard(s) at http://{args.address}:{args.port}/", flush=True)
+        command = serve_command(args, apps, write_index(Path(scratch)))
+        root = f"http://{args.address}:{args.port}/" + (args.prefix.strip("/") + "/" if args.prefix else "")
+        processes = f" ({args.num_procs} processes)" if args.num_procs != 1 else ""
+        print(f"serving {len(apps)} dashboard(s) at {root}{processes}", flush=True)
         return subprocess.call(command)
 
 
@@ -158,6 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve every dashboard with an index page")
     serve.add_argument("--port", type=int, default=5006)
     serve.add_argument("--address", default="127.0.0.1")
+    serve.add_argument("--num-procs", type=int, default=1, metavar="N",
+                       help="worker processes (Bokeh's --num-procs; 0 = one per core; default 1)")
+    serve.add_argument("--allow-websocket-origin", action="append", default=[], metavar="HOST[:PORT]",
+                       help="also accept pages served under this host, e.g. a reverse proxy's (repeatable)")
+    serve.add_argument("--prefix", default="", help="URL prefix the pages live under behind a reverse proxy")
+    serve.add_argument("--use-xheaders", action="store_true",
+                       help="trust the proxy's X-Real-Ip / X-Forwarded-For / X-Scheme headers")
     serve.add_argument("--show", action="store_true", help="open a browser")
     serve.set_defaults(run=command_serve)
     export = commands.add_parser("export", help="write a dashboard's figure for given parameters")

@@ -78,10 +78,11 @@ def index_arg(directory: Path) -> str | None:
 
 
 def app_files() -> list[Path]:
-    """The dashboard scripts under test: ``<apps dir>/*.py`` minus ``_*.py`` helpers."""
-    if not APPS_DIR.is_dir():
-        return []
-    return sorted(p for p in APPS_DIR.glob("*.py") if not p.name.startswith("_"))
+    """The dashboard scripts under test: ``<apps dir>/*.py`` minus ``_*.py`` helpers and the
+    directory app's ``main.py`` (``kexue_viz.cli.dashboard_scripts``; see test_serve_directory)."""
+    from kexue_viz.cli import dashboard_scripts
+
+    return dashboard_scripts(APPS_DIR) if APPS_DIR.is_dir() else []
 
 
 def _free_port() -> int:
@@ -148,9 +149,10 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def serve_apps(log_name: str, check_sessions_ms: int | None = None):
+def serve_apps(log_name: str, check_sessions_ms: int | None = None, directory: bool = False):
     """Serve every app with ``panel serve`` on a free port, the log in ``ARTIFACTS/<log_name>``;
-    yield a :class:`PanelServer` once it answers, stop it afterwards. ``check_sessions_ms``: how
+    yield a :class:`PanelServer` once it answers, stop it afterwards. ``directory``: serve the apps
+    directory itself, as one app (``panel serve apps/``, no ``--index``). ``check_sessions_ms``: how
     often the server destroys the sessions unused for 15 s (Bokeh's default: every 17 s). The 15 s
     stay: a session a page request made is destroyed as well if the page's websocket has not
     connected by then, and on a busy 2-core machine that took 13 s; the socket then gets a new
@@ -163,7 +165,7 @@ def serve_apps(log_name: str, check_sessions_ms: int | None = None):
     log_path = ARTIFACTS / log_name
     env = dict(os.environ, KEXUE_VIZ_DEVICE="cpu", PYTHONUNBUFFERED="1")
     cmd = [
-        sys.executable, "-m", "panel", "serve", *map(str, apps),
+        sys.executable, "-m", "panel", "serve", *map(str, [APPS_DIR] if directory else apps),
         "--port", str(port),
         "--address", "127.0.0.1",
         "--allow-websocket-origin", f"127.0.0.1:{port}",
@@ -178,7 +180,7 @@ def serve_apps(log_name: str, check_sessions_ms: int | None = None):
     except Exception as exc:  # the CLI's landing page could not be built
         pytest.fail(f"building the index page (kexue_viz.cli.write_index) failed: "
                     f"{type(exc).__name__}: {exc}")
-    if index:
+    if index and not directory:
         cmd += ["--index", index]
     log = open(log_path, "w")
     log.write("$ " + " ".join(cmd) + "\n")
@@ -187,7 +189,8 @@ def serve_apps(log_name: str, check_sessions_ms: int | None = None):
         cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL, start_new_session=True,
     )
-    server = PanelServer(port=port, proc=proc, log_path=log_path, apps=[p.stem for p in apps])
+    served = [APPS_DIR.name] if directory else [p.stem for p in apps]
+    server = PanelServer(port=port, proc=proc, log_path=log_path, apps=served)
     if check_sessions_ms is not None:
         server.session_expiry_s = 15 + check_sessions_ms / 1000 + 0.5
     try:
@@ -236,6 +239,13 @@ def expiring_server():
     (16.5 s) after its page closes: for tests of what a closed session leaves behind
     (``test_sessions``, ``test_soak``)."""
     with serve_apps("panel-serve-expiring.log", check_sessions_ms=1000) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def directory_server():
+    """``panel serve apps/``: the apps directory as one app, ``/apps`` (``test_serve_directory``)."""
+    with serve_apps("panel-serve-directory.log", directory=True) as server:
         yield server
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +100,44 @@ def test_the_generated_table_equals_what_the_dashboards_declare():
                   for row in declared[slug]["parameters"] if rows.get(row["name"]) != row]
     assert not stale, ("kexue_viz/data/dashboards.json is stale; regenerate it with "
                        "`python -m kexue_viz.registry`:\n" + "\n".join(stale))
+
+
+def serve_command(*argv: str) -> list[str]:
+    """The ``panel serve`` command line ``kexue-viz serve ARGV`` runs (nothing is started)."""
+    args = cli.build_parser().parse_args(["serve", *argv])
+    return cli.serve_command(args, cli.dashboard_scripts(), cli.APPS_DIR / "index.html")
+
+
+def option_values(command: list[str], option: str) -> list[str]:
+    return [value for flag, value in zip(command, command[1:]) if flag == option]
+
+
+def test_serve_runs_panel_serve_on_every_dashboard_script_with_one_process_by_default():
+    command = serve_command()
+    assert command[1:4] == ["-m", "panel", "serve"]
+    served = [arg for arg in command if arg.endswith(".py")]
+    assert [Path(path).stem for path in served] == sorted(DASHBOARDS)  # not apps/main.py
+    assert option_values(command, "--num-procs") == ["1"]
+    assert option_values(command, "--allow-websocket-origin") == ["127.0.0.1:5006", "localhost:5006"]
+    assert "--prefix" not in command and "--use-xheaders" not in command
+
+
+def test_serve_passes_num_procs_and_the_reverse_proxy_options():
+    command = serve_command("--num-procs", "4", "--port", "5100", "--allow-websocket-origin", "kv.example.org",
+                            "--allow-websocket-origin", "localhost:5100", "--prefix", "kv", "--use-xheaders")
+    assert option_values(command, "--num-procs") == ["4"]
+    assert option_values(command, "--port") == ["5100"]
+    assert option_values(command, "--allow-websocket-origin") == ["127.0.0.1:5100", "localhost:5100", "kv.example.org"]
+    assert option_values(command, "--prefix") == ["kv"] and "--use-xheaders" in command
+
+
+@pytest.mark.parametrize("value", ["two", "1.5"])
+def test_serve_rejects_a_num_procs_that_is_not_a_whole_number(value, capsys):
+    assert cli.main(["serve", "--num-procs", value]) == 2
+    assert "--num-procs" in capsys.readouterr().err
+
+
+def test_serve_help_imports_no_heavy_library():
+    status, output, imported = run_cli_in_fresh_python("serve", "--help")
+    assert status == 0 and "--num-procs" in output, output
+    assert imported == [], f"kexue-viz serve --help imported {imported}"

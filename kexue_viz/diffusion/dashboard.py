@@ -1,12 +1,15 @@
 """Diffusion ODE trajectories dashboard (posts 9280, 9305, 9370, 9379).
 
-Computation is split by what each control changes and cached by its inputs: the data set; the
-starting particles (prior sample or encoding starts); the solver's trajectories; a reference
-(DOP853 at rtol 1e-8 on a dense log grid, or in 1-D the exact CDF route) for at most
-``REFERENCE_PARTICLES`` particles; the accuracy-vs-NFE sweep against it. Moving the view time only
-interpolates stored trajectories and evaluates the field on a small grid (arrows, log-density).
-Work beyond ``COST_LIMIT`` (NFE × particles × data points) is refused with a message. The
-accuracy-vs-NFE sweep (1–3 s) runs only when the reader presses its button, cached per setting.
+The results come from :mod:`.pipeline`, split by what each control changes and memoised for the
+whole process by exactly what each depends on (its settings object): the data set; the starting
+particles (prior sample or encoding starts); the solver's trajectories; a reference (DOP853 at
+rtol 1e-8 on a dense log grid, or in 1-D the exact CDF route) for at most ``REFERENCE_PARTICLES``
+particles; the accuracy-vs-NFE sweep against it. Every reader shares them: a second reader at the
+same settings computes nothing. Moving the view time only interpolates stored trajectories and
+evaluates the field on a small grid (arrows, log-density). Work beyond ``COST_LIMIT`` (NFE ×
+particles × data points) is refused with a message. The accuracy-vs-NFE sweep (1–3 s) runs only
+when the reader presses its button. The dashboard keeps per session only what is not a result:
+the reader's custom points, the editor, the sweeps this reader ran, and built views.
 
 Views hold few HoloViews elements (one per layer, colours as a data column, see
 :func:`.views.coloured`): building elements is the dearest part of an in-place update.
@@ -19,42 +22,27 @@ import holoviews as hv
 import numpy as np
 import panel as pn
 import param
-import torch
 
 from ..style import styled
-from ..ui import Dashboard, LruDict, next_tick, on_tap
-from . import exact1d, metrics, views
-from .constructions import CONSTRUCTIONS, PRIORS, make_construction
-from .data import PRESETS, from_points, make_dataset
-from .field import evaluate, sample_prior_clipped, weights
-from .gravity import augmented_field, centroid_relative_error, field_lines_from_circle, ring_sources
+from ..ui import Dashboard, next_tick, on_tap
+from . import pipeline, views
+from .constructions import CONSTRUCTIONS, PRIORS
+from .data import PRESETS, from_points
 from .grids import GRIDS
 from .kernels import poisson_tail
-from .solvers import FIXED_SOLVERS, Trajectories, encode, generate, integrate_adaptive
+from .pipeline import COMMIT_LEVEL, DRAWN_PATHS, MAX_PARTICLES
+# kept importable from here for tests/unit/test_diffusion_prior_weights.py until it imports them from .pipeline
+from .pipeline import interpolate_log_time, interpolate_path  # noqa: F401
+from .solvers import FIXED_SOLVERS
 from .text import TEXT
 
 COST_LIMIT = 3e7
-REFERENCE_PARTICLES = 128
-MAX_PARTICLES = 1000
-REFERENCE_WORK = 1e7  # reference particles × data points × ~800 NFE stays under this
-REFERENCE_RTOL = 1e-8
-COMPACT_REFERENCE_STEPS = 400  # RK4 on a uniform grid: DOP853 crawls across the jumps of a compact prior's field
-DENSE_TIMES = 48
-SWEEP_STEPS = (2, 4, 8, 16, 32, 64)
 ARROW_GRID = 20
 DENSITY_GRID = 40
-DRAWN_PATHS = 256
 MAIN_WIDTH, SIDE_WIDTH = 600, 390  # 1-D main and density plots in their fixed-size panes (2-D: equal axes)
-STRIP_TIMES = 64  # columns of the weight strip (log-spaced view times)
-COMMIT_LEVEL = 0.9  # commitment: the largest weight first exceeds this (brief §2.10)
-HALF_PLANE_GRID = 16  # arrows per side of the PFGM (x, t) view
-FIELD_LINES = 25  # exact field lines of the 1-D PFGM (x, t) view
 WINDOW_ZOOM = 3  # the 2-D views and the x₁(t) axes span at most this many times the data's padded extent
 UNIT_SPAN = 2.0  # ... where the data's span is at least this (the bulk of the linear paths' unit-scale priors)
 RADIUS_CLIPS = (0, 5, 10, 20, 50, 100, 200, 500, 1000)  # ‖x_T − α x_i‖ ≤ clip·σ_T; 0 = off
-GRAVITY_LINES = 272  # field lines of post 13's gravity figure (16 per source of the 17-point ring)
-GRAVITY_STEP, GRAVITY_CAPTURE, GRAVITY_DRAWN_EVERY = 0.05, 0.05, 2  # arc-length step, capture radius, drawn rows
-RING_SIZE, RING_RADIUS = 16, 2.0
 EXPECTED_NFE = {"euler": lambda n: n, "heun": lambda n: 2 * n - 1, "rk4": lambda n: 4 * n - 3,
                 "dpmpp_2m": lambda n: n, "dopri5": lambda n: 200 + n}
 DEFAULT_CUSTOM = np.array([[-1.0, -0.5], [1.0, -0.5], [0.0, 1.0], [0.3, 0.2]])
@@ -110,30 +98,6 @@ def widest_span(data: np.ndarray) -> float:
     """The widest axis span of the views that show the data (N, d): ``WINDOW_ZOOM`` times its
     largest coordinate span (at least ``UNIT_SPAN``), padded by 15 %."""
     return WINDOW_ZOOM * max(float(np.ptp(data, axis=0).max()), UNIT_SPAN) * 1.15
-
-
-def interpolate_path(times: np.ndarray, path: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """One particle's states (K, d) at ``times`` (positive ones used) interpolated linearly in
-    ``log t`` at the ``query`` times (S,): (S, d)."""
-    positive = times > 0
-    log_times, stored = np.log(times[positive]), path[positive]
-    order = np.argsort(log_times)
-    return np.column_stack([np.interp(np.log(query), log_times[order], stored[order, k])
-                            for k in range(path.shape[1])])
-
-
-def interpolate_log_time(times: np.ndarray, states: np.ndarray, t: float) -> np.ndarray:
-    """States (M, d) at ``t`` by linear interpolation in ``log t`` between stored positive times."""
-    positive = times > 0
-    log_times, stored = np.log(times[positive]), states[positive]
-    order = np.argsort(log_times)
-    log_times, stored = log_times[order], stored[order]
-    x = np.clip(math.log(t), log_times[0], log_times[-1])
-    k = int(np.clip(np.searchsorted(log_times, x) - 1, 0, len(log_times) - 2)) if len(log_times) > 1 else 0
-    if len(log_times) == 1:
-        return stored[0]
-    w = (x - log_times[k]) / (log_times[k + 1] - log_times[k])
-    return (1 - w) * stored[k] + w * stored[k + 1]
 
 
 class DiffusionOdeDashboard(Dashboard):
@@ -195,206 +159,87 @@ class DiffusionOdeDashboard(Dashboard):
     def __init__(self, **params):
         super().__init__(**params)
         self._custom = DEFAULT_CUSTOM.copy()
-        self._runs = LruDict(16)
-        self._references = LruDict(8)
-        self._sweeps = LruDict(8)
-        self._qualities = LruDict(32)
-        self._exact = LruDict(8)
-        self._frames = LruDict(4)
-        self._basins = LruDict(16)
-        self._starts = LruDict(8)
-        self._strips = LruDict(16)
-        self._gravity = LruDict(4)
+        self._swept: set = set()  # the sweep settings this reader has run (the page shows only those)
 
-    # ---- inputs -------------------------------------------------------------------------------
-    def data_key(self) -> tuple:
-        if self.dataset == "custom":
-            return ("custom", self.custom_version)
-        return (self.dataset, self.n_data, self.seed)
+    # ---- settings for the pipeline (:mod:`.pipeline`, shared by every session) --------------------
+    def data_settings(self) -> pipeline.DataSettings:
+        if self.dataset == "custom" and len(self._custom) == 0:
+            raise ValueError(self.t("custom_empty"))
+        return pipeline.DataSettings.of(self.dataset, self.n_data, self.seed, self._custom)
 
     def cloud(self):
-        if self.dataset == "custom":
-            if len(self._custom) == 0:
-                raise ValueError(self.t("custom_empty"))
-            return from_points(self._custom)
-        return make_dataset(self.dataset, self.n_data, self.seed)
+        return pipeline.cloud(self.data_settings())
 
-    def construction_key(self) -> tuple:
-        return (self.construction, self.prior if self.construction in ("straight", "cosine") else None, self.T)
+    def construction_settings(self) -> pipeline.ConstructionSettings:
+        return pipeline.ConstructionSettings.of(self.construction, self.prior, self.T)
 
     def make_construction(self):
         """The selected construction; ``T`` is σ_T (so ``ve_sq`` runs to ``T²``); linear paths use 1."""
-        if self.construction in ("straight", "cosine", "vp_linear"):
-            return make_construction(self.construction, prior=self.prior)
-        return make_construction(self.construction, T=self.T ** 2 if self.construction == "ve_sq" else self.T)
+        return pipeline.construction(self.construction_settings())
 
-    def start_key(self) -> tuple:
-        return (*self.reference_key(), self.n_particles)
+    def reference_settings(self) -> pipeline.ReferenceSettings:
+        """What the starts and the reference depend on (not the particle count: it has its own particles)."""
+        return pipeline.ReferenceSettings.of(self.data_settings(), self.construction_settings(), self.seed,
+                                             self.prior_mode, self.radius_clip, self.direction, self.t_min)
 
-    def max_radius(self) -> float | None:
-        """The clipping radius of the standardised start sample ``z`` (``None``: off)."""
-        return float(self.radius_clip) if self.radius_clip else None
+    def grid_settings(self) -> pipeline.GridSettings:
+        """The time grid's settings (ρ only matters for the Karras grid)."""
+        return pipeline.GridSettings.of(self.grid, self.rho)
 
-    def absolute_t_min(self, construction) -> float:
-        return self.t_min * construction.T
-
-    def starts(self, cloud, construction, count: int) -> torch.Tensor:
-        """The first ``count`` of ``MAX_PARTICLES`` seeded starts (so the reference's particles are the
-        first ones of every run), see :meth:`start_sample`."""
-        return self.start_sample(cloud, construction)[0][:count]
-
-    def start_sample(self, cloud, construction):
-        """``(starts, clipped)`` for ``MAX_PARTICLES`` particles (cached): generation draws ``x_T`` (its
-        radius clipped at ``radius_clip``); encoding ``α x_i + σ z`` at ``t_min``, ``i ~ π``."""
-        def compute():
-            generator = torch.Generator().manual_seed(self.seed)
-            if self.direction == "generate":
-                return sample_prior_clipped(MAX_PARTICLES, cloud, construction, generator,
-                                            exact=self.prior_mode == "exact", max_radius=self.max_radius())
-            t = torch.tensor(self.absolute_t_min(construction), dtype=torch.float64)
-            alpha, sigma = construction.schedule.alpha(t), construction.schedule.sigma(t)
-            index = torch.multinomial(cloud.weights.cpu(), MAX_PARTICLES, replacement=True, generator=generator)
-            noise = construction.kernel.sample(MAX_PARTICLES, cloud.dim, generator)
-            return (alpha * cloud.points[index] + sigma * noise.to(cloud.points.device),
-                    torch.zeros(MAX_PARTICLES, dtype=torch.bool))
-
-        return self._starts.fetch(self.reference_key(), compute)
+    def run_settings(self) -> pipeline.RunSettings:
+        return pipeline.RunSettings.of(self.reference_settings(), self.n_particles, self.solver, self.n_steps,
+                                       self.grid_settings(), self.rtol)
 
     def check_cost(self, cloud) -> None:
         cost = EXPECTED_NFE[self.solver](self.n_steps) * self.n_particles * cloud.size
         if cost > COST_LIMIT:
             raise ValueError(self.t("too_costly", cost=cost, limit=COST_LIMIT))
 
-    # ---- computation ------------------------------------------------------------------------
+    # ---- results (:mod:`.pipeline`) -----------------------------------------------------------------
     def run(self):
-        """``(cloud, construction, trajectories)`` of the current solver (cached)."""
-        key = self.run_key()
-
-        def compute():
-            cloud, construction = self.cloud(), self.make_construction()
-            self.check_cost(cloud)
-            x = self.starts(cloud, construction, self.n_particles)
-            run = encode if self.direction == "encode" else generate
-            return cloud, construction, run(x, cloud, construction, self.solver, self.n_steps, self.grid,
-                                            t_min=self.absolute_t_min(construction), rho=self.rho, rtol=self.rtol)
-
-        return self._runs.fetch(key, compute)
-
-    def reference_key(self) -> tuple:
-        """What the reference depends on (not the particle count: it has its own particles)."""
-        return (self.data_key(), self.construction_key(), self.seed, self.prior_mode, self.direction, self.t_min,
-                self.radius_clip if self.direction == "generate" else 0)
-
-    def reference_count(self, cloud) -> int:
-        """Reference particles: up to ``REFERENCE_PARTICLES``, fewer for large data sets."""
-        return int(min(REFERENCE_PARTICLES, max(16, REFERENCE_WORK // (800 * cloud.size))))
-
-    def reference_method(self, cloud, construction) -> str:
-        if cloud.dim == 1 and self.direction == "generate":
-            return "cdf"
-        return "rk4" if construction.kernel.compact else "dop853"
+        """``(cloud, construction, trajectories)`` of the current solver (:func:`.pipeline.run`); work
+        beyond ``COST_LIMIT`` is refused with a message."""
+        cloud = self.cloud()
+        self.check_cost(cloud)
+        return cloud, self.make_construction(), pipeline.run(self.run_settings())
 
     def reference(self):
-        """Accurate trajectories of starts of their own (see :meth:`reference_count`) on a dense log
-        grid: the exact CDF route in 1-D (generation); DOP853 at rtol 1e-8; for a compact prior, whose
-        field jumps at support edges, RK4 with ``COMPACT_REFERENCE_STEPS`` uniform steps (cached)."""
-        def compute():
-            cloud, construction = self.cloud(), self.make_construction()
-            x = self.starts(cloud, construction, self.reference_count(cloud))
-            t_min = self.absolute_t_min(construction)
-            method = self.reference_method(cloud, construction)
-            if method == "rk4":
-                run = encode if self.direction == "encode" else generate
-                return run(x, cloud, construction, "rk4", COMPACT_REFERENCE_STEPS, "uniform", t_min=t_min)
-            dense = torch.exp(torch.linspace(math.log(construction.T), math.log(t_min), DENSE_TIMES,
-                                             dtype=torch.float64))
-            if self.direction == "encode":
-                return integrate_adaptive(x, dense.flip(0), cloud, construction, "dop853", REFERENCE_RTOL,
-                                          REFERENCE_RTOL)
-            times = torch.cat([dense, dense.new_zeros(1)])
-            if method == "cdf":
-                states = exact1d.cdf_trajectories(x[:, 0], times, cloud, construction)[..., None]
-                return Trajectories(times, states, 0, torch.zeros(x.shape[0], dtype=torch.bool))
-            return integrate_adaptive(x, times, cloud, construction, "dop853", REFERENCE_RTOL, REFERENCE_RTOL)
-
-        return self._references.fetch(self.reference_key(), compute)
-
-    def solve_reference_starts(self, solver: str, n_steps: int):
-        """The reference's starts integrated by a fixed-step solver (for the accuracy views)."""
-        cloud, construction = self.cloud(), self.make_construction()
-        run = encode if self.direction == "encode" else generate
-        return run(self.reference().states[0], cloud, construction, solver, n_steps, self.grid,
-                   t_min=self.absolute_t_min(construction), rho=self.rho, rtol=self.rtol)
+        """The reference trajectories (:func:`.pipeline.reference`)."""
+        return pipeline.reference(self.reference_settings())
 
     def sweep_key(self) -> tuple:
-        return (self.reference_key(), self.grid_key())
+        return (self.reference_settings(), self.grid_settings())
 
     def finished_sweep(self) -> dict | None:
-        """The sweep of the current setting if it has been run (see :meth:`run_sweep`), else ``None``."""
-        return self._sweeps.get(self.sweep_key())
+        """The sweep of the current setting if this reader has run it (see :meth:`run_sweep`), else ``None``."""
+        return self.sweep() if self.sweep_key() in self._swept else None
 
     def run_sweep(self) -> None:
         """Compute (or recall) the sweep of the current setting and refresh the accuracy view."""
         self.sweep()
+        self._swept.add(self.sweep_key())
         self.sweeps_done += 1
 
     def sweep(self) -> dict:
-        """Agreement with the reference vs NFE for every fixed-step solver on the current grid (cached;
-        1–3 s, so the page runs it only on a button press)."""
-        def compute():
-            cloud, reference = self.cloud(), self.reference()
-            result = {}
-            for solver in FIXED_SOLVERS:
-                runs = [self.solve_reference_starts(solver, n) for n in SWEEP_STEPS]
-                result[solver] = (np.array([r.nfe for r in runs]),
-                                  np.array([self.agreement(r.end, reference.end, cloud) for r in runs]))
-            return result
-
-        return self._sweeps.fetch(self.sweep_key(), compute)
+        """Agreement with the reference vs NFE for every fixed-step solver on the current grid
+        (:func:`.pipeline.sweep`; 1–3 s, so the page runs it only on a button press)."""
+        return pipeline.sweep(*self.sweep_key())
 
     def current_quality(self) -> tuple:
-        """(NFE, agreement) of the current solver setting on the reference's starts (cached)."""
-        def compute():
-            reference = self.reference()
-            count = reference.end.shape[0]
-            trajectories = self.run()[2]
-            if trajectories.end.shape[0] < count:  # fewer particles than the reference: solve its starts
-                trajectories = self.solve_reference_starts(self.solver, self.n_steps)
-            return trajectories.nfe, self.agreement(trajectories.end[:count], reference.end, self.cloud())
+        """(NFE, agreement) of the current solver setting on the reference's starts (:func:`.pipeline.quality`)."""
+        self.check_cost(self.cloud())
+        return pipeline.quality(self.run_settings())
 
-        return self._qualities.fetch((self.reference_key(), self.grid_key(), self.solver, self.n_steps, self.rtol,
-                                      min(self.n_particles, REFERENCE_PARTICLES)), compute)
-
-    def agreement(self, end, reference_end, cloud) -> float:
-        """Generation: same nearest data point; encoding: endpoint within 1e-3·σ_T of the reference."""
-        if self.direction == "generate":
-            return metrics.basin_agreement(end, reference_end, cloud)
-        construction = self.make_construction()
-        sigma_T = float(construction.schedule.sigma(torch.tensor(construction.T, dtype=torch.float64)))
-        return float((metrics.endpoint_error(end, reference_end) < 1e-3 * sigma_T).double().mean())
-
-    def basins(self, cloud, trajectories) -> np.ndarray:
-        """Colour index per particle: the data point of the endpoint (generate) or of the start (encode)."""
-        anchor = trajectories.states[-1] if self.direction == "generate" else trajectories.states[0]
-        return metrics.nearest_point(anchor, cloud).cpu().numpy()
-
-    def view_time(self, construction, fraction: float | None = None) -> float:
+    def view_time(self, fraction: float | None = None) -> float:
         """``t`` at a log-scale fraction of the way from ``T`` (0) to ``t_min`` (1); default ``t_view``."""
-        fraction = self.t_view if fraction is None else fraction
-        T, t_min = construction.T, self.absolute_t_min(construction)
-        return math.exp(math.log(T) + fraction * (math.log(t_min) - math.log(T)))
+        return pipeline.view_time(self.reference_settings(), self.t_view if fraction is None else fraction)
 
     def frame(self):
-        """Everything the views at the view time need: cloud, construction, run, t, positions, basins
-        (cached: three views ask for the same frame)."""
-        def compute():
-            cloud, construction, trajectories = self.run()
-            t = self.view_time(construction)
-            positions = interpolate_log_time(trajectories.times.cpu().numpy(), trajectories.states.cpu().numpy(), t)
-            basins = self._basins.fetch(self.run_key(), lambda: self.basins(cloud, trajectories))
-            return cloud, construction, trajectories, t, positions, basins
-
-        return self._frames.fetch((self.run_key(), self.t_view), compute)
+        """Everything the views at the view time need: cloud, construction, run, t, positions, basins."""
+        cloud, construction, trajectories = self.run()
+        settings = self.run_settings()
+        t, positions = pipeline.frame(settings, self.t_view)
+        return cloud, construction, trajectories, t, positions, pipeline.basins(settings)
 
     def bounds(self, cloud, positions):
         """Square axis limits holding the data and the particles' central 96 %, in nice steps so
@@ -414,12 +259,9 @@ class DiffusionOdeDashboard(Dashboard):
         centre = np.round(0.5 * (lo + hi) / step) * step
         return (centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half)
 
-    def grid_field(self, cloud, construction, t, bounds, size):
-        """(xs, ys, field values) on a size×size grid over ``bounds``."""
-        xs, ys = np.linspace(*bounds[0], size), np.linspace(*bounds[1], size)
-        gx, gy = np.meshgrid(xs, ys)
-        query = torch.as_tensor(np.column_stack([gx.ravel(), gy.ravel()]))
-        return xs, ys, gx, gy, evaluate(query, t, cloud, construction)
+    def grid_field(self, t, bounds, size):
+        """(xs, ys, gx, gy, field values) on a size×size grid over ``bounds`` (:func:`.pipeline.field_on_grid`)."""
+        return pipeline.field_on_grid(self.data_settings(), self.construction_settings(), t, bounds, size)
 
     # ---- views --------------------------------------------------------------------------------
     def title(self, trajectories, t, beyond: int = 0) -> str:
@@ -436,28 +278,28 @@ class DiffusionOdeDashboard(Dashboard):
             bounds = self.bounds(cloud, positions)
             arrows = density = None
             if self.show_field or self.show_density:
-                xs, ys, gx, gy, values = self.grid_field(cloud, construction, t, bounds, ARROW_GRID)
+                xs, ys, gx, gy, values = self.grid_field(t, bounds, ARROW_GRID)
                 if self.show_field:
                     arrows = (gx.ravel(), gy.ravel(), values.velocity.cpu().numpy(), bounds[0][1] - bounds[0][0])
                 if self.show_density:
-                    xs, ys, _, _, values = self.grid_field(cloud, construction, t, bounds, DENSITY_GRID)
+                    xs, ys, _, _, values = self.grid_field(t, bounds, DENSITY_GRID)
                     density = (xs, ys, values.log_density.cpu().numpy().reshape(DENSITY_GRID, DENSITY_GRID))
-            static = self.cached_view("plane_static", self.run_key(), lambda: views.plane_layers(
+            static = self.cached_view("plane_static", (self.run_settings(),), lambda: views.plane_layers(
                 self.data_layer(cloud), trajectories.states[:, :DRAWN_PATHS].cpu().numpy(), basins[:DRAWN_PATHS]))
-            means = evaluate(torch.as_tensor(positions), t, cloud, construction).mean.cpu().numpy() if self.show_mean \
-                else None
+            means = pipeline.posterior_means(self.data_settings(), self.construction_settings(), positions, t) \
+                if self.show_mean else None
             beyond = int(views.outside(positions, bounds).sum())
             return views.plane_view(static, positions, basins, self.title(trajectories, t, beyond), bounds, self.t,
                                     arrows=arrows, density=density, reference=self.reference_layer(),
                                     means=means, selected=positions[self.selected_index()])
 
-        key = (self.run_key(), self.t_view, self.show_field, self.show_density, self.show_reference, self.show_mean,
+        key = (self.run_settings(), self.t_view, self.show_field, self.show_density, self.show_reference, self.show_mean,
                self.selected_index())
         return self.cached_view("main", key, build)
 
     def data_layer(self, cloud):
         """The 2-D data as black dots (one element per data set, shared by the views)."""
-        return self.cached_view("data_layer", self.data_key(), lambda: views.data_points(cloud.points.cpu().numpy(),
+        return self.cached_view("data_layer", (self.data_settings(),), lambda: views.data_points(cloud.points.cpu().numpy(),
                                                                                          ("x1", "x2")))
 
     def selected_index(self) -> int:
@@ -472,59 +314,43 @@ class DiffusionOdeDashboard(Dashboard):
             states = self.reference().states[:, :min(self.n_particles, DRAWN_PATHS)].cpu().numpy()
             return views.reference_paths(states[..., 0], states[..., 1], ("x1", "x2"))
 
-        return self.cached_view("reference_layer", (self.reference_key(), min(self.n_particles, DRAWN_PATHS)), build)
-
-    def run_key(self) -> tuple:
-        return (self.start_key(), self.solver, self.n_steps, self.grid_key(), self.rtol if self.solver == "dopri5" else None)
-
-    def grid_key(self) -> tuple:
-        """The time grid's settings (ρ only matters for the Karras grid)."""
-        return (self.grid, self.rho if self.grid == "karras" else None)
+        return self.cached_view("reference_layer", (self.reference_settings(), min(self.n_particles, DRAWN_PATHS)), build)
 
     def line_1d_view(self, cloud, construction, trajectories, t, basins):
         def static():
             exact, exact_times = None, None
             if self.direction == "generate":
-                exact_times, exact = self.exact_1d(cloud, construction, trajectories)
+                exact_times, exact = self.exact_1d()
             return views.tx_layers(trajectories.times.cpu().numpy(), trajectories.states[:, :DRAWN_PATHS, 0].cpu().numpy(),
                                    basins[:DRAWN_PATHS], self.t, exact=exact, exact_times=exact_times,
                                    data=cloud.points[:, 0].cpu().numpy())
 
         title = self.t("view_line1d", construction=self.option_label("construction", self.construction), t=t)
-        limits = self.cached_view("line_limits", self.run_key(), lambda: self.tx_limits(cloud, trajectories, tail=0.0))
-        return views.tx_view(self.cached_view("line_static", self.run_key(), static), t, title, self.t, ylabel="x",
+        limits = self.cached_view("line_limits", (self.run_settings(),), lambda: self.tx_limits(cloud, trajectories, tail=0.0))
+        return views.tx_view(self.cached_view("line_static", (self.run_settings(),), static), t, title, self.t, ylabel="x",
                              height=520, width=MAIN_WIDTH, ylim=limits)
 
-    def exact_1d(self, cloud, construction, trajectories):
-        """The CDF-route trajectories of the drawn particles on a dense grid (cached)."""
-        def compute():
-            dense = torch.cat([torch.linspace(construction.T, 0, 41, dtype=torch.float64)[:-1],
-                               torch.exp(torch.linspace(math.log(construction.T / 40),
-                                                        math.log(self.absolute_t_min(construction)), 24,
-                                                        dtype=torch.float64)), torch.zeros(1, dtype=torch.float64)])
-            dense = torch.sort(dense, descending=True).values
-            starts = trajectories.states[0, :DRAWN_PATHS, 0]
-            return dense.cpu().numpy(), exact1d.cdf_trajectories(starts, dense, cloud, construction).cpu().numpy()
-
-        return self._exact.fetch(self.start_key(), compute)
+    def exact_1d(self):
+        """The CDF-route trajectories of the drawn particles on a dense grid (:func:`.pipeline.exact_paths`)."""
+        return pipeline.exact_paths(self.reference_settings(), min(self.n_particles, DRAWN_PATHS))
 
     def tx_view(self):
         def build():
             cloud, construction, trajectories, t, positions, basins = self.frame()
             if cloud.dim == 1:
                 xs = self.axis_1d(cloud, positions)
-                F = exact1d.cdf(torch.as_tensor(xs), t, cloud, construction).cpu().numpy()
-                levels = exact1d.cdf(torch.as_tensor(positions[:, 0]), t, cloud, construction).cpu().numpy()
+                F = pipeline.cdf_at(self.data_settings(), self.construction_settings(), xs, t)
+                levels = pipeline.cdf_at(self.data_settings(), self.construction_settings(), positions[:, 0], t)
                 return views.cdf_view(xs, F, positions[:, 0], levels, basins, self.t("view_cdf", t=t), self.t)
             logx = not construction.linear_path  # T ≫ 1: the action is at small t
             keep = (trajectories.times > 0).cpu().numpy() if logx else slice(None)
-            static = self.cached_view("tx_static", self.run_key(), lambda: views.tx_layers(
+            static = self.cached_view("tx_static", (self.run_settings(),), lambda: views.tx_layers(
                 trajectories.times.cpu().numpy()[keep], trajectories.states[keep, :DRAWN_PATHS, 0].cpu().numpy(),
                 basins[:DRAWN_PATHS], self.t))
             return views.tx_view(static, t, self.t("view_tx"), self.t, logx=logx, ylim=self.cached_view(
-                "tx_limits", self.run_key(), lambda: self.tx_limits(cloud, trajectories)))
+                "tx_limits", (self.run_settings(),), lambda: self.tx_limits(cloud, trajectories)))
 
-        return self.cached_view("tx", (self.run_key(), self.t_view), build)
+        return self.cached_view("tx", (self.run_settings(), self.t_view), build)
 
     def tx_limits(self, cloud, trajectories, tail: float = 0.02) -> tuple[float, float]:
         """x₁ limits of the x₁(t) views: the data and the drawn paths' values but a ``tail`` share at
@@ -551,23 +377,22 @@ class DiffusionOdeDashboard(Dashboard):
         """The exact marginal at the settled view time; axes from the reference particles, so the map
         does not depend on (and is not redrawn for) the solver, its grid or the particle count."""
         def build():
-            cloud, construction = self.cloud(), self.make_construction()
-            t = self.view_time(construction, self.t_settled)
-            reference = self.reference()
-            positions = interpolate_log_time(reference.times.cpu().numpy(), reference.states.cpu().numpy(), t)
+            cloud = self.cloud()
+            t = self.view_time(self.t_settled)
+            positions = pipeline.reference_positions(self.reference_settings(), self.t_settled)
             if cloud.dim == 1:
                 xs = self.axis_1d(cloud, positions)
-                p = torch.exp(evaluate(torch.as_tensor(xs)[:, None], t, cloud, construction).log_density).cpu().numpy()
-                trajectories = self.run()[2]
-                run_positions = interpolate_log_time(trajectories.times.cpu().numpy(), trajectories.states.cpu().numpy(), t)
+                p = pipeline.density_on_line(self.data_settings(), self.construction_settings(), xs, t)
+                self.run()  # refused beyond the cost limit
+                run_positions = pipeline.frame(self.run_settings(), self.t_settled).positions
                 return views.density_view_1d(xs, p, run_positions[:, 0], self.t("view_density1d", t=t), self.t,
                                              width=SIDE_WIDTH)
             bounds = self.bounds(cloud, positions)
-            xs, ys, _, _, values = self.grid_field(cloud, construction, t, bounds, DENSITY_GRID)
+            xs, ys, _, _, values = self.grid_field(t, bounds, DENSITY_GRID)
             log_p = values.log_density.cpu().numpy().reshape(DENSITY_GRID, DENSITY_GRID)
             return views.density_view(xs, ys, log_p, self.data_layer(cloud), self.t("view_density", t=t), self.t)
 
-        key = (self.reference_key(), self.t_settled, self.run_key() if self.dimension() == 1 else None)
+        key = (self.reference_settings(), self.t_settled, self.run_settings() if self.dimension() == 1 else None)
         return self.cached_view("density", key, build)
 
     def dimension(self) -> int:
@@ -577,7 +402,7 @@ class DiffusionOdeDashboard(Dashboard):
     def quality_view(self):
         """Agreement vs NFE: the current setting always; every solver's curve once the sweep has run."""
         sweep = self.finished_sweep()
-        reference = self.t(f"reference.{self.reference_method(self.cloud(), self.make_construction())}")
+        reference = self.t(f"reference.{pipeline.reference_method(self.reference_settings())}")
         title = self.t("view_quality", reference=reference)
 
         def build():
@@ -588,20 +413,11 @@ class DiffusionOdeDashboard(Dashboard):
         return self.cached_view("quality", (self.sweep_key(), sweep is not None, self.solver, self.n_steps,
                                             self.rtol), build)
 
-    def strip(self):
-        """``(times (S,), weights (S, N), commitment time)`` of the selected particle: its posterior
-        weights ``w_i(x_t, t)`` at ``STRIP_TIMES`` log-spaced times along its trajectory (cached)."""
-        def compute():
-            cloud, construction, trajectories = self.run()
-            times = np.exp(np.linspace(math.log(construction.T), math.log(self.absolute_t_min(construction)),
-                                       STRIP_TIMES))
-            path = interpolate_path(trajectories.times.cpu().numpy(),
-                                    trajectories.states[:, self.selected_index()].cpu().numpy(), times)
-            w = weights(torch.as_tensor(path), torch.as_tensor(times), cloud, construction)
-            commit = metrics.commitment_time(w[:, None], torch.as_tensor(times, device=w.device), COMMIT_LEVEL)
-            return times, w.cpu().numpy(), float(commit[0])
-
-        return self._strips.fetch((self.run_key(), self.selected_index()), compute)
+    def strip(self) -> pipeline.Strip:
+        """``(times (S,), weights (S, N), commitment time)`` of the selected particle
+        (:func:`.pipeline.strip`)."""
+        self.run()  # refused beyond the cost limit
+        return pipeline.strip(self.run_settings(), self.selected_index())
 
     def strip_view(self):
         def build():
@@ -610,40 +426,15 @@ class DiffusionOdeDashboard(Dashboard):
                            commit=self.t("never") if math.isnan(commit) else f"{commit:.3g}")
             return views.weight_strip(times, w, commit, title, self.t)
 
-        return self.cached_view("strip", (self.run_key(), self.selected_index()), build)
-
-    def half_plane(self, cloud, construction):
-        """``(x window, t top, arrows table, field lines (K, L) x and t or None)`` of the PFGM (x, t) view
-        near the data (where the field lines bend): the augmented field ``(F_x₁, F_t)`` on a grid
-        (d = 2: the slice through the data's mean x₂) and, in d = 1, exact field lines (the PFGM
-        trajectories, by the conserved CDF) from t = top."""
-        x1 = cloud.points[:, 0].cpu().numpy()
-        pad = max(1.0, 0.75 * float(x1.max() - x1.min()))
-        window = (float(x1.min()) - pad, float(x1.max()) + pad)
-        top = window[1] - window[0]
-        xs = np.linspace(*window, HALF_PLANE_GRID)
-        ts = np.linspace(top / HALF_PLANE_GRID, top, HALF_PLANE_GRID)
-        gx, gt = (a.ravel() for a in np.meshgrid(xs, ts))
-        query = torch.as_tensor(gx)[:, None]
-        if cloud.dim == 2:  # the slice through the data's mean x₂
-            query = torch.cat([query, torch.full_like(query, float(cloud.points[:, 1].mean()))], 1)
-        force_x, force_t = augmented_field(query, torch.as_tensor(gt), cloud)
-        force = np.column_stack([force_x[:, 0].cpu().numpy(), force_t.cpu().numpy()])
-        arrows = views.unit_arrows(gx, gt, force, 0.45 * top / HALF_PLANE_GRID)
-        lines = None
-        if cloud.dim == 1:
-            times = torch.linspace(top, 0.0, 61, dtype=torch.float64)
-            starts = torch.linspace(*window, FIELD_LINES, dtype=torch.float64)
-            lines = (exact1d.cdf_trajectories(starts, times, cloud, construction, t_start=top).cpu().numpy(),
-                     times.cpu().numpy())
-        return window, top, arrows, lines
+        return self.cached_view("strip", (self.run_settings(), self.selected_index()), build)
 
     def half_plane_view(self):
         """PFGM only: the augmented (x, t) half-plane of post 13 with the field ``F(x, t)`` of the data
         on t = 0; the particles' x₁(t) (d = 2: projected) and the view time as a line."""
         def static():
-            cloud, construction, trajectories, _, _, basins = self.frame()
-            window, top, arrows, lines = self.half_plane(cloud, construction)
+            cloud, _, trajectories, _, _, basins = self.frame()
+            window, top, x, t, force, lines = pipeline.half_plane(self.data_settings(), self.construction_settings())
+            arrows = views.unit_arrows(x, t, force, 0.45 * top / pipeline.HALF_PLANE_GRID)
             keep = trajectories.times.cpu().numpy() <= 1.05 * top
             layers = views.half_plane_layers(arrows, trajectories.times.cpu().numpy()[keep],
                                              trajectories.states[keep, :DRAWN_PATHS, 0].cpu().numpy(), basins[:DRAWN_PATHS],
@@ -652,23 +443,17 @@ class DiffusionOdeDashboard(Dashboard):
 
         def build():
             construction = self.make_construction()
-            layers, window, top = self.cached_view("half_static", self.run_key(), static)
+            layers, window, top = self.cached_view("half_static", (self.run_settings(),), static)
             title = self.t("view_half_plane" if self.dimension() == 1 else "view_half_plane_2d", T=construction.T)
-            return views.half_plane_view(layers, self.view_time(construction), window, top, title, self.t)
+            return views.half_plane_view(layers, self.view_time(), window, top, title, self.t)
 
         if self.construction != "pfgm":
             return self.cached_view("half_plane_off", (), lambda: hv.Curve([]))
-        return self.cached_view("half_plane", (self.run_key(), self.t_view), build)
+        return self.cached_view("half_plane", (self.run_settings(), self.t_view), build)
 
     def geometry(self):
-        """(times, mean curvature, tortuosity) of the reference trajectories (x, or (t, x) in 1-D)."""
-        reference = self.reference()
-        positive = reference.times > 0
-        times, states = reference.times[positive], reference.states[positive]
-        if states.shape[-1] == 1:
-            states = torch.cat([times[:, None, None].expand(-1, states.shape[1], 1), states], -1)
-        kappa = metrics.curvature(states).mean(1)
-        return times[1:-1].cpu().numpy(), kappa.cpu().numpy(), metrics.tortuosity(reference.states).cpu().numpy()
+        """(times, mean curvature, tortuosity) of the reference trajectories (:func:`.pipeline.reference_geometry`)."""
+        return pipeline.reference_geometry(self.reference_settings())
 
     def curvature_view(self):
         def curve():
@@ -676,12 +461,11 @@ class DiffusionOdeDashboard(Dashboard):
             keep = kappa > 0
             return views.curvature_curve(times[keep], kappa[keep], self.t)
 
-        construction = self.make_construction()
-        return self.cached_view("curvature", (self.reference_key(), self.t_view), lambda: views.curvature_view(
-            self.cached_view("curvature_curve", self.reference_key(), curve), self.view_time(construction), self.t))
+        return self.cached_view("curvature", (self.reference_settings(), self.t_view), lambda: views.curvature_view(
+            self.cached_view("curvature_curve", (self.reference_settings(),), curve), self.view_time(), self.t))
 
     def tortuosity_view(self):
-        return self.cached_view("tortuosity", self.reference_key(),
+        return self.cached_view("tortuosity", (self.reference_settings(),),
                                 lambda: views.tortuosity_view(self.geometry()[2], self.t))
 
     def status_text(self) -> str:
@@ -698,7 +482,7 @@ class DiffusionOdeDashboard(Dashboard):
         expected share ``P(‖z‖ > clip)`` (brief §2.4)."""
         if self.direction != "generate" or not self.radius_clip:
             return ""
-        clipped = int(self.start_sample(cloud, construction)[1][:self.n_particles].sum())
+        clipped = int(pipeline.start_sample(self.reference_settings())[1][:self.n_particles].sum())
         text = self.t("clipped", clipped=clipped, total=self.n_particles, clip=self.radius_clip)
         if construction.kernel.name == "poisson":
             text += " " + self.t("clipped_expected", share=poisson_tail(self.radius_clip, cloud.dim))
@@ -771,44 +555,18 @@ class DiffusionOdeDashboard(Dashboard):
         self.particle = int(np.argmin(np.hypot(positions[:, 0] - x, positions[:, 1] - y)))
 
     # ---- post 13: gravity ------------------------------------------------------------------------
-    def gravity_setup(self):
-        """``(sources (N, 2), masses (N,))``: post 13's four sources, or a ring of ``RING_SIZE`` around a
-        centre point; equal masses summing to 1."""
-        if self.gravity_sources == "four":
-            sources = make_dataset("post13_four").points.cpu().double()
-        else:
-            sources = torch.cat([ring_sources(RING_SIZE, RING_RADIUS), torch.zeros(1, 2, dtype=torch.float64)])
-        return sources, torch.full((len(sources),), 1.0 / len(sources), dtype=torch.float64)
-
-    def gravity_lines(self):
-        """``(paths (K, L, 2), hit (L,), flux shares (N,), launch radius, centre)``: field lines from a far
-        circle (4× the sources' extent) and the share ending on each source (Gauss: → mass shares)."""
-        def compute():
-            sources, masses = self.gravity_setup()
-            centre = masses @ sources
-            launch = max(4.0, 4.0 * float(torch.linalg.vector_norm(sources - centre, dim=1).max()))
-            paths, hit = field_lines_from_circle(sources, masses, GRAVITY_LINES, launch, GRAVITY_STEP,
-                                                 GRAVITY_CAPTURE)
-            shares = torch.bincount(hit[hit >= 0], minlength=len(sources)).double() / GRAVITY_LINES
-            return (paths[::GRAVITY_DRAWN_EVERY].cpu().numpy(), hit.cpu().numpy(), shares.cpu().numpy(), launch,
-                    centre.cpu().numpy())
-
-        return self._gravity.fetch(("lines", self.gravity_sources), compute)
+    def gravity_lines(self) -> pipeline.GravityLines:
+        """Post 13's field lines from a far circle (:func:`.pipeline.gravity_lines`)."""
+        return pipeline.gravity_lines(self.gravity_sources)
 
     def centroid_errors(self):
-        """``(radii, errors)``: the centroid approximation's max relative error on circles of radius R."""
-        def compute():
-            sources, masses = self.gravity_setup()
-            extent = float(torch.linalg.vector_norm(sources - masses @ sources, dim=1).max())
-            radii = np.geomspace(1.5 * extent, 60.0, 28)
-            return radii, np.array([centroid_relative_error(sources, masses, float(r)) for r in radii])
-
-        return self._gravity.fetch(("centroid", self.gravity_sources), compute)
+        """``(radii, errors)`` of the centroid approximation (:func:`.pipeline.centroid_errors`)."""
+        return pipeline.centroid_errors(self.gravity_sources)
 
     def gravity_view(self):
         def build():
             paths, hit, shares, launch, centre = self.gravity_lines()
-            sources = self.gravity_setup()[0].cpu().numpy()
+            sources = pipeline.gravity_setup(self.gravity_sources)[0].cpu().numpy()
             title = self.t("view_gravity", low=shares.min(), high=shares.max(), n=len(shares))
             return views.gravity_lines_view(paths, hit, sources, self.gravity_radius, centre, title, self.t,
                                             limit=max(launch, 1.05 * self.gravity_radius))
@@ -818,8 +576,7 @@ class DiffusionOdeDashboard(Dashboard):
     def centroid_view(self):
         def build():
             radii, errors = self.centroid_errors()
-            sources, masses = self.gravity_setup()
-            error = centroid_relative_error(sources, masses, self.gravity_radius)
+            error = pipeline.centroid_error(self.gravity_sources, self.gravity_radius)
             title = self.t("view_centroid", R=self.gravity_radius, error=error)
             return views.centroid_error_view(radii, errors, self.gravity_radius, error, title, self.t)
 

@@ -11,7 +11,8 @@ import torch
 from kexue_viz.diffusion.constructions import CONSTRUCTIONS
 from kexue_viz.diffusion.data import PRESETS
 from kexue_viz.diffusion.dashboard import (COST_LIMIT, DEFAULT_CUSTOM, MAX_CUSTOM_POINTS, DiffusionOdeDashboard,
-                                           encode_points, interpolate_log_time, parse_typed_points)
+                                           encode_points, parse_typed_points)
+from kexue_viz.diffusion.pipeline import interpolate_log_time
 
 
 @pytest.fixture(scope="module")
@@ -344,13 +345,13 @@ def test_pfgm_half_plane_shows_the_augmented_field(dashboard, dataset):
 def test_gravity_flux_shares_equal_mass_shares(dashboard, sources):
     """Post 13's figure: field lines from a far circle end on the sources in proportion to their masses
     (Gauss), the ring's centre point included (no collapse for point sources); each line ends on its source."""
-    from kexue_viz.diffusion.dashboard import GRAVITY_CAPTURE, GRAVITY_LINES
+    from kexue_viz.diffusion.pipeline import GRAVITY_CAPTURE, GRAVITY_LINES, gravity_setup
 
     dashboard.gravity_sources = sources
     paths, hit, shares, launch, centre = dashboard.gravity_lines()
-    masses = dashboard.gravity_setup()[1].numpy()
+    masses = gravity_setup(sources)[1].numpy()
     assert (hit >= 0).all() and np.abs(shares - masses).max() <= 1.5 / GRAVITY_LINES
-    points = dashboard.gravity_setup()[0].numpy()
+    points = gravity_setup(sources)[0].numpy()
     last = np.array([paths[np.isfinite(paths[:, k, 0]), k][-1] for k in range(paths.shape[1])])
     assert (np.linalg.norm(last - points[hit], axis=1) < GRAVITY_CAPTURE + 0.15).all()  # drawn every 2nd step
     assert np.allclose(np.linalg.norm(paths[0] - centre, axis=1), launch)
@@ -450,3 +451,21 @@ def test_every_construction_shows_the_data(dashboard, dataset):
         if construction == "pfgm":
             assert_data_visible(drawn_ranges(dashboard.half_plane_view())[:1], data[:, :1], f"{what} half-plane")
     assert not dashboard._error.visible
+
+
+def test_a_second_reader_at_the_defaults_computes_nothing():
+    """Results are shared by every session (:mod:`kexue_viz.diffusion.pipeline`): a new page at the
+    settings of an open one takes them all from the process-wide memo."""
+    from kexue_viz.diffusion import pipeline
+    from kexue_viz.pipeline import Memo
+
+    memos = [value for value in vars(pipeline).values() if isinstance(value, Memo)]
+    first = DiffusionOdeDashboard()
+    first.__panel__()
+    misses = [memo.cache_info().misses for memo in memos]
+    second = DiffusionOdeDashboard()
+    second.__panel__()
+    assert [memo.cache_info().misses for memo in memos] == misses
+    assert second.run()[2] is first.run()[2] and second.frame()[4] is first.frame()[4]
+    with pytest.raises(ValueError, match="read-only"):
+        second.frame()[4][0, 0] = 1.0  # no reader can change what the others see

@@ -177,15 +177,6 @@ def discrete_eigen_view(eigenvalues, t_, exact=None):
                   **COMPLEX_PLANE)
 
 
-AMPLIFICATION = {
-    "forward_euler": lambda z: 1 + z,
-    "backward_euler": lambda z: 1 / (1 - z),
-    "bilinear": lambda z: (1 + z / 2) / (1 - z / 2),
-    "bilinear_s4": lambda z: (1 + z / 2) / (1 - z / 2),
-    "zoh": np.exp,
-}
-
-
 # ---- S4 / RTF (posts 3 and 4) ------------------------------------------------------------------
 def kernel_view(kernel, reference, t_):
     """``K̄_k`` against ``k`` by S4's DPLR–Cauchy route, the reference (Krylov powers) dashed; the

@@ -343,3 +343,47 @@ def test_s4_views_refresh_once_per_update():
     assert board.s4_version == start + 1 and not board._s4_pending
     board.cursor = 0.5  # not an S4 input
     assert board.s4_version == start + 1
+
+
+def test_a_second_reader_at_the_defaults_computes_nothing(dashboard):
+    """Results are shared by every session (:mod:`kexue_viz.ssm.pipeline`): a new page at the
+    settings of an open one takes them all from the process-wide memo."""
+    from kexue_viz.ssm import pipeline
+
+    memos = (pipeline.samples, pipeline.lti_system, pipeline.legs_steps, pipeline.trajectory, pipeline.projection,
+             pipeline.reconstruction, pipeline.error_curve, pipeline.eigenvalues, pipeline.s4_kernels,
+             pipeline.s4_output)
+    views = ("memory_view", "trajectories_view", "spectrum_view", "error_view", "stability_view", "discrete_view",
+             "kernel_view", "transfer_view", "output_view")
+    for view in views:
+        getattr(dashboard, view)()
+    misses = [memo.cache_info().misses for memo in memos]
+    second = HippoDashboard()
+    second.__panel__()
+    for view in views:
+        getattr(second, view)()
+    assert [memo.cache_info().misses for memo in memos] == misses
+    assert second.states().base is dashboard.states().base
+    with pytest.raises(ValueError, match="read-only"):
+        second.states()[0, 0] = 1.0  # no reader can change what the others see
+
+
+def test_an_upload_is_keyed_by_its_samples_and_an_unused_setting_by_nothing(dashboard):
+    """Two readers uploading the same series share its results; a preset's unused frequency (the
+    step) and the window of an unwindowed measure (LegS) do not enter the settings."""
+    from kexue_viz.ssm import pipeline
+
+    data = ("u\n" + "\n".join(f"{v:.3f}" for v in np.sin(np.linspace(0, 9, 300)))).encode()
+    other = HippoDashboard()
+    dashboard.load_upload(data), other.load_upload(data)
+    assert other.states() is not None and other.trajectory_settings() == dashboard.trajectory_settings()
+    dashboard.param.update(signal="step", freq=3.0, w=2.0)
+    other.param.update(signal="step", freq=5.0, w=0.5)
+    assert dashboard.trajectory_settings() == other.trajectory_settings()
+    dashboard.measure = other.measure = "legt"  # LTI: the step ε = duration / L enters, the window too
+    assert dashboard.trajectory_settings() != other.trajectory_settings()
+    other.w = 2.0
+    other.states()
+    misses = pipeline.trajectory.cache_info().misses
+    dashboard.states()
+    assert pipeline.trajectory.cache_info().misses == misses

@@ -53,7 +53,8 @@ def result_bytes(value: Any) -> int:
 
 
 def read_only(value: Any) -> Any:
-    """``value`` with every numpy array in it (in tuples, lists and dict values) marked unwritable."""
+    """``value`` with every numpy array in it (in tuples, lists, dict values and dataclass fields)
+    marked unwritable."""
     if isinstance(value, np.ndarray):
         value.setflags(write=False)
     elif isinstance(value, (tuple, list)):
@@ -62,6 +63,9 @@ def read_only(value: Any) -> Any:
     elif isinstance(value, dict):
         for item in value.values():
             read_only(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            read_only(getattr(value, field.name))
     return value
 
 

@@ -22,8 +22,9 @@ import os
 import time
 import traceback
 from collections import OrderedDict
-from functools import partial, wraps
-from typing import Any, Callable
+from contextlib import contextmanager
+from functools import cache, partial, wraps
+from typing import Any, Callable, NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 import holoviews as hv
@@ -357,6 +358,18 @@ class ScrubPlayer:
             self.dashboard.scrub(self.name, self.to_value(event.new))
 
 
+class LiveView(NamedTuple):
+    """A live view of a dashboard: ``build()`` gives it, ``watched()`` the parameters it follows now."""
+    build: Callable[[], Any]
+    watched: Callable[[], tuple[str, ...]]
+
+
+@cache
+def parameter_names(cls: type) -> frozenset[str]:
+    """The names of the parameters of a Parameterized class."""
+    return frozenset(cls.param)
+
+
 class Dashboard(pn.viewable.Viewer):
     """Base class of every dashboard (see module docstring)."""
 
@@ -374,6 +387,29 @@ class Dashboard(pn.viewable.Viewer):
     probe: str = ""
     frame_parameters = ("export_format",)
 
+    _reads: set[str] | None = None  # the parameters read while :meth:`reading` records, else None
+
+    def __getattribute__(self, name: str) -> Any:
+        """Attribute access, recording the parameters read inside :meth:`reading`."""
+        if name[0] != "_":
+            reads = object.__getattribute__(self, "_reads")
+            if reads is not None and name in parameter_names(type(self)):
+                reads.add(name)
+        return object.__getattribute__(self, name)
+
+    @contextmanager
+    def reading(self):
+        """Record the parameters of this dashboard read inside the block, directly or through any of
+        its methods and properties; yields the set (an enclosing recording sees them too)."""
+        outer, reads = self._reads, set()
+        self._reads = reads
+        try:
+            yield reads
+        finally:
+            self._reads = outer
+            if outer is not None:
+                outer.update(reads)
+
     def __init__(self, **params):
         super().__init__(**params)
         self._table = FRAME_TEXT.merged(self.text)
@@ -384,6 +420,7 @@ class Dashboard(pn.viewable.Viewer):
         self._widgets: dict[str, pn.widgets.Widget] = {}
         self._layout = None
         self._views = LruDict(64)
+        self._live: dict[str, LiveView] = {}  # the live views by key
         self._scrubbing = False
         for live, settled in self.SCRUBBED.items():
             setattr(self, settled, getattr(self, live))
@@ -561,12 +598,34 @@ class Dashboard(pn.viewable.Viewer):
         :class:`~kexue_viz.live.LivePlot` skips at no cost."""
         return self._views.fetch((name, self.lang, style.active_backends(), plot.is_deferred(), *key), build)
 
-    def live(self, key: str, build: Callable[[], Any], dependencies, css_classes=()) -> pn.pane.Bokeh:
-        """A plot of ``build()`` that refreshes in place when any of ``dependencies`` or the language
-        changes; returns its Panel pane. Both building the view and drawing it are guarded (see
-        :meth:`guard`): a failure is explained in the page and the plot keeps its last view."""
-        live_plot = LivePlot(self.guard(key, build, lambda: plot.Curve([])), css_classes=css_classes)
-        draw = self.guard(f"{key} (drawing)", live_plot.refresh, lambda: None)
+    def follower(self, on_change: Callable[..., None], triggers=()) -> Callable[[Callable[[], Any]], Any]:
+        """A function ``run(build)`` that calls ``build()`` recording the parameters it reads (see
+        :meth:`reading`), after which ``on_change`` watches exactly those, ``triggers`` (parameters
+        standing for state that is not a parameter, e.g. a counter bumped when an upload arrives)
+        and the language. What a view depends on is what it reads, stated nowhere else; a failed
+        build still watches what it read (a change may mend it). ``run.watched()``: the names."""
+        watching: dict[str, Any] = {"names": (), "watcher": None}
+
+        def run(build: Callable[[], Any]) -> Any:
+            reads: set[str] = set()
+            try:
+                with self.reading() as reads:
+                    return build()
+            finally:
+                names = tuple(sorted(reads | set(triggers) | {"lang"}))
+                if names != watching["names"]:
+                    if watching["watcher"] is not None:
+                        self.param.unwatch(watching["watcher"])
+                    watching.update(names=names, watcher=self.param.watch(on_change, list(names)))
+
+        run.watched = lambda: watching["names"]
+        return run
+
+    def live(self, key: str, build: Callable[[], Any], triggers=(), css_classes=()) -> pn.pane.Bokeh:
+        """A plot of ``build()`` that refreshes in place when what it read changes (see
+        :meth:`follower`); returns its Panel pane. Both building the view and drawing it are
+        guarded (see :meth:`guard`): a failure is explained in the page and the plot keeps its
+        last view."""
         changed: list[str] = []  # dependencies changed since the refresh was scheduled
 
         def refresh():
@@ -584,8 +643,25 @@ class Dashboard(pn.viewable.Viewer):
             if not scheduled:
                 next_tick(refresh, live_plot.document())
 
-        self.param.watch(schedule, [*dependencies, "lang"])
+        run = self.follower(schedule, triggers)
+        live_plot = LivePlot(self.guard(key, partial(run, build), lambda: plot.Curve([])), css_classes=css_classes)
+        draw = self.guard(f"{key} (drawing)", live_plot.refresh, lambda: None)
+        self._live[key] = LiveView(build, run.watched)
         return live_plot.pane
+
+    def live_text(self, key: str, render: Callable[[], str], css_classes=()) -> pn.pane.Markdown:
+        """A Markdown pane showing ``render()``, rendered anew when what it read changes (see
+        :meth:`follower`); a failure is explained in the page (see :meth:`guard`)."""
+        pane = pn.pane.Markdown(sizing_mode="stretch_width", css_classes=list(css_classes))
+        shown = self.guard(key, render, lambda: "")
+
+        def update(*_):
+            pane.object = run(shown)
+
+        run = self.follower(update)
+        update()
+        self._live[key] = LiveView(render, run.watched)
+        return pane
 
     def extra_controls(self) -> list:
         """Widgets that are not plain parameters (uploads, players); shown under the sidebar."""

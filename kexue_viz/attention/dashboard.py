@@ -463,19 +463,16 @@ class AttentionScaleDashboard(Dashboard):
                                         self.param.lang), sizing_mode="stretch_width")
 
     def build_views(self):
-        curves = ("model", "d", "log2_n", "samples", "seed", "measure")
         scale_tab = pn.Column(
-            self.live("objective", self.objective_view, (*curves, "alpha", "unit", "show"),
-                      css_classes=["kv-main-plot"]),
+            self.live("objective", self.objective_view, css_classes=["kv-main-plot"]),
             self._markdown("note"),
-            pn.pane.Markdown(pn.bind(lambda *_: self.readouts(), self.param.lang, self.param.alpha, *[
-                self.param[name] for name in curves]), sizing_mode="stretch_width"),
+            self.live_text("readouts", self.readouts),
             pn.GridBox(
-                self.live("draw", self.draw_view, (*curves, "alpha")),
-                self.live("jacobian", self.jacobian_view, (*curves, "alpha")),
-                pn.Column(self.live("star", self.star_view, ("model", "d", "log2_n", "laws", "n0", "mc_version")),
+                self.live("draw", self.draw_view),
+                self.live("jacobian", self.jacobian_view),
+                pn.Column(self.live("star", self.star_view, triggers=("mc_version",)),
                           self._mc_button()),
-                pn.Column(self.live("entropy", self.entropy_view, ("model", "d", "laws", "n0")),
+                pn.Column(self.live("entropy", self.entropy_view),
                           pn.pane.Markdown(pn.bind(lambda lang: "\n\n".join((self.t("entropy_caption"), self.t(
                               "mlm_table"), MLM_TABLE)), self.param.lang), sizing_mode="stretch_width")),
                 ncols=2, sizing_mode="stretch_width"),
@@ -483,28 +480,26 @@ class AttentionScaleDashboard(Dashboard):
         concentration_tab = pn.Column(
             pn.Row(self._widget("beta"), self._widget("decay_lambda"), self._widget("linear_d"),
                    sizing_mode="stretch_width"),
-            pn.GridBox(self.live("gamma", self.gamma_view, ("beta",)),
-                       self.live("decay", self.decay_view, ("decay_lambda",)),
-                       self.live("linear", self.linear_view, ("linear_d",)),
+            pn.GridBox(self.live("gamma", self.gamma_view),
+                       self.live("decay", self.decay_view),
+                       self.live("linear", self.linear_view),
                        self._markdown("concentration_note"), ncols=2, sizing_mode="stretch_width"),
             sizing_mode="stretch_width")
-        draw = (*curves[:-1], "alpha", "open_tab")  # view A's draw: every control but the measure
         sparsity_tab = pn.Column(
-            self.live("scale_measures", self.while_open(SPARSITY_TAB, self.scale_measures_view), draw),
+            self.live("scale_measures", self.while_open(SPARSITY_TAB, self.scale_measures_view)),
             pn.Column(self._widget("transform"), width=320),
-            pn.GridBox(self.live("measures", self.while_open(SPARSITY_TAB, self.measures_view), (*draw, "transform")),
-                       self.live("renyi", self.while_open(SPARSITY_TAB, self.renyi_view), draw),
+            pn.GridBox(self.live("measures", self.while_open(SPARSITY_TAB, self.measures_view)),
+                       self.live("renyi", self.while_open(SPARSITY_TAB, self.renyi_view)),
                        ncols=2, sizing_mode="stretch_width"),
             self._markdown("sparsity_note"), sizing_mode="stretch_width")
         counter = pipeline.rope_counterexample()
         rope_tab = pn.Column(
             pn.Row(self._widget("rope_d"), self._widget("log10_base"), self._widget("r_max"),
                    self._widget("different_content"), sizing_mode="stretch_width"),
-            pn.GridBox(self.live("rope_decay", self.rope_decay_view, ("rope_d", "log10_base", "r_max")),
-                       self.live("rope_positions", self.rope_positions_view,
-                                 ("rope_d", "log10_base", "different_content")),
+            pn.GridBox(self.live("rope_decay", self.rope_decay_view),
+                       self.live("rope_positions", self.rope_positions_view),
                        ncols=2, sizing_mode="stretch_width"),
-            self.live("reflection", self.reflection_view, ()),
+            self.live("reflection", self.reflection_view),
             self._markdown("rope_note", gap=counter["square_gap"], fix=counter["repaired_commutator"]),
             sizing_mode="stretch_width")
         tabs = self.tabs({"tab_scale": scale_tab, "tab_concentration": concentration_tab,
@@ -516,7 +511,7 @@ class AttentionScaleDashboard(Dashboard):
         """``build`` for a live plot of tab ``tab`` that follows the Scale tab's controls (α, n,
         seed…): until the tab is first opened it is an empty placeholder (no cost at page load),
         and while another tab is on screen it keeps its last view (no work on a slider move);
-        opening the tab (``open_tab``, a dependency of the plot) brings it up to date."""
+        opening the tab (``open_tab``, which it reads) brings it up to date."""
         last = {}
 
         def shown():

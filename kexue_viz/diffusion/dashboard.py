@@ -31,8 +31,6 @@ from .data import PRESETS, from_points
 from .grids import GRIDS
 from .kernels import poisson_tail
 from .pipeline import COMMIT_LEVEL, DRAWN_PATHS, MAX_PARTICLES
-# kept importable from here for tests/unit/test_diffusion_prior_weights.py until it imports them from .pipeline
-from .pipeline import interpolate_log_time, interpolate_path  # noqa: F401
 from .solvers import FIXED_SOLVERS
 from .text import TEXT
 

@@ -287,27 +287,15 @@ class AdamEpsilonDashboard(Dashboard):
         return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(13, 8))
 
     def build_views(self):
-        model = ("preset", "N", "c", "kappa", "spread")
-        curves = (*model, "eps_rel", "B_range", "backends", "path", "kappa2_rule")
-        readout = pn.pane.Markdown(sizing_mode="stretch_width", css_classes=["kv-readout"])
-
-        def refresh_readout(*_):
-            try:
-                readout.object = self.readout()
-                self.clear_error("readout")
-            except ValueError as error:
-                self.report(self.t("failed", reason=str(error)), source="readout")
-
-        self.param.watch(refresh_readout, [*model, "eps_rel", "kappa2_rule", "grad_rms", "eps_abs", "lang"])
-        refresh_readout()
-        main = self.live("eta", self.eta_view, (*curves, "y_mode", "show_sgd", "B_probe"), css_classes=["kv-main-plot"])
+        readout = self.live_text("readout", self.readout, css_classes=["kv-readout"])
+        main = self.live("eta", self.eta_view, css_classes=["kv-main-plot"])
         on_tap(main, lambda x, y: self.probe_at(x))
         self._eta_pane = main
         grid = pn.GridBox(
-            self.live("dL", self.loss_view, curves),
-            self.live("SE", self.hyperbola_view, (*model, "eps_rel", "B_range", "B_probe")),
-            self.live("moments", self.moments_view, (*model, "probe_eps", "B_probe", "backends")),
-            self.live("erf", self.erf_view, ()),
+            self.live("dL", self.loss_view),
+            self.live("SE", self.hyperbola_view),
+            self.live("moments", self.moments_view),
+            self.live("erf", self.erf_view),
             ncols=2, sizing_mode="stretch_width",
         )
         note = pn.pane.Markdown(pn.bind(lambda lang: self.t("note"), self.param.lang), sizing_mode="stretch_width")

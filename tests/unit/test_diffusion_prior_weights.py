@@ -11,7 +11,7 @@ from scipy import integrate, special
 
 from kexue_viz.diffusion import field, metrics
 from kexue_viz.diffusion.constructions import make_construction
-from kexue_viz.diffusion.dashboard import interpolate_log_time, interpolate_path
+from kexue_viz.diffusion.pipeline import interpolate_log_time, interpolate_path
 from kexue_viz.diffusion.data import make_dataset
 from kexue_viz.diffusion.kernels import clip_radius, poisson_tail, squared_norm
 

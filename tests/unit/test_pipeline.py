@@ -1,6 +1,7 @@
 """The process-wide memo of the pipeline layer (:mod:`kexue_viz.pipeline`)."""
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
@@ -22,8 +23,14 @@ def test_results_are_kept_by_arguments_and_shared():
 
 
 def test_shared_arrays_are_read_only():
-    memo = Memo(lambda: (np.zeros(3), {"a": np.ones(2)}), max_bytes=2**20)
-    arrays, table = memo()
+    @dataclasses.dataclass(frozen=True)
+    class Result:
+        values: np.ndarray
+
+    memo = Memo(lambda: (np.zeros(3), {"a": np.ones(2)}, Result(np.ones(1))), max_bytes=2**20)
+    arrays, table, result = memo()
+    with pytest.raises(ValueError, match="read-only"):
+        result.values[0] = 0.0
     with pytest.raises(ValueError, match="read-only"):
         arrays[0] = 1.0
     with pytest.raises(ValueError, match="read-only"):

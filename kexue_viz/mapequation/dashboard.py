@@ -1,33 +1,30 @@
 """InfoMap communities dashboard: pick a network and a flow model, see the flow, and watch the
 codelength answer a partition change (manual taps, a search stepping forward, or Infomap).
 
-What each control changes, each cached by its inputs: the graph and its layout (shared by
-sessions); the flow (graph × flow model); the partition (flow × source × trials × seed; the
-stepwise searches as whole traces, so scrubbing ``step`` is a lookup); the walk (flow × T).
-A partition change costs one codelength evaluation plus new data pushed into existing plots.
+The results (the graph and its layout, the flow, Infomap's partition, the stepwise searches as
+whole traces so that scrubbing ``step`` is a lookup, the walk) come from :mod:`.pipeline`,
+memoised for the whole process by exactly what each depends on, so every reader shares them. The
+reader's upload, manual edits and sweep stay with the session. A partition change costs one
+codelength evaluation plus new data pushed into existing plots.
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import threading
-from functools import lru_cache
 
 import numpy as np
 import panel as pn
 import param
-import scipy.sparse as sp
 
 from ..style import styled
-from ..ui import Dashboard, LruDict, logged, next_tick, served_document
-from . import graphs, views
+from ..ui import Dashboard, logged, next_tick, served_document
+from . import graphs, pipeline, views
 from .compare import sweep
 from .codelength import codelength, entropy_rate, multilevel_codelength, one_level_codelength
-from .coding import encode_two_level, huffman_code, running_bits, simulate_walk, two_level_code
-from .flow import Graph, compute_flow
-from .io import UploadError, parse_network, to_clu, to_csv, to_tree
-from .optimise import FlowOptions, InfomapMissing, run_infomap
-from .search import core_move_trace, greedy_merge_trace
+from .coding import encode_two_level, huffman_code, running_bits, two_level_code
+from .flow import Graph
+from .io import UploadError, to_clu, to_csv, to_tree
+from .optimise import InfomapMissing
 from .text import TEXT
 
 STEPWISE_LIMIT = 300
@@ -36,36 +33,6 @@ WALK_SHOWN = 24
 DIRECTED_GRAPHS = ("d6", "planted")
 STEPWISE = ("greedy", "core")
 SWEEPS = {"lfr": ("μ", (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)), "digits": ("k", (3, 5, 10, 20, 40))}
-
-
-@lru_cache(maxsize=32)
-def preset_graph(name: str, n_cliques: int, clique_size: int, lfr_n: int, lfr_mu: float, lfr_seed: int,
-                 knn_k: int, knn_subset: int, knn_min_sim: float, knn_directed: bool) -> Graph:
-    """A preset network (cached; shared by sessions). Only the parameters of ``name`` matter:
-    callers pass the others as ``None`` through :meth:`InfomapDashboard.graph_key`."""
-    builders = {
-        "karate": lambda: graphs.karate(False), "karate_weighted": lambda: graphs.karate(True),
-        "les_miserables": graphs.les_miserables, "florentine": graphs.florentine, "davis": graphs.davis,
-        "ring": lambda: graphs.ring_of_cliques(n_cliques, clique_size),
-        "lfr": lambda: graphs.lfr(lfr_n, round(lfr_mu, 2), lfr_seed),
-        "digits": lambda: graphs.digits(knn_subset, knn_k, knn_min_sim, knn_directed),
-        "d6": graphs.d6, "planted": graphs.directed_planted,
-    }
-    return builders[name]()
-
-
-@lru_cache(maxsize=32)
-def cached_layout(key: tuple, graph: Graph) -> np.ndarray:
-    """Spring/Kamada–Kawai positions (the slow part of a graph change; shared by sessions)."""
-    return graphs.layout(graph)
-
-
-def link_pairs(graph: Graph, flow) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
-    """Each node pair once (a < b) with the flow on its links in both directions."""
-    a, b = np.minimum(flow.src, flow.dst), np.maximum(flow.src, flow.dst)
-    keep = a != b
-    merged = sp.coo_matrix((flow.F[keep], (a[keep], b[keep])), shape=(flow.n, flow.n)).tocsr().tocoo()
-    return (merged.row.astype(np.int64), merged.col.astype(np.int64)), merged.data
 
 
 class InfomapDashboard(Dashboard):
@@ -123,11 +90,8 @@ class InfomapDashboard(Dashboard):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._upload: tuple[str, Graph] | None = None
+        self._upload: pipeline.GraphSettings | None = None  # the reader's uploaded network
         self._manual: np.ndarray | None = None
-        self._flows = LruDict(16)
-        self._partitions = LruDict(32)
-        self._walks = LruDict(8)
         self._tap_source = None
         self._settle_pending = False
         self._sweep: tuple[str, list] = ("", [])
@@ -136,7 +100,7 @@ class InfomapDashboard(Dashboard):
     @param.depends("graph", watch=True)
     def _default_flow_model(self):
         directed = self.graph in DIRECTED_GRAPHS or (self.graph == "digits" and self.knn_directed) or (
-            self.graph == "upload" and self._upload is not None and self._upload[1].directed)
+            self.graph == "upload" and self._upload is not None and pipeline.network(self._upload).directed)
         self.flow_model = "directed" if directed else "undirected"
 
     def _settle(self, *_):
@@ -153,65 +117,47 @@ class InfomapDashboard(Dashboard):
 
         next_tick(run)
 
-    # ---- computation ----------------------------------------------------------------------
-    def graph_key(self) -> tuple:
-        """What the network depends on (only the current preset's own parameters)."""
+    # ---- computation: settings for the pipeline (:mod:`.pipeline`, shared by every session) ------
+    def graph_settings(self) -> pipeline.GraphSettings:
+        """The current network: a preset with its own parameters, or the reader's upload."""
         if self.graph == "upload":
             if self._upload is None:
                 raise ValueError(self.t("upload_needed"))
-            return ("upload", self._upload[0])
-        own = {"ring": (self.n_cliques, self.clique_size, None, None, None, None, None, None, None),
-               "lfr": (None, None, self.lfr_n, round(self.lfr_mu, 2), self.lfr_seed, None, None, None, None),
-               "digits": (None, None, None, None, None, self.knn_k, self.knn_subset, round(self.knn_min_sim, 2),
-                          self.knn_directed)}
-        return (self.graph, *own.get(self.graph, (None,) * 9))
+            return self._upload
+        return pipeline.GraphSettings.of(self.graph, self.n_cliques, self.clique_size, self.lfr_n, self.lfr_mu,
+                                         self.lfr_seed, self.knn_k, self.knn_subset, self.knn_min_sim,
+                                         self.knn_directed)
 
     def network(self) -> Graph:
-        key = self.graph_key()
-        return self._upload[1] if key[0] == "upload" else preset_graph(*key)
+        return pipeline.network(self.graph_settings())
 
     def layout(self) -> np.ndarray:
-        return cached_layout(self.graph_key(), self.network())
+        return pipeline.layout(self.graph_settings())
 
-    def flow_options(self) -> FlowOptions:
-        return FlowOptions(self.flow_model, round(self.tau, 4), self.recorded, self.teleport_to == "nodes",
-                           round(self.markov_time, 4))
-
-    def flow_key(self) -> tuple:
-        options = self.flow_options()
-        if options.model == "undirected":  # τ and teleportation do not enter undirected flow
-            options = FlowOptions("undirected", markov_time=options.markov_time)
-        return (self.graph_key(), options)
+    def flow_settings(self) -> pipeline.FlowSettings:
+        return pipeline.FlowSettings.of(self.graph_settings(), self.flow_model, self.tau, self.recorded,
+                                        self.teleport_to == "nodes", self.markov_time)
 
     def flow(self):
-        key = self.flow_key()
-        return self._flows.fetch(key, lambda: compute_flow(self.network(), **key[1].flow_kwargs()))
+        return pipeline.flow(self.flow_settings())
 
     def trace(self, source: str):
-        """The whole trace of a stepwise search (cached; n ≤ STEPWISE_LIMIT)."""
+        """The whole trace of a stepwise search (:func:`.pipeline.trace`; n ≤ STEPWISE_LIMIT)."""
         graph = self.network()
         if graph.n > STEPWISE_LIMIT:
             raise ValueError(self.t("too_big_for_steps", limit=STEPWISE_LIMIT, n=graph.n))
-        key = (self.flow_key(), source, self.seed if source == "core" else None)
-        build = (lambda: greedy_merge_trace(self.flow())) if source == "greedy" else (
-            lambda: core_move_trace(self.flow(), seed=self.seed))
-        return self._partitions.fetch(key, build)
+        return pipeline.trace(pipeline.TraceSettings.of(self.flow_settings(), source, self.seed))
 
     def step_index(self, trace) -> int:
         return min(self.step, len(trace) - 1)
 
     def infomap_partition(self, two_level: bool):
-        key = (self.flow_key(), "infomap", two_level, self.num_trials, self.seed)
-
-        def compute():
-            try:
-                result = run_infomap(self.network(), self.flow_key()[1], two_level=two_level,
-                                     num_trials=self.num_trials, seed=self.seed)
-            except InfomapMissing:
-                raise ValueError(self.t("infomap_missing")) from None
-            return result.labels, result.paths
-
-        return self._partitions.fetch(key, compute)
+        """``(labels, paths)`` by Infomap (:func:`.pipeline.infomap_partition`)."""
+        settings = pipeline.InfomapSettings(self.flow_settings(), two_level, self.num_trials, self.seed)
+        try:
+            return pipeline.infomap_partition(settings)
+        except InfomapMissing:
+            raise ValueError(self.t("infomap_missing")) from None
 
     def partition(self) -> tuple[np.ndarray, tuple]:
         """``(labels, paths)`` of the current source (paths: module path per node; two-level
@@ -245,8 +191,7 @@ class InfomapDashboard(Dashboard):
         return self.partition()[0]
 
     def walk(self) -> np.ndarray:
-        key = (self.flow_key(), self.walk_T, self.seed)
-        return self._walks.fetch(key, lambda: simulate_walk(self.flow(), self.walk_T, seed=self.seed))
+        return pipeline.walk(pipeline.WalkSettings(self.flow_settings(), self.walk_T, self.seed))
 
     def summary(self) -> dict:
         """Codelengths and counts of the current partition (multilevel L when the source is)."""
@@ -301,13 +246,13 @@ class InfomapDashboard(Dashboard):
 
     def partition_key(self) -> tuple:
         labels = self.labels()
-        return (self.flow_key(), self.partition_source, labels.tobytes())
+        return (self.flow_settings(), self.partition_source, labels.tobytes())
 
     def network_view(self):
         def build():
             graph, flow, labels = self.network(), self.flow(), self.labels()
             s = self.summary()
-            pairs, pair_flow = link_pairs(graph, flow)
+            pairs, pair_flow = pipeline.link_pairs(flow)
             names = np.array([graph.label(k) for k in range(graph.n)])
             title = self.t("view_network", L=s["L"], m=s["m"], saving=s["saving"])
             return views.network_view(self.layout(), pairs, pair_flow, labels, views.module_colors(labels), flow.p,
@@ -386,7 +331,7 @@ class InfomapDashboard(Dashboard):
             data, _, bands = self.trajectory_data()
             return views.trajectory_curves(data, bands, self.t)
 
-        overlay = self.cached_view("trajectory_curves", (self.flow_key(), self.seed), curves)
+        overlay = self.cached_view("trajectory_curves", (self.flow_settings(), self.seed), curves)
         return self.cached_view("trajectory", (self.partition_key(), self.marker(), self.seed), lambda:
                                 views.trajectory_view(overlay, self.marker(), self.summary()["L"], self.t))
 
@@ -395,7 +340,7 @@ class InfomapDashboard(Dashboard):
             _, counts, _ = self.trajectory_data()
             return views.modules_view(counts, self.marker(), self.t)
 
-        return self.cached_view("modules", (self.flow_key(), self.partition_source, self.marker(), self.seed), build)
+        return self.cached_view("modules", (self.flow_settings(), self.partition_source, self.marker(), self.seed), build)
 
     def hierarchy_view(self):
         return self.cached_view("hierarchy", (self.partition_key(), self.partition()[1]),
@@ -568,13 +513,14 @@ class InfomapDashboard(Dashboard):
     # ---- extra controls -------------------------------------------------------------------
     def load_upload(self, data: bytes, filename: str = "upload") -> None:
         """Validate an uploaded network and make it the current graph; on error keep the current one."""
+        upload = pipeline.GraphSettings.uploaded(data, filename)
         try:
-            graph = parse_network(data, name=filename)
+            pipeline.network(upload)
         except UploadError as error:
             self.report(self.message("upload_rejected", reason=error), source="upload")
             return
         self.clear_error("upload")
-        self._upload = (hashlib.sha1(data).hexdigest()[:12], graph)
+        self._upload = upload
         if self.graph == "upload":
             self._default_flow_model()
             self.param.trigger("graph")

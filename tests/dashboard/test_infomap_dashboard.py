@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from kexue_viz.mapequation import codelength, compute_flow, multilevel_codelength
-from kexue_viz.mapequation import dashboard as dashboard_module
+from kexue_viz.mapequation import pipeline
 from kexue_viz.mapequation.dashboard import InfomapDashboard
 from kexue_viz.mapequation.io import parse_tree
 from kexue_viz.mapequation.optimise import InfomapMissing
@@ -136,8 +136,8 @@ def test_missing_infomap_is_explained(board, monkeypatch):
     def missing(*args, **kwargs):
         raise InfomapMissing("no infomap")
 
-    monkeypatch.setattr(dashboard_module, "run_infomap", missing)
-    board.seed = 7
+    monkeypatch.setattr(pipeline, "run_infomap", missing)
+    board.param.update(seed=7, num_trials=19)  # settings not computed before: Infomap is called
     assert board._error.visible and "infomap" in board._error.object
 
 
@@ -197,3 +197,33 @@ def test_one_module_answer_is_explained_with_both_codelengths(board, lang):
     assert ("search missed it" if lang == "en" else "搜索没有找到它") in board.stats()
     board.partition_source = "truth"
     assert "one module" not in board.stats() and "一个模块" not in board.stats()
+
+
+def test_a_second_reader_at_the_defaults_computes_nothing(built):
+    """Results are shared by every session (:mod:`kexue_viz.mapequation.pipeline`): a new page at
+    the settings of an open one takes them all from the process-wide memo."""
+    memos = (pipeline.network, pipeline.layout, pipeline.flow, pipeline.trace, pipeline.infomap_partition,
+             pipeline.walk)
+    views = ("network_view", "decomposition_view", "trajectory_view", "index_book_view", "module_book_view",
+             "modules_view", "hierarchy_view", "walk_view", "bits_view")
+    first = InfomapDashboard()
+    first.__panel__()
+    for view in views:
+        getattr(first, view)()
+    misses = [memo.cache_info().misses for memo in memos]
+    second = InfomapDashboard()
+    second.__panel__()
+    for view in views:
+        getattr(second, view)()
+    assert [memo.cache_info().misses for memo in memos] == misses
+    assert second.labels() is first.labels() and second.layout() is first.layout()
+    with pytest.raises(ValueError, match="read-only"):
+        second.labels()[0] = 1  # no reader can change what the others see
+
+
+def test_two_readers_uploading_the_same_network_share_its_results(board):
+    data = b"*Vertices 4\n*Arcs\n1 2\n2 1\n3 4\n4 3\n2 3\n"
+    other = InfomapDashboard()
+    board.load_upload(data, "net.net")
+    other.load_upload(data, "net.net")
+    assert other.flow() is board.flow()

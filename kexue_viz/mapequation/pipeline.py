@@ -1,0 +1,145 @@
+"""The InfoMap results as functions of frozen settings, memoised process-wide
+(:mod:`kexue_viz.pipeline`): every reader of the dashboard, the notebook and the CLI share them.
+
+Each settings object holds exactly what its result depends on, normalised by its ``of``
+classmethod: a preset network only its own parameters, an uploaded one its bytes and file name;
+an undirected flow only the Markov time (τ and teleportation do not enter it); a search's seed
+only where the search reads it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..pipeline import memoised
+from . import graphs
+from .coding import simulate_walk
+from .flow import Flow, Graph, compute_flow
+from .io import parse_network
+from .optimise import FlowOptions, run_infomap
+from .search import core_move_trace, greedy_merge_trace
+
+PRESETS = {  # name -> builder of the preset from its own parameters (GraphSettings.params)
+    "karate": lambda: graphs.karate(False), "karate_weighted": lambda: graphs.karate(True),
+    "les_miserables": graphs.les_miserables, "florentine": graphs.florentine, "davis": graphs.davis,
+    "ring": graphs.ring_of_cliques, "lfr": graphs.lfr, "digits": graphs.digits,
+    "d6": graphs.d6, "planted": graphs.directed_planted,
+}
+
+
+@dataclass(frozen=True)
+class GraphSettings:
+    """A network: a preset ``name`` with its own parameters ``params`` (ring: cliques, clique size;
+    lfr: n, μ, seed; digits: subset, k, minimum similarity, directed), or ``name = "upload"`` with
+    the uploaded file's bytes and name."""
+    name: str
+    params: tuple = ()
+    upload: bytes = b""
+    filename: str = ""
+
+    @classmethod
+    def of(cls, name: str, n_cliques: int, clique_size: int, lfr_n: int, lfr_mu: float, lfr_seed: int, knn_k: int,
+           knn_subset: int, knn_min_sim: float, knn_directed: bool) -> "GraphSettings":
+        own = {"ring": (int(n_cliques), int(clique_size)), "lfr": (int(lfr_n), round(lfr_mu, 2), int(lfr_seed)),
+               "digits": (int(knn_subset), int(knn_k), round(knn_min_sim, 2), bool(knn_directed))}
+        return cls(name, own.get(name, ()))
+
+    @classmethod
+    def uploaded(cls, data: bytes, filename: str) -> "GraphSettings":
+        return cls("upload", upload=data, filename=filename)
+
+
+@memoised(max_bytes=64 * 2**20)
+def network(settings: GraphSettings) -> Graph:
+    """The network (an upload parsed by :func:`~.io.parse_network`, which raises
+    :class:`~.io.UploadError` for a bad file)."""
+    if settings.name == "upload":
+        return parse_network(settings.upload, name=settings.filename)
+    return PRESETS[settings.name](*settings.params)
+
+
+@memoised(max_bytes=8 * 2**20)
+def layout(settings: GraphSettings) -> np.ndarray:
+    """Spring/Kamada–Kawai node positions (the slow part of a graph change)."""
+    return graphs.layout(network(settings))
+
+
+@dataclass(frozen=True)
+class FlowSettings:
+    """The flow of a network under a flow model (undirected: the Markov time alone)."""
+    graph: GraphSettings
+    options: FlowOptions
+
+    @classmethod
+    def of(cls, graph: GraphSettings, model: str, tau: float, recorded: bool, to_nodes: bool,
+           markov_time: float) -> "FlowSettings":
+        if model == "undirected":
+            return cls(graph, FlowOptions("undirected", markov_time=round(markov_time, 4)))
+        return cls(graph, FlowOptions(model, round(tau, 4), bool(recorded), bool(to_nodes), round(markov_time, 4)))
+
+
+@memoised(max_bytes=32 * 2**20)
+def flow(settings: FlowSettings) -> Flow:
+    """Visit rates and link flows (:func:`~.flow.compute_flow`)."""
+    return compute_flow(network(settings.graph), **settings.options.flow_kwargs())
+
+
+@dataclass(frozen=True)
+class TraceSettings:
+    """A stepwise search (``greedy`` merges or ``core`` moves; the seed only for ``core``) on a flow."""
+    flow: FlowSettings
+    source: str
+    seed: int | None
+
+    @classmethod
+    def of(cls, flow: FlowSettings, source: str, seed: int) -> "TraceSettings":
+        return cls(flow, source, int(seed) if source == "core" else None)
+
+
+@memoised(max_bytes=32 * 2**20)
+def trace(settings: TraceSettings):
+    """The whole trace of the search (labels per step, codelengths, module counts; core: phases)."""
+    if settings.source == "greedy":
+        return greedy_merge_trace(flow(settings.flow))
+    return core_move_trace(flow(settings.flow), seed=settings.seed)
+
+
+@dataclass(frozen=True)
+class InfomapSettings:
+    """Infomap on a flow model: two-level or multilevel, trials and seed."""
+    flow: FlowSettings
+    two_level: bool
+    num_trials: int
+    seed: int
+
+
+@memoised(max_bytes=8 * 2**20)
+def infomap_partition(settings: InfomapSettings) -> tuple[np.ndarray, tuple]:
+    """``(labels, paths)`` Infomap finds (raises :class:`~.optimise.InfomapMissing` without it)."""
+    result = run_infomap(network(settings.flow.graph), settings.flow.options, two_level=settings.two_level,
+                         num_trials=settings.num_trials, seed=settings.seed)
+    return result.labels, result.paths
+
+
+@dataclass(frozen=True)
+class WalkSettings:
+    """A random walk of ``T`` steps on a flow, seeded."""
+    flow: FlowSettings
+    T: int
+    seed: int
+
+
+@memoised(max_bytes=8 * 2**20)
+def walk(settings: WalkSettings) -> np.ndarray:
+    """The visited nodes (:func:`~.coding.simulate_walk`)."""
+    return simulate_walk(flow(settings.flow), settings.T, seed=settings.seed)
+
+
+def link_pairs(flow: Flow) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """Each node pair once (a < b) with the flow on its links in both directions."""
+    a, b = np.minimum(flow.src, flow.dst), np.maximum(flow.src, flow.dst)
+    keep = a != b
+    merged = sp.coo_matrix((flow.F[keep], (a[keep], b[keep])), shape=(flow.n, flow.n)).tocsr().tocoo()
+    return (merged.row.astype(np.int64), merged.col.astype(np.int64)), merged.data

@@ -23,6 +23,7 @@ import time
 import traceback
 from collections import OrderedDict
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache, partial, wraps
 from typing import Any, Callable, NamedTuple
 from urllib.parse import parse_qsl, urlencode
@@ -84,7 +85,8 @@ def init_extension() -> None:
     if notebook.in_kernel():
         notebook.inline_resources()
     pn.extension(raw_css=[FRAME_CSS], notifications=False, loading_indicator=False)
-    hv.Store.set_current_backend("bokeh")
+    if hv.Store.current_backend != "bokeh":  # (each session calls this: see load_backends)
+        hv.Store.set_current_backend("bokeh")
 
 
 def parse_setting(parameter: param.Parameter, raw: Any) -> Any:
@@ -364,6 +366,31 @@ class LiveView(NamedTuple):
     watched: Callable[[], tuple[str, ...]]
 
 
+@dataclass(frozen=True)
+class View:
+    """A view of a section: ``build()`` gives a HoloViews view (a Markdown string when ``text``);
+    ``main``: the page's primary plot (drawn first; CSS class ``kv-main-plot``); ``triggers``: see
+    :meth:`Dashboard.follower`; ``wide``: the whole width of the section rather than a grid cell."""
+    key: str
+    build: Callable[[], Any]
+    main: bool = False
+    text: bool = False
+    wide: bool = False
+    triggers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    """One post or idea of a dashboard: a heading and a note (text keys), the controls shown with it
+    (parameter names; their widgets sit above its views rather than in the sidebar) and its views,
+    the wide ones first, then the others in a grid of ``columns``."""
+    views: tuple[View, ...]
+    heading: str | None = None
+    note: str | None = None
+    controls: tuple[str, ...] = ()
+    columns: int = 2
+
+
 @cache
 def parameter_names(cls: type) -> frozenset[str]:
     """The names of the parameters of a Parameterized class."""
@@ -421,6 +448,7 @@ class Dashboard(pn.viewable.Viewer):
         self._layout = None
         self._views = LruDict(64)
         self._live: dict[str, LiveView] = {}  # the live views by key
+        self.panes: dict[str, pn.viewable.Viewable] = {}  # the panes of the sections' views by key
         self._scrubbing = False
         for live, settled in self.SCRUBBED.items():
             setattr(self, settled, getattr(self, live))
@@ -582,10 +610,36 @@ class Dashboard(pn.viewable.Viewer):
         return guarded
 
     # ---- subclass hooks -------------------------------------------------------------------
-    def build_views(self):
-        """The main area (Panel layout), built once; plots come from :meth:`live` and refresh
-        themselves. Mark the primary plot with CSS class ``kv-main-plot``."""
+    def sections(self) -> list[Section]:
+        """The dashboard's sections, top to bottom (see :class:`Section`)."""
         raise NotImplementedError
+
+    def build_views(self):
+        """The main area (Panel layout), built once: :meth:`sections` one under the other. Plots
+        come from :meth:`live` and refresh themselves; each pane is kept in ``self.panes`` by
+        its view's key. Override for a layout sections cannot express (tabs)."""
+        return pn.Column(*map(self.section, self.sections()), sizing_mode="stretch_width")
+
+    def section(self, section: Section) -> pn.Column:
+        """The Panel layout of one section: heading, its controls, wide views, the grid, the note."""
+        def pane(view: View):
+            if view.text:
+                shown = self.live_text(view.key, view.build)
+            else:
+                shown = self.live(view.key, view.build, view.triggers, css_classes=["kv-main-plot"] if view.main else ())
+            self.panes[view.key] = shown
+            return shown
+
+        parts = [self.text_pane(section.heading, "### {}")] if section.heading else []
+        if section.controls:
+            parts.append(pn.Row(*map(self._widget, section.controls), sizing_mode="stretch_width"))
+        parts += [pane(view) for view in section.views if view.wide or view.main]
+        cells = [pane(view) for view in section.views if not (view.wide or view.main)]
+        if cells:
+            parts.append(pn.GridBox(*cells, ncols=section.columns, sizing_mode="stretch_width"))
+        if section.note:
+            parts.append(self.text_pane(section.note))
+        return pn.Column(*parts, sizing_mode="stretch_width")
 
     def figure(self):
         """The HoloViews object the export writes, for the current parameters and language."""
@@ -644,9 +698,13 @@ class Dashboard(pn.viewable.Viewer):
                 next_tick(refresh, live_plot.document())
 
         run = self.follower(schedule, triggers)
-        live_plot = LivePlot(self.guard(key, partial(run, build), lambda: plot.Curve([])), css_classes=css_classes)
+        later = served_document() is not None and "kv-main-plot" not in css_classes
+        live_plot = LivePlot(self.guard(key, partial(run, build), lambda: plot.Curve([])), css_classes=css_classes,
+                             draw_now=not later)
         draw = self.guard(f"{key} (drawing)", live_plot.refresh, lambda: None)
         self._live[key] = LiveView(build, run.watched)
+        if later:  # first paint: the page and its main plot first, then each other plot on its own tick
+            pn.state.onload(lambda: next_tick(refresh))
         return live_plot.pane
 
     def live_text(self, key: str, render: Callable[[], str], css_classes=()) -> pn.pane.Markdown:

@@ -18,7 +18,7 @@ import param
 import torch
 
 from ..style import styled
-from ..ui import Dashboard, on_tap
+from ..ui import Dashboard, Section, View, on_tap
 from . import pipeline, views
 from .models import PRESETS
 from .moments import BACKENDS, update_moments
@@ -86,10 +86,6 @@ class AdamEpsilonDashboard(Dashboard):
     probe_eps = param.Selector(default=0.5, objects=EPS_CHOICES[1:])
     grad_rms = param.Selector(default=1e-5, objects=[1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2])
     eps_abs = param.Selector(default=1e-8, objects=[1e-8, 1e-7, 1e-5, 1e-3])
-
-    def __init__(self, **params):
-        super().__init__(**params)
-        self._eta_pane = None  # the main plot's pane (its figure takes the taps)
 
     # ---- computation: settings for the pipeline (:mod:`.pipeline`, shared by every session) ------
     def model_settings(self) -> pipeline.ModelSettings:
@@ -286,17 +282,14 @@ class AdamEpsilonDashboard(Dashboard):
         layout = self.eta_view() + self.loss_view() + self.hyperbola_view() + self.moments_view()
         return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(13, 8))
 
+    def sections(self) -> list[Section]:
+        """η*(B) with its readout; ΔL(B), the hyperbola, the moments at the probe and erf's curve."""
+        return [Section((View("eta", self.eta_view, main=True), View("readout", self.readout, text=True, wide=True)),
+                        columns=1),
+                Section((View("dL", self.loss_view), View("SE", self.hyperbola_view),
+                         View("moments", self.moments_view), View("erf", self.erf_view)), note="note")]
+
     def build_views(self):
-        readout = self.live_text("readout", self.readout, css_classes=["kv-readout"])
-        main = self.live("eta", self.eta_view, css_classes=["kv-main-plot"])
-        on_tap(main, lambda x, y: self.probe_at(x))
-        self._eta_pane = main
-        grid = pn.GridBox(
-            self.live("dL", self.loss_view),
-            self.live("SE", self.hyperbola_view),
-            self.live("moments", self.moments_view),
-            self.live("erf", self.erf_view),
-            ncols=2, sizing_mode="stretch_width",
-        )
-        note = pn.pane.Markdown(pn.bind(lambda lang: self.t("note"), self.param.lang), sizing_mode="stretch_width")
-        return pn.Column(main, readout, grid, note, sizing_mode="stretch_width")
+        layout = super().build_views()
+        on_tap(self.panes["eta"], lambda x, y: self.probe_at(x))  # a tap on the main plot probes its B
+        return layout

@@ -161,23 +161,23 @@ def test_large_eps_over_eps_tends_to_sgd(dashboard):
 
 
 def test_tap_on_the_main_plot_probes_the_nearest_batch_size(dashboard):
-    figure = dashboard._eta_pane.object
+    figure = dashboard.panes["eta"].object
     assert figure is not None
     moments_title = dashboard.moments_view().opts.get("plot", backend="bokeh").kwargs["title"]
     figure._trigger_event(Tap(figure, x=93.0, y=1.0))  # what the browser sends on a click at B = 93
     assert dashboard.B_probe == 100.0  # snapped to the slider's nearest value in log B
-    spans = [r for r in dashboard._eta_pane.object.renderers if type(r).__name__ == "Span"]
+    spans = [r for r in dashboard.panes["eta"].object.renderers if type(r).__name__ == "Span"]
     assert any(span.location == 100.0 for span in spans)  # the probe line moved
     assert dashboard.moments_view().opts.get("plot", backend="bokeh").kwargs["title"] != moments_title
     assert "B=100" in dashboard.hyperbola_view().opts.get("plot", backend="bokeh").kwargs["title"]
-    dashboard._eta_pane.object._trigger_event(Tap(dashboard._eta_pane.object, x=5e9, y=1.0))
+    dashboard.panes["eta"].object._trigger_event(Tap(dashboard.panes["eta"].object, x=5e9, y=1.0))
     assert dashboard.B_probe == max(B_PROBES)  # bounded by the slider's range
     for off in (-3.0, 0.0, None, math.nan):  # a tap that missed the data leaves the probe
         dashboard.probe_at(off)
         assert dashboard.B_probe == max(B_PROBES)
     dashboard.backends = ["exact"]  # a structural change renders a new figure: taps follow it
-    assert dashboard._eta_pane.object is not figure
-    dashboard._eta_pane.object._trigger_event(Tap(dashboard._eta_pane.object, x=2.0, y=1.0))
+    assert dashboard.panes["eta"].object is not figure
+    dashboard.panes["eta"].object._trigger_event(Tap(dashboard.panes["eta"].object, x=2.0, y=1.0))
     assert dashboard.B_probe == 2.0
     assert not dashboard._error.visible
 

@@ -85,7 +85,7 @@ class HippoDashboard(Dashboard):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._upload: bytes | None = None  # the reader's uploaded series (float64 bytes)
+        self._upload: dict[int, pipeline.SignalSettings] | None = None  # the reader's series, per choice of L
         self._timings = LruDict(16)  # route timings measured for this reader, by (N, L)
         self._s4_pending = False
 
@@ -115,7 +115,7 @@ class HippoDashboard(Dashboard):
         if self.signal == "upload":
             if self._upload is None:
                 raise ValueError(self.t("upload_needed"))
-            return pipeline.SignalSettings.uploaded(self._upload, self.L)
+            return self._upload[self.L]
         return pipeline.SignalSettings.preset(self.signal, self.L, self.freq, self.seed, self.duration)
 
     def samples(self) -> tuple[pipeline.SignalSettings, np.ndarray]:
@@ -320,7 +320,7 @@ class HippoDashboard(Dashboard):
             self.report(self.message("upload_rejected", reason=error), source="upload")
             return
         self.clear_error("upload")
-        self._upload = values.tobytes()
+        self._upload = {L: pipeline.SignalSettings.uploaded(values, L) for L in self.param.L.objects}
         if self.signal == "upload":
             self.param.trigger("signal")
         else:

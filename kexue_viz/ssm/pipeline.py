@@ -50,8 +50,8 @@ def window(measure: str, w: float) -> float | None:
 @dataclass(frozen=True)
 class SignalSettings:
     """The sampled input: a preset (``kind``, its frequency and seed where it reads them, ``L``
-    samples over ``duration``) or an uploaded series (``kind = "upload"``, its float64 bytes,
-    resampled to ``L``; its samples do not depend on the duration)."""
+    samples over ``duration``) or an uploaded series (``kind = "upload"``: its ``L`` samples as
+    float64 bytes, which do not depend on the duration; at most 16 kB, as they key every result)."""
     kind: str
     L: int
     freq: float = 0.0
@@ -65,15 +65,16 @@ class SignalSettings:
                    float(duration))
 
     @classmethod
-    def uploaded(cls, values: bytes, L: int) -> "SignalSettings":
-        return cls("upload", int(L), upload=values)
+    def uploaded(cls, values: np.ndarray, L: int) -> "SignalSettings":
+        """An uploaded series stretched onto ``L`` samples (:func:`~.signals.resample`)."""
+        return cls("upload", int(L), upload=resample(values, int(L)).astype(np.float64).tobytes())
 
 
 @memoised(max_bytes=8 * 2**20)
 def samples(signal: SignalSettings) -> np.ndarray:
     """The input samples ``u_0..u_{L-1}``."""
     if signal.kind == "upload":
-        return resample(np.frombuffer(signal.upload, dtype=np.float64), signal.L)
+        return np.frombuffer(signal.upload, dtype=np.float64)
     return make_signal(signal.kind, signal.L, signal.duration / signal.L, signal.freq, signal.seed)
 
 

@@ -19,6 +19,7 @@ import param
 from ..style import styled
 from ..ui import Dashboard, logged, next_tick, served_document
 from . import graphs, pipeline, views
+from .pipeline import STEPWISE
 from .compare import sweep
 from .codelength import codelength, entropy_rate, multilevel_codelength, one_level_codelength
 from .coding import encode_two_level, huffman_code, running_bits, two_level_code
@@ -31,7 +32,6 @@ STEPWISE_LIMIT = 300
 MAX_STEP = 5000
 WALK_SHOWN = 24
 DIRECTED_GRAPHS = ("d6", "planted")
-STEPWISE = ("greedy", "core")
 SWEEPS = {"lfr": ("μ", (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)), "digits": ("k", (3, 5, 10, 20, 40))}
 
 
@@ -305,21 +305,11 @@ class InfomapDashboard(Dashboard):
         return self.cached_view("module_book", (self.partition_key(), self.focus), build)
 
     def trajectory_data(self):
-        curves, counts, bands = {}, {}, []
+        """Both searches' codelengths, module counts and phase bands (:func:`.pipeline.search_curves`;
+        none above ``STEPWISE_LIMIT`` nodes)."""
         if self.network().n > STEPWISE_LIMIT:
-            return curves, counts, bands
-        for source in STEPWISE:
-            trace = self.trace(source)
-            curves[source] = np.array(trace.codelengths)
-            counts[source] = trace.num_modules
-        phases = self.trace("core").phases
-        start = 0
-        for k in range(1, len(phases) + 1):
-            if k == len(phases) or phases[k] != phases[start]:
-                if phases[start] != "start":
-                    bands.append((start - 0.5, k - 0.5, phases[start]))
-                start = k
-        return curves, counts, bands
+            return {}, {}, []
+        return pipeline.search_curves(self.flow_settings(), self.seed)
 
     def marker(self) -> int | None:
         if self.partition_source not in STEPWISE:
@@ -340,7 +330,8 @@ class InfomapDashboard(Dashboard):
             _, counts, _ = self.trajectory_data()
             return views.modules_view(counts, self.marker(), self.t)
 
-        return self.cached_view("modules", (self.flow_settings(), self.partition_source, self.marker(), self.seed), build)
+        key = (self.flow_settings(), self.partition_source, self.marker(), self.seed)
+        return self.cached_view("modules", key, build)
 
     def hierarchy_view(self):
         return self.cached_view("hierarchy", (self.partition_key(), self.partition()[1]),

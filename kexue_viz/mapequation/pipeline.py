@@ -21,6 +21,7 @@ from .io import parse_network
 from .optimise import FlowOptions, run_infomap
 from .search import core_move_trace, greedy_merge_trace
 
+STEPWISE = ("greedy", "core")  # the searches traced step by step
 PRESETS = {  # name -> builder of the preset from its own parameters (GraphSettings.params)
     "karate": lambda: graphs.karate(False), "karate_weighted": lambda: graphs.karate(True),
     "les_miserables": graphs.les_miserables, "florentine": graphs.florentine, "davis": graphs.davis,
@@ -104,6 +105,23 @@ def trace(settings: TraceSettings):
     if settings.source == "greedy":
         return greedy_merge_trace(flow(settings.flow))
     return core_move_trace(flow(settings.flow), seed=settings.seed)
+
+
+@memoised(max_bytes=4 * 2**20)
+def search_curves(flow: FlowSettings, seed: int) -> tuple[dict, dict, list]:
+    """``(codelengths, module counts, phase bands)`` of the two stepwise searches (``greedy`` and
+    ``core``, seeded): per search the codelength and the number of modules per step; the core
+    search's phases as ``(first step - ½, last step + ½, phase)`` bands, its start left out."""
+    traces = {source: trace(TraceSettings.of(flow, source, seed)) for source in STEPWISE}
+    curves = {source: np.array(result.codelengths) for source, result in traces.items()}
+    counts = {source: result.num_modules for source, result in traces.items()}
+    phases, bands, start = traces["core"].phases, [], 0
+    for k in range(1, len(phases) + 1):
+        if k == len(phases) or phases[k] != phases[start]:
+            if phases[start] != "start":
+                bands.append((start - 0.5, k - 0.5, phases[start]))
+            start = k
+    return curves, counts, bands
 
 
 @dataclass(frozen=True)

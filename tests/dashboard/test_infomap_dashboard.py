@@ -202,8 +202,8 @@ def test_one_module_answer_is_explained_with_both_codelengths(board, lang):
 def test_a_second_reader_at_the_defaults_computes_nothing(built):
     """Results are shared by every session (:mod:`kexue_viz.mapequation.pipeline`): a new page at
     the settings of an open one takes them all from the process-wide memo."""
-    memos = (pipeline.network, pipeline.layout, pipeline.flow, pipeline.trace, pipeline.infomap_partition,
-             pipeline.walk)
+    memos = (pipeline.network, pipeline.layout, pipeline.flow, pipeline.trace, pipeline.search_curves,
+             pipeline.infomap_partition, pipeline.walk)
     views = ("network_view", "decomposition_view", "trajectory_view", "index_book_view", "module_book_view",
              "modules_view", "hierarchy_view", "walk_view", "bits_view")
     first = InfomapDashboard()

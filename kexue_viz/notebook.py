@@ -43,10 +43,18 @@ def inline_resources() -> None:
     the stylesheets of everything rendered from now on local. Call before ``pn.extension``."""
     pn.config.inline = True
     bokeh_settings.resources = "inline"  # Panel builds its stylesheet links from this mode
-    if _localize_stylesheets not in Viewable._preprocessing_hooks:  # Panel's hooks (no public API)
-        Viewable._preprocessing_hooks.append(_localize_stylesheets)
+    local_stylesheets()
     if not getattr(hv.extension, "_loaded", False):
         hv.extension("bokeh", inline=True, logo=False)
+
+
+def local_stylesheets() -> None:
+    """Make every CDN stylesheet of everything rendered from now on local (idempotent). A served
+    page names Panel's stylesheets by its own server's path, but with ``--num-procs`` Panel 1.9
+    sometimes names them by their CDN URL (seen in 3 of 5 page loads): served pages get the hook
+    too, where it changes nothing unless a CDN URL appears."""
+    if _localize_stylesheets not in Viewable._preprocessing_hooks:  # Panel's hooks (no public API)
+        Viewable._preprocessing_hooks.append(_localize_stylesheets)
 
 
 def _localize_stylesheets(viewable: Viewable, root: LayoutDOM) -> None:

@@ -82,6 +82,7 @@ def init_extension() -> None:
     notebook every script and stylesheet comes from the local installation (see
     :mod:`kexue_viz.notebook`); a served page gets them from its own server."""
     load_backends()
+    notebook.local_stylesheets()
     if notebook.in_kernel():
         notebook.inline_resources()
     pn.extension(raw_css=[FRAME_CSS], notifications=False, loading_indicator=False)

@@ -387,3 +387,17 @@ def test_an_upload_is_keyed_by_its_samples_and_an_unused_setting_by_nothing(dash
     misses = pipeline.trajectory.cache_info().misses
     dashboard.states()
     assert pipeline.trajectory.cache_info().misses == misses
+
+
+def test_an_uploaded_input_follows_the_duration_under_a_time_invariant_measure(dashboard):
+    """The step ε = duration / L enters an LTI system, so an upload's trajectory changes with the
+    duration (its samples do not); LegS is ε-free and keeps its run."""
+    dashboard.load_upload(("u\n" + "\n".join(f"{v:.3f}" for v in np.cos(np.linspace(0, 7, 400)))).encode())
+    dashboard.measure = "legt"
+    before = dashboard.states()
+    dashboard.duration = 8.0
+    assert not np.array_equal(dashboard.states(), before)
+    dashboard.measure = "legs"
+    legs = dashboard.states()
+    dashboard.duration = 2.0
+    assert dashboard.states() is not None and dashboard.states().base is legs.base

@@ -37,12 +37,14 @@ class MemoInfo(NamedTuple):
 
 
 def result_bytes(value: Any) -> int:
-    """The bytes the arrays and tensors in ``value`` hold (tuples, lists, dicts and dataclasses are
-    walked; anything else counts 64 bytes)."""
+    """The bytes the arrays, tensors, bytes and strings in ``value`` hold (tuples, lists, dicts and
+    dataclasses are walked; anything else counts 64 bytes)."""
     if isinstance(value, np.ndarray):
         return value.nbytes
     if isinstance(value, torch.Tensor):
         return value.element_size() * value.nelement()
+    if isinstance(value, (bytes, bytearray, str)):
+        return len(value)
     if isinstance(value, (tuple, list)):
         return sum(map(result_bytes, value))
     if isinstance(value, dict):
@@ -70,9 +72,9 @@ def read_only(value: Any) -> Any:
 
 
 class Memo:
-    """``function`` memoised process-wide by its (hashable) arguments: least recently used results
-    are dropped once they hold more than ``max_bytes`` together (:func:`result_bytes`); a result
-    larger than that alone is returned but not kept. Thread-safe, one computation per key at a time;
+    """``function`` memoised process-wide by its (hashable) arguments: least recently used entries
+    are dropped once their results and keys hold more than ``max_bytes`` together
+    (:func:`result_bytes`); an entry larger than that alone is returned but not kept. Thread-safe, one computation per key at a time;
     an exception is not kept (the next call tries again)."""
 
     def __init__(self, function: Callable[..., Any], max_bytes: int):
@@ -113,7 +115,7 @@ class Memo:
         return None if entry is None else entry[0]
 
     def _store(self, key, value) -> None:
-        size = result_bytes(value)
+        size = result_bytes(value) + result_bytes(key)  # a key can hold data too (an upload's bytes)
         if size > self.max_bytes:
             return
         with self._lock:

@@ -625,7 +625,7 @@ class Dashboard(pn.viewable.Viewer):
         """The Panel layout of one section: heading, its controls, wide views, the grid, the note."""
         def pane(view: View):
             if view.text:
-                shown = self.live_text(view.key, view.build)
+                shown = self.live_text(view.key, view.build, view.triggers)
             else:
                 shown = self.live(view.key, view.build, view.triggers, css_classes=["kv-main-plot"] if view.main else ())
             self.panes[view.key] = shown
@@ -708,7 +708,7 @@ class Dashboard(pn.viewable.Viewer):
             pn.state.onload(lambda: next_tick(refresh))
         return live_plot.pane
 
-    def live_text(self, key: str, render: Callable[[], str], css_classes=()) -> pn.pane.Markdown:
+    def live_text(self, key: str, render: Callable[[], str], triggers=(), css_classes=()) -> pn.pane.Markdown:
         """A Markdown pane showing ``render()``, rendered anew when what it read changes (see
         :meth:`follower`); a failure is explained in the page (see :meth:`guard`)."""
         pane = pn.pane.Markdown(sizing_mode="stretch_width", css_classes=list(css_classes))
@@ -717,7 +717,7 @@ class Dashboard(pn.viewable.Viewer):
         def update(*_):
             pane.object = run(shown)
 
-        run = self.follower(update)
+        run = self.follower(update, triggers)
         update()
         self._live[key] = LiveView(render, run.watched)
         return pane

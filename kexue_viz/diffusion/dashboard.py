@@ -495,29 +495,24 @@ class DiffusionOdeDashboard(Dashboard):
         return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(12, 15))
 
     def build_views(self):
-        data = ("dataset", "n_data", "seed", "custom_version")
-        reference = (*data, "construction", "prior", "T", "prior_mode", "radius_clip", "direction", "t_min")
-        run = (*reference, "n_particles", "solver", "n_steps", "grid", "rho", "rtol")
-        main = self.live("main", self.main_view, (*run, "t_view", "show_field", "show_density", "show_reference",
-                                                  "show_mean", "particle"), css_classes=["kv-main-plot"])
+        data = ("custom_version",)  # the reader's points are not a parameter
+        main = self.live("main", self.main_view, data, css_classes=["kv-main-plot"])
         on_tap(main, self.select_nearest)  # tapping the main 2-D view selects the nearest particle
-        density = self.live("density", self.density_view, (*run, "t_settled"))  # 2-D: cached apart from the run
+        density = self.live("density", self.density_view, data)  # 2-D: cached apart from the run
         for square in (main, density):  # fixed-size frames: a stretched pane would distort equal axes
             square.sizing_mode = "fixed"
-        half_plane = pn.Column(self.live("half_plane", self.half_plane_view, (*run, "t_view")),
+        half_plane = pn.Column(self.live("half_plane", self.half_plane_view, data),
                                visible=self.construction == "pfgm", sizing_mode="stretch_width")  # the pane's own
         # visibility follows its Bokeh figure's
         self.param.watch(lambda event: setattr(half_plane, "visible", event.new == "pfgm"), "construction")
-        quality = pn.Column(self.live("quality", self.quality_view, (*reference, "solver", "n_steps", "grid", "rho",
-                                                                     "rtol", "sweeps_done")),
+        quality = pn.Column(self.live("quality", self.quality_view, (*data, "sweeps_done")),
                             self.sweep_button(), sizing_mode="stretch_width")
-        pairs = ((self.live("tx", self.tx_view, (*run, "t_view")), quality),
-                 (self.live("strip", self.strip_view, (*run, "particle")), half_plane),
-                 (self.live("curvature", self.curvature_view, (*reference, "t_view")),
-                  self.live("tortuosity", self.tortuosity_view, reference)))
+        pairs = ((self.live("tx", self.tx_view, data), quality),
+                 (self.live("strip", self.strip_view, data), half_plane),
+                 (self.live("curvature", self.curvature_view, data),
+                  self.live("tortuosity", self.tortuosity_view, data)))
         grid = pn.Column(*[pn.Row(*pair, sizing_mode="stretch_width") for pair in pairs], sizing_mode="stretch_width")
-        status = pn.pane.Markdown(pn.bind(lambda *_: self.status_text(), *[self.param[p] for p in (*run, "lang")]),
-                                  sizing_mode="stretch_width", css_classes=["kv-status"])
+        status = self.live_text("status", self.status_text, data, css_classes=["kv-status"])
         note = pn.pane.Markdown(pn.bind(lambda lang: self.t("note"), self.param.lang), sizing_mode="stretch_width")
         count = pn.pane.Markdown(pn.bind(lambda *_: self.t("custom_count", count=len(self._custom)),
                                          self.param.custom_version, self.param.lang), css_classes=["kv-custom-count"])
@@ -585,8 +580,8 @@ class DiffusionOdeDashboard(Dashboard):
         heading = pn.pane.Markdown(pn.bind(lambda lang: self.t("gravity_heading"), self.param.lang),
                                    sizing_mode="stretch_width")
         controls = pn.Row(self._widget("gravity_sources"), self._widget("gravity_radius"), sizing_mode="stretch_width")
-        plots = pn.Row(self.live("gravity", self.gravity_view, ("gravity_sources", "gravity_radius")),
-                       self.live("centroid", self.centroid_view, ("gravity_sources", "gravity_radius")),
+        plots = pn.Row(self.live("gravity", self.gravity_view),
+                       self.live("centroid", self.centroid_view),
                        sizing_mode="stretch_width")
         plots[0].sizing_mode = "fixed"  # equal axes
         return pn.Column(heading, controls, plots, sizing_mode="stretch_width")

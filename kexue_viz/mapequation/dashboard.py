@@ -471,20 +471,11 @@ class InfomapDashboard(Dashboard):
         self.param.watch(self._show_relevant_controls, ["graph", "flow_model", "partition_source"])
         self._show_relevant_controls()
         self.param.watch(self._settle, [*deps, "walk_T", "focus"])
-        network = self.live("network", self.network_view, (*deps, "show_boundary"), css_classes=["kv-main-plot"])
+        network = self.live("network", self.network_view, ("edits",), css_classes=["kv-main-plot"])
         self._attach_tap(network)
         network.param.watch(lambda event: self._attach_tap(network), "object")
-        stats = pn.pane.Markdown(sizing_mode="stretch_width", css_classes=["kv-stats"])
-
-        def refresh_stats(*_):
-            try:
-                stats.object = self.stats()
-            except Exception:  # the plots' guards report the reason
-                stats.object = ""
-
-        self.param.watch(refresh_stats, [*deps, "lang"])
-        refresh_stats()
-        top = pn.GridBox(self.live("decomposition", self.decomposition_view, deps),
+        stats = self.live_text("stats", self.stats, ("edits",), css_classes=["kv-stats"])
+        top = pn.GridBox(self.live("decomposition", self.decomposition_view, ("edits",)),
                          self.live("trajectory", self.trajectory_view, ("settled",)),
                          ncols=2, sizing_mode="stretch_width")
         pages = {

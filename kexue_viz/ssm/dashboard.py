@@ -274,35 +274,32 @@ class HippoDashboard(Dashboard):
         return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(12, 7))
 
     def build_views(self):
-        signal = ("signal", "freq", "seed", "duration", "L")
-        system = (*signal, "measure", "N", "w", "method", "norm")
-        eigen = ("duration", "L", "measure", "N", "w", "method", "norm", "eigen_step")
         grid = pn.GridBox(
-            self.live("traj", self.trajectories_view, (*system, "cursor", "n_shown")),
-            self.live("spectrum", self.spectrum_view, (*system, "settled", "log_y")),
-            self.live("error", self.error_view, (*system, "settled")),
-            at_own_size(self.live("stability", self.stability_view, eigen)),
-            at_own_size(self.live("discrete", self.discrete_view, eigen)),
+            self.live("traj", self.trajectories_view),
+            self.live("spectrum", self.spectrum_view),
+            self.live("error", self.error_view),
+            at_own_size(self.live("stability", self.stability_view)),
+            at_own_size(self.live("discrete", self.discrete_view)),
             pn.pane.Markdown(pn.bind(lambda lang: self.t("note"), self.param.lang), sizing_mode="stretch_width"),
             ncols=2, sizing_mode="stretch_width",
         )
-        main = self.live("memory", self.memory_view, (*system, "cursor"), css_classes=["kv-main-plot"])
+        main = self.live("memory", self.memory_view, css_classes=["kv-main-plot"])
         return pn.Column(main, grid, self.s4_section(), sizing_mode="stretch_width")
 
     def s4_section(self):
         """Posts 3/4: kernel, generating function on the unit circle, output, route timing."""
-        kernel = ("s4_version",)
+        kernel = ("s4_version",)  # the S4 inputs (the reader's upload) are not parameters
         button = pn.widgets.Button(label=self.t("time_routes"), color="primary", css_classes=["kv-time-routes"])
         button.on_click(lambda event: self.measure_timings())
         self.param.watch(lambda event: setattr(button, "label", self.t("time_routes")), "lang")
         note = pn.pane.Markdown(pn.bind(lambda *args: self.timing_note(), self.param.N, self.param.L,
                                         self.param.timing_version, self.param.lang), sizing_mode="stretch_width")
-        timing = pn.Column(self.live("timing", self.timing_view, ("N", "L", "timing_version")), pn.Row(button), note,
+        timing = pn.Column(self.live("timing", self.timing_view, ("timing_version",)), pn.Row(button), note,
                            sizing_mode="stretch_width")
         grid = pn.GridBox(
-            self.live("kernel", self.kernel_view, kernel),
-            self.live("transfer", self.transfer_view, kernel),
-            self.live("output", self.output_view, kernel),
+            self.live("kernel", self.kernel_view, triggers=kernel),
+            self.live("transfer", self.transfer_view, triggers=kernel),
+            self.live("output", self.output_view, triggers=kernel),
             timing,
             ncols=2, sizing_mode="stretch_width",
         )

@@ -13,6 +13,7 @@ from bokeh.document import Document
 
 from kexue_viz import live, plot
 from kexue_viz.mapequation import views as map_views
+from kexue_viz.ssm import pipeline as ssm_pipeline
 from kexue_viz.ssm import views as ssm_views
 from kexue_viz.style import COLORS, load_backends, styled
 
@@ -59,7 +60,7 @@ VIEWS = {
         ssm_views.trajectory_curves(X, np.outer(X, [1.0, 2.0]), T_, slots=4), 0.5, T_),
     "spectrum": lambda: ssm_views.spectrum_view(np.abs(np.sin(X)) + 0.1, True, T_),
     "error": lambda: ssm_views.error_view([1, 2, 4], [0.5, 0.2, 0.1], [0.4, 0.1, 0.05], 2, T_),
-    "stability": lambda: ssm_views.stability_view(np.array([-1 + 1j, -2.0]), ssm_views.AMPLIFICATION["bilinear"],
+    "stability": lambda: ssm_views.stability_view(np.array([-1 + 1j, -2.0]), ssm_pipeline.AMPLIFICATION["bilinear"],
                                                   "title", T_, exact=np.array([-1.0 + 0j])),
     "timing": lambda: ssm_views.route_timing_view({"powers": 2.0, "cauchy": 0.5}, 8, 100, T_),
     "network": lambda: map_views.network_view(np.c_[np.cos(X), np.sin(X)], (np.arange(8), np.arange(1, 9)),

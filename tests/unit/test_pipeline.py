@@ -38,17 +38,25 @@ def test_shared_arrays_are_read_only():
 
 
 def test_least_recently_used_results_go_once_over_the_byte_bound():
-    memo = Memo(lambda n: np.zeros(n), max_bytes=8 * 250)  # 250 float64
+    key = 64  # an int argument counts 64 bytes
+    memo = Memo(lambda n: np.zeros(n), max_bytes=8 * 250 + 2 * key)  # 250 float64 and two keys
     memo(100), memo(100), memo(120)
-    assert memo.cache_info().entries == 2 and memo.cache_info().bytes == 8 * 220
+    assert memo.cache_info().entries == 2 and memo.cache_info().bytes == 8 * 220 + 2 * key
     memo(100)  # 100 is now the most recent: 120 goes when 50 comes
     memo(50)
-    assert memo.cache_info().bytes == 8 * 150
+    assert memo.cache_info().bytes == 8 * 150 + 2 * key
     misses = memo.cache_info().misses
     memo(100)
     assert memo.cache_info().misses == misses  # kept
     memo(1000)  # larger than the bound alone: returned, not kept
-    assert memo.cache_info().bytes <= 8 * 250
+    assert memo.cache_info().bytes <= 8 * 250 + 2 * key
+
+
+def test_the_bytes_a_key_holds_count():
+    memo = Memo(lambda data: len(data), max_bytes=10_000)
+    memo(b"x" * 6_000)
+    memo(b"y" * 6_000)  # two 6 kB uploads do not fit in 10 kB: the first goes
+    assert memo.cache_info().entries == 1 and memo.cache_info().bytes == 6_000 + 64
 
 
 def test_a_failure_is_not_kept():

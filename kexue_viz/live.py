@@ -205,9 +205,6 @@ def same_columns(old: dict, new: dict) -> bool:
     return old.keys() == new.keys() and all(same_values(old[k], new[k]) for k in new)
 
 
-PLACEHOLDER_HEIGHT = 300  # px kept for a plot not drawn yet, so the page does not jump when it comes
-
-
 @functools.cache
 def bokeh_renderer():
     """HoloViews' Bokeh renderer in ``server`` mode: the one mode in which ``get_plot`` attaches the
@@ -229,12 +226,9 @@ class LivePlot:
 
     renders = 0  # full renders by all live plots of the process (the update benchmark reports it)
 
-    def __init__(self, build: Callable[[], object], css_classes=(), draw_now: bool = True):
-        """``draw_now=False``: the pane stays an empty space of ``PLACEHOLDER_HEIGHT`` until the
-        first :meth:`refresh` (a plot drawn after the page's first paint)."""
+    def __init__(self, build: Callable[[], object], css_classes=()):
         self.build = build
-        self.pane = pn.pane.Bokeh(None, css_classes=list(css_classes), sizing_mode="stretch_width",
-                                  min_height=None if draw_now else PLACEHOLDER_HEIGHT)
+        self.pane = pn.pane.Bokeh(None, css_classes=list(css_classes), sizing_mode="stretch_width")
         self._signature = None
         self._plot = None  # HoloViews' plot of the last render
         self._subplots: list = []
@@ -243,8 +237,7 @@ class LivePlot:
         self._figure = None
         self._labels: tuple[str, str] = ("", "")
         self._labels_follow = False
-        if draw_now:
-            self.refresh()
+        self.refresh()
 
     def document(self) -> Document | None:
         """The document the figure is shown in (a served session's, once the page holds it)."""
@@ -377,7 +370,7 @@ class LivePlot:
         drawn = tuple(axes[0].axis_label if axes else "" for axes in (figure.xaxis, figure.yaxis))
         self._labels_follow = drawn == self._labels
         self._hide_empty_legend_items()
-        self.pane.param.update(object=figure, min_height=None)
+        self.pane.object = figure
 
 
 def data_of(layer):

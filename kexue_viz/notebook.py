@@ -27,7 +27,7 @@ import panel as pn
 from bokeh.models import ImportedStyleSheet
 from bokeh.models.layouts import LayoutDOM
 from bokeh.settings import settings as bokeh_settings
-from panel.io.resources import CDN_DIST, DIST_DIR
+from panel.io.resources import CDN_DIST, DIST_DIR, get_dist_path
 from panel.viewable import Viewable
 
 
@@ -49,10 +49,12 @@ def inline_resources() -> None:
 
 
 def local_stylesheets() -> None:
-    """Make every CDN stylesheet of everything rendered from now on local (idempotent). A served
-    page names Panel's stylesheets by its own server's path, but with ``--num-procs`` Panel 1.9
-    sometimes names them by their CDN URL (seen in 3 of 5 page loads): served pages get the hook
-    too, where it changes nothing unless a CDN URL appears."""
+    """Make every CDN stylesheet of everything rendered from now on local (idempotent): in a
+    notebook the installed file as a ``data:`` URL, on a server the server's own copy. A served
+    page names Panel's stylesheets by its server's path, but Panel 1.9 sometimes names them by
+    their CDN URL (with ``--num-procs``: 3 of 5 page loads; once in the soak test: Panel decides
+    by Bokeh's process-wide resource mode, which some of its code switches for a while): served
+    pages get the hook too, where it changes nothing unless a CDN URL appears."""
     if _localize_stylesheets not in Viewable._preprocessing_hooks:  # Panel's hooks (no public API)
         Viewable._preprocessing_hooks.append(_localize_stylesheets)
 
@@ -61,10 +63,18 @@ def _localize_stylesheets(viewable: Viewable, root: LayoutDOM) -> None:
     """Point every CDN stylesheet under ``root`` at its installed file (as a ``data:`` URL), in
     place, so that every model sharing the stylesheet object follows (Panel runs this hook on
     each output it or HoloViews renders)."""
+    served = not in_kernel()
     for sheet in root.select({"type": ImportedStyleSheet}):
-        local = local_stylesheet_url(sheet.url)
+        local = served_stylesheet_url(sheet.url) if served else local_stylesheet_url(sheet.url)
         if local is not None:
             sheet.url = local
+
+
+def served_stylesheet_url(url: str) -> str | None:
+    """The path under which a Panel server serves Panel's CDN stylesheet ``url`` (the stylesheet's
+    own relative links, e.g. the loading spinner's image, then resolve on the server too);
+    ``None`` for any other URL."""
+    return url.replace(CDN_DIST, get_dist_path(cdn=False), 1) if url.startswith(CDN_DIST) else None
 
 
 @lru_cache(maxsize=None)

@@ -699,13 +699,9 @@ class Dashboard(pn.viewable.Viewer):
                 next_tick(refresh, live_plot.document())
 
         run = self.follower(schedule, triggers)
-        later = served_document() is not None and "kv-main-plot" not in css_classes
-        live_plot = LivePlot(self.guard(key, partial(run, build), lambda: plot.Curve([])), css_classes=css_classes,
-                             draw_now=not later)
+        live_plot = LivePlot(self.guard(key, partial(run, build), lambda: plot.Curve([])), css_classes=css_classes)
         draw = self.guard(f"{key} (drawing)", live_plot.refresh, lambda: None)
         self._live[key] = LiveView(build, run.watched)
-        if later:  # first paint: the page and its main plot first, then each other plot on its own tick
-            pn.state.onload(lambda: next_tick(refresh))
         return live_plot.pane
 
     def live_text(self, key: str, render: Callable[[], str], triggers=(), css_classes=()) -> pn.pane.Markdown:

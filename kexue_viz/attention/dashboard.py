@@ -17,6 +17,7 @@ import panel as pn
 import param
 import torch
 
+from ..axes import nice_ceiling
 from ..style import styled
 from ..ui import Dashboard
 from . import concentration, pipeline, precompute, rope, sparsity, views
@@ -200,7 +201,7 @@ class AttentionScaleDashboard(Dashboard):
         if not lines:  # bands may leave the frame
             lines = [band[1] for band in bands.values() if band is not None] or [np.ones(1)]
         drawn_limit = limit if l1 else 0.0
-        top = views.nice_ceiling(1.1 * max([drawn_limit] + [float(np.nanmax(y)) for y in lines] + [1e-3]))
+        top = nice_ceiling(1.1 * max([drawn_limit] + [float(np.nanmax(y)) for y in lines] + [1e-3]))
         star = self.approx_star()
         median_peak = float(argmax_alpha(torch.as_tensor(grid), summary.median.double()))
         markers = [(float(self.scale_x(star)), "star", self.t("star"), "dashed"),

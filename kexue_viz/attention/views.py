@@ -3,7 +3,6 @@
 draw with these."""
 from __future__ import annotations
 
-import math
 
 import holoviews as hv
 import numpy as np
@@ -33,13 +32,6 @@ COLORS = {  # one colour per quantity across views (Okabe–Ito)
 CYCLE_ATTENTION = ["#000000", "#0072B2", "#56B4E9", "#009E73", "#E69F00", "#D55E00", "#CC79A7"]
 LAW_DASH = {"const": "solid", "log": "solid", "sqrt_log": "dashdot", "grad_max": "solid", "qwen": "dotted"}
 
-
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 1.25, 2, 2.5, 5 times a power of ten ≥ ``value`` (> 0): axis limits that
-    stay put while data move a little, so plots update in place."""
-    value = max(value, 1e-12)
-    power = 10.0 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 1.25, 2, 2.5, 5, 10) if step * power >= value * (1 - 1e-12))
 
 
 LEGEND_ROW = 22  # px per row of a legend below a plot (Bokeh's glyph height 20 + spacing)

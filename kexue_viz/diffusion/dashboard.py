@@ -23,6 +23,7 @@ import numpy as np
 import panel as pn
 import param
 
+from ..axes import nice_ceiling
 from ..style import styled
 from ..ui import Dashboard, next_tick, on_tap
 from . import pipeline, views
@@ -36,6 +37,7 @@ from .text import TEXT
 
 COST_LIMIT = 3e7
 ARROW_GRID = 20
+WINDOW_STEPS = (1, 1.5, 2, 3, 5, 7.5)  # the data window's half-widths: finer than the axes' default steps
 DENSITY_GRID = 40
 MAIN_WIDTH, SIDE_WIDTH = 600, 390  # 1-D main and density plots in their fixed-size panes (2-D: equal axes)
 WINDOW_ZOOM = 3  # the 2-D views and the x₁(t) axes span at most this many times the data's padded extent
@@ -82,14 +84,6 @@ def parse_typed_points(text: str, t_) -> np.ndarray:
         raise ValueError(t_("typed_mixed"))
     return np.array(rows)
 
-
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 1.5, 2, 3, 5, 7.5 × 10^k that is ≥ ``value``."""
-    exponent = math.floor(math.log10(value))
-    for mantissa in (1, 1.5, 2, 3, 5, 7.5, 10):
-        if mantissa * 10 ** exponent >= value:
-            return mantissa * 10 ** exponent
-    return 10 ** (exponent + 1)
 
 
 def widest_span(data: np.ndarray) -> float:
@@ -249,8 +243,8 @@ class DiffusionOdeDashboard(Dashboard):
         sample = np.concatenate([data, positions])
         lo = np.minimum(np.quantile(sample, 0.02, axis=0), data.min(0))
         hi = np.maximum(np.quantile(sample, 0.98, axis=0), data.max(0))
-        half = nice_ceiling(0.5 * max(float((hi - lo).max()), 1.0) * 1.15)
-        widest = nice_ceiling(0.5 * widest_span(data))
+        half = nice_ceiling(0.5 * max(float((hi - lo).max()), 1.0) * 1.15, WINDOW_STEPS)
+        widest = nice_ceiling(0.5 * widest_span(data), WINDOW_STEPS)
         if half > widest:
             half, lo, hi = widest, data.min(0), data.max(0)
         step = half / 4

@@ -4,13 +4,13 @@ live plot gets specs it can update without building elements); the dashboard, th
 export all draw with these."""
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import contourpy
 import numpy as np
 
 from .. import plot
+from ..axes import nice_ceiling
 from ..style import COLORS, CYCLE, styled
 
 PLOT = dict(responsive=True, show_grid=True, fig_inches=(6, 2.6), aspect=2.3, tools=["hover"])
@@ -90,12 +90,6 @@ def error_view(N, online, optimal, current_N, t_):
     return framed(plot.Overlay(lines) * marker, title=t_("view_error"), height=260, logx=True, logy=True,
                   legend_position="bottom_left")
 
-
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 1.25, 2, 2.5, 5 times a power of ten that is >= ``value`` (> 0): axis
-    limits that stay put while the data moves a little, so plots update in place."""
-    power = 10.0 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 1.25, 2, 2.5, 5, 10) if step * power >= value * (1 - 1e-12))
 
 
 @lru_cache(maxsize=64)

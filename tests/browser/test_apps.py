@@ -68,17 +68,20 @@ def _wait_rendered(page, stem: str) -> None:
                         f"of page load")
 
 
-def _main_plot_png(page, attempts: int = 5) -> bytes:
-    """Screenshot ``.kv-main-plot``. A full re-render replaces the pane's element in the page,
-    and one that happens between Playwright finding the element and shooting it detaches it:
-    the locator then finds the new element on the next attempt."""
+TRANSIENT = ("not attached to the DOM", "not visible or not an HTMLElement")
+
+
+def _main_plot_png(page, attempts: int = 20) -> bytes:
+    """Screenshot ``.kv-main-plot``. A full re-render replaces the pane's element in the page; one
+    that happens while Playwright shoots the element leaves it detached or not yet laid out (both
+    seen in CI): the locator finds the new element on a later attempt (250 ms apart)."""
     for attempt in range(attempts):
         try:
             return page.locator(".kv-main-plot").first.screenshot(animations="disabled", timeout=30_000)
         except Exception as exc:  # playwright Error
-            if "not attached to the DOM" not in str(exc) or attempt == attempts - 1:
+            if not any(reason in str(exc) for reason in TRANSIENT) or attempt == attempts - 1:
                 raise
-            page.wait_for_timeout(200)
+            page.wait_for_timeout(250)
 
 
 def _stable_main_plot_png(page, max_s: float = 10.0) -> bytes:

@@ -65,6 +65,7 @@ FRAME_TEXT = TextTable({
     "bad_value": {"zh": "{label}：值无效（{name}={value}）：{reason}", "en": "Invalid value for {label} ({name}={value}): {reason}"},
     "upload_rejected": {"zh": "上传的文件未被采用：{reason}（当前数据不变）", "en": "Upload rejected: {reason} (the current data stay)"},
     "failed": {"zh": "计算失败：{reason}（其余视图保持不变）", "en": "Computation failed: {reason} (other views unchanged)"},
+    "cancel": {"zh": "取消", "en": "Cancel"},
     "busy": {"zh": "计算中…", "en": "Computing…"},
     "index_title": {"zh": "kexue_viz：科学空间的可交互图", "en": "kexue_viz: interactive figures for Scientific Spaces"},
 })

@@ -24,6 +24,7 @@ import traceback
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import SimpleNamespace
 from functools import cache, partial, wraps
 from typing import Any, Callable, NamedTuple
 from urllib.parse import parse_qsl, urlencode
@@ -39,6 +40,7 @@ from panel.io.state import set_curdoc
 from .export import figure_bytes
 from .i18n import FRAME_TEXT, LANGUAGES, TextError, TextTable
 from .live import LivePlot
+from .tasks import Task
 from . import notebook, plot, style
 from .style import load_backends
 
@@ -369,27 +371,43 @@ class LiveView(NamedTuple):
 
 @dataclass(frozen=True)
 class View:
-    """A view of a section: ``build()`` gives a HoloViews view (a Markdown string when ``text``);
-    ``main``: the page's primary plot (drawn first; CSS class ``kv-main-plot``); ``triggers``: see
-    :meth:`Dashboard.follower`; ``wide``: the whole width of the section rather than a grid cell."""
+    """A view of a section: ``build()`` gives a HoloViews view (a Markdown string when ``text``).
+
+    ``main``: the page's primary plot (drawn first; CSS class ``kv-main-plot``). ``triggers``:
+    names of state that is not a parameter (see :meth:`Dashboard.notify`). ``wide``: the whole
+    width of the section rather than a grid cell. ``own_size``: the figure at its own size (a
+    square frame at equal scales) rather than stretched. ``below()``: Panel objects shown under
+    the view in its cell (a button, a caption). ``shown_when()``: the cell is visible only while
+    it returns true (it follows what it reads, as a view does)."""
     key: str
     build: Callable[[], Any]
     main: bool = False
     text: bool = False
     wide: bool = False
     triggers: tuple[str, ...] = ()
+    own_size: bool = False
+    below: Callable[[], list] | None = None
+    shown_when: Callable[[], bool] | None = None
 
 
 @dataclass(frozen=True)
 class Section:
     """One post or idea of a dashboard: a heading and a note (text keys), the controls shown with it
-    (parameter names; their widgets sit above its views rather than in the sidebar) and its views,
-    the wide ones first, then the others in a grid of ``columns``."""
-    views: tuple[View, ...]
+    (parameter names; their widgets sit above its views rather than in the sidebar), further
+    widgets (``widgets()``: Panel objects, e.g. a :meth:`Dashboard.task`'s layout) and its views,
+    the wide ones first, then the others in a grid of ``columns``.
+
+    ``tab``: a text key; the sections with a tab are shown as tabs (one per key, in order of first
+    appearance, where the first of them stands). A tab's sections are built when it is first
+    opened, and its plots refresh only while it is open (a change made meanwhile is drawn when
+    the reader comes back)."""
+    views: tuple[View, ...] = ()
     heading: str | None = None
     note: str | None = None
     controls: tuple[str, ...] = ()
     columns: int = 2
+    widgets: Callable[[], list] | None = None
+    tab: str | None = None
 
 
 @cache
@@ -451,6 +469,10 @@ class Dashboard(pn.viewable.Viewer):
         self._live: dict[str, LiveView] = {}  # the live views by key
         self.panes: dict[str, pn.viewable.Viewable] = {}  # the panes of the sections' views by key
         self._scrubbing = False
+        self._listeners: dict[str, list[Callable[..., None]]] = {}  # by the name given to notify()
+        self._building_tab: str | None = None  # the tab whose sections are being built
+        self._open_tab: str | None = None  # the tab on screen
+        self._stale: dict[str, dict[str, Callable[[], None]]] = {}  # refreshes waiting for their tab
         for live, settled in self.SCRUBBED.items():
             setattr(self, settled, getattr(self, live))
             self.param.watch(self._settle_unless_scrubbing, live)
@@ -616,31 +638,100 @@ class Dashboard(pn.viewable.Viewer):
         raise NotImplementedError
 
     def build_views(self):
-        """The main area (Panel layout), built once: :meth:`sections` one under the other. Plots
-        come from :meth:`live` and refresh themselves; each pane is kept in ``self.panes`` by
-        its view's key. Override for a layout sections cannot express (tabs)."""
-        return pn.Column(*map(self.section, self.sections()), sizing_mode="stretch_width")
+        """The main area (Panel layout), built once: :meth:`sections` one under the other, the
+        tabbed ones as tabs where the first of them stands (:meth:`tabbed`). Plots come from
+        :meth:`live` and refresh themselves; each pane is kept in ``self.panes`` by its view's key."""
+        parts, tabbed = [], {}
+        for section in self.sections():
+            if section.tab is None:
+                parts.append(self.section(section))
+                continue
+            if not tabbed:
+                parts.append(None)  # where the tabs stand
+            tabbed.setdefault(section.tab, []).append(section)
+        if tabbed:
+            parts[parts.index(None)] = self.tabbed(tabbed)
+        return pn.Column(*parts, sizing_mode="stretch_width")
+
+    def tabbed(self, pages: dict[str, list[Section]]) -> pn.Tabs:
+        """Tabs of sections, each tab's built when first opened (see :class:`Section`)."""
+        columns = {key: pn.Column(sizing_mode="stretch_width") for key in pages}
+        tabs = self.tabs(columns, css_classes=["kv-tabs"])
+
+        def show(index: int) -> None:
+            key = list(pages)[index]
+            self._open_tab = key
+            if not columns[key].objects:
+                self._building_tab = key
+                try:
+                    columns[key][:] = [self.section(section) for section in pages[key]]
+                finally:
+                    self._building_tab = None
+            for refresh in self._stale.pop(key, {}).values():
+                next_tick(refresh)
+
+        show(tabs.active)
+        tabs.param.watch(lambda event: show(event.new), "active")
+        return tabs
 
     def section(self, section: Section) -> pn.Column:
-        """The Panel layout of one section: heading, its controls, wide views, the grid, the note."""
-        def pane(view: View):
-            if view.text:
-                shown = self.live_text(view.key, view.build, view.triggers)
-            else:
-                shown = self.live(view.key, view.build, view.triggers, css_classes=["kv-main-plot"] if view.main else ())
-            self.panes[view.key] = shown
-            return shown
-
+        """The Panel layout of one section: heading, its controls and widgets, wide views, the
+        grid, the note."""
         parts = [self.text_pane(section.heading, "### {}")] if section.heading else []
         if section.controls:
             parts.append(pn.Row(*map(self._widget, section.controls), sizing_mode="stretch_width"))
-        parts += [pane(view) for view in section.views if view.wide or view.main]
-        cells = [pane(view) for view in section.views if not (view.wide or view.main)]
+        if section.widgets is not None:
+            parts += section.widgets()
+        parts += [self.cell(view) for view in section.views if view.wide or view.main]
+        cells = [self.cell(view) for view in section.views if not (view.wide or view.main)]
         if cells:
             parts.append(pn.GridBox(*cells, ncols=section.columns, sizing_mode="stretch_width"))
         if section.note:
             parts.append(self.text_pane(section.note))
         return pn.Column(*parts, sizing_mode="stretch_width")
+
+    def cell(self, view: View):
+        """The Panel object of one view: its live plot or text (kept in ``self.panes``), with what
+        goes below it, shown while ``shown_when()`` holds."""
+        if view.text:
+            shown = self.live_text(view.key, view.build, view.triggers)
+        else:
+            shown = self.live(view.key, view.build, view.triggers, css_classes=["kv-main-plot"] if view.main else ())
+        self.panes[view.key] = shown
+        if view.own_size:
+            shown.sizing_mode = "fixed"  # a stretched pane would distort equal axes
+        if not (view.own_size or view.below or view.shown_when):
+            return shown
+        box = pn.Column(shown, *(view.below() if view.below else ()), sizing_mode="stretch_width")
+        if view.shown_when is not None:
+            def show(*_):
+                box.visible = bool(run(view.shown_when))
+
+            run = self.follower(show)
+            show()
+        return box
+
+    def notify(self, name: str) -> None:
+        """Refresh the views (and texts) that list ``name`` among their ``triggers``: state that is
+        not a parameter changed (an upload, the reader's points, a finished sweep)."""
+        event = SimpleNamespace(name=name)
+        for listener in self._listeners.get(name, ()):
+            listener(event)
+
+    def task(self, key: str, work: Callable[[Callable[[float], None]], Any], done: Callable[[Any], None]) -> Task:
+        """A button labelled with the text ``key`` running ``work(progress)`` off the event loop,
+        with a progress bar and a cancel button; ``done(result)`` runs on the session's tick, a
+        failure is explained in the error area (see :mod:`kexue_viz.tasks`). CSS class:
+        ``kv-<key with dashes>``. Show ``task.layout``."""
+        def finished(result):
+            self.clear_error(key)
+            done(result)
+
+        task = Task(work, finished, lambda error: self.report(self.message("failed", reason=error), source=key),
+                    label=lambda: self.t(key), cancel_label=lambda: self.t("cancel"),
+                    css_class="kv-" + key.replace("_", "-"), schedule=next_tick)
+        self.param.watch(lambda _: task.relabel(), "lang")
+        return task
 
     def figure(self):
         """The HoloViews object the export writes, for the current parameters and language."""
@@ -656,10 +747,13 @@ class Dashboard(pn.viewable.Viewer):
     def follower(self, on_change: Callable[..., None], triggers=()) -> Callable[[Callable[[], Any]], Any]:
         """A function ``run(build)`` that calls ``build()`` recording the parameters it reads (see
         :meth:`reading`), after which ``on_change`` watches exactly those, ``triggers`` (parameters
-        standing for state that is not a parameter, e.g. a counter bumped when an upload arrives)
-        and the language. What a view depends on is what it reads, stated nowhere else; a failed
+        standing for state that is not a parameter: names given to :meth:`notify`, e.g. when an
+        upload arrives) and the language. What a view depends on is what it reads, stated nowhere else; a failed
         build still watches what it read (a change may mend it). ``run.watched()``: the names."""
         watching: dict[str, Any] = {"names": (), "watcher": None}
+        events = [name for name in triggers if name not in self.param]
+        for name in events:
+            self._listeners.setdefault(name, []).append(on_change)
 
         def run(build: Callable[[], Any]) -> Any:
             reads: set[str] = set()
@@ -667,7 +761,7 @@ class Dashboard(pn.viewable.Viewer):
                 with self.reading() as reads:
                     return build()
             finally:
-                names = tuple(sorted(reads | set(triggers) | {"lang"}))
+                names = tuple(sorted(reads | (set(triggers) - set(events)) | {"lang"}))
                 if names != watching["names"]:
                     if watching["watcher"] is not None:
                         self.param.unwatch(watching["watcher"])
@@ -695,8 +789,14 @@ class Dashboard(pn.viewable.Viewer):
             one update (several parameters, one after the other) make one refresh."""
             scheduled = bool(changed)
             changed.extend(event.name for event in events)
-            if not scheduled:
-                next_tick(refresh, live_plot.document())
+            if scheduled:
+                return
+            if tab is not None and tab != self._open_tab:  # drawn when the reader opens the tab
+                self._stale.setdefault(tab, {})[key] = refresh
+                return
+            next_tick(refresh, live_plot.document())
+
+        tab = self._building_tab
 
         run = self.follower(schedule, triggers)
         live_plot = LivePlot(self.guard(key, partial(run, build), lambda: plot.Curve([])), css_classes=css_classes)

@@ -1,0 +1,113 @@
+"""The frame's sections, tabs, named triggers and background tasks, on a small dashboard built here
+(the five dashboards are checked through their own tests)."""
+from __future__ import annotations
+
+import holoviews as hv
+import panel as pn
+import param
+import pytest
+
+from kexue_viz.i18n import TextTable
+from kexue_viz.tasks import Cancelled, Task
+from kexue_viz.ui import Dashboard, Section, View
+
+TEXT = TextTable({key: {"zh": key, "en": key} for key in (
+    "title", "a", "b", "tab_one", "tab_two", "run", "heading", "note")})
+
+
+class Toy(Dashboard):
+    slug = "toy"
+    text = TEXT
+    controls = ("a",)
+    a = param.Integer(1, bounds=(0, 10))
+    b = param.Integer(1, bounds=(0, 10))
+
+    def __init__(self, **params):
+        self.builds: dict[str, int] = {}
+        self.points = [0.0]
+        super().__init__(**params)
+
+    def counted(self, key, build):
+        def run():
+            self.builds[key] = self.builds.get(key, 0) + 1
+            return build()
+        return run
+
+    def sections(self):
+        return [
+            Section((View("main", self.counted("main", lambda: hv.Curve([(0, self.a), (1, 2)])), main=True),
+                     View("points", self.counted("points", lambda: hv.Curve(list(enumerate(self.points)))),
+                          triggers=("points",)),
+                     View("maybe", self.counted("maybe", lambda: hv.Curve([(0, 1)])), shown_when=lambda: self.b > 2)),
+                    heading="heading", note="note",
+                    widgets=lambda: [self.task("run", lambda progress: self.a * 10, self.finished).layout]),
+            Section((View("first", self.counted("first", lambda: hv.Curve([(0, self.b)]))),), tab="tab_one"),
+            Section((View("second", self.counted("second", lambda: hv.Curve([(0, self.b), (1, 3)]))),), tab="tab_two"),
+        ]
+
+    def finished(self, result):
+        self.result = result
+
+    def figure(self):
+        return hv.Curve([(0, self.a)])
+
+
+@pytest.fixture
+def toy():
+    board = Toy()
+    board.__panel__()
+    return board
+
+
+def test_tab_sections_build_when_opened_and_refresh_when_shown(toy):
+    assert "first" in toy.panes and "second" not in toy.panes  # the second tab is not built yet
+    tabs = next(iter(toy._layout.select(pn.Tabs)))
+    toy.b = 2  # the open tab follows at once, the closed one is not even built
+    assert toy.builds["first"] == 2 and "second" not in toy.builds
+    tabs.active = 1
+    assert toy.builds["second"] == 1
+    toy.b = 3  # now the first tab is hidden: its plot waits
+    assert toy.builds["first"] == 2 and toy.builds["second"] == 2
+    tabs.active = 0
+    assert toy.builds["first"] == 3
+
+
+def test_notify_refreshes_exactly_the_views_that_list_the_name(toy):
+    before = dict(toy.builds)
+    toy.points.append(1.0)
+    toy.notify("points")
+    assert toy.builds["points"] == before["points"] + 1
+    assert toy.builds["main"] == before["main"]
+    assert "points" not in toy.param  # a name, not a counter parameter
+
+
+def test_shown_when_follows_what_it_reads(toy):
+    box = next(obj for obj in toy._layout.select(pn.Column) if toy.panes["maybe"] in obj.objects)
+    assert box.visible is False
+    toy.b = 5
+    assert box.visible is True
+
+
+def test_task_runs_at_once_without_a_server_and_reports_failures(toy):
+    toy.a = 4
+    button = next(w for w in toy._layout.select(pn.widgets.Button) if "kv-run" in w.css_classes)
+    button.clicks += 1
+    assert toy.result == 40
+    failing = toy.task("run", lambda progress: (_ for _ in ()).throw(ValueError("bad")), toy.finished)
+    failing.start()
+    assert "bad" in toy._error.object
+
+
+def test_a_cancelled_task_ends_without_its_result():
+    results = []
+    task = Task(lambda progress: progress(0.5), results.append, results.append, label=lambda: "go",
+                cancel_label=lambda: "stop", css_class="kv-x", schedule=lambda callback, document: callback())
+    task._cancelled.set()
+
+    def progress(fraction):
+        if task._cancelled.is_set():
+            raise Cancelled
+
+    assert task._run(progress) == ("cancelled", None)
+    task._finish("cancelled", None)
+    assert results == [] and not task.running and not task.button.disabled

@@ -18,7 +18,7 @@ reproduce exactly.
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import holoviews as hv
 import numpy as np
@@ -29,7 +29,7 @@ from bokeh.models import DataRange1d, FactorRange
 from holoviews.core.util import dimension_sanitizer
 from holoviews.operation.element import interpolate_curve
 
-from . import plot
+from . import figures, plot
 
 _STRUCTURAL_OPTIONS = ("logx", "logy", "width", "height", "data_aspect", "legend_position",
                        "xticks", "yticks", "responsive", "show_legend")
@@ -287,6 +287,8 @@ class LivePlot:
         # a live plot): fast_data has no spec to read then, and HoloViews converts it
         data = fast_data(layer, "hover" in subplot.handles) if fast else None
         if data is None:
+            if isinstance(subplot, CopiedLayer):  # no HoloViews plot to convert it
+                return False
             data, mapping, _ = subplot.get_data(plot.materialize(layer), {}, {})
             data = data if glyph else mapping
         if glyph:
@@ -347,30 +349,59 @@ class LivePlot:
                 axis_range.update(start=start, end=end)
 
     def _render(self, view, shape) -> None:
+        """Show ``view`` drawn afresh: a copy of the same view's figure drawn for an earlier
+        reader (:data:`~kexue_viz.figures.FIGURES`), else HoloViews' render, kept for later ones."""
         LivePlot.renders += 1
-        element = plot.materialize(view)
-        rendered = bokeh_renderer().get_plot(element, doc=self._plot_document())
-        if self._plot is not None:
-            self._plot.cleanup()  # unhooks it from the document and its streams
-        figure = rendered.state
+        key = figures.fingerprint(view)
+        kept = figures.FIGURES.get(key)
+        if kept is not None:
+            figure, rendered, copies = kept
+            subplots = [CopiedLayer({**{name: copies[ref] for name, ref in handles.items()}, **({"hover": True} if hover else {})})
+                        for handles, hover in zip(rendered.handles, rendered.hover)]
+            self._show(view, shape, None, figure, subplots, list(rendered.fast), rendered.labels_follow)
+            return
+        rendered_plot = bokeh_renderer().get_plot(plot.materialize(view), doc=self._plot_document())
+        figure = rendered_plot.state
         options = plot_options(view)
         # numeric axes without limits follow the data in the browser; categorical ones stay
         if options.get("xlim") is None and not isinstance(figure.x_range, FactorRange):
             figure.x_range = DataRange1d(range_padding=0.03)
         if options.get("ylim") is None and not isinstance(figure.y_range, FactorRange):
             figure.y_range = DataRange1d(range_padding=0.08)
-        self._subplots = list(rendered.subplots.values()) if getattr(rendered, "subplots", None) else [rendered]
-        self._layers = plot.layers(view)
-        self._fast = [self._fast_layer(layer, subplot) for layer, subplot in zip(self._layers, self._subplots)]
-        self._plot, self._figure = rendered, figure
-        self._signature = shape
+        subplots = list(rendered_plot.subplots.values()) if getattr(rendered_plot, "subplots", None) else [rendered_plot]
+        fast = [self._fast_layer(layer, subplot) for layer, subplot in zip(plot.layers(view), subplots)]
         # titles this module predicts as HoloViews drew them can follow the data in place;
         # otherwise (a layout HoloViews labels its own way) a new title re-renders
-        self._labels = axis_labels(view)
         drawn = tuple(axes[0].axis_label if axes else "" for axes in (figure.xaxis, figure.yaxis))
-        self._labels_follow = drawn == self._labels
+        labels_follow = drawn == axis_labels(view)
+        if all(fast):  # a copy updates only through fast data (it has no HoloViews plot)
+            figures.FIGURES.put(key, figure, figures.Rendered(
+                tuple({name: subplot.handles[name].id for name in copied_handles(subplot)} for subplot in subplots), tuple("hover" in subplot.handles for subplot in subplots),
+                tuple(fast), labels_follow))
+        self._show(view, shape, rendered_plot, figure, subplots, fast, labels_follow)
+
+    def _show(self, view, shape, rendered_plot, figure, subplots, fast, labels_follow) -> None:
+        """Make ``figure`` the one shown and updated in place."""
+        if self._plot is not None:
+            self._plot.cleanup()  # unhooks it from the document and its streams
+        self._plot, self._figure, self._subplots, self._fast = rendered_plot, figure, subplots, fast
+        self._layers = plot.layers(view)
+        self._signature = shape
+        self._labels = axis_labels(view)
+        self._labels_follow = labels_follow
         self._hide_empty_legend_items()
         self.pane.object = figure
+
+
+def copied_handles(subplot) -> tuple[str, ...]:
+    """The Bokeh handles of a layer that an in-place update uses (see :meth:`LivePlot._update_layer`):
+    a glyph's source and renderer, or an annotation's model."""
+    return ("source", "glyph_renderer") if "glyph_renderer" in subplot.handles else ("glyph",)
+
+
+class CopiedLayer(NamedTuple):
+    """A layer of a copied figure (:mod:`kexue_viz.figures`): its Bokeh handles, no HoloViews plot."""
+    handles: dict
 
 
 def data_of(layer):

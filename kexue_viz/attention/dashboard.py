@@ -4,13 +4,14 @@ The results come from :mod:`.pipeline`, memoised for the whole process by what e
 (see there). Moving α only moves markers and recomputes one draw's softmax, so it answers in a few
 milliseconds; n, model, d, seed and the measure recompute the Monte Carlo curves (≤ 2·10⁶
 elements) unless some reader asked for them before. The measure and the unit keep view B's layers
-and dimensions, so they update in place too. The sparsity tab follows view A's draw only while it
-is open.
+and dimensions, so they update in place too. The four tabs are sections of the frame: each is built
+when first opened and its plots refresh only while it is shown (the sparsity tab follows view A's
+draw). The MC α* points are a background task, one memoised length at a time.
 """
 from __future__ import annotations
 
 import math
-import re
+from typing import Callable
 
 import numpy as np
 import panel as pn
@@ -19,7 +20,7 @@ import torch
 
 from ..axes import nice_ceiling
 from ..style import styled
-from ..ui import Dashboard
+from ..ui import Dashboard, Section, View
 from . import concentration, pipeline, precompute, rope, sparsity, views
 from .laws import LAWS, decoder_effective_n
 from .montecarlo import argmax_alpha, auto_samples
@@ -37,7 +38,6 @@ MLM_TABLE = ("| n | 64 | 128 | 256 | 512 | 1024 |\n|---|---|---|---|---|---|\n"
              "| Attention-O | 43.27 | 36.53 | 23.02 | 15.12 | 11.54 |\n"
              "| Attention-E | 43.11 | 41.17 | 34.04 | 20.15 | 13.58 |")
 TRANSFORMS = ("D1", "D2", "D3", "D4", "P1", "P2")
-SPARSITY_TAB = 2  # index of the 9595 tab (its views follow view A's draw)
 TEMPERATURE_FIRST = 2  # the temperature axis ends at 1/α₂ (α₂ = α_max/20)
 ERROR_FLOOR = 1e-17  # log axis: exact zeros (n = 0) drawn at the floor
 ROPE_SEED = 0  # the 9403 tab draws its own fixed vectors (the main seed drives the scores)
@@ -54,7 +54,7 @@ class AttentionScaleDashboard(Dashboard):
     controls = ("model", "d", "log2_n", "alpha", "unit", "measure", "samples", "seed", "show", "laws", "n0")
     widget_options = {"seed": {"type": pn.widgets.IntInput}, "model": {"type": pn.widgets.RadioButtonGroup},
                       "show": {"type": pn.widgets.CheckBoxGroup}, "laws": {"type": pn.widgets.CheckBoxGroup},
-                      "alpha": {"step": 0.05}}
+                      "alpha": {"step": 0.05}, "transform": {"max_width": 320}}
     probe = "alpha"
 
     model = param.Selector(default="normal", objects=list(MODELS))
@@ -79,8 +79,6 @@ class AttentionScaleDashboard(Dashboard):
     log10_base = param.Number(4.0, bounds=(2.0, 6.0), step=0.1)
     r_max = param.Integer(1024, bounds=(64, 8192))
     different_content = param.Boolean(False)
-    mc_version = param.Integer(0, precedence=-1, doc="bumped when MC α* points are computed (derived)")
-    open_tab = param.Integer(0, precedence=-1, doc="index of the tab on screen (derived from the page)")
 
     LATENCY_MOVES = {
         "alpha": [round(1.0 + 0.25 * i, 2) for i in range(16)],
@@ -92,9 +90,6 @@ class AttentionScaleDashboard(Dashboard):
         "log10_base": [round(2.5 + 0.25 * i, 2) for i in range(12)],
         "show": [[key for key in SHOW if key != hidden] for hidden in SHOW] * 2 + [list(SHOW[:2]), list(SHOW[2:])],
     }
-
-    def __init__(self, **params):
-        super().__init__(**params)
 
     # ---- validation -----------------------------------------------------------------------
     @param.depends("model", "d", watch=True)
@@ -287,7 +282,7 @@ class AttentionScaleDashboard(Dashboard):
         star_eff = alpha_star(torch.tensor([n_eff]), self.model, self.d).cpu().numpy()
         moving = {self.t("n_eff"): (np.array([n_eff]), star_eff),
                   self.t("current"): (np.array([float(self.n)]), np.array([self.approx_star()]))}
-        key = (self.model, self.d, tuple(self.laws), self.n0, pipeline.mc_star_points.cached(*self.mc_key()) is not None, self.mc_version)
+        key = (self.model, self.d, tuple(self.laws), self.n0, pipeline.mc_star_points.cached(*self.mc_key()) is not None)
         template = self.cached_view("star", key, lambda: self._star_template(moving))
         count = len(template.values())
         return views.with_data(template, {count - 2: moving[self.t("n_eff")], count - 1: moving[self.t("current")]})
@@ -318,10 +313,18 @@ class AttentionScaleDashboard(Dashboard):
     def mc_key(self) -> tuple:
         return (self.model, self.d, self.measure, self.seed)
 
-    def compute_mc_points(self, *_):
-        """MC median-argmax at n ∈ {16 … 4096} (button; :func:`.pipeline.mc_star_points`)."""
-        pipeline.mc_star_points(*self.mc_key())
-        self.mc_version += 1
+    @param.depends("model", "d", "measure", "seed", watch=True, on_init=True)
+    def _aim_mc_points(self):
+        """The settings the MC points button computes for, kept here on the session's thread: the
+        task's work runs in a worker thread, where reading a parameter would be recorded as read by
+        whichever view the session is building at that moment."""
+        self._mc_points_key = self.mc_key()
+
+    def mc_points_task(self):
+        """The button computing the MC median-argmax α at n ∈ {16 … 4096} in the background, one
+        length at a time (:func:`mc_points`); view C shows them when done."""
+        return self.task("mc_points", lambda progress: mc_points(self._mc_points_key, progress),
+                         lambda points: self.notify("mc_points"))
 
     def entropy_view(self):
         """View D: per law the exact E[H], the mean field and the MC E[H₂] ± 2SE (all cached per
@@ -458,72 +461,44 @@ class AttentionScaleDashboard(Dashboard):
         layout = self.objective_view() + self.jacobian_view() + self.star_view() + self.entropy_view()
         return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(13, 8))
 
-    def _markdown(self, key: str, **values):
-        """A note from the text table; single asterisks (α*, S*₁,₂) are escaped, ``**bold**`` kept."""
-        return pn.pane.Markdown(pn.bind(lambda lang: re.sub(r"(?<!\*)\*(?!\*)", r"\\*", self.t(key, **values)),
-                                        self.param.lang), sizing_mode="stretch_width")
-
-    def build_views(self):
-        scale_tab = pn.Column(
-            self.live("objective", self.objective_view, css_classes=["kv-main-plot"]),
-            self._markdown("note"),
-            self.live_text("readouts", self.readouts),
-            pn.GridBox(
-                self.live("draw", self.draw_view),
-                self.live("jacobian", self.jacobian_view),
-                pn.Column(self.live("star", self.star_view, triggers=("mc_version",)),
-                          self._mc_button()),
-                pn.Column(self.live("entropy", self.entropy_view),
-                          pn.pane.Markdown(pn.bind(lambda lang: "\n\n".join((self.t("entropy_caption"), self.t(
-                              "mlm_table"), MLM_TABLE)), self.param.lang), sizing_mode="stretch_width")),
-                ncols=2, sizing_mode="stretch_width"),
-            sizing_mode="stretch_width")
-        concentration_tab = pn.Column(
-            pn.Row(self._widget("beta"), self._widget("decay_lambda"), self._widget("linear_d"),
-                   sizing_mode="stretch_width"),
-            pn.GridBox(self.live("gamma", self.gamma_view),
-                       self.live("decay", self.decay_view),
-                       self.live("linear", self.linear_view),
-                       self._markdown("concentration_note"), ncols=2, sizing_mode="stretch_width"),
-            sizing_mode="stretch_width")
-        sparsity_tab = pn.Column(
-            self.live("scale_measures", self.while_open(SPARSITY_TAB, self.scale_measures_view)),
-            pn.Column(self._widget("transform"), width=320),
-            pn.GridBox(self.live("measures", self.while_open(SPARSITY_TAB, self.measures_view)),
-                       self.live("renyi", self.while_open(SPARSITY_TAB, self.renyi_view)),
-                       ncols=2, sizing_mode="stretch_width"),
-            self._markdown("sparsity_note"), sizing_mode="stretch_width")
+    def rope_note(self) -> str:
+        """The RoPE note with the numbers of the fixed det O = −1 example."""
         counter = pipeline.rope_counterexample()
-        rope_tab = pn.Column(
-            pn.Row(self._widget("rope_d"), self._widget("log10_base"), self._widget("r_max"),
-                   self._widget("different_content"), sizing_mode="stretch_width"),
-            pn.GridBox(self.live("rope_decay", self.rope_decay_view),
-                       self.live("rope_positions", self.rope_positions_view),
-                       ncols=2, sizing_mode="stretch_width"),
-            self.live("reflection", self.reflection_view),
-            self._markdown("rope_note", gap=counter["square_gap"], fix=counter["repaired_commutator"]),
-            sizing_mode="stretch_width")
-        tabs = self.tabs({"tab_scale": scale_tab, "tab_concentration": concentration_tab,
-                          "tab_sparsity": sparsity_tab, "tab_rope": rope_tab})
-        tabs.param.watch(lambda event: setattr(self, "open_tab", event.new), "active")
-        return tabs
+        return self.t("rope_note", gap=counter["square_gap"], fix=counter["repaired_commutator"])
 
-    def while_open(self, tab: int, build):
-        """``build`` for a live plot of tab ``tab`` that follows the Scale tab's controls (α, n,
-        seed…): until the tab is first opened it is an empty placeholder (no cost at page load),
-        and while another tab is on screen it keeps its last view (no work on a slider move);
-        opening the tab (``open_tab``, which it reads) brings it up to date."""
-        last = {}
+    def entropy_notes(self) -> list:
+        """View D's caption and 8823's MLM table, under view D."""
+        return [self.text_pane("entropy_caption"), self.text_pane("mlm_table", "{}\n\n" + MLM_TABLE)]
 
-        def shown():
-            if self.open_tab == tab:
-                last["view"] = build()
-            return last["view"] if "view" in last else views.placeholder()
+    def sections(self) -> list[Section]:
+        """Four tabs: the scale (view B with its note; the readouts, one draw, its Jacobian, α*(n)
+        with the MC points button, entropy against n), concentration, sparsity (view A's draw
+        against α; the measures under a transform, Rényi entropies) and RoPE (long-range decay,
+        position scores; the det O = −1 panel with its note)."""
+        return [
+            Section((View("objective", self.objective_view, main=True),), note="note", tab="tab_scale"),
+            Section((View("readouts", self.readouts, text=True, wide=True),
+                     View("draw", self.draw_view), View("jacobian", self.jacobian_view),
+                     View("star", self.star_view, triggers=("mc_points",),
+                          below=lambda: [self.mc_points_task().layout]),
+                     View("entropy", self.entropy_view, below=self.entropy_notes)), tab="tab_scale"),
+            Section((View("gamma", self.gamma_view), View("decay", self.decay_view), View("linear", self.linear_view),
+                     View("concentration_note", lambda: self.t("concentration_note"), text=True)),
+                    controls=("beta", "decay_lambda", "linear_d"), tab="tab_concentration"),
+            Section((View("scale_measures", self.scale_measures_view, wide=True),), tab="tab_sparsity"),
+            Section((View("measures", self.measures_view), View("renyi", self.renyi_view)),
+                    controls=("transform",), note="sparsity_note", tab="tab_sparsity"),
+            Section((View("rope_decay", self.rope_decay_view), View("rope_positions", self.rope_positions_view)),
+                    controls=("rope_d", "log10_base", "r_max", "different_content"), tab="tab_rope"),
+            Section((View("reflection", self.reflection_view, wide=True),
+                     View("rope_note", self.rope_note, text=True, wide=True)), tab="tab_rope"),
+        ]
 
-        return shown
 
-    def _mc_button(self):
-        button = pn.widgets.Button(label=self.t("mc_points"), color="default", sizing_mode="stretch_width")
-        button.on_click(lambda event: self.guard("mc_points", self.compute_mc_points, lambda: None)())
-        self.param.watch(lambda event: setattr(button, "label", self.t("mc_points")), "lang")
-        return button
+def mc_points(key: tuple, progress: Callable[[float], None]) -> tuple[np.ndarray, np.ndarray]:
+    """The MC α* points for ``key`` = (model, d, measure, seed), one memoised length after another
+    with progress in between (:func:`.pipeline.mc_star_point`): a second reader finds them done."""
+    for index, n in enumerate(pipeline.MC_POINT_N):
+        progress(index / len(pipeline.MC_POINT_N))
+        pipeline.mc_star_point(*key, n)
+    return pipeline.mc_star_points(*key)

@@ -5,7 +5,7 @@ Each function's arguments are exactly its inputs (plain strings and numbers, or 
 :class:`Draws`): the score draws (model, d, n, S, seed); the Monte Carlo curves over the α-grid
 (draws, measure); the exact expected objective and L(n) (model, d, n); α*(n) and the scale laws
 (model, d, n₀); the entropy curves, exact and Monte Carlo E[H₂] (model, d, n₀, law); the MC α*
-points (model, d, measure, seed); the sparsity measures of a draw over the α-grid.
+points (model, d, measure, seed; each one also n); the sparsity measures of a draw over the α-grid.
 """
 from __future__ import annotations
 
@@ -126,15 +126,20 @@ def entropy_mc(law: str, model: str, d: int, n0: int) -> tuple[np.ndarray, np.nd
 
 
 @memoised(max_bytes=2**20)
-def mc_star_points(model: str, d: int, measure: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """MC median-argmax α at n ∈ ``MC_POINT_N``: the per-draw optimum the exact mean lacks (a few
-    seconds: behind a button)."""
+def mc_star_point(model: str, d: int, measure: str, seed: int, n: int) -> float:
+    """MC median-argmax α at length n: the α maximising the median over ``MC_POINT_SAMPLES`` draws
+    (seed + n) of the gradient size on an 80-point α-grid (one batched (A, S, n) evaluation)."""
     grid = torch.linspace(0.25, alpha_max(model, d), 80)
-    peaks = []
-    for n in MC_POINT_N:  # a few sizes; each is one batched (A, S, n) evaluation
-        draws = sample_scores(model, (MC_POINT_SAMPLES, n), d, seed + n)
-        median = summarize(gradient_over_alpha(draws, grid, measure)).median
-        peaks.append(float(argmax_alpha(grid, median)))
+    draws = sample_scores(model, (MC_POINT_SAMPLES, n), d, seed + n)
+    median = summarize(gradient_over_alpha(draws, grid, measure)).median
+    return float(argmax_alpha(grid, median))
+
+
+@memoised(max_bytes=2**20)
+def mc_star_points(model: str, d: int, measure: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """MC median-argmax α at every n ∈ ``MC_POINT_N`` (:func:`mc_star_point`): the per-draw optimum
+    the exact mean lacks (a few seconds: behind a button, which computes the points one by one)."""
+    peaks = [mc_star_point(model, d, measure, seed, n) for n in MC_POINT_N]
     return np.array(MC_POINT_N, dtype=float), np.array(peaks)
 
 

@@ -1,4 +1,6 @@
-"""Reader-facing text of the attention-scale dashboard and figures, in Chinese and English."""
+"""Reader-facing text of the attention-scale dashboard and figures, in Chinese and English.
+
+The notes are Markdown: the asterisk of α* and S* is escaped (``α\\*``), ``**bold**`` is not."""
 from ..i18n import TextTable
 
 TEXT = TextTable({
@@ -88,16 +90,16 @@ TEXT = TextTable({
     "readout_units": {"zh": "当前 α={alpha:.4g}；λ={lam:.4g}；温度 1/α={temp:.4g}",
                       "en": "current α={alpha:.4g}; λ={lam:.4g}; temperature 1/α={temp:.4g}"},
     "note": {"zh": (
-        "**要点。** 原文的 α* 是**均场近似**目标 α(1−r(α)/n) 的最大值点（正态时有闭式 α*=√(W₀(√e·n/2)−½)）。"
+        "**要点。** 原文的 α\\* 是**均场近似**目标 α(1−r(α)/n) 的最大值点（正态时有闭式 α\\*=√(W₀(√e·n/2)−½)）。"
         "**精确的期望目标没有内部极大值**：它随 α 单调上升到 L(n)（最大两个分数之差在 0 处的密度）。"
-        "单次抽样的目标在 α→∞ 时趋于 0，所以**中位数**确实有最大值，但位置远大于近似的 α*（n=512 时约 6.7 对 2.0）。"
+        "单次抽样的目标在 α→∞ 时趋于 0，所以**中位数**确实有最大值，但位置远大于近似的 α\\*（n=512 时约 6.7 对 2.0）。"
         "近似只在 α ≲ √(ln n/2) 可信；超过 √ln n 时近似的 Σp² 已大于 1，正是这一点制造了近似的峰。"
         "精确曲线与极限只对 ½‖J‖₁ 给出；其他度量只显示 MC。"),
         "en": (
-        "**Key point.** The post's α* maximises the **mean-field approximation** α(1−r(α)/n) (for normal scores in "
-        "closed form α*=√(W₀(√e·n/2)−½)). **The exact expected objective has no interior maximum**: it rises "
+        "**Key point.** The post's α\\* maximises the **mean-field approximation** α(1−r(α)/n) (for normal scores in "
+        "closed form α\\*=√(W₀(√e·n/2)−½)). **The exact expected objective has no interior maximum**: it rises "
         "monotonically to L(n), the density at 0 of the gap between the two largest scores. Per draw the objective "
-        "tends to 0 as α→∞, so the **median** does peak, but far above the approximate α* (about 6.7 vs 2.0 at n=512). "
+        "tends to 0 as α→∞, so the **median** does peak, but far above the approximate α\\* (about 6.7 vs 2.0 at n=512). "
         "The approximation is trustworthy only for α ≲ √(ln n/2); beyond √ln n its Σp² exceeds 1, and that is what "
         "creates its peak. Exact curves and the limit are for ½‖J‖₁; other measures show MC only.")},
     # concentration
@@ -148,15 +150,15 @@ TEXT = TextTable({
     "transform.P1": {"zh": "P1 放大最大元素", "en": "P1 grow the largest entry"},
     "transform.P2": {"zh": "P2 拼接一个 0", "en": "P2 append a zero"},
     "sparsity_note": {"zh": (
-        "向量是标签页 Scale 中视图 A 的注意力权重 p=softmax(αs)（同一次抽样、同一 α）。α=0 时 p 均匀，各 S* 为 1；α 增大时 p 趋于 one-hot，"
-        "S*_q,p 降到下界 n^(1/p−1/q)。S*₁,₂=1/√(nΣp²)=e^(H₂/2)/√n 与视图 A 的读数一致。"
-        "S*₁,ₚ 与 S*_q,p 同时满足 D1–D4、P1、P2；S₁,ₚ 不满足 D4；S₀ 的 D1 只取等号。S*₁,₂=cos(sign x, x)。"
+        "向量是标签页 Scale 中视图 A 的注意力权重 p=softmax(αs)（同一次抽样、同一 α）。α=0 时 p 均匀，各 S\\* 为 1；α 增大时 p 趋于 one-hot，"
+        "S\\*_q,p 降到下界 n^(1/p−1/q)。S\\*₁,₂=1/√(nΣp²)=e^(H₂/2)/√n 与视图 A 的读数一致。"
+        "S\\*₁,ₚ 与 S\\*_q,p 同时满足 D1–D4、P1、P2；S₁,ₚ 不满足 D4；S₀ 的 D1 只取等号。S\\*₁,₂=cos(sign x, x)。"
         "勘误：原文 E|x|/√((E|x|)²+Var|x|)=1/(1+Var/E²) 少了平方根，应为 1/√(1+Var/E²)（Exp(1) 样本：0.707 对 0.5）。"),
         "en": (
         "The vector is view A's attention weights p=softmax(αs) (same draw, same α, from the Scale tab). At α=0 p is "
-        "uniform and every S* is 1; as α grows p tends to one-hot and S*_q,p falls to its lower bound n^(1/p−1/q). "
-        "S*₁,₂=1/√(nΣp²)=e^(H₂/2)/√n matches view A's readout. "
-        "S*₁,ₚ and S*_q,p satisfy all of D1–D4, P1, P2; S₁,ₚ fails D4; S₀ satisfies D1 only with ≥. S*₁,₂=cos(sign x, x). "
+        "uniform and every S\\* is 1; as α grows p tends to one-hot and S\\*_q,p falls to its lower bound n^(1/p−1/q). "
+        "S\\*₁,₂=1/√(nΣp²)=e^(H₂/2)/√n matches view A's readout. "
+        "S\\*₁,ₚ and S\\*_q,p satisfy all of D1–D4, P1, P2; S₁,ₚ fails D4; S₀ satisfies D1 only with ≥. S\\*₁,₂=cos(sign x, x). "
         "Erratum: the post's E|x|/√((E|x|)²+Var|x|)=1/(1+Var/E²) lacks a square root; it is 1/√(1+Var/E²) "
         "(Exp(1) sample: 0.707 vs 0.5).")},
     # rope

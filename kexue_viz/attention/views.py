@@ -204,11 +204,6 @@ def lines_view(x, curves: dict, title: str, xlabel: str, ylabel: str, ylim=None,
 MEASURES_RANGE = (1e-5, 1.2)  # every measure plotted is ≥ 1/n ≥ 1/2¹⁶ (one-hot p) and ≤ 1
 
 
-def placeholder():
-    """An empty plot standing in for a view of a tab not yet opened."""
-    return hv.Curve([])
-
-
 def scale_measures_view(alpha, curves: dict, current: float, title: str, t_):
     """Sparsity measures of softmax(α s) against α (``curves`` label → y) on a fixed log-y range
     (the same for every n: a new draw swaps data in place), with the current-α marker as the last

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import panel as pn
@@ -10,8 +11,9 @@ import pytest
 from kexue_viz import cli, live
 from kexue_viz.attention import views
 from kexue_viz.attention import pipeline, precompute
-from kexue_viz.attention.dashboard import AttentionScaleDashboard
+from kexue_viz.attention.dashboard import AttentionScaleDashboard, mc_points
 from kexue_viz.attention.pipeline import alpha_grid, exact_curve
+from kexue_viz.tasks import Cancelled
 
 
 @pytest.fixture(scope="module")
@@ -155,14 +157,61 @@ def test_alpha_out_of_range_for_the_model_is_clamped_with_a_message(dashboard):
     assert dashboard._error.visible is False
 
 
-def test_mc_points_button_gives_a_median_optimum_above_the_approximation(dashboard):
-    dashboard.compute_mc_points()
+def legend_labels(pane) -> list[str]:
+    """The legend entries of the figure a live plot's pane shows."""
+    return [item.label.value for legend in pane.object.legend for item in legend.items]
+
+
+def mc_points_button(dashboard):
+    return next(button for button in dashboard._layout.select(pn.widgets.Button)
+                if "kv-mc-points" in button.css_classes)
+
+
+def test_mc_points_task_gives_a_median_optimum_above_the_approximation_and_redraws_view_c(dashboard):
+    """Without a server the task runs at once; its end notifies view C (no counter parameter)."""
+    assert dashboard.t("mc_points_label") not in legend_labels(dashboard.panes["star"])
+    mc_points_button(dashboard).clicks += 1
     n, peaks = pipeline.mc_star_points.cached(*dashboard.mc_key())
     assert list(n) == [16, 64, 256, 1024, 4096]
+    assert [pipeline.mc_star_point.cached(*dashboard.mc_key(), size) for size in (16, 4096)] == [peaks[0], peaks[-1]]
     approx = [dashboard.approx_star()]
     assert np.all(peaks > 2.5) and approx[0] < 2.1
-    labels = {el.label for el in dashboard.star_view().values()}
-    assert dashboard.t("mc_points_label") in labels
+    assert dashboard.t("mc_points_label") in legend_labels(dashboard.panes["star"])
+    assert "mc_version" not in dashboard.param and dashboard._error.visible is False
+
+
+def test_mc_points_report_progress_between_lengths_and_stop_when_cancelled():
+    seen = []
+
+    def progress(fraction):
+        seen.append(fraction)
+        if len(seen) == 2:
+            raise Cancelled
+
+    key = ("normal", 16, "l1", 3)
+    with pytest.raises(Cancelled):
+        mc_points(key, progress)
+    assert seen == [0.0, 0.2]  # before each of the five lengths
+    assert pipeline.mc_star_point.cached(*key, 16) is not None and pipeline.mc_star_point.cached(*key, 64) is None
+
+
+def test_mc_points_task_reports_a_failure_and_computes_for_the_settings_shown(dashboard, monkeypatch):
+    asked = []
+
+    def fail(*args):
+        asked.append(args)
+        raise ValueError("no draws today")
+
+    monkeypatch.setattr(pipeline, "mc_star_point", fail)
+    dashboard.seed = 7  # the task computes for the settings on screen when it is pressed
+    mc_points_button(dashboard).clicks += 1
+    assert asked == [("normal", 128, "l1", 7, 16)]
+    assert dashboard._error.visible and "no draws today" in dashboard._error.object
+    assert pipeline.mc_star_points.cached(*dashboard.mc_key()) is None
+    monkeypatch.undo()
+    dashboard.seed = 0
+    mc_points_button(dashboard).clicks += 1  # a later success withdraws the message
+    assert dashboard._error.visible is False
 
 
 def test_language_switch_relabels_widgets_and_views(dashboard, capsys):
@@ -240,10 +289,27 @@ def test_rope_det_minus_one_panel(dashboard):
     assert live.plot_options(view)["logy"] is True
 
 
-def test_sparsity_plots_follow_the_draw_only_while_their_tab_is_open(dashboard):
-    from kexue_viz.attention.dashboard import SPARSITY_TAB
+def open_tab(dashboard, key: str) -> pn.Tabs:
+    """Show the tab ``key`` (its sections are built when first opened)."""
     tabs = dashboard._layout.select(pn.Tabs)[0]
-    tabs.active = SPARSITY_TAB  # first opened: the placeholders become the views
+    tabs.active = list(dict.fromkeys(section.tab for section in dashboard.sections())).index(key)
+    return tabs
+
+
+def test_tabs_are_built_when_first_opened(dashboard):
+    """A fresh page builds the Scale tab only; the RoPE tab, its controls and its note come when opened."""
+    fresh = AttentionScaleDashboard()
+    fresh.__panel__()
+    assert "objective" in fresh.panes and "rope_decay" not in fresh.panes and "rope_d" not in fresh._widgets
+    open_tab(fresh, "tab_rope")
+    assert {"rope_decay", "rope_positions", "reflection", "rope_note"} <= set(fresh.panes)
+    assert {"rope_d", "log10_base", "r_max", "different_content"} <= set(fresh._widgets)
+    assert re.search(r"‖O²−O₊²‖=\d\.\d\d", fresh.panes["rope_note"].object)  # the example's numbers
+    assert fresh._error.visible is False
+
+
+def test_sparsity_plots_follow_the_draw_only_while_their_tab_is_open(dashboard):
+    tabs = open_tab(dashboard, "tab_sparsity")  # first opened: its views are built
     figure = next(pane.object for pane in dashboard._layout.select(pn.pane.Bokeh)
                   if pane.object is not None and pane.object.title.text == dashboard.t("view_scale_measures"))
 
@@ -255,8 +321,8 @@ def test_sparsity_plots_follow_the_draw_only_while_their_tab_is_open(dashboard):
     tabs.active = 0
     dashboard.alpha = 3.0  # the Scale tab is on screen: the hidden plot keeps its data
     assert np.allclose(marker_x(), 2.0)
-    tabs.active = SPARSITY_TAB  # opening the tab brings it up to date
-    assert dashboard.open_tab == SPARSITY_TAB and np.allclose(marker_x(), 3.0)
+    open_tab(dashboard, "tab_sparsity")  # opening the tab brings it up to date
+    assert np.allclose(marker_x(), 3.0)
     dashboard.alpha = 3.5  # while open it follows α
     assert np.allclose(marker_x(), 3.5)
     tabs.active = 0

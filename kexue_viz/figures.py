@@ -17,12 +17,15 @@ import threading
 from collections import OrderedDict
 from typing import Any, NamedTuple
 
+import holoviews as hv
 import numpy as np
+import pandas as pd
 from bokeh.core.has_props import HasProps
 from bokeh.core.property.wrappers import PropertyValueContainer
+from bokeh.document import Document
 from bokeh.model import Model
 from bokeh.util.serialization import make_id
-from holoviews import Dimension
+from holoviews.core.dimension import Dimension
 
 from . import plot
 
@@ -31,10 +34,11 @@ MAX_BYTES = 96 * 2 ** 20  # of the data arrays they hold
 
 
 def fingerprint(view) -> bytes | None:
-    """A digest of everything a view spec (:mod:`kexue_viz.plot`) draws — element kinds,
-    constructor arguments (arrays by dtype, shape and bytes), option calls — or ``None`` when the
-    view holds something this cannot digest (a HoloViews object, a Bokeh model, a function):
-    such a view is rendered every time."""
+    """A digest of everything a view draws: for a spec (:mod:`kexue_viz.plot`) its element kinds,
+    constructor arguments (arrays by dtype, shape and bytes) and option calls; for a HoloViews
+    element its type, dimensions, data and the options in force. ``None`` when the view holds
+    something this cannot digest (a Bokeh model, a function in an option): such a view is
+    rendered every time."""
     digest = hashlib.blake2b(digest_size=20)
     try:
         _feed(digest, view)
@@ -73,19 +77,33 @@ def _feed(digest, value) -> None:
             _feed(digest, item)
     elif value is None or isinstance(value, (bool, int, float, complex, str, np.generic)):
         digest.update(b"S" + type(value).__name__.encode() + repr(value).encode())
+    elif isinstance(value, pd.DataFrame):
+        digest.update(b"F")
+        _feed(digest, {str(name): value[name].to_numpy() for name in value.columns})
+    elif isinstance(value, Dimension) and value.value_format is None:
+        _feed(digest, ("Dimension", value.name, value.label, value.unit, value.range, value.soft_range))
+    elif isinstance(value, hv.Cycle):
+        _feed(digest, ("Cycle", list(value.values)))
+    elif isinstance(value, hv.dim):
+        _feed(digest, ("dim", repr(value)))
+    elif isinstance(value, (hv.Element, hv.Overlay)):
+        _feed_holoviews(digest, value)
     else:
-        dimension = _dimension_key(value)
-        if dimension is None:
-            raise _Undigestible
-        _feed(digest, dimension)
+        raise _Undigestible
 
 
-def _dimension_key(value) -> tuple | None:
-    """A HoloViews ``Dimension`` by its name, label, unit and ranges (one without a value
-    format); ``None`` otherwise."""
-    if isinstance(value, Dimension) and value.value_format is None:
-        return ("Dimension", value.name, value.label, value.unit, value.range, value.soft_range)
-    return None
+def _feed_holoviews(digest, value) -> None:
+    """A HoloViews element or overlay: its type, group, label, dimensions, data (a graph's nodes
+    and edge paths too) and the options in force for it on the Bokeh backend."""
+    digest.update(b"H" + type(value).__name__.encode())
+    options = tuple(hv.Store.lookup_options("bokeh", value, kind).kwargs for kind in ("plot", "style", "norm"))
+    _feed(digest, (value.group, value.label, options))
+    if isinstance(value, hv.Overlay):
+        _feed(digest, list(value.values()))
+        return
+    _feed(digest, (value.kdims, value.vdims, value.data))
+    if isinstance(value, hv.Graph):
+        _feed(digest, (value.nodes, value.edgepaths))
 
 
 def copy_models(root: Model) -> tuple[Model, dict[str, Model]]:
@@ -143,6 +161,30 @@ def _remap(value, copies: dict[str, Model]):
     return value
 
 
+class Converter:
+    """HoloViews' conversion of a kept view's layers to Bokeh data, for the layers of its copies
+    that the fast path cannot compute (see :class:`~kexue_viz.live.LivePlot`). The view is
+    rendered once, on the first conversion, into a document of its own that no page shows (a
+    conversion may touch that plot's models, never a reader's); one conversion at a time."""
+
+    def __init__(self, view):
+        self.view = view
+        self._subplots: list | None = None
+        self._lock = threading.Lock()
+
+    def convert(self, index: int, element) -> tuple[dict, dict]:
+        """``(data, mapping)`` of ``element`` drawn as layer ``index`` of the view."""
+        with self._lock:
+            if self._subplots is None:
+                from .live import bokeh_renderer  # live imports this module
+
+                rendered = bokeh_renderer().get_plot(plot.materialize(self.view), doc=Document())
+                self._subplots = list(rendered.subplots.values()) if getattr(rendered, "subplots", None) \
+                    else [rendered]
+            data, mapping, _ = self._subplots[index].get_data(element, {}, {})
+            return data, mapping
+
+
 class Rendered(NamedTuple):
     """What a render left besides the figure: per layer, the ids of its Bokeh handles in the figure
     (source, glyph renderer, annotation glyph) and whether it has a hover tool; whether each layer's fast data matched
@@ -151,6 +193,7 @@ class Rendered(NamedTuple):
     hover: tuple[bool, ...]
     fast: tuple[bool, ...]
     labels_follow: bool
+    converter: Converter | None = None  # (None only in tests that never convert)
 
 
 class FigureMemo:
@@ -186,7 +229,7 @@ class FigureMemo:
             return  # a handle outside the figure (HoloViews keeps some): not copyable
         rendered = rendered._replace(handles=tuple({name: copies[ref].id for name, ref in handles.items()}
                                                    for handles in rendered.handles))
-        size = _array_bytes(template)
+        size = 2 * _array_bytes(template)  # the figure's columns and the converter's view
         with self._lock:
             if key in self._entries:
                 return

@@ -287,8 +287,6 @@ class LivePlot:
         # a live plot): fast_data has no spec to read then, and HoloViews converts it
         data = fast_data(layer, "hover" in subplot.handles) if fast else None
         if data is None:
-            if isinstance(subplot, CopiedLayer):  # no HoloViews plot to convert it
-                return False
             data, mapping, _ = subplot.get_data(plot.materialize(layer), {}, {})
             data = data if glyph else mapping
         if glyph:
@@ -356,8 +354,9 @@ class LivePlot:
         kept = figures.FIGURES.get(key)
         if kept is not None:
             figure, rendered, copies = kept
-            subplots = [CopiedLayer({**{name: copies[ref] for name, ref in handles.items()}, **({"hover": True} if hover else {})})
-                        for handles, hover in zip(rendered.handles, rendered.hover)]
+            subplots = [CopiedLayer({**{name: copies[ref] for name, ref in handles.items()},
+                                     **({"hover": True} if hover else {})}, rendered.converter, index)
+                        for index, (handles, hover) in enumerate(zip(rendered.handles, rendered.hover))]
             self._show(view, shape, None, figure, subplots, list(rendered.fast), rendered.labels_follow)
             return
         rendered_plot = bokeh_renderer().get_plot(plot.materialize(view), doc=self._plot_document())
@@ -374,10 +373,10 @@ class LivePlot:
         # otherwise (a layout HoloViews labels its own way) a new title re-renders
         drawn = tuple(axes[0].axis_label if axes else "" for axes in (figure.xaxis, figure.yaxis))
         labels_follow = drawn == axis_labels(view)
-        if all(fast):  # a copy updates only through fast data (it has no HoloViews plot)
+        if key is not None:
             figures.FIGURES.put(key, figure, figures.Rendered(
                 tuple({name: subplot.handles[name].id for name in copied_handles(subplot)} for subplot in subplots), tuple("hover" in subplot.handles for subplot in subplots),
-                tuple(fast), labels_follow))
+                tuple(fast), labels_follow, figures.Converter(view)))
         self._show(view, shape, rendered_plot, figure, subplots, fast, labels_follow)
 
     def _show(self, view, shape, rendered_plot, figure, subplots, fast, labels_follow) -> None:
@@ -400,8 +399,15 @@ def copied_handles(subplot) -> tuple[str, ...]:
 
 
 class CopiedLayer(NamedTuple):
-    """A layer of a copied figure (:mod:`kexue_viz.figures`): its Bokeh handles, no HoloViews plot."""
+    """A layer ``index`` of a copied figure (:mod:`kexue_viz.figures`): its Bokeh handles and, for
+    data the fast path cannot compute, the kept view's shared converter (no HoloViews plot of its own)."""
     handles: dict
+    converter: figures.Converter
+    index: int
+
+    def get_data(self, element, ranges, style):
+        """As HoloViews' ``ElementPlot.get_data``, by the shared converter."""
+        return (*self.converter.convert(self.index, element), style)
 
 
 def data_of(layer):

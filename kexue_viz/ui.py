@@ -19,6 +19,7 @@ import logging
 import math
 import numbers
 import os
+import threading
 import time
 import traceback
 from collections import OrderedDict
@@ -434,25 +435,29 @@ class Dashboard(pn.viewable.Viewer):
     frame_parameters = ("export_format",)
 
     _reads: set[str] | None = None  # the parameters read while :meth:`reading` records, else None
+    _reader: int | None = None  # the thread recording them
 
     def __getattribute__(self, name: str) -> Any:
-        """Attribute access, recording the parameters read inside :meth:`reading`."""
+        """Attribute access, recording the parameters read inside :meth:`reading` (by its thread:
+        a task's worker reading a parameter meanwhile is not a view's dependency)."""
         if name[0] != "_":
             reads = object.__getattribute__(self, "_reads")
-            if reads is not None and name in parameter_names(type(self)):
+            if reads is not None and name in parameter_names(type(self)) \
+                    and object.__getattribute__(self, "_reader") == threading.get_ident():
                 reads.add(name)
         return object.__getattribute__(self, name)
 
     @contextmanager
     def reading(self):
-        """Record the parameters of this dashboard read inside the block, directly or through any of
-        its methods and properties; yields the set (an enclosing recording sees them too)."""
-        outer, reads = self._reads, set()
-        self._reads = reads
+        """Record the parameters of this dashboard read inside the block by this thread, directly or
+        through any of its methods and properties; yields the set (an enclosing recording sees
+        them too)."""
+        outer, outer_reader, reads = self._reads, self._reader, set()
+        self._reads, self._reader = reads, threading.get_ident()
         try:
             yield reads
         finally:
-            self._reads = outer
+            self._reads, self._reader = outer, outer_reader
             if outer is not None:
                 outer.update(reads)
 

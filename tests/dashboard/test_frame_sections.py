@@ -111,3 +111,16 @@ def test_a_cancelled_task_ends_without_its_result():
     assert task._run(progress) == ("cancelled", None)
     task._finish("cancelled", None)
     assert results == [] and not task.running and not task.button.disabled
+
+
+def test_a_worker_thread_reading_parameters_adds_no_dependency(toy):
+    """A task's work may read parameters while a view is being recorded: only the recording
+    thread's reads count."""
+    import threading
+
+    with toy.reading() as reads:
+        worker = threading.Thread(target=lambda: toy.b)
+        worker.start()
+        worker.join()
+        toy.a
+    assert reads == {"a"}

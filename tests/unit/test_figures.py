@@ -56,7 +56,10 @@ def test_fingerprint_tells_views_apart_by_data_and_text():
         other_title = figures.fingerprint(sample_view(title="other"))
     assert same[0] == same[1] is not None
     assert len({same[0], other_data, other_title}) == 3
-    assert figures.fingerprint(hv.Curve([1, 2])) is None  # a HoloViews object: rendered every time
+    assert figures.fingerprint(hv.Curve([1, 2])) == figures.fingerprint(hv.Curve([1, 2])) is not None
+    assert figures.fingerprint(hv.Curve([1, 2])) != figures.fingerprint(hv.Curve([1, 3]))
+    hooked = hv.Curve([1, 2]).opts(hooks=[lambda plot, element: None])
+    assert figures.fingerprint(hooked) is None  # a function in an option: rendered every time
 
 
 def test_second_live_plot_of_an_equal_view_is_a_copy_that_updates_alone():
@@ -84,3 +87,27 @@ def test_memo_is_bounded():
         figure = bokeh_renderer().get_plot(plot.materialize(view), doc=Document()).state
         memo.put(figures.fingerprint(view), figure, figures.Rendered((), (), (), True))
     assert len(memo._entries) == 2 and memo.get(figures.fingerprint(views[0])) is None
+
+
+def test_a_copy_converts_the_layers_the_fast_path_cannot_as_holoviews_does():
+    """A histogram has no fast data: a copy's update goes through the kept view's converter and
+    sends what a HoloViews render of the new view draws."""
+    counts = {"value": np.array([1.0, 3.0, 2.0])}
+
+    def view():
+        return styled(plot.Histogram((np.array([0.0, 1.0, 2.0, 3.0]), counts["value"])), title="h",
+                      responsive=True, height=200)
+
+    LivePlot(view)
+    copy = LivePlot(view)
+    assert copy._plot is None and copy._fast == [False]
+    renders = LivePlot.renders
+    counts["value"] = np.array([4.0, 0.0, 5.0])
+    copy.refresh()
+    assert LivePlot.renders == renders  # in place
+    fresh = LivePlot(lambda: styled(plot.Histogram((np.array([0.0, 1.0, 2.0, 3.0]), counts["value"])), title="h",
+                                    responsive=True, height=200))
+    drawn = copy._figure.renderers[0].data_source.data
+    expected = fresh._figure.renderers[0].data_source.data
+    assert drawn.keys() == expected.keys()
+    assert all(np.array_equal(np.asarray(drawn[k]), np.asarray(expected[k])) for k in drawn)

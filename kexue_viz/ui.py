@@ -73,6 +73,9 @@ FRAME_CSS = """
 .kv-header { border-bottom: 1px solid #e1e4e8; margin-bottom: 6px; }
 """
 SIDEBAR_WIDTH = 340
+# shown (zero-sized) once every plot of the first build is drawn: a served page draws the main plot
+# with the page and the others just after its first paint (Dashboard._draw_after_paint)
+READY_MARK = '<span class="kv-ready"></span>'
 # given to every sidebar widget (each renders in its own shadow root, which the page's stylesheet
 # does not reach): a label or slider title longer than the sidebar wraps instead of being cut off
 SIDEBAR_WIDGET_CSS = """
@@ -478,6 +481,8 @@ class Dashboard(pn.viewable.Viewer):
         self._building_tab: str | None = None  # the tab whose sections are being built
         self._open_tab: str | None = None  # the tab on screen
         self._stale: dict[str, dict[str, Callable[[], None]]] = {}  # refreshes waiting for their tab
+        self._after_paint: list[Callable[[], None]] | None = None  # first draws waiting for the first paint
+        self._ready = pn.pane.HTML("", width=0, height=0, margin=0, css_classes=["kv-ready-mark"])
         for live, settled in self.SCRUBBED.items():
             setattr(self, settled, getattr(self, live))
             self.param.watch(self._settle_unless_scrubbing, live)
@@ -701,7 +706,8 @@ class Dashboard(pn.viewable.Viewer):
         if view.text:
             shown = self.live_text(view.key, view.build, view.triggers)
         else:
-            shown = self.live(view.key, view.build, view.triggers, css_classes=["kv-main-plot"] if view.main else ())
+            shown = self.live(view.key, view.build, view.triggers, css_classes=["kv-main-plot"] if view.main else (),
+                              defer=not view.main)
         self.panes[view.key] = shown
         if view.own_size:
             shown.sizing_mode = "fixed"  # a stretched pane would distort equal axes
@@ -775,11 +781,12 @@ class Dashboard(pn.viewable.Viewer):
         run.watched = lambda: watching["names"]
         return run
 
-    def live(self, key: str, build: Callable[[], Any], triggers=(), css_classes=()) -> pn.pane.Bokeh:
+    def live(self, key: str, build: Callable[[], Any], triggers=(), css_classes=(), defer: bool = False) -> pn.pane.Bokeh:
         """A plot of ``build()`` that refreshes in place when what it read changes (see
         :meth:`follower`); returns its Panel pane. Both building the view and drawing it are
         guarded (see :meth:`guard`): a failure is explained in the page and the plot keeps its
-        last view."""
+        last view. ``defer``: while a served page is first built, draw it only after the page's
+        first paint (see :meth:`__panel__`)."""
         changed: list[str] = []  # dependencies changed since the refresh was scheduled
 
         def refresh():
@@ -804,8 +811,12 @@ class Dashboard(pn.viewable.Viewer):
         tab = self._building_tab
 
         run = self.follower(schedule, triggers)
-        live_plot = LivePlot(self.guard(key, partial(run, build), lambda: plot.Curve([])), css_classes=css_classes)
+        later = defer and self._after_paint is not None
+        live_plot = LivePlot(self.guard(key, partial(run, build), lambda: plot.Curve([])), css_classes=css_classes,
+                             draw=not later)
         draw = self.guard(f"{key} (drawing)", live_plot.refresh, lambda: None)
+        if later:
+            self._after_paint.append(refresh)
         self._live[key] = LiveView(build, run.watched)
         return live_plot.pane
 
@@ -964,10 +975,28 @@ class Dashboard(pn.viewable.Viewer):
         for widget in sidebar.select(pn.widgets.Widget):
             widget.stylesheets = [*widget.stylesheets, SIDEBAR_WIDGET_CSS]
         header = pn.panel(pn.bind(lambda lang: self._header(), self.param.lang), sizing_mode="stretch_width")
-        main = self.build_views()
-        self._layout = pn.Row(sidebar, pn.Column(header, self._error, main, sizing_mode="stretch_width"),
+        self._after_paint = [] if served_document() is not None else None
+        try:
+            main = self.build_views()
+        finally:
+            pending, self._after_paint = self._after_paint or [], None
+        if pending:
+            pn.state.onload(partial(self._draw_after_paint, pending))
+        else:
+            self._ready.object = READY_MARK
+        self._layout = pn.Row(sidebar, pn.Column(self._ready, header, self._error, main, sizing_mode="stretch_width"),
                               sizing_mode="stretch_width")
         return self._layout
+
+    def _draw_after_paint(self, pending: list[Callable[[], None]]) -> None:
+        """Draw the plots other than the main one, one per tick (each reaches the browser as soon
+        as it is drawn), once the browser has painted the page; then mark the page drawn
+        (:data:`READY_MARK`: what the browser tests wait for)."""
+        if not pending:
+            self._ready.object = READY_MARK
+            return
+        pending[0]()
+        next_tick(partial(self._draw_after_paint, pending[1:]))
 
 
 def serve(dashboard_class: type[Dashboard]) -> Dashboard:

@@ -99,10 +99,17 @@ def wait_for(condition, what: str, page, timeout_s: float = 60.0, poll_s: float 
         time.sleep(poll_s)
 
 
+def wait_drawn(page, timeout_s: float = RENDER_TIMEOUT_S) -> None:
+    """Wait until the page's main plot is visible and every other plot of its first build is
+    drawn (the frame draws those after the first paint, then shows ``.kv-ready``)."""
+    page.locator(".kv-main-plot canvas").first.wait_for(state="visible", timeout=timeout_s * 1000)
+    page.locator(".kv-ready").first.wait_for(state="attached", timeout=timeout_s * 1000)
+
+
 def open_dashboard(page, url: str) -> None:
-    """Load ``url`` and wait until its main plot is drawn and the document is idle."""
+    """Load ``url`` and wait until its plots are drawn and the document is idle."""
     page.goto(url, wait_until="load", timeout=RENDER_TIMEOUT_S * 1000)
-    page.locator(".kv-main-plot canvas").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_S * 1000)
+    wait_drawn(page)
     wait_for(lambda: page.evaluate("Bokeh.documents.length > 0 && Bokeh.documents[0].is_idle"),
              "the document becoming idle", page, RENDER_TIMEOUT_S)
 

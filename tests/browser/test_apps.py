@@ -54,15 +54,18 @@ def _open(page, url: str) -> None:
 
 
 def _wait_rendered(page, stem: str) -> None:
-    """Wait until a Bokeh canvas, ``.kv-main-plot`` and a canvas inside it are visible."""
+    """Wait until a Bokeh canvas, ``.kv-main-plot`` and a canvas inside it are visible and the
+    other plots are drawn (``.kv-ready``)."""
     deadline = time.monotonic() + RENDER_TIMEOUT_S
     for what, selector in (
         ("a visible <canvas> (Bokeh plot)", "canvas"),
         ("the element with CSS class kv-main-plot", ".kv-main-plot"),
         ("a visible <canvas> inside .kv-main-plot", ".kv-main-plot canvas"),
+        ("the mark that every plot is drawn (.kv-ready)", ".kv-ready"),
     ):
         left_ms = max(1_000, 1000 * (deadline - time.monotonic()))
-        _, err = _attempt(page.locator(selector).first.wait_for, state="visible", timeout=left_ms)
+        state = "attached" if selector == ".kv-ready" else "visible"
+        _, err = _attempt(page.locator(selector).first.wait_for, state=state, timeout=left_ms)
         if err:
             _fail(page, f"{stem}: {what} did not become visible within {RENDER_TIMEOUT_S:.0f} s "
                         f"of page load")

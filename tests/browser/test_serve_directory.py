@@ -11,7 +11,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from page_text import RENDER_TIMEOUT_S, settle, wait_for
+from page_text import RENDER_TIMEOUT_S, settle, wait_drawn, wait_for
 
 from kexue_viz.registry import DASHBOARDS
 
@@ -46,7 +46,7 @@ def test_landing_page_links_every_dashboard_in_both_languages(directory_server, 
         page.locator("a.kv-card", has_text=DASHBOARDS[FOLLOWED].title("en")).click()
         page.wait_for_url(lambda url: parse_qs(urlsplit(url).query).get("app") == [FOLLOWED],
                           timeout=RENDER_TIMEOUT_S * 1000)
-        page.locator(".kv-main-plot canvas").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_S * 1000)
+        wait_drawn(page)
         settle(page)
         query = parse_qs(urlsplit(page.url).query)
         assert query.get("app") == [FOLLOWED] and query.get("lang") == ["en"], page.url

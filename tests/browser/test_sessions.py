@@ -18,6 +18,7 @@ import time
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from page_text import wait_drawn
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +49,7 @@ BAD_UPLOAD = ("bad.csv", "\x00\x01 not , a , number\nnan,inf,-\n")
 def open_dashboard(page, url: str) -> None:
     """Load ``url`` and wait until its main plot is drawn."""
     page.goto(url, wait_until="load", timeout=RENDER_TIMEOUT_S * 1000)
-    page.locator(".kv-main-plot canvas").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_S * 1000)
+    wait_drawn(page)
 
 
 def wait_until(condition, what, page, timeout_s: float = REACT_TIMEOUT_S):

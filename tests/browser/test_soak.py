@@ -25,6 +25,7 @@ import time
 from contextlib import ExitStack
 
 import pytest
+from page_text import wait_drawn
 
 pytestmark = pytest.mark.browser
 
@@ -123,7 +124,7 @@ def readers_at_once(server, reader, drive) -> list[str]:
         for app, page in pages.items():
             page.goto(f"{server.url}/{app}", wait_until="commit", timeout=RENDER_TIMEOUT_S * 1000)
         for page in pages.values():
-            page.locator(".kv-main-plot canvas").first.wait_for(state="visible", timeout=RENDER_TIMEOUT_S * 1000)
+            wait_drawn(page)
         actions = {app: drive(page, app) for app, page in pages.items()}
         assert all(len(found) >= 3 for found in actions.values()), {app: len(found) for app, found in actions.items()}
         for step in range(max(map(len, actions.values()))):

@@ -8,6 +8,7 @@ import re
 import time
 
 import pytest
+from page_text import wait_drawn
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +43,7 @@ SLIDERS_JS = """
 
 def open_page(page, url: str) -> None:
     page.goto(url, wait_until="load", timeout=TIMEOUT_S * 1000)
-    page.locator(".kv-main-plot canvas").first.wait_for(state="visible", timeout=TIMEOUT_S * 1000)
+    wait_drawn(page, TIMEOUT_S)
 
 
 def figures(page, found, timeout_s: float = TIMEOUT_S) -> list[dict]:

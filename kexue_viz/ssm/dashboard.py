@@ -8,7 +8,9 @@ eigenvalues, S4 kernels and outputs) come from :mod:`.pipeline`, memoised for th
 exactly what each depends on, so every reader shares them. Moving the cursor only slices a
 trajectory and evaluates one reconstruction; the heavier views (coefficient spectrum, error vs N,
 eigenvalues) follow the cursor once it rests (``settled``: slider released, player paused, or a
-value set from a link or code). The reader's upload and route timings stay with the session.
+value set from a link or code). The reader's upload and route timings stay with the session; the
+routes are timed behind a button, off the event loop (:meth:`~kexue_viz.ui.Dashboard.task`), and
+announced to the timing chart and note by ``notify("timings")``.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import param
 
 from .. import plot
 from ..style import styled
-from ..ui import Dashboard, LruDict
+from ..ui import Dashboard, LruDict, Section, View
 from . import pipeline, views
 from .discretize import LEGS_METHODS
 from .hippo import MEASURES, NORMS, get_measure, state_size
@@ -31,14 +33,6 @@ PLAYER_FRAMES = 100  # the player moves the cursor in steps of 1/100 (ui.PLAYER_
 PLAYER_INTERVAL_MS = 80  # at most 12.5 frames/s; slower when the server or the browser needs longer per frame
 S4_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 READOUTS = ("ones", "random", "e0")
-S4_INPUTS = ("measure", "N", "w", "L", "s4_step", "readout", "seed", "signal", "freq", "duration")
-
-
-def at_own_size(pane: pn.pane.Bokeh) -> pn.Column:
-    """``pane`` showing its figure at the figure's own size (a complex plane's square frame at equal
-    scales, see ``views.COMPLEX_PLANE``), in a column that fills its grid cell as the others do."""
-    pane.sizing_mode = "fixed"  # as the diffusion dashboard's square frames (Bokeh logs W-1005: no outer size)
-    return pn.Column(pane, sizing_mode="stretch_width")
 
 
 class HippoDashboard(Dashboard):
@@ -78,8 +72,6 @@ class HippoDashboard(Dashboard):
     log_y = param.Boolean(False)
     s4_step = param.Selector(default=0.01, objects=list(S4_STEPS))
     readout = param.Selector(default="ones", objects=list(READOUTS))
-    timing_version = param.Integer(0, bounds=(0, 10 ** 9), precedence=-1, doc="bumped when routes were timed (derived)")
-    s4_version = param.Integer(0, bounds=(0, 10 ** 9), precedence=-1, doc="bumped after S4 inputs change (derived)")
     settled = param.Number(1.0, bounds=(0.005, 1.0), precedence=-1, doc="the cursor once it rests (derived)")
     eigen_step = param.Integer(0, bounds=(0, 2000), precedence=-1, doc="LegS: the settled step; LTI: 0 (derived)")
 
@@ -87,7 +79,6 @@ class HippoDashboard(Dashboard):
         super().__init__(**params)
         self._upload: dict[int, pipeline.SignalSettings] | None = None  # the reader's series, per choice of L
         self._timings = LruDict(16)  # route timings measured for this reader, by (N, L)
-        self._s4_pending = False
 
     @param.depends("settled", "measure", "L", watch=True, on_init=True)
     def _update_eigen_step(self):
@@ -204,20 +195,6 @@ class HippoDashboard(Dashboard):
         return self.cached_view("discrete", (self.eigen_settings(),), build)
 
     # ---- S4 / RTF (posts 3, 4) --------------------------------------------------------------
-    @param.depends(*S4_INPUTS, watch=True)
-    def _schedule_s4(self):
-        """Refresh the S4 views after the HiPPO views: in a served session the bump runs on the next
-        tick of the event loop, so a slider move sends the main plots first (their latency is not
-        charged with the S4 section); several changes in one update are merged into one refresh."""
-        if self._s4_pending:
-            return
-        self._s4_pending = True
-        pn.state.execute(self._bump_s4, schedule=True)
-
-    def _bump_s4(self):
-        self._s4_pending = False
-        self.s4_version += 1
-
     def s4_settings(self) -> pipeline.S4Settings:
         """What the S4 kernel depends on: measure, N, step, readout (and its seed), window, L."""
         return pipeline.S4Settings.of(self.measure, self.N, self.s4_step, self.readout, self.seed, self.w, self.L)
@@ -243,11 +220,25 @@ class HippoDashboard(Dashboard):
 
         return self.cached_view("output", (self.s4_settings(), self.signal_settings()), build)
 
-    def measure_timings(self) -> dict[str, float]:
-        """Time the kernel routes for the current N and L (cached per (N, L); on demand: a button)."""
-        timings = self._timings.fetch((self.N, self.L), lambda: pipeline.route_timings(self.s4_settings()))
-        self.timing_version += 1  # refreshes the timing view and its note
-        return timings
+    def measure_routes(self, progress) -> tuple[tuple[int, int], dict[str, float]]:
+        """The timing button's work (a worker thread on a served page: it reads the settings once and
+        changes nothing): ``((N, L), medians)``, one route timed per step, or the medians this reader
+        already has for that N and L."""
+        settings = self.s4_settings()
+        key = (settings.N, settings.L)
+        timings = self._timings.get(key)
+        if timings is None:
+            timings = {}
+            for index, route in enumerate(TIMED_ROUTES):
+                progress(index / len(TIMED_ROUTES))
+                timings[route] = pipeline.route_timing(settings, route)
+        return key, timings
+
+    def keep_timings(self, result: tuple[tuple[int, int], dict[str, float]]) -> None:
+        """Keep the medians measured for ``(N, L)`` and refresh the chart and the note showing them."""
+        key, timings = result
+        self._timings.fetch(key, lambda: timings)
+        self.notify("timings")
 
     def current_timings(self) -> dict[str, float] | None:
         """The routes' medians for the current N and L, ``None`` until they are timed."""
@@ -273,40 +264,27 @@ class HippoDashboard(Dashboard):
         layout = self.memory_view() + self.trajectories_view() + self.error_view() + self.discrete_view()
         return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(12, 7))
 
-    def build_views(self):
-        grid = pn.GridBox(
-            self.live("traj", self.trajectories_view),
-            self.live("spectrum", self.spectrum_view),
-            self.live("error", self.error_view),
-            at_own_size(self.live("stability", self.stability_view)),
-            at_own_size(self.live("discrete", self.discrete_view)),
-            pn.pane.Markdown(pn.bind(lambda lang: self.t("note"), self.param.lang), sizing_mode="stretch_width"),
-            ncols=2, sizing_mode="stretch_width",
-        )
-        main = self.live("memory", self.memory_view, css_classes=["kv-main-plot"])
-        return pn.Column(main, grid, self.s4_section(), sizing_mode="stretch_width")
+    def timing_controls(self) -> list:
+        """Under the timing chart: the button timing the routes (off the event loop, with progress
+        and a cancel) and the note giving their medians."""
+        task = self.task("time_routes", self.measure_routes, self.keep_timings)
+        return [task.layout, self.live_text("timing_note", self.timing_note, triggers=("timings",))]
 
-    def s4_section(self):
-        """Posts 3/4: kernel, generating function on the unit circle, output, route timing."""
-        kernel = ("s4_version",)  # the S4 inputs (the reader's upload) are not parameters
-        button = pn.widgets.Button(label=self.t("time_routes"), color="primary", css_classes=["kv-time-routes"])
-        button.on_click(lambda event: self.measure_timings())
-        self.param.watch(lambda event: setattr(button, "label", self.t("time_routes")), "lang")
-        note = pn.pane.Markdown(pn.bind(lambda *args: self.timing_note(), self.param.N, self.param.L,
-                                        self.param.timing_version, self.param.lang), sizing_mode="stretch_width")
-        timing = pn.Column(self.live("timing", self.timing_view, ("timing_version",)), pn.Row(button), note,
-                           sizing_mode="stretch_width")
-        grid = pn.GridBox(
-            self.live("kernel", self.kernel_view, triggers=kernel),
-            self.live("transfer", self.transfer_view, triggers=kernel),
-            self.live("output", self.output_view, triggers=kernel),
-            timing,
-            ncols=2, sizing_mode="stretch_width",
-        )
-        heading = pn.pane.Markdown(pn.bind(lambda lang: self.t("s4_heading"), self.param.lang),
-                                   sizing_mode="stretch_width")
-        note_s4 = pn.pane.Markdown(pn.bind(lambda lang: self.t("s4_note"), self.param.lang), sizing_mode="stretch_width")
-        return pn.Column(heading, grid, note_s4, sizing_mode="stretch_width")
+    def sections(self) -> list[Section]:
+        """Posts 1/2: the memory view over trajectories, coefficient spectrum, error vs N, the two
+        eigenvalue views (square frames at their own size) and the reading note; posts 3/4 (S4/RTF):
+        kernel, generating function, output and the route timing."""
+        return [
+            Section((View("memory", self.memory_view, main=True), View("traj", self.trajectories_view),
+                     View("spectrum", self.spectrum_view), View("error", self.error_view),
+                     View("stability", self.stability_view, own_size=True),
+                     View("discrete", self.discrete_view, own_size=True),
+                     View("note", lambda: self.t("note"), text=True))),
+            Section((View("kernel", self.kernel_view), View("transfer", self.transfer_view),
+                     View("output", self.output_view),
+                     View("timing", self.timing_view, triggers=("timings",), below=self.timing_controls)),
+                    heading="s4_heading", note="s4_note"),
+        ]
 
     # ---- extra controls -------------------------------------------------------------------
     def load_upload(self, data: bytes) -> None:

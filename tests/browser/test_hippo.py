@@ -3,7 +3,8 @@
 The player must start where it shows the cursor, play smoothly (frames counted where the browser
 draws them) and leave the other controls free while it plays. The eigenvalue views must frame
 their points at equal scales (a circle is round), and the route-timing chart must say what to do
-until the routes are timed and name the current N. About 60–90 s on 2 cores (two page loads).
+until the routes are timed (a background task behind the button) and name the current N. About
+60–90 s on 2 cores (two page loads).
 """
 from __future__ import annotations
 
@@ -174,6 +175,9 @@ def test_eigenvalue_views_frame_their_points_at_equal_scales_and_the_timing_char
     timed = wait_for(page, lambda: (lambda s: s if all(s["columns"][0]["right"]) else None)(
         figure_state(page, "Time per kernel route")), "the route timings to appear after the button")
     assert "N=18," in timed["title"] and not timed["columns"][1]["text"], timed
+    # the timing runs off the event loop (a background task): once done, its progress bar and cancel hide again
+    wait_for(page, lambda: not page.locator(".kv-time-routes-progress").first.is_visible()
+             and not page.locator(".kv-time-routes-cancel").first.is_visible(), "the timing's progress bar to hide")
     press_slider(page, "N")
     wait_for(page, lambda: re.search(r"N=19,", figure_state(page, "Time per kernel route")["title"]),
              "the timing chart's title to follow N to 19")

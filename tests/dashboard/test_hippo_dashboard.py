@@ -310,14 +310,29 @@ def timing_parts(board):
     return list(bars.dimension_values(2)), list(message.dimension_values(2)), view.opts.get().kwargs["title"]
 
 
-def test_route_timing_is_on_demand_and_cached_per_n_and_l():
+def timing_button(board) -> pn.widgets.Button:
+    return next(w for w in board._layout.select(pn.widgets.Button) if "kv-time-routes" in w.css_classes)
+
+
+def test_route_timing_is_on_demand_and_cached_per_n_and_l(monkeypatch):
+    """The button times the routes (a background task: without a server it runs at once), the chart
+    and the note follow (``notify("timings")``); a second press at the same N and L measures nothing."""
+    from kexue_viz.ssm import pipeline
+
     board = HippoDashboard(L=250, lang="en")
+    board.__panel__()
     ends, message, title = timing_parts(board)
     assert "button" in board.timing_note() and not any(ends) and message == [board.t("timing_pending")]
     assert "N=16, L=250" in title
-    timings = board.measure_timings()
-    assert set(timings) == {"powers", "krylov", "generating", "cauchy", "rtf"} and min(timings.values()) > 0
-    assert board.measure_timings() is timings  # cached for the same (N, L)
+    timed = []
+    route_timing = pipeline.route_timing
+    monkeypatch.setattr(pipeline, "route_timing", lambda settings, route: timed.append(route) or route_timing(
+        settings, route))
+    timing_button(board).clicks += 1
+    timings = board.current_timings()
+    assert timed == ["powers", "krylov", "generating", "cauchy", "rtf"] == list(timings) and min(timings.values()) > 0
+    timing_button(board).clicks += 1
+    assert len(timed) == 5 and board.current_timings() is timings  # kept for the same (N, L)
     ends, message, title = timing_parts(board)
     assert ends == list(timings.values()) and message == [] and "N=16, L=250" in title  # bar ends = medians
     board.N = 20  # the chart and the note follow N: not timed there yet
@@ -325,6 +340,37 @@ def test_route_timing_is_on_demand_and_cached_per_n_and_l():
     assert "N=20, L=250" in title and not any(ends) and message and "button" in board.timing_note()
     board.N = 16
     assert timing_parts(board)[0] == list(timings.values())
+
+
+def test_timings_refresh_exactly_the_timing_chart_and_note():
+    """The timings are not a parameter: their arrival is announced by ``notify("timings")``, which
+    redraws the chart and the note and nothing else."""
+    board = HippoDashboard(L=250, lang="en")
+    builds = {}
+    for name in ("timing_view", "timing_note", "kernel_view", "memory_view"):
+        build = getattr(board, name)
+        setattr(board, name, lambda name=name, build=build: builds.update({name: builds.get(name, 0) + 1}) or build())
+    board.__panel__()
+    before = dict(builds)
+    board.keep_timings(((16, 250), dict.fromkeys(("powers", "krylov", "generating", "cauchy", "rtf"), 2.0)))
+    assert builds == {**before, "timing_view": before["timing_view"] + 1, "timing_note": before["timing_note"] + 1}
+    shown = next(p for p in board._layout.select(pn.pane.Markdown) if "powers (loop): 2.00 ms" in str(p.object))
+    assert "(1.0×)" in shown.object
+
+
+def test_a_failed_timing_is_reported_and_a_later_one_withdraws_it(monkeypatch):
+    from kexue_viz.ssm import pipeline
+
+    board = HippoDashboard(L=250, lang="en")
+    board.__panel__()
+    monkeypatch.setattr(pipeline, "route_timing", lambda settings, route: (_ for _ in ()).throw(
+        RuntimeError("no clock")))
+    timing_button(board).clicks += 1
+    assert board._error.visible and "no clock" in board._error.object
+    assert board.current_timings() is None and not timing_button(board).disabled
+    monkeypatch.undo()
+    timing_button(board).clicks += 1  # a later press that works withdraws the message
+    assert board.current_timings() is not None and not board._error.visible
 
 
 def test_s4_cache_ignores_the_window_for_unwindowed_measures(s4_board):
@@ -335,14 +381,37 @@ def test_s4_cache_ignores_the_window_for_unwindowed_measures(s4_board):
 
 
 def test_s4_views_refresh_once_per_update():
-    """The S4 section follows its inputs through one merged refresh (outside a server the bump is
-    immediate; in a session it runs on the next tick, after the HiPPO views)."""
+    """The S4 views follow what they read: one refresh for an update of several of their inputs,
+    none for the cursor (not one of them)."""
     board = HippoDashboard(L=250)
-    start = board.s4_version
+    builds = []
+    kernel_view = board.kernel_view
+    board.kernel_view = lambda: builds.append(1) or kernel_view()
+    board.__panel__()
+    builds.clear()
     board.param.update(N=20, s4_step=0.1, measure="legt")
-    assert board.s4_version == start + 1 and not board._s4_pending
-    board.cursor = 0.5  # not an S4 input
-    assert board.s4_version == start + 1
+    assert len(builds) == 1
+    board.cursor = 0.5
+    assert len(builds) == 1
+    assert {"timing_version", "s4_version"}.isdisjoint(board.param)  # no counter parameters
+
+
+def test_the_sections_lay_out_the_views():
+    """Posts 1/2: the main plot, then a grid whose eigenvalue views keep their square frames and
+    whose last cell is the reading note; posts 3/4 under their heading, the timing button and note
+    under the timing chart."""
+    board = HippoDashboard(lang="en")
+    layout = board.__panel__()
+    main = board.panes["memory"]
+    assert "kv-main-plot" in main.css_classes
+    assert board.panes["stability"].sizing_mode == board.panes["discrete"].sizing_mode == "fixed"
+    grids = list(layout.select(pn.GridBox))
+    assert len(grids) == 2 and grids[0].ncols == grids[1].ncols == 2
+    assert board.panes["note"] in grids[0].objects and "Reading the figure" in board.panes["note"].object
+    headings = [p.object for p in layout.select(pn.pane.Markdown) if str(p.object).startswith("### ")]
+    assert headings == ["### " + board.t("s4_heading")]
+    timing_cell = next(cell for cell in grids[1].objects if board.panes["timing"] in getattr(cell, "objects", ()))
+    assert any("kv-time-routes" in w.css_classes for w in timing_cell.select(pn.widgets.Button))
 
 
 def test_a_second_reader_at_the_defaults_computes_nothing(dashboard):

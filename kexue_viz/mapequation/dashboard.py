@@ -2,27 +2,28 @@
 codelength answer a partition change (manual taps, a search stepping forward, or Infomap).
 
 The results (the graph and its layout, the flow, Infomap's partition, the stepwise searches as
-whole traces so that scrubbing ``step`` is a lookup, the walk) come from :mod:`.pipeline`,
-memoised for the whole process by exactly what each depends on, so every reader shares them. The
-reader's upload, manual edits and sweep stay with the session. A partition change costs one
-codelength evaluation plus new data pushed into existing plots.
+whole traces so that scrubbing ``step`` is a lookup, the walk, the sweep's points) come from
+:mod:`.pipeline`, memoised for the whole process by exactly what each depends on, so every reader
+shares them; so do the numbers of a partition (codelengths, codebooks, the coded walk). The
+reader's upload and manual edits stay with the session: an edit is announced to the views that
+read it by ``notify("manual")``. A partition change costs one codelength evaluation plus new data
+pushed into existing plots; the views of closed tabs wait until their tab is opened. The sweep
+runs as a background task (:meth:`~kexue_viz.ui.Dashboard.task`), one network at a time.
 """
 from __future__ import annotations
 
 import io
-import threading
 
 import numpy as np
 import panel as pn
 import param
 
+from ..i18n import TextError
 from ..style import styled
-from ..ui import Dashboard, logged, next_tick, served_document
-from . import graphs, pipeline, views
+from ..tasks import Task
+from ..ui import Dashboard, Section, View, logged
+from . import pipeline, views
 from .pipeline import STEPWISE
-from .compare import sweep
-from .codelength import codelength, entropy_rate, multilevel_codelength, one_level_codelength
-from .coding import encode_two_level, huffman_code, running_bits, two_level_code
 from .flow import Graph
 from .io import UploadError, to_clu, to_csv, to_tree
 from .optimise import InfomapMissing
@@ -32,7 +33,7 @@ STEPWISE_LIMIT = 300
 MAX_STEP = 5000
 WALK_SHOWN = 24
 DIRECTED_GRAPHS = ("d6", "planted")
-SWEEPS = {"lfr": ("μ", (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)), "digits": ("k", (3, 5, 10, 20, 40))}
+MANUAL = ("manual",)  # the name notify() gives a manual edit: views reading the partition list it
 
 
 class InfomapDashboard(Dashboard):
@@ -83,39 +84,18 @@ class InfomapDashboard(Dashboard):
     walk_T = param.Integer(500, bounds=(50, 5000), step=50)
     show_boundary = param.Boolean(True)
     focus = param.Integer(0, bounds=(0, 1999), precedence=-1, doc="node whose module's codebook is shown")
-    edits = param.Integer(0, bounds=(0, None), precedence=-1, doc="manual edits so far (derived)")
-    sweep_version = param.Integer(0, bounds=(0, None), precedence=-1, doc="sweep results published (derived)")
-    settled = param.Integer(0, bounds=(0, None), precedence=-1,
-                            doc="counts partition changes once the main views have answered (derived)")
 
     def __init__(self, **params):
         super().__init__(**params)
         self._upload: pipeline.GraphSettings | None = None  # the reader's uploaded network
         self._manual: np.ndarray | None = None
         self._tap_source = None
-        self._settle_pending = False
-        self._sweep: tuple[str, list] = ("", [])
-        self._sweeping = False
 
     @param.depends("graph", watch=True)
     def _default_flow_model(self):
         directed = self.graph in DIRECTED_GRAPHS or (self.graph == "digits" and self.knn_directed) or (
             self.graph == "upload" and self._upload is not None and pipeline.network(self._upload).directed)
         self.flow_model = "directed" if directed else "undirected"
-
-    def _settle(self, *_):
-        """Let the secondary views follow a change: at once without a server (tests, notebook,
-        export), on the next server tick when served, so the network, the readout and the
-        decomposition reach the browser first. Bursts of changes coalesce into one refresh."""
-        if self._settle_pending:
-            return
-        self._settle_pending = True
-
-        def run():
-            self._settle_pending = False
-            self.settled += 1
-
-        next_tick(run)
 
     # ---- computation: settings for the pipeline (:mod:`.pipeline`, shared by every session) ------
     def graph_settings(self) -> pipeline.GraphSettings:
@@ -193,14 +173,10 @@ class InfomapDashboard(Dashboard):
     def walk(self) -> np.ndarray:
         return pipeline.walk(pipeline.WalkSettings(self.flow_settings(), self.walk_T, self.seed))
 
-    def summary(self) -> dict:
-        """Codelengths and counts of the current partition (multilevel L when the source is)."""
+    def summary(self) -> pipeline.PartitionSummary:
+        """Codelengths and counts of the current partition (the multilevel L when the source is)."""
         flow, (labels, paths) = self.flow(), self.partition()
-        result = codelength(flow, labels)
-        H = one_level_codelength(flow)
-        total = multilevel_codelength(flow, paths).total if self.partition_source == "multilevel" else result.total
-        return dict(L=total, index=result.index, module=total - result.index, H=H, saving=1 - total / H if H else 0.0,
-                    m=int(labels.max()) + 1, result=result)
+        return pipeline.partition_summary(flow, labels, paths if self.partition_source == "multilevel" else None)
 
     # ---- manual edits ---------------------------------------------------------------------
     def assign(self, nodes) -> None:
@@ -216,7 +192,7 @@ class InfomapDashboard(Dashboard):
         self.focus = nodes[0]
         if self.partition_source != "manual":
             self.partition_source = "manual"
-        self.edits += 1
+        self.notify("manual")
 
     def _on_tap(self, attr, old, new) -> None:
         if not new:
@@ -240,10 +216,6 @@ class InfomapDashboard(Dashboard):
                 self._tap_source = source
 
     # ---- views ----------------------------------------------------------------------------
-    PARTITION_DEPS = ("graph", "n_cliques", "clique_size", "lfr_n", "lfr_mu", "lfr_seed", "knn_k", "knn_subset",
-                      "knn_min_sim", "knn_directed", "flow_model", "tau", "recorded", "teleport_to", "markov_time",
-                      "partition_source", "num_trials", "seed", "step", "edits")
-
     def partition_key(self) -> tuple:
         labels = self.labels()
         return (self.flow_settings(), self.partition_source, labels.tobytes())
@@ -254,7 +226,7 @@ class InfomapDashboard(Dashboard):
             s = self.summary()
             pairs, pair_flow = pipeline.link_pairs(flow)
             names = np.array([graph.label(k) for k in range(graph.n)])
-            title = self.t("view_network", L=s["L"], m=s["m"], saving=s["saving"])
+            title = self.t("view_network", L=s.L, m=s.m, saving=s.saving)
             return views.network_view(self.layout(), pairs, pair_flow, labels, views.module_colors(labels), flow.p,
                                       names, self.show_boundary, title)
 
@@ -262,44 +234,31 @@ class InfomapDashboard(Dashboard):
 
     def decomposition_view(self):
         def build():
-            s, flow, labels = self.summary(), self.flow(), self.labels()
-            rate = entropy_rate(flow) if flow.model == "undirected" else None
-            colors = self.module_palette(labels)
-            return views.decomposition_view(s["result"].index, s["result"].module_terms, colors, s["H"], rate, self.t)
+            s = self.summary()
+            rate = pipeline.flow_entropy_rate(self.flow_settings())
+            colors = views.module_palette(self.labels())
+            return views.decomposition_view(s.index, s.two_level.module_terms, colors, s.H, rate, self.t)
 
         return self.cached_view("decomposition", (self.partition_key(),), build)
 
-    def module_palette(self, labels) -> list[str]:
-        """The colour of each module 0..m-1 as drawn in the network."""
-        colors = views.module_colors(labels)
-        m = int(labels.max()) + 1
-        first = np.full(m, -1)
-        first[labels[::-1]] = np.arange(len(labels))[::-1]
-        return [colors[k] for k in first]
-
     def index_book_view(self):
         def build():
-            labels = self.labels()
-            flows = self.summary()["result"].flows
-            codes = huffman_code(np.maximum(flows.enter, 0))
+            rates, codes = pipeline.index_codebook(self.summary())
             texts = [f"{k + 1}: {code}" for k, code in enumerate(codes)]
-            return views.bar_view(flows.enter / max(flows.enter.sum(), 1e-300), self.module_palette(labels), texts,
-                                  self.t("view_index_book"), self.t("rate"))
+            return views.bar_view(rates, views.module_palette(self.labels()), texts, self.t("view_index_book"),
+                                  self.t("rate"))
 
         return self.cached_view("index_book", (self.partition_key(),), build)
 
     def module_book_view(self):
         def build():
-            graph, flow, labels = self.network(), self.flow(), self.labels()
+            graph, labels = self.network(), self.labels()
             module = int(labels[min(self.focus, graph.n - 1)])
-            members = np.flatnonzero(labels == module)[:40]
-            exit_ = self.summary()["result"].flows.exit[module]
-            rates = np.concatenate([[exit_], flow.p[members]])
-            codes = huffman_code(rates)
-            color = self.module_palette(labels)[module]
+            members, rates, codes = pipeline.module_codebook(self.flow(), labels, self.summary(), module)
+            color = views.module_palette(labels)[module]
             names = [self.t("exit")] + [graph.label(node) for node in members]
             texts = [f"{name}: {code}" for name, code in zip(names, codes)]
-            return views.bar_view(rates / rates.sum(), [views.GREY] + [color] * len(members), texts,
+            return views.bar_view(rates, [views.GREY] + [color] * len(members), texts,
                                   self.t("view_module_book", module=module + 1), self.t("rate"))
 
         return self.cached_view("module_book", (self.partition_key(), self.focus), build)
@@ -323,7 +282,7 @@ class InfomapDashboard(Dashboard):
 
         overlay = self.cached_view("trajectory_curves", (self.flow_settings(), self.seed), curves)
         return self.cached_view("trajectory", (self.partition_key(), self.marker(), self.seed), lambda:
-                                views.trajectory_view(overlay, self.marker(), self.summary()["L"], self.t))
+                                views.trajectory_view(overlay, self.marker(), self.summary().L, self.t))
 
     def modules_view(self):
         def build():
@@ -337,118 +296,126 @@ class InfomapDashboard(Dashboard):
         return self.cached_view("hierarchy", (self.partition_key(), self.partition()[1]),
                                 lambda: views.hierarchy_view(self.partition()[1], self.flow().p, self.t))
 
-    def walk_data(self):
-        flow, labels, walk = self.flow(), self.labels(), self.walk()
-        colors = views.module_colors(labels)
-        palette = self.module_palette(labels)
-        one_codes = huffman_code(flow.p)
-        shown = walk[:WALK_SHOWN]
-        one_row = [(one_codes[a], colors[a]) for a in shown]
-        tokens = encode_two_level(shown, labels, two_level_code(flow, labels))
-        two_row = [(tok.code, views.GREY if tok.kind == "exit" else ("#ffffff" if tok.kind == "index" else
-                    palette[tok.module])) for tok in tokens]
-        return one_row, two_row, running_bits(walk, labels, flow)
+    def coded_walk(self) -> pipeline.CodedWalk:
+        """The walk coded with the one-level and the current two-level code (:func:`.pipeline.coded_walk`)."""
+        return pipeline.coded_walk(self.flow(), self.labels(), self.walk(), WALK_SHOWN)
 
     def walk_view(self):
         def build():
-            one_row, two_row, _ = self.walk_data()
+            coded = self.coded_walk()
+            one_row, two_row = views.coded_walk_rows(self.walk()[:WALK_SHOWN], coded.one_level, coded.two_level,
+                                                     self.labels())
             return views.walk_tokens_view([(self.t("one_level"), one_row), (self.t("two_level"), two_row)], self.t)
 
         return self.cached_view("walk", (self.partition_key(), self.walk_T, self.seed), build)
 
     def bits_view(self):
         def build():
-            _, _, (one, two) = self.walk_data()
-            s = self.summary()
-            return views.bits_view(one, two, s["H"], s["L"], self.t)
+            coded, s = self.coded_walk(), self.summary()
+            return views.bits_view(coded.one_bits, coded.two_bits, s.H, s.L, self.t)
 
         return self.cached_view("bits", (self.partition_key(), self.walk_T, self.seed), build)
 
+    # ---- the sweep: NMI of three methods along a parameter of a network with a ground truth ------
+    def sweep_plan(self) -> tuple[tuple[pipeline.GraphSettings, ...], int] | None:
+        """The networks (:func:`.pipeline.sweep_networks`) and the seed of the sweep through the current
+        network's swept parameter; ``None`` for a network without one."""
+        if self.graph not in pipeline.SWEEPS:
+            return None
+        return pipeline.sweep_networks(self.graph_settings()), self.seed
+
+    def sweep_points(self) -> list:
+        """The points of the current network's sweep once every one is computed (by this reader or
+        another: :func:`.pipeline.sweep_point`, nothing is computed here), else none."""
+        plan = self.sweep_plan()
+        if plan is None:
+            return []
+        networks, seed = plan
+        found = [pipeline.sweep_point.cached(graph, seed) for graph in networks]
+        return [] if None in found else [point for points in found for point in points]
+
     def sweep_view(self):
-        label, points = self._sweep
-        return views.sweep_view(points, label or "μ / k", self.t)
+        label = pipeline.SWEEPS[self.graph][0] if self.graph in pipeline.SWEEPS else "μ / k"
+        return views.sweep_view(self.sweep_points(), label, self.t)
 
-    def sweep_builder(self):
-        """``(parameter label, values, build(value) -> Graph)`` of the sweep for the current graph."""
-        if self.graph not in SWEEPS:
-            raise ValueError(self.t("sweep_unavailable"))
-        label, values = SWEEPS[self.graph]
-        if self.graph == "lfr":
-            n, seed = self.lfr_n, self.lfr_seed
-            return label, values, lambda mu: graphs.lfr(n, mu, seed)
-        subset, min_sim, directed = self.knn_subset, self.knn_min_sim, self.knn_directed
-        return label, values, lambda k: graphs.digits(subset, int(k), min_sim, directed)
+    def sweep_task(self) -> Task:
+        """The sweep button (:meth:`~kexue_viz.ui.Dashboard.task`): computes the points of
+        :meth:`sweep_plan` off the event loop, then the sweep view (trigger ``"sweep"``) reads them.
+        The work runs in a worker thread, which reads no parameter: it sweeps the plan of the moment
+        it starts, kept here by a :meth:`~kexue_viz.ui.Dashboard.follower` of what the plan reads."""
+        plan: dict = {}
 
-    def run_sweep(self, progress=None) -> None:
-        """Run the sweep of :meth:`sweep_builder`: in a background thread when served (results
-        and progress are published to the page as they come), at once otherwise."""
-        try:
-            label, values, build = self.sweep_builder()
-        except ValueError as error:
-            self.report(str(error), source="sweep")
-            return
-        if self._sweeping:
-            return
-        self.clear_error("sweep")
-        document = served_document()  # captured here: the worker thread has no session context
-        total = len(values) * 3
+        def follow(*_):
+            plan["now"] = run(self.sweep_plan)
 
-        def publish(points, done, problem=None):
-            def apply():
-                if problem:
-                    self.report(self.t("sweep_failed", reason=problem), source="sweep")
-                self._sweep = (label, points)
-                if progress is not None:
-                    progress.value, progress.max = done, total
-                self.sweep_version += 1
-            next_tick(apply, document)
+        run = self.follower(follow)
+        follow()
+        return self.task("sweep", lambda progress: run_sweep(plan["now"], progress), lambda _: self.notify("sweep"))
 
-        def work():
-            points = []
-            try:
-                for point in sweep(build, values, seed=self.seed):
-                    points.append(point)
-                    publish(list(points), len(points))
-            except Exception as error:  # keep serving; say what failed
-                publish(list(points), len(points), f"{type(error).__name__}: {error}")
-            finally:
-                self._sweeping = False
-
-        self._sweeping = True
-        if document is not None:
-            threading.Thread(target=work, daemon=True).start()
-        else:
-            work()
-
+    # ---- text -----------------------------------------------------------------------------
     def stats(self) -> str:
         s, graph = self.summary(), self.network()
-        nmi = ""
-        if graph.truth is not None:
-            from sklearn.metrics import normalized_mutual_info_score
-            nmi = self.t("nmi", nmi=normalized_mutual_info_score(graph.truth, self.labels()))
-        text = self.t("stats", L=s["L"], index=s["index"], module=s["module"], H=s["H"], saving=s["saving"],
-                      m=s["m"], n=graph.n, links=graph.num_links, nmi=nmi)
-        return "  \n".join(filter(None, (text, self.one_module_note(s["m"]))))
+        nmi = pipeline.truth_nmi(graph, self.labels())
+        text = self.t("stats", L=s.L, index=s.index, module=s.module, H=s.H, saving=s.saving, m=s.m, n=graph.n,
+                      links=graph.num_links, nmi="" if nmi is None else self.t("nmi", nmi=nmi))
+        return "  \n".join(filter(None, (text, self.one_module_note(s))))
 
-    def one_module_note(self, modules: int) -> str:
+    def one_module_note(self, s: pipeline.PartitionSummary) -> str:
         """Why Infomap answered with a single module (else ""): no partition it found codes shorter
         than one module, L = H(p); with a planted partition, its codelength says whether the map
         equation itself prefers one module (planted longer) or the search missed it (planted shorter)."""
-        if modules > 1 or self.partition_source not in ("infomap", "multilevel"):
+        if s.m > 1 or self.partition_source not in ("infomap", "multilevel"):
             return ""
-        graph, flow = self.network(), self.flow()
-        note = self.t("one_module", H=one_level_codelength(flow))
-        if graph.truth is None:
+        note = self.t("one_module", H=s.H)
+        planted = pipeline.planted_codelength(self.flow_settings())
+        if planted is None:
             return note
-        planted = codelength(flow, np.unique(graph.truth, return_inverse=True)[1]).total
-        key = "one_module_missed" if planted < one_level_codelength(flow) else "one_module_preferred"
-        return note + self.t(key, L=planted)
+        return note + self.t("one_module_missed" if planted < s.H else "one_module_preferred", L=planted)
 
     def figure(self):
         """Exported figure: the coloured network, the codelength decomposition, the search
         trajectory and the index codebook."""
         layout = self.network_view() + self.decomposition_view() + self.trajectory_view() + self.index_book_view()
         return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(12, 9))
+
+    # ---- layout ---------------------------------------------------------------------------
+    def sections(self) -> list[Section]:
+        """The readout, the network and what answers a partition change at once; the codebooks,
+        the searches' module counts and hierarchy, the coded walk and the sweep in tabs; the note."""
+        return [
+            Section((View("stats", self.stats, text=True, wide=True, triggers=MANUAL),
+                     View("network", self.network_view, main=True, triggers=MANUAL),
+                     View("decomposition", self.decomposition_view, triggers=MANUAL),
+                     View("trajectory", self.trajectory_view, triggers=MANUAL))),
+            Section((View("index_book", self.index_book_view, triggers=MANUAL),
+                     View("module_book", self.module_book_view, triggers=MANUAL)), tab="tab_codebooks"),
+            Section((View("modules", self.modules_view), View("hierarchy", self.hierarchy_view, triggers=MANUAL)),
+                    tab="tab_search"),
+            Section((View("walk", self.walk_view, triggers=MANUAL), View("bits", self.bits_view, triggers=MANUAL)),
+                    tab="tab_walk"),
+            Section((View("sweep", self.sweep_view, wide=True, triggers=("sweep",)),),
+                    widgets=lambda: [self.sweep_task().layout], tab="tab_sweep"),
+            Section(note="note"),
+        ]
+
+    def build_views(self):
+        """The sections, plus what the frame has no hook for: node selections on the network plot
+        (tap, lasso) go to :meth:`_on_tap` (the selection of the plot's data source, not a tap's
+        coordinates as :func:`~kexue_viz.ui.on_tap` gives), the readout keeps its CSS class
+        ``kv-stats`` (the browser tests read it), and the sidebar shows only the controls that
+        matter for the current network, flow model and source (:attr:`RELEVANT`)."""
+        layout = super().build_views()
+        network = self.panes["network"]
+        self._attach_tap(network)
+        network.param.watch(lambda event: self._attach_tap(network), "object")
+        self.panes["stats"].css_classes = [*self.panes["stats"].css_classes, "kv-stats"]
+
+        def show_relevant(*_):
+            run(self._show_relevant_controls)
+
+        run = self.follower(show_relevant)
+        show_relevant()
+        return layout
 
     RELEVANT = {  # control -> when it matters
         "n_cliques": lambda d: d.graph == "ring", "clique_size": lambda d: d.graph == "ring",
@@ -461,36 +428,10 @@ class InfomapDashboard(Dashboard):
         "paint": lambda d: d.partition_source == "manual",
     }
 
-    def _show_relevant_controls(self, *_):
+    def _show_relevant_controls(self) -> None:
         for name, relevant in self.RELEVANT.items():
             if name in self._widgets:
                 self._widgets[name].visible = relevant(self)
-
-    def build_views(self):
-        deps = self.PARTITION_DEPS
-        self.param.watch(self._show_relevant_controls, ["graph", "flow_model", "partition_source"])
-        self._show_relevant_controls()
-        self.param.watch(self._settle, [*deps, "walk_T", "focus"])
-        network = self.live("network", self.network_view, ("edits",), css_classes=["kv-main-plot"])
-        self._attach_tap(network)
-        network.param.watch(lambda event: self._attach_tap(network), "object")
-        stats = self.live_text("stats", self.stats, ("edits",), css_classes=["kv-stats"])
-        top = pn.GridBox(self.live("decomposition", self.decomposition_view, ("edits",)),
-                         self.live("trajectory", self.trajectory_view, ("settled",)),
-                         ncols=2, sizing_mode="stretch_width")
-        pages = {
-            "tab_codebooks": (self.live("index_book", self.index_book_view, ("settled",)),
-                              self.live("module_book", self.module_book_view, ("settled",))),
-            "tab_search": (self.live("modules", self.modules_view, ("settled",)),
-                           self.live("hierarchy", self.hierarchy_view, ("settled",))),
-            "tab_walk": (self.live("walk", self.walk_view, ("settled",)),
-                         self.live("bits", self.bits_view, ("settled",))),
-            "tab_sweep": (self.live("sweep", self.sweep_view, ("sweep_version",)), self.sweep_controls()),
-        }
-        grids = {key: pn.GridBox(*panes, ncols=2, sizing_mode="stretch_width") for key, panes in pages.items()}
-        tabs = self.tabs(grids, css_classes=["kv-tabs"])  # dynamic: the first page load stays light
-        note = pn.pane.Markdown(pn.bind(lambda lang: self.t("note"), self.param.lang), sizing_mode="stretch_width")
-        return pn.Column(stats, network, top, tabs, note, sizing_mode="stretch_width")
 
     # ---- extra controls -------------------------------------------------------------------
     def load_upload(self, data: bytes, filename: str = "upload") -> None:
@@ -525,28 +466,26 @@ class InfomapDashboard(Dashboard):
             self.report(self.message("failed", reason=error), source="download")
             return io.BytesIO(b"")
 
-    def sweep_controls(self):
-        button = self.button("sweep_run", color="primary", sizing_mode="stretch_width", css_classes=["kv-sweep"])
-        progress = pn.indicators.Progress(value=0, max=1, sizing_mode="stretch_width", bar_color="info")
-        button.on_click(lambda _: self.run_sweep(progress))
-        return pn.Column(button, progress, sizing_mode="stretch_width")
-
     def step_controls(self) -> list:
+        """The step slider and its player, fitted to the current search's trace (they follow what
+        the trace reads) and shown for a stepwise source only."""
         slider = pn.widgets.IntSlider.from_param(self.param.step, label=self.t("step"), sizing_mode="stretch_width",
                                                  css_classes=["kv-param-step"])
         player = pn.widgets.Player(start=0, end=MAX_STEP, value=min(self.step, MAX_STEP), interval=120,
                                    loop_policy="once", show_loop_controls=False, width=265, css_classes=["kv-player"])
         player.param.watch(lambda event: setattr(self, "step", event.new), "value")
 
-        def fit(*_):
+        def last_step() -> int:
             try:
-                last = len(self.trace(self.partition_source)) - 1 if self.partition_source in STEPWISE else 0
+                return len(self.trace(self.partition_source)) - 1 if self.partition_source in STEPWISE else 0
             except ValueError:
-                last = 0
-            slider.end = player.end = max(last, 1)
+                return 0
+
+        def fit(*_):
+            slider.end = player.end = max(run(last_step), 1)
             slider.visible = player.visible = self.partition_source in STEPWISE
 
-        self.param.watch(fit, [*self.PARTITION_DEPS[:-2], "partition_source"])
+        run = self.follower(fit)
         fit()
         self.register_widget("step", slider)
         return [slider, player]
@@ -564,3 +503,15 @@ class InfomapDashboard(Dashboard):
                              for kind in ("csv", "clu", "tree")], sizing_mode="stretch_width")
         return [convention, *self.step_controls(), self.text_pane("manual_help"), self.text_pane("upload"), upload,
                 self.text_pane("download", "**{}**"), downloads]
+
+
+def run_sweep(plan: tuple[tuple[pipeline.GraphSettings, ...], int] | None, progress) -> None:
+    """Compute every point of a sweep plan (:meth:`InfomapDashboard.sweep_plan`), one network at a
+    time, telling ``progress`` the share done between networks (where a cancel takes effect); a
+    network without a sweep is explained."""
+    if plan is None:
+        raise TextError(TEXT, "sweep_unavailable")
+    networks, seed = plan
+    for done, graph in enumerate(networks):
+        progress(done / len(networks))
+        pipeline.sweep_point(graph, seed)

@@ -4,18 +4,23 @@
 Each settings object holds exactly what its result depends on, normalised by its ``of``
 classmethod: a preset network only its own parameters, an uploaded one its bytes and file name;
 an undirected flow only the Markov time (τ and teleportation do not enter it); a search's seed
-only where the search reads it.
+only where the search reads it. A sweep's points are memoised one network at a time, so a sweep
+that was cancelled, or run by another reader, is not computed again.
+
+The numbers of a given partition (its codelengths, codebooks, the coded walk) are plain functions
+of the flow and the labels: a partition the reader edits by hand has no settings to key them by.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..pipeline import memoised
-from . import graphs
-from .coding import simulate_walk
+from . import compare, graphs
+from .codelength import Codelength, codelength, entropy_rate, multilevel_codelength, one_level_codelength
+from .coding import Token, encode_two_level, huffman_code, running_bits, simulate_walk, two_level_code
 from .flow import Flow, Graph, compute_flow
 from .io import parse_network
 from .optimise import FlowOptions, run_infomap
@@ -28,6 +33,11 @@ PRESETS = {  # name -> builder of the preset from its own parameters (GraphSetti
     "ring": graphs.ring_of_cliques, "lfr": graphs.lfr, "digits": graphs.digits,
     "d6": graphs.d6, "planted": graphs.directed_planted,
 }
+# the presets with a ground truth that a sweep runs through: name -> (axis label, values of the swept
+# parameter, which is the preset's params[SWEPT]: LFR's μ, the digits graph's k)
+SWEEPS = {"lfr": ("μ", (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)), "digits": ("k", (3, 5, 10, 20, 40))}
+SWEPT = 1
+MODULE_BOOK_SHOWN = 40  # a module codebook lists the exit and at most this many nodes
 
 
 @dataclass(frozen=True)
@@ -161,3 +171,103 @@ def link_pairs(flow: Flow) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
     keep = a != b
     merged = sp.coo_matrix((flow.F[keep], (a[keep], b[keep])), shape=(flow.n, flow.n)).tocsr().tocoo()
     return (merged.row.astype(np.int64), merged.col.astype(np.int64)), merged.data
+
+
+@memoised(max_bytes=2**20)
+def planted_codelength(settings: FlowSettings) -> float | None:
+    """L of the network's planted partition (its ground truth) under the flow; ``None`` without one."""
+    truth = network(settings.graph).truth
+    return None if truth is None else codelength(flow(settings), np.unique(truth, return_inverse=True)[1]).total
+
+
+@memoised(max_bytes=2**20)
+def flow_entropy_rate(settings: FlowSettings) -> float | None:
+    """The entropy rate of an undirected flow (the lower bound of any code, :func:`~.codelength.entropy_rate`);
+    ``None`` for a directed one."""
+    result = flow(settings)
+    return entropy_rate(result) if result.model == "undirected" else None
+
+
+@dataclass(frozen=True)
+class PartitionSummary:
+    """The codelengths of a partition in bits per step: ``L`` (the multilevel codelength for a module
+    tree), its index and module parts, the one-level ``H`` = H(p), the share saved 1 − L/H, the number
+    of top modules ``m``, and the two-level terms (:class:`~.codelength.Codelength`)."""
+    L: float
+    index: float
+    module: float
+    H: float
+    saving: float
+    m: int
+    two_level: Codelength
+
+
+def partition_summary(flow: Flow, labels: np.ndarray, paths: tuple | None = None) -> PartitionSummary:
+    """:class:`PartitionSummary` of the partition ``labels`` (0..m−1); with ``paths`` (module path
+    per node) L is the multilevel codelength of that tree, split as index (of the top level) and
+    the rest."""
+    two_level = codelength(flow, labels)
+    H = one_level_codelength(flow)
+    total = multilevel_codelength(flow, paths).total if paths is not None else two_level.total
+    return PartitionSummary(total, two_level.index, total - two_level.index, H, 1 - total / H if H else 0.0,
+                            int(labels.max()) + 1, two_level)
+
+
+def truth_nmi(graph: Graph, labels: np.ndarray) -> float | None:
+    """The normalised mutual information of ``labels`` and the network's ground truth (``None``
+    without one)."""
+    if graph.truth is None:
+        return None
+    from sklearn.metrics import normalized_mutual_info_score
+
+    return float(normalized_mutual_info_score(graph.truth, labels))
+
+
+def index_codebook(summary: PartitionSummary) -> tuple[np.ndarray, list[str]]:
+    """Each module's share of the module entries and its Huffman codeword in the index codebook."""
+    enter = summary.two_level.flows.enter
+    return enter / max(enter.sum(), 1e-300), huffman_code(np.maximum(enter, 0))
+
+
+def module_codebook(flow: Flow, labels: np.ndarray, summary: PartitionSummary,
+                    module: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The codebook of ``module``: its first :data:`MODULE_BOOK_SHOWN` nodes, the shares of its exit
+    and of those nodes' visits (exit first), and their Huffman codewords over those rates."""
+    members = np.flatnonzero(labels == module)[:MODULE_BOOK_SHOWN]
+    rates = np.concatenate([[summary.two_level.flows.exit[module]], flow.p[members]])
+    return members, rates / rates.sum(), huffman_code(rates)
+
+
+@dataclass(frozen=True)
+class CodedWalk:
+    """The first steps of a walk coded both ways (``one_level``: a codeword per step; ``two_level``:
+    the two-level code's tokens, exit and index codewords at module switches) and, for the whole
+    walk, the bits per step so far of each code."""
+    one_level: list[str]
+    two_level: list[Token]
+    one_bits: np.ndarray
+    two_bits: np.ndarray
+
+
+def coded_walk(flow: Flow, labels: np.ndarray, walk: np.ndarray, shown: int) -> CodedWalk:
+    """The walk's first ``shown`` steps under the one-level Huffman code over the visit rates and
+    the two-level code of ``labels`` (:mod:`.coding`), with both codes' running bits per step."""
+    head = walk[:shown]
+    one_codes = huffman_code(flow.p)
+    one_bits, two_bits = running_bits(walk, labels, flow)
+    return CodedWalk([one_codes[a] for a in head], encode_two_level(head, labels, two_level_code(flow, labels)),
+                     one_bits, two_bits)
+
+
+def sweep_networks(graph: GraphSettings) -> tuple[GraphSettings, ...]:
+    """The networks of the sweep through ``graph``'s swept parameter (:data:`SWEEPS`; the other
+    parameters as in ``graph``)."""
+    _, values = SWEEPS[graph.name]
+    return tuple(replace(graph, params=(*graph.params[:SWEPT], value, *graph.params[SWEPT + 1:])) for value in values)
+
+
+@memoised(max_bytes=2**20)
+def sweep_point(graph: GraphSettings, seed: int) -> tuple[tuple[float, str, float, int], ...]:
+    """``(swept value, method, NMI against the truth, modules)`` of each method of :mod:`.compare`
+    on one network of a sweep (:func:`sweep_networks`)."""
+    return tuple(compare.sweep(lambda value: network(graph), (graph.params[SWEPT],), seed=seed))

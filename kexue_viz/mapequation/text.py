@@ -88,9 +88,8 @@ TEXT = TextTable({
     "method.infomap": {"zh": "Infomap", "en": "Infomap"},
     "method.louvain": {"zh": "Louvain", "en": "Louvain"},
     "method.label_propagation": {"zh": "标签传播", "en": "label propagation"},
-    "sweep_run": {"zh": "后台扫描（LFR：μ；数字：k）", "en": "Sweep in the background (LFR: μ; digits: k)"},
+    "sweep": {"zh": "后台扫描（LFR：μ；数字：k）", "en": "Sweep in the background (LFR: μ; digits: k)"},
     "sweep_unavailable": {"zh": "扫描只对 LFR 与手写数字 kNN 图可用（它们有真值）", "en": "Sweeps need a graph with ground truth: LFR or digits kNN"},
-    "sweep_failed": {"zh": "扫描失败：{reason}", "en": "Sweep failed: {reason}"},
     "too_big_for_steps": {"zh": "逐步搜索只在 n ≤ {limit} 时计算（当前 n = {n}）", "en": "Step-by-step searches run for n ≤ {limit} only (n = {n} here)"},
     "stats": {
         "zh": "**L = {L:.6f}** 比特/步（索引 {index:.6f} + 模块 {module:.6f}）· H(p) = {H:.6f} · 节省 {saving:.2%} · {m} 个模块 · n = {n}, 边 = {links}{nmi}",

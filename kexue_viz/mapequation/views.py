@@ -71,6 +71,15 @@ def module_colors(labels) -> np.ndarray:
     return np.array(PALETTE)[rank[inverse] % len(PALETTE)]
 
 
+def module_palette(labels) -> list[str]:
+    """The colour of each module 0..m−1 as :func:`module_colors` draws its nodes."""
+    labels = np.asarray(labels)
+    colors = module_colors(labels)
+    first = np.full(int(labels.max()) + 1, -1)
+    first[labels[::-1]] = np.arange(len(labels))[::-1]
+    return [colors[k] for k in first]
+
+
 def network_view(xy, pairs, pair_flow, labels, colors, p, names, boundary_only: bool, title: str):
     """Nodes at ``xy`` (area ∝ p_α, colour = module) and links (width ∝ link flow; links across
     modules drawn dark when ``boundary_only`` is set). Tap/lasso tools select nodes."""
@@ -223,6 +232,17 @@ def walk_tokens_view(rows, t_, width_bits: int = 64, lines_per_row: int = 2):
     bottom = -len(rows) * (lines_per_row + 0.6) + 0.5
     return styled(boxes * words, title=t_("view_walk"), xlabel=t_("bits"), ylabel="", yticks=ticks,
                   xlim=(0, width_bits), ylim=(bottom, 0.1), height=230, responsive=True, fig_inches=(8, 3))
+
+
+def coded_walk_rows(walk, one_level, two_level, labels) -> tuple[list, list]:
+    """The cells of :func:`walk_tokens_view` for a walk's first steps: ``(codeword, colour)`` per
+    one-level codeword (its node's module colour) and per two-level token (node codewords in their
+    module's colour, index codewords white, exit codewords grey)."""
+    colors, palette = module_colors(labels), module_palette(labels)
+    one_row = [(code, colors[node]) for code, node in zip(one_level, walk)]
+    kind_colors = {"exit": GREY, "index": "#ffffff"}
+    two_row = [(token.code, kind_colors.get(token.kind) or palette[token.module]) for token in two_level]
+    return one_row, two_row
 
 
 def bits_view(one, two, H, L, t_):

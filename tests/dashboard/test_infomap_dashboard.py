@@ -1,8 +1,10 @@
 """The InfoMap dashboard driven through its parameters, without a browser."""
 from __future__ import annotations
 
+import panel as pn
 import pytest
 
+from kexue_viz import plot
 from kexue_viz.mapequation import codelength, compute_flow, multilevel_codelength
 from kexue_viz.mapequation import pipeline
 from kexue_viz.mapequation.dashboard import InfomapDashboard
@@ -37,7 +39,7 @@ def points(view):
 def test_default_is_infomap_on_karate(board):
     assert board._error.visible is False
     summary = board.summary()
-    assert summary["L"] == pytest.approx(4.311793, abs=5e-7) and summary["m"] == 3
+    assert summary.L == pytest.approx(4.311793, abs=5e-7) and summary.m == 3
     assert "4.311793" in board.stats()
     nodes = points(board.network_view())
     drawn = nodes.dimension_values("size") > 0   # one blank row keeps the colour column mapped
@@ -49,9 +51,9 @@ def test_default_is_infomap_on_karate(board):
 
 
 def test_markov_time_changes_the_codelength(board):
-    before = board.summary()["L"]
+    before = board.summary().L
     board.markov_time = 1.1
-    after = board.summary()["L"]
+    after = board.summary().L
     assert after != before
     flow = compute_flow(board.network(), markov_time=1.1)
     assert after == pytest.approx(codelength(flow, board.labels()).total, abs=1e-12)
@@ -63,9 +65,9 @@ def test_step_player_scrubs_the_greedy_trace(board):
     assert board.labels().max() + 1 == trace.num_modules[-1]  # default step: the last
     board.step = 5
     assert board.labels().max() + 1 == 34 - 5
-    assert board.summary()["L"] == pytest.approx(trace.codelengths[5], abs=1e-12)
+    assert board.summary().L == pytest.approx(trace.codelengths[5], abs=1e-12)
     board.partition_source = "core"
-    assert board.summary()["L"] == pytest.approx(board.trace("core").codelengths[5], abs=1e-12)
+    assert board.summary().L == pytest.approx(board.trace("core").codelengths[5], abs=1e-12)
 
 
 def test_manual_assignment_and_tap(board):
@@ -75,20 +77,33 @@ def test_manual_assignment_and_tap(board):
     assert board.partition_source == "manual"
     labels = board.labels()
     assert labels.max() + 1 == base.max() + 2 and (labels[1:] == labels[1:]).all()
-    assert board.summary()["L"] == pytest.approx(codelength(board.flow(), labels).total, abs=1e-12)
-    edits = board.edits
+    assert board.summary().L == pytest.approx(codelength(board.flow(), labels).total, abs=1e-12)
     board.paint = 0
     board._tap_source.selected.indices = [5, 6]       # a lasso selection arriving from the browser
-    assert board.edits == edits + 1
     assert board.labels()[5] == board.labels()[6]
     assert board._tap_source.selected.indices == []
+
+
+def test_a_manual_edit_refreshes_the_views_that_read_the_partition(board):
+    """An edit changes no parameter once the source is manual: ``notify("manual")`` refreshes the
+    readout and the plots (of the open tab) that list it."""
+    board.partition_source = "manual"
+    board.paint = 1
+    stats, network = board.panes["stats"].object, board._last_good["network"]
+    board.assign([0, 1, 2])
+    summary = board.summary()
+    assert summary.m == 2 and f"{summary.L:.6f}" in board.panes["stats"].object != stats
+    nodes = points(plot.materialize(board._last_good["network"]))
+    drawn = nodes.dimension_values("size") > 0
+    assert board._last_good["network"] is not network and len(set(nodes.dimension_values("color")[drawn])) == 2
+    assert "manual" not in board.param  # a name given to notify(), not a counter parameter
 
 
 def test_directed_graph_defaults_and_post_convention(board):
     board.graph = "d6"
     assert board.flow_model == "directed"
     board.param.update(recorded=True, teleport_to="nodes", partition_source="truth")
-    assert board.summary()["L"] == pytest.approx(2.623930, abs=5e-7)
+    assert board.summary().L == pytest.approx(2.623930, abs=5e-7)
     board.graph = "karate"
     assert board.flow_model == "undirected"
 
@@ -97,7 +112,7 @@ def test_multilevel_source(board):
     board.graph = "ring"
     board.param.update(n_cliques=12, clique_size=4, partition_source="multilevel")
     labels, paths = board.partition()
-    assert board.summary()["L"] == pytest.approx(multilevel_codelength(board.flow(), paths).total, abs=1e-12)
+    assert board.summary().L == pytest.approx(multilevel_codelength(board.flow(), paths).total, abs=1e-12)
     assert board._error.visible is False
 
 
@@ -129,7 +144,7 @@ def test_community_exports(board):
     assert len(clu) == 35
     board.partition_source = "multilevel"
     paths = parse_tree(board.export_text("tree"), 34)
-    assert multilevel_codelength(board.flow(), paths).total == pytest.approx(board.summary()["L"], abs=1e-12)
+    assert multilevel_codelength(board.flow(), paths).total == pytest.approx(board.summary().L, abs=1e-12)
 
 
 def test_missing_infomap_is_explained(board, monkeypatch):
@@ -146,17 +161,55 @@ def test_figure_export(board):
     assert data.startswith(b"\x89PNG")
 
 
-def test_sweep_against_truth(board):
-    board.run_sweep()
+def sweep_button(board):
+    """The sweep task's button (its tab is built when first opened)."""
+    tabs = next(iter(board._layout.select(pn.Tabs)))
+    tabs.active = 3
+    return next(w for w in board._layout.select(pn.widgets.Button) if "kv-sweep" in w.css_classes)
+
+
+def sweep_curves(board):
+    """The swept values of each method's curve in the sweep plot as last drawn."""
+    drawn = plot.materialize(board._last_good["sweep"])
+    return [layer.dimension_values(0) for layer in drawn if type(layer).__name__ == "Curve"]
+
+
+def test_sweep_task_against_truth(board):
+    """Without a server the task runs at once: its failure is explained, its points land in the
+    pipeline's memo and the sweep view (trigger "sweep") draws them."""
+    button = sweep_button(board)
+    button.clicks += 1
     assert board._error.visible and "LFR" in board._error.object      # karate has no sweep
     board.param.update(graph="lfr", lfr_n=100)
-    version = board.sweep_version
-    board.run_sweep()
-    label, points = board._sweep
-    assert label == "μ" and len(points) == 21 and board.sweep_version == version + 21
+    assert not board._error.visible and board.sweep_points() == []
+    assert all(len(x) == 0 for x in sweep_curves(board))
+    button.clicks += 1
+    points = board.sweep_points()
+    assert len(points) == 21 and not board._error.visible
     infomap_at = {mu: score for mu, method, score, _ in points if method == "infomap"}
     assert infomap_at[0.1] > 0.9 and all(0 <= s <= 1 + 1e-12 for _, _, s, _ in points)  # sklearn's NMI: 1 + 2e-16
-    assert not board._error.visible
+    assert [list(x) for x in sweep_curves(board)] == [list(pipeline.SWEEPS["lfr"][1])] * 3
+    other = InfomapDashboard(graph="lfr", lfr_n=100)
+    assert other.sweep_points() == points  # another reader finds the sweep done
+
+
+def test_a_cancelled_sweep_keeps_the_points_it_finished(board):
+    """The work asks ``progress`` between networks; a cancel there ends it, and the networks done
+    are not computed again."""
+    from kexue_viz.mapequation.dashboard import run_sweep
+    from kexue_viz.tasks import Cancelled
+
+    board.param.update(graph="lfr", lfr_n=100, seed=11)
+    networks, seed = board.sweep_plan()
+
+    def cancel_after_two(fraction):
+        if fraction >= 2 / len(networks):
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        run_sweep(board.sweep_plan(), cancel_after_two)
+    assert [pipeline.sweep_point.cached(graph, seed) is not None for graph in networks] == [True] * 2 + [False] * 5
+    assert board.sweep_points() == []  # shown once every point is computed
 
 
 def test_blank_row_colour_is_taken_literally_by_matplotlib():
@@ -187,13 +240,13 @@ def test_lfr_preset_finds_the_planted_communities(board):
 def test_one_module_answer_is_explained_with_both_codelengths(board, lang):
     board.param.update(graph="lfr", lfr_mu=0.6, lang=lang)  # links mostly between communities
     flow, truth = board.flow(), board.network().truth
-    planted, one = codelength(flow, truth).total, board.summary()["H"]
-    assert board.summary()["m"] == 1 and planted > one
+    planted, one = codelength(flow, truth).total, board.summary().H
+    assert board.summary().m == 1 and planted > one
     stats = board.stats()
     assert f"{one:.6f}" in stats and f"{planted:.6f}" in stats
     assert ("prefers one module" if lang == "en" else "偏好一个模块") in stats
     board.param.update(lfr_mu=0.4, lfr_seed=46)  # the planted partition is shorter; 3 trials miss it
-    assert board.summary()["m"] == 1 and codelength(board.flow(), board.network().truth).total < board.summary()["H"]
+    assert board.summary().m == 1 and codelength(board.flow(), board.network().truth).total < board.summary().H
     assert ("search missed it" if lang == "en" else "搜索没有找到它") in board.stats()
     board.partition_source = "truth"
     assert "one module" not in board.stats() and "一个模块" not in board.stats()

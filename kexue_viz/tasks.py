@@ -1,7 +1,8 @@
 """Long-running work behind a button: off the server's event loop, with progress and a cancel.
 
 A :class:`Task` is a button, a progress bar and a cancel button. Pressing the button runs
-``work(progress)`` in a worker thread (a process-wide pool, so a sweep never blocks the event
+``work(progress)`` (``work(prepare(), progress)`` with a ``prepare``, called at the press on the
+session's thread: a worker must not read widgets or parameters) in a worker thread (a process-wide pool, so a sweep never blocks the event
 loop that answers every reader's sliders); ``progress(fraction)`` moves the bar and raises
 :class:`Cancelled` once the reader pressed cancel; the result goes to ``done(result)`` on the
 session's next tick, under its lock (see :func:`kexue_viz.ui.next_tick`). A ``ValueError`` or any
@@ -38,10 +39,11 @@ class Task:
     ``label()`` gives the button's text (read again by :meth:`relabel`); ``cancel_label()`` the
     cancel button's. ``css_class`` names the button in the page (tests find it by that)."""
 
-    def __init__(self, work: Callable[[Callable[[float], None]], Any], done: Callable[[Any], None],
+    def __init__(self, work: Callable[..., Any], done: Callable[[Any], None],
                  failed: Callable[[Exception], None], label: Callable[[], str], cancel_label: Callable[[], str],
-                 css_class: str, schedule: Callable[[Callable[[], None], Document | None], None]):
-        self.work, self.done, self.failed = work, done, failed
+                 css_class: str, schedule: Callable[[Callable[[], None], Document | None], None],
+                 prepare: Callable[[], Any] | None = None):
+        self.work, self.done, self.failed, self.prepare = work, done, failed, prepare
         self.label, self.cancel_label, self.schedule = label, cancel_label, schedule
         self.button = pn.widgets.Button(label=label(), color="primary", css_classes=[css_class],
                                         sizing_mode="stretch_width")
@@ -64,9 +66,27 @@ class Task:
         self.button.label, self.cancel.label = self.label(), self.cancel_label()
 
     def start(self) -> None:
-        """Run the work (ignored while it runs): in a worker thread for a served page, else now."""
+        """Run the work (ignored while it runs): in a worker thread for a served page, else now.
+        With ``prepare``, its result (read now, on the session's thread: the settings the work
+        is for) is the work's first argument: ``work(prepared, progress)``."""
         if self._running:
             return
+        if self.prepare is not None:
+            try:
+                prepared = self.prepare()
+            except Exception as error:  # e.g. settings that cannot be computed: said in the page
+                self.failed(error)
+                return
+            work = self.work
+            self.work = lambda progress: work(prepared, progress)
+            try:
+                self._start()
+            finally:
+                self.work = work
+            return
+        self._start()
+
+    def _start(self) -> None:
         document = pn.state.curdoc
         served = document is not None and document.session_context is not None
         self._running = True

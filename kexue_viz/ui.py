@@ -701,10 +701,10 @@ class Dashboard(pn.viewable.Viewer):
         return pn.Column(*parts, sizing_mode="stretch_width")
 
     def cell(self, view: View):
-        """The Panel object of one view: its live plot or text (kept in ``self.panes``), with what
-        goes below it, shown while ``shown_when()`` holds."""
+        """The Panel object of one view: its live plot or text (CSS class ``kv-<key with dashes>``)
+        kept in ``self.panes``, with what goes below it, shown while ``shown_when()`` holds."""
         if view.text:
-            shown = self.live_text(view.key, view.build, view.triggers)
+            shown = self.live_text(view.key, view.build, view.triggers, css_classes=["kv-" + view.key.replace("_", "-")])
         else:
             shown = self.live(view.key, view.build, view.triggers, css_classes=["kv-main-plot"] if view.main else (),
                               defer=not view.main)
@@ -729,18 +729,21 @@ class Dashboard(pn.viewable.Viewer):
         for listener in self._listeners.get(name, ()):
             listener(event)
 
-    def task(self, key: str, work: Callable[[Callable[[float], None]], Any], done: Callable[[Any], None]) -> Task:
+    def task(self, key: str, work: Callable[..., Any], done: Callable[[Any], None],
+             prepare: Callable[[], Any] | None = None) -> Task:
         """A button labelled with the text ``key`` running ``work(progress)`` off the event loop,
         with a progress bar and a cancel button; ``done(result)`` runs on the session's tick, a
-        failure is explained in the error area (see :mod:`kexue_viz.tasks`). CSS class:
-        ``kv-<key with dashes>``. Show ``task.layout``."""
+        failure is explained in the error area (see :mod:`kexue_viz.tasks`). ``prepare()``, if
+        given, runs at the press on the session's thread and its result is the work's first
+        argument, ``work(prepared, progress)``: read the settings there, not in the work. CSS
+        class: ``kv-<key with dashes>``. Show ``task.layout``."""
         def finished(result):
             self.clear_error(key)
             done(result)
 
         task = Task(work, finished, lambda error: self.report(self.message("failed", reason=error), source=key),
                     label=lambda: self.t(key), cancel_label=lambda: self.t("cancel"),
-                    css_class="kv-" + key.replace("_", "-"), schedule=next_tick)
+                    css_class="kv-" + key.replace("_", "-"), schedule=next_tick, prepare=prepare)
         self.param.watch(lambda _: task.relabel(), "lang")
         return task
 

@@ -124,3 +124,14 @@ def test_a_worker_thread_reading_parameters_adds_no_dependency(toy):
         worker.join()
         toy.a
     assert reads == {"a"}
+
+
+def test_a_task_prepared_at_the_press_works_on_what_was_read_then(toy):
+    """``prepare()`` reads the settings at the press; the work gets them as its first argument."""
+    toy.a = 3
+    task = toy.task("run", lambda a, progress: a * 100, toy.finished, prepare=lambda: toy.a)
+    task.start()
+    assert toy.result == 300
+    broken = toy.task("run", lambda a, progress: a, toy.finished, prepare=lambda: 1 / 0)
+    broken.start()
+    assert "division by zero" in toy._error.object and not broken.running

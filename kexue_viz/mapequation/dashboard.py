@@ -339,18 +339,10 @@ class InfomapDashboard(Dashboard):
         return views.sweep_view(self.sweep_points(), label, self.t)
 
     def sweep_task(self) -> Task:
-        """The sweep button (:meth:`~kexue_viz.ui.Dashboard.task`): computes the points of
-        :meth:`sweep_plan` off the event loop, then the sweep view (trigger ``"sweep"``) reads them.
-        The work runs in a worker thread, which reads no parameter: it sweeps the plan of the moment
-        it starts, kept here by a :meth:`~kexue_viz.ui.Dashboard.follower` of what the plan reads."""
-        plan: dict = {}
-
-        def follow(*_):
-            plan["now"] = run(self.sweep_plan)
-
-        run = self.follower(follow)
-        follow()
-        return self.task("sweep", lambda progress: run_sweep(plan["now"], progress), lambda _: self.notify("sweep"))
+        """The sweep button (:meth:`~kexue_viz.ui.Dashboard.task`): computes the points of the
+        :meth:`sweep_plan` read at the press, off the event loop; then the sweep view (trigger
+        ``"sweep"``) reads them."""
+        return self.task("sweep", run_sweep, lambda _: self.notify("sweep"), prepare=self.sweep_plan)
 
     # ---- text -----------------------------------------------------------------------------
     def stats(self) -> str:
@@ -401,14 +393,12 @@ class InfomapDashboard(Dashboard):
     def build_views(self):
         """The sections, plus what the frame has no hook for: node selections on the network plot
         (tap, lasso) go to :meth:`_on_tap` (the selection of the plot's data source, not a tap's
-        coordinates as :func:`~kexue_viz.ui.on_tap` gives), the readout keeps its CSS class
-        ``kv-stats`` (the browser tests read it), and the sidebar shows only the controls that
+        coordinates as :func:`~kexue_viz.ui.on_tap` gives), and the sidebar shows only the controls that
         matter for the current network, flow model and source (:attr:`RELEVANT`)."""
         layout = super().build_views()
         network = self.panes["network"]
         self._attach_tap(network)
         network.param.watch(lambda event: self._attach_tap(network), "object")
-        self.panes["stats"].css_classes = [*self.panes["stats"].css_classes, "kv-stats"]
 
         def show_relevant(*_):
             run(self._show_relevant_controls)

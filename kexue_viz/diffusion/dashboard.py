@@ -8,8 +8,15 @@ particles; the accuracy-vs-NFE sweep against it. Every reader shares them: a sec
 same settings computes nothing. Moving the view time only interpolates stored trajectories and
 evaluates the field on a small grid (arrows, log-density). Work beyond ``COST_LIMIT`` (NFE ×
 particles × data points) is refused with a message. The accuracy-vs-NFE sweep (1–3 s) runs only
-when the reader presses its button. The dashboard keeps per session only what is not a result:
-the reader's custom points, the editor, the sweeps this reader ran, and built views.
+when the reader presses its button, as a background task (:meth:`~kexue_viz.ui.Dashboard.task`),
+one memoised solver run at a time. The dashboard keeps per session only what is not a result: the
+reader's custom points (announced to the views as ``"custom_points"``), the editor, the sweeps this
+reader ran (announced as ``"sweep"``), and built views.
+
+The page is two sections: the trajectories (main view, with the custom-data canvas under it, the
+status line, then density, x₁(t), accuracy vs NFE with its button, weight strip, curvature,
+tortuosity and, for PFGM only, the augmented half-plane) and post 13's gravity figures with their
+two controls.
 
 Views hold few HoloViews elements (one per layer, colours as a data column, see
 :func:`.views.coloured`): building elements is the dearest part of an in-place update.
@@ -17,34 +24,30 @@ Views hold few HoloViews elements (one per layer, colours as a data column, see
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import holoviews as hv
 import numpy as np
 import panel as pn
 import param
 
-from ..axes import nice_ceiling
 from ..style import styled
-from ..ui import Dashboard, next_tick, on_tap
+from ..tasks import Task
+from ..ui import Dashboard, Section, View, next_tick, on_tap
 from . import pipeline, views
 from .constructions import CONSTRUCTIONS, PRIORS
 from .data import PRESETS, from_points
 from .grids import GRIDS
 from .kernels import poisson_tail
-from .pipeline import COMMIT_LEVEL, DRAWN_PATHS, MAX_PARTICLES
+from .pipeline import COMMIT_LEVEL, COST_LIMIT, DRAWN_PATHS, MAX_PARTICLES
 from .solvers import FIXED_SOLVERS
 from .text import TEXT
 
-COST_LIMIT = 3e7
 ARROW_GRID = 20
-WINDOW_STEPS = (1, 1.5, 2, 3, 5, 7.5)  # the data window's half-widths: finer than the axes' default steps
 DENSITY_GRID = 40
 MAIN_WIDTH, SIDE_WIDTH = 600, 390  # 1-D main and density plots in their fixed-size panes (2-D: equal axes)
-WINDOW_ZOOM = 3  # the 2-D views and the x₁(t) axes span at most this many times the data's padded extent
-UNIT_SPAN = 2.0  # ... where the data's span is at least this (the bulk of the linear paths' unit-scale priors)
 RADIUS_CLIPS = (0, 5, 10, 20, 50, 100, 200, 500, 1000)  # ‖x_T − α x_i‖ ≤ clip·σ_T; 0 = off
-EXPECTED_NFE = {"euler": lambda n: n, "heun": lambda n: 2 * n - 1, "rk4": lambda n: 4 * n - 3,
-                "dpmpp_2m": lambda n: n, "dopri5": lambda n: 200 + n}
+CUSTOM = ("custom_points",)  # the trigger of the views that read the reader's points (see :meth:`notify`)
 DEFAULT_CUSTOM = np.array([[-1.0, -0.5], [1.0, -0.5], [0.0, 1.0], [0.3, 0.2]])
 MAX_CUSTOM_POINTS = 512  # the custom data set's points, all kept in the link (≤ ~15 kB of query)
 
@@ -85,13 +88,6 @@ def parse_typed_points(text: str, t_) -> np.ndarray:
     return np.array(rows)
 
 
-
-def widest_span(data: np.ndarray) -> float:
-    """The widest axis span of the views that show the data (N, d): ``WINDOW_ZOOM`` times its
-    largest coordinate span (at least ``UNIT_SPAN``), padded by 15 %."""
-    return WINDOW_ZOOM * max(float(np.ptp(data, axis=0).max()), UNIT_SPAN) * 1.15
-
-
 class DiffusionOdeDashboard(Dashboard):
     """Exact ODE trajectories of point clouds for the constructions of 生成扩散模型漫谈 (十二)–(十五)."""
 
@@ -129,9 +125,7 @@ class DiffusionOdeDashboard(Dashboard):
     particle = param.Integer(0, bounds=(0, MAX_PARTICLES - 1), doc="the particle of the weight strip (tap one)")
     gravity_sources = param.Selector(default="four", objects=["four", "ring"], doc="post 13's gravity figure")
     gravity_radius = param.Number(6.0, bounds=(1.0, 50.0), step=0.5, doc="circle where multi-source ≈ centroid field")
-    sweeps_done = param.Integer(0, bounds=(0, 10 ** 9), precedence=-1, doc="bumped when a sweep finishes")
     points = param.String(encode_points(DEFAULT_CUSTOM), doc="the custom data set, 'x,y;x,y;…' (kept in the link)")
-    custom_version = param.Integer(0, bounds=(0, 10 ** 9), precedence=-1, doc="bumped when custom points change")
     t_settled = param.Number(0.0, bounds=(0.0, 1.0), precedence=-1, doc="the view time once it rests (derived)")
 
     SCRUBBED = {"t_view": "t_settled"}
@@ -152,6 +146,8 @@ class DiffusionOdeDashboard(Dashboard):
         super().__init__(**params)
         self._custom = DEFAULT_CUSTOM.copy()
         self._swept: set = set()  # the sweep settings this reader has run (the page shows only those)
+        self._editor_pane: pn.pane.HoloViews | None = None  # the canvas and the typed-points box, once built
+        self._typed: pn.widgets.TextAreaInput | None = None
 
     # ---- settings for the pipeline (:mod:`.pipeline`, shared by every session) --------------------
     def data_settings(self) -> pipeline.DataSettings:
@@ -182,8 +178,9 @@ class DiffusionOdeDashboard(Dashboard):
         return pipeline.RunSettings.of(self.reference_settings(), self.n_particles, self.solver, self.n_steps,
                                        self.grid_settings(), self.rtol)
 
-    def check_cost(self, cloud) -> None:
-        cost = EXPECTED_NFE[self.solver](self.n_steps) * self.n_particles * cloud.size
+    def check_cost(self) -> None:
+        """Refuse (``ValueError``, reader-facing) a run beyond ``COST_LIMIT`` (:func:`.pipeline.run_cost`)."""
+        cost = pipeline.run_cost(self.run_settings())
         if cost > COST_LIMIT:
             raise ValueError(self.t("too_costly", cost=cost, limit=COST_LIMIT))
 
@@ -191,9 +188,8 @@ class DiffusionOdeDashboard(Dashboard):
     def run(self):
         """``(cloud, construction, trajectories)`` of the current solver (:func:`.pipeline.run`); work
         beyond ``COST_LIMIT`` is refused with a message."""
-        cloud = self.cloud()
-        self.check_cost(cloud)
-        return cloud, self.make_construction(), pipeline.run(self.run_settings())
+        self.check_cost()
+        return self.cloud(), self.make_construction(), pipeline.run(self.run_settings())
 
     def reference(self):
         """The reference trajectories (:func:`.pipeline.reference`)."""
@@ -203,23 +199,36 @@ class DiffusionOdeDashboard(Dashboard):
         return (self.reference_settings(), self.grid_settings())
 
     def finished_sweep(self) -> dict | None:
-        """The sweep of the current setting if this reader has run it (see :meth:`run_sweep`), else ``None``."""
+        """The sweep of the current setting if this reader has run it (see :meth:`sweep_task`), else ``None``."""
         return self.sweep() if self.sweep_key() in self._swept else None
-
-    def run_sweep(self) -> None:
-        """Compute (or recall) the sweep of the current setting and refresh the accuracy view."""
-        self.sweep()
-        self._swept.add(self.sweep_key())
-        self.sweeps_done += 1
 
     def sweep(self) -> dict:
         """Agreement with the reference vs NFE for every fixed-step solver on the current grid
         (:func:`.pipeline.sweep`; 1–3 s, so the page runs it only on a button press)."""
         return pipeline.sweep(*self.sweep_key())
 
+    def sweep_task(self) -> Task:
+        """The accuracy-vs-NFE button (:meth:`~kexue_viz.ui.Dashboard.task`): runs the sweep of the current
+        setting off the event loop (:func:`run_sweep`), then the accuracy view (trigger ``"sweep"``) shows
+        it. The work runs in a worker thread, which reads no parameter: it sweeps the setting of the
+        moment it starts, kept here by a :meth:`~kexue_viz.ui.Dashboard.follower` of what the key reads."""
+        aim: dict = {}
+
+        def follow(*_):
+            aim["key"] = run(self.sweep_key)
+
+        run = self.follower(follow, CUSTOM)
+        follow()
+        return self.task("run_sweep", lambda progress: run_sweep(aim["key"], progress), self.swept)
+
+    def swept(self, key: tuple) -> None:
+        """A sweep of ``key`` is done: the accuracy view shows it whenever the setting is ``key``."""
+        self._swept.add(key)
+        self.notify("sweep")
+
     def current_quality(self) -> tuple:
         """(NFE, agreement) of the current solver setting on the reference's starts (:func:`.pipeline.quality`)."""
-        self.check_cost(self.cloud())
+        self.check_cost()
         return pipeline.quality(self.run_settings())
 
     def view_time(self, fraction: float | None = None) -> float:
@@ -234,22 +243,8 @@ class DiffusionOdeDashboard(Dashboard):
         return cloud, construction, trajectories, t, positions, pipeline.basins(settings)
 
     def bounds(self, cloud, positions):
-        """Square axis limits holding the data and the particles' central 96 %, in nice steps so
-        that scrubbing the view time rarely moves the axes, and at most ``WINDOW_ZOOM`` times the
-        data's own (then centred on the data): a prior of scale T ≫ 1 (VE, PFGM's heavy tail at
-        t ≈ T) would otherwise shrink the data to a dot; the main view marks the particles
-        beyond the window on its edge."""
-        data = cloud.points.cpu().numpy()
-        sample = np.concatenate([data, positions])
-        lo = np.minimum(np.quantile(sample, 0.02, axis=0), data.min(0))
-        hi = np.maximum(np.quantile(sample, 0.98, axis=0), data.max(0))
-        half = nice_ceiling(0.5 * max(float((hi - lo).max()), 1.0) * 1.15, WINDOW_STEPS)
-        widest = nice_ceiling(0.5 * widest_span(data), WINDOW_STEPS)
-        if half > widest:
-            half, lo, hi = widest, data.min(0), data.max(0)
-        step = half / 4
-        centre = np.round(0.5 * (lo + hi) / step) * step
-        return (centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half)
+        """The 2-D views' square window for the data and the particles (:func:`.pipeline.plane_window`)."""
+        return pipeline.plane_window(cloud.points.cpu().numpy(), positions)
 
     def grid_field(self, t, bounds, size):
         """(xs, ys, gx, gy, field values) on a size×size grid over ``bounds`` (:func:`.pipeline.field_on_grid`)."""
@@ -318,7 +313,8 @@ class DiffusionOdeDashboard(Dashboard):
                                    data=cloud.points[:, 0].cpu().numpy())
 
         title = self.t("view_line1d", construction=self.option_label("construction", self.construction), t=t)
-        limits = self.cached_view("line_limits", (self.run_settings(),), lambda: self.tx_limits(cloud, trajectories, tail=0.0))
+        limits = self.cached_view("line_limits", (self.run_settings(),),
+                                  lambda: self.tx_limits(cloud, trajectories, tail=0.0))
         return views.tx_view(self.cached_view("line_static", (self.run_settings(),), static), t, title, self.t, ylabel="x",
                              height=520, width=MAIN_WIDTH, ylim=limits)
 
@@ -345,25 +341,13 @@ class DiffusionOdeDashboard(Dashboard):
         return self.cached_view("tx", (self.run_settings(), self.t_view), build)
 
     def tx_limits(self, cloud, trajectories, tail: float = 0.02) -> tuple[float, float]:
-        """x₁ limits of the x₁(t) views: the data and the drawn paths' values but a ``tail`` share at
-        either end, padded (PFGM's heavy-tailed starts would otherwise squeeze every path to a line),
-        and at most :func:`widest_span` about the data (paths from farther come in from the edges;
-        the same rule as the main view's :meth:`bounds`)."""
-        values = trajectories.states[:, :DRAWN_PATHS, 0].cpu().numpy()
-        data = cloud.points[:, 0].cpu().numpy()
-        lo, hi = min(np.quantile(values, tail), data.min()), max(np.quantile(values, 1 - tail), data.max())
-        pad = 0.05 * max(hi - lo, 1e-9)
-        widest = widest_span(data[:, None])
-        if hi - lo + 2 * pad > widest:
-            middle = 0.5 * (data.min() + data.max())
-            return float(middle - 0.5 * widest), float(middle + 0.5 * widest)
-        return float(lo - pad), float(hi + pad)
+        """x₁ limits of the x₁(t) views for the drawn paths (:func:`.pipeline.path_limits`)."""
+        return pipeline.path_limits(cloud.points[:, 0].cpu().numpy(),
+                                    trajectories.states[:, :DRAWN_PATHS, 0].cpu().numpy(), tail)
 
     def axis_1d(self, cloud, positions) -> np.ndarray:
-        sample = np.concatenate([cloud.points[:, 0].cpu().numpy(), positions[:, 0]])
-        lo, hi = np.quantile(sample, 0.02), np.quantile(sample, 0.98)
-        pad = 0.1 * max(hi - lo, 1.0)
-        return np.linspace(min(lo, float(cloud.points.min())) - pad, max(hi, float(cloud.points.max())) + pad, 400)
+        """The x samples of the 1-D views (:func:`.pipeline.line_axis`)."""
+        return pipeline.line_axis(cloud.points[:, 0].cpu().numpy(), positions[:, 0])
 
     def density_view(self):
         """The exact marginal at the settled view time; axes from the reference particles, so the map
@@ -488,58 +472,39 @@ class DiffusionOdeDashboard(Dashboard):
             layout = layout + self.half_plane_view()
         return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(12, 15))
 
+    def sections(self) -> list[Section]:
+        """The trajectories: the main view (square, the custom-data canvas under it), the status line,
+        then the density (square), x₁(t), accuracy vs NFE (its button under it), the weight strip,
+        curvature, tortuosity and, for PFGM only, the augmented half-plane. Then post 13's gravity
+        figures with their two controls. Every view but gravity's reads the reader's points."""
+        return [
+            Section((View("main", self.main_view, main=True, own_size=True, triggers=CUSTOM,
+                          below=lambda: [self.custom_data()]),
+                     View("status", self.status_text, text=True, wide=True, triggers=CUSTOM),
+                     View("density", self.density_view, own_size=True, triggers=CUSTOM),
+                     View("tx", self.tx_view, triggers=CUSTOM),
+                     View("quality", self.quality_view, triggers=(*CUSTOM, "sweep"),
+                          below=lambda: [self.sweep_task().layout]),
+                     View("strip", self.strip_view, triggers=CUSTOM),
+                     View("curvature", self.curvature_view, triggers=CUSTOM),
+                     View("tortuosity", self.tortuosity_view, triggers=CUSTOM),
+                     View("half_plane", self.half_plane_view, triggers=CUSTOM,
+                          shown_when=lambda: self.construction == "pfgm")),
+                    note="note"),
+            Section((View("gravity", self.gravity_view, own_size=True), View("centroid", self.centroid_view)),
+                    heading="gravity_heading", note="gravity_note", controls=("gravity_sources", "gravity_radius")),
+        ]
+
     def build_views(self):
-        data = ("custom_version",)  # the reader's points are not a parameter
-        main = self.live("main", self.main_view, data, css_classes=["kv-main-plot"])
-        on_tap(main, self.select_nearest)  # tapping the main 2-D view selects the nearest particle
-        density = self.live("density", self.density_view, data)  # 2-D: cached apart from the run
-        for square in (main, density):  # fixed-size frames: a stretched pane would distort equal axes
-            square.sizing_mode = "fixed"
-        half_plane = pn.Column(self.live("half_plane", self.half_plane_view, data),
-                               visible=self.construction == "pfgm", sizing_mode="stretch_width")  # the pane's own
-        # visibility follows its Bokeh figure's
-        self.param.watch(lambda event: setattr(half_plane, "visible", event.new == "pfgm"), "construction")
-        quality = pn.Column(self.live("quality", self.quality_view, (*data, "sweeps_done")),
-                            self.sweep_button(), sizing_mode="stretch_width")
-        pairs = ((self.live("tx", self.tx_view, data), quality),
-                 (self.live("strip", self.strip_view, data), half_plane),
-                 (self.live("curvature", self.curvature_view, data),
-                  self.live("tortuosity", self.tortuosity_view, data)))
-        grid = pn.Column(*[pn.Row(*pair, sizing_mode="stretch_width") for pair in pairs], sizing_mode="stretch_width")
-        status = self.live_text("status", self.status_text, data, css_classes=["kv-status"])
-        note = pn.pane.Markdown(pn.bind(lambda lang: self.t("note"), self.param.lang), sizing_mode="stretch_width")
-        count = pn.pane.Markdown(pn.bind(lambda *_: self.t("custom_count", count=len(self._custom)),
-                                         self.param.custom_version, self.param.lang), css_classes=["kv-custom-count"])
-        top = pn.Row(main, pn.Column(density, self.editor(), count), sizing_mode="stretch_width")
-        return pn.Column(top, status, grid, self.gravity_section(), note, sizing_mode="stretch_width")
-
-    def sweep_button(self) -> pn.widgets.Button:
-        """Runs the accuracy-vs-NFE sweep (1–3 s) with a busy indicator; a served page first shows the
-        indicator, then computes on the next tick."""
-        button = pn.widgets.Button(label=self.t("run_sweep"), color="primary", sizing_mode="stretch_width",
-                                   css_classes=["kv-run-sweep"])
-
-        def finish():
-            try:
-                self.guard("sweep", self.run_sweep, lambda: None)()
-            finally:
-                button.loading = False
-
-        def press(_):
-            button.loading = True
-            next_tick(finish)
-
-        button.on_click(press)
-        self.param.watch(lambda _: setattr(button, "label", self.t("run_sweep")), "lang")
-        self._sweep_button = button
-        return button
+        layout = super().build_views()
+        on_tap(self.panes["main"], self.select_nearest)  # tapping the main 2-D view selects the nearest particle
+        return layout
 
     def select_nearest(self, x: float, y: float) -> None:
         """Make the particle nearest to ``(x, y)`` at the view time the selected one (2-D data)."""
         if x is None or y is None or self.dimension() != 2:
             return
-        positions = self.frame()[4]
-        self.particle = int(np.argmin(np.hypot(positions[:, 0] - x, positions[:, 1] - y)))
+        self.particle = pipeline.nearest_particle(self.frame()[4], x, y)
 
     # ---- post 13: gravity ------------------------------------------------------------------------
     def gravity_lines(self) -> pipeline.GravityLines:
@@ -569,17 +534,6 @@ class DiffusionOdeDashboard(Dashboard):
 
         return self.cached_view("centroid", (self.gravity_sources, self.gravity_radius), build)
 
-    def gravity_section(self):
-        """Post 13's non-augmented gravity figures with their two controls."""
-        heading = pn.pane.Markdown(pn.bind(lambda lang: self.t("gravity_heading"), self.param.lang),
-                                   sizing_mode="stretch_width")
-        controls = pn.Row(self._widget("gravity_sources"), self._widget("gravity_radius"), sizing_mode="stretch_width")
-        plots = pn.Row(self.live("gravity", self.gravity_view),
-                       self.live("centroid", self.centroid_view),
-                       sizing_mode="stretch_width")
-        plots[0].sizing_mode = "fixed"  # equal axes
-        return pn.Column(heading, controls, plots, sizing_mode="stretch_width")
-
     # ---- custom data ----------------------------------------------------------------------------
     def checked_points(self, points) -> np.ndarray:
         """Reader points (N, d) as the custom data set keeps them: rounded as the link keeps them
@@ -604,10 +558,12 @@ class DiffusionOdeDashboard(Dashboard):
         self.clear_error("custom")
         self._custom = array
         self.points = encode_points(array)
-        self.custom_version += 1
+        self.notify("custom_points")
         if self.dataset != "custom":
             self.dataset = "custom"
-        if not from_canvas and self._layout is not None:
+        if self._typed is not None:
+            self._typed.value = typed_text(array)
+        if not from_canvas and self._editor_pane is not None:
             self._editor_pane.object = self.editor_element()
         return True
 
@@ -634,7 +590,8 @@ class DiffusionOdeDashboard(Dashboard):
         return points
 
     def editor(self):
-        """A canvas where the reader taps to add, drags to move and deletes points (PointDraw)."""
+        """A canvas where the reader taps to add, drags to move and deletes points (PointDraw), redrawn
+        with the language."""
         stream = hv.streams.PointDraw(num_objects=MAX_CUSTOM_POINTS, add=True, drag=True)
         self._point_stream = stream
         points = self.editor_element()
@@ -650,7 +607,14 @@ class DiffusionOdeDashboard(Dashboard):
 
         stream.add_subscriber(changed)
         self._editor_pane = pn.pane.HoloViews(points, sizing_mode="fixed", css_classes=["kv-editor"])
+        self.param.watch(lambda _: setattr(self._editor_pane, "object", self.editor_element()), "lang")
         return self._editor_pane
+
+    def custom_data(self):
+        """The custom-data canvas and the count of the custom points, beside each other."""
+        count = self.live_text("custom_count", lambda: self.t("custom_count", count=len(self._custom)), CUSTOM,
+                               css_classes=["kv-custom-count"])
+        return pn.Row(self.editor(), count, sizing_mode="stretch_width")
 
     def view_time_slider(self):
         """The view-time slider: dragging scrubs (trajectory views follow live), releasing settles
@@ -660,10 +624,10 @@ class DiffusionOdeDashboard(Dashboard):
         return self.scrub_slider("t_view", slider)
 
     def extra_controls(self) -> list:
-        area = pn.widgets.TextAreaInput(value=typed_text(self._custom), height=110, sizing_mode="stretch_width",
-                                        css_classes=["kv-typed"])
-        self.param.watch(lambda _: setattr(area, "value", typed_text(self._custom)), "custom_version")
-        button = pn.widgets.Button(label=self.t("use_typed"), sizing_mode="stretch_width", css_classes=["kv-use-typed"])
+        """The view-time slider, and the typed-points box with its button."""
+        self._typed = area = pn.widgets.TextAreaInput(value=typed_text(self._custom), height=110,
+                                                      sizing_mode="stretch_width", css_classes=["kv-typed"])
+        button = self.button("use_typed", sizing_mode="stretch_width", css_classes=["kv-use-typed"])
 
         def use():
             try:
@@ -674,11 +638,17 @@ class DiffusionOdeDashboard(Dashboard):
         # Panel runs a click that comes while the box's text is still on its way as a task without
         # the document's lock: like the canvas, change the data set on the next tick
         button.on_click(lambda _: next_tick(use))
-        heading = pn.pane.Markdown(self.t("typed_points"))
+        return [self.view_time_slider(), self.text_pane("typed_points"), area, button]
 
-        def relabel(_):
-            heading.object, button.label = self.t("typed_points"), self.t("use_typed")
-            self._editor_pane.object = self.editor_element()
 
-        self.param.watch(relabel, "lang")
-        return [self.view_time_slider(), heading, area, button]
+def run_sweep(key: tuple, progress: Callable[[float], None]) -> tuple:
+    """The sweep of ``key`` (reference and grid settings, see :meth:`DiffusionOdeDashboard.sweep_key`):
+    the reference, then each of ``SWEEP_RUNS`` (:func:`.pipeline.sweep_point`), with progress in between
+    (a second reader finds them done); returns ``key``."""
+    reference, grid = key
+    runs = pipeline.SWEEP_RUNS
+    pipeline.reference(reference)
+    for index, run in enumerate(runs):
+        progress((index + 1) / (len(runs) + 1))
+        pipeline.sweep_point(reference, grid, *run)
+    return key

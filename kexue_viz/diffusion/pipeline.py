@@ -15,7 +15,11 @@ settings giving the same result are equal:
   :func:`basins`, :func:`frame` (positions at a view time), :func:`strip` (a particle's posterior
   weights), :func:`quality` (agreement with the reference);
 * :class:`GridSettings` with a reference setting → :func:`sweep` (agreement vs NFE of every
-  fixed-step solver).
+  fixed-step solver), assembled from one memoised :func:`sweep_point` per run of ``SWEEP_RUNS``.
+
+Also here, plain functions of arrays: the work a run costs (:func:`run_cost`, refused beyond
+``COST_LIMIT``), the views' axis windows (:func:`plane_window`, :func:`path_limits`,
+:func:`line_axis`) and the particle nearest to a point (:func:`nearest_particle`).
 
 Trajectories are the core's :class:`~.solvers.Trajectories` (torch, shared: do not modify them);
 the numpy arrays of every memoised result are read-only (copy before modifying one in place).
@@ -30,6 +34,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from ..axes import nice_ceiling
 from ..pipeline import memoised
 from . import exact1d, metrics
 from .constructions import Construction, make_construction
@@ -45,6 +50,13 @@ REFERENCE_RTOL = 1e-8
 COMPACT_REFERENCE_STEPS = 400  # RK4 on a uniform grid: DOP853 crawls across the jumps of a compact prior's field
 DENSE_TIMES = 48
 SWEEP_STEPS = (2, 4, 8, 16, 32, 64)
+SWEEP_RUNS = tuple((solver, n_steps) for solver in FIXED_SOLVERS for n_steps in SWEEP_STEPS)
+COST_LIMIT = 3e7  # NFE × particles × data points of one run
+EXPECTED_NFE = {"euler": lambda n: n, "heun": lambda n: 2 * n - 1, "rk4": lambda n: 4 * n - 3,
+                "dpmpp_2m": lambda n: n, "dopri5": lambda n: 200 + n}
+WINDOW_STEPS = (1, 1.5, 2, 3, 5, 7.5)  # the data window's half-widths: finer than the axes' default steps
+WINDOW_ZOOM = 3  # the 2-D views and the x₁(t) axes span at most this many times the data's padded extent
+UNIT_SPAN = 2.0  # ... where the data's span is at least this (the bulk of the linear paths' unit-scale priors)
 DRAWN_PATHS = 256
 STRIP_TIMES = 64  # columns of the weight strip (log-spaced view times)
 COMMIT_LEVEL = 0.9  # commitment: the largest weight first exceeds this (brief §2.10)
@@ -381,16 +393,76 @@ def run_quality(settings: RunSettings) -> tuple[int, float]:
 
 
 @memoised(max_bytes=2**20)
+def sweep_point(settings: ReferenceSettings, grid: GridSettings, solver: str, n_steps: int) -> tuple[int, float]:
+    """(NFE, agreement) of ``solver`` with ``n_steps`` steps on ``grid`` from the reference's starts."""
+    paths = solve_reference_starts(settings, solver, n_steps, grid)
+    return paths.nfe, agreement(settings, paths.end, reference(settings).end)
+
+
 def sweep(settings: ReferenceSettings, grid: GridSettings) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """``{solver: (NFE, agreement)}`` over ``SWEEP_STEPS`` for every fixed-step solver on ``grid``,
-    on the reference's starts (1–3 s)."""
-    target = reference(settings)
-    result = {}
-    for solver in FIXED_SOLVERS:
-        runs = [solve_reference_starts(settings, solver, n, grid) for n in SWEEP_STEPS]
-        result[solver] = (np.array([r.nfe for r in runs]),
-                          np.array([agreement(settings, r.end, target.end) for r in runs]))
-    return result
+    """``{solver: (NFE, agreement)}`` over ``SWEEP_STEPS`` for every fixed-step solver on ``grid``, on
+    the reference's starts (:func:`sweep_point` for each of ``SWEEP_RUNS``; 1–3 s in all when none is
+    stored yet)."""
+    points = {run: sweep_point(settings, grid, *run) for run in SWEEP_RUNS}
+    return {solver: (np.array([points[solver, n][0] for n in SWEEP_STEPS]),
+                     np.array([points[solver, n][1] for n in SWEEP_STEPS])) for solver in FIXED_SOLVERS}
+
+
+def run_cost(settings: RunSettings) -> float:
+    """The work of a run as it is refused beyond ``COST_LIMIT``: expected NFE × particles × data points."""
+    return EXPECTED_NFE[settings.solver](settings.n_steps) * settings.n_particles * cloud(settings.reference.data).size
+
+
+# ---- axis windows -----------------------------------------------------------------------------
+def widest_span(data: np.ndarray) -> float:
+    """The widest axis span of the views that show the data (N, d): ``WINDOW_ZOOM`` times its
+    largest coordinate span (at least ``UNIT_SPAN``), padded by 15 %."""
+    return WINDOW_ZOOM * max(float(np.ptp(data, axis=0).max()), UNIT_SPAN) * 1.15
+
+
+def plane_window(data: np.ndarray, positions: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Square axis limits of a 2-D view holding the data (N, 2) and the particles' (M, 2) central 96 %,
+    in nice steps (``WINDOW_STEPS``) so that scrubbing the view time rarely moves the axes, and at most
+    :func:`widest_span` wide (then centred on the data): a prior of scale T ≫ 1 (VE, PFGM's heavy tail
+    at t ≈ T) would otherwise shrink the data to a dot; the main view marks the particles beyond the
+    window on its edge."""
+    sample = np.concatenate([data, positions])
+    lo = np.minimum(np.quantile(sample, 0.02, axis=0), data.min(0))
+    hi = np.maximum(np.quantile(sample, 0.98, axis=0), data.max(0))
+    half = nice_ceiling(0.5 * max(float((hi - lo).max()), 1.0) * 1.15, WINDOW_STEPS)
+    widest = nice_ceiling(0.5 * widest_span(data), WINDOW_STEPS)
+    if half > widest:
+        half, lo, hi = widest, data.min(0), data.max(0)
+    step = half / 4
+    centre = np.round(0.5 * (lo + hi) / step) * step
+    return (centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half)
+
+
+def path_limits(data: np.ndarray, values: np.ndarray, tail: float = 0.02) -> tuple[float, float]:
+    """x₁ limits of the x₁(t) views of the data's x₁ (N,) and the drawn paths' ``values``: both but a
+    ``tail`` share of the values at either end, padded (PFGM's heavy-tailed starts would otherwise
+    squeeze every path to a line), and at most :func:`widest_span` about the data (paths from farther
+    come in from the edges; the same rule as :func:`plane_window`)."""
+    lo, hi = min(np.quantile(values, tail), data.min()), max(np.quantile(values, 1 - tail), data.max())
+    pad = 0.05 * max(hi - lo, 1e-9)
+    widest = widest_span(data[:, None])
+    if hi - lo + 2 * pad > widest:
+        middle = 0.5 * (data.min() + data.max())
+        return float(middle - 0.5 * widest), float(middle + 0.5 * widest)
+    return float(lo - pad), float(hi + pad)
+
+
+def line_axis(data: np.ndarray, positions: np.ndarray, size: int = 400) -> np.ndarray:
+    """``size`` points along x of a 1-D view: the data (N,) and the particles' (M,) central 96 %, padded."""
+    sample = np.concatenate([data, positions])
+    lo, hi = np.quantile(sample, 0.02), np.quantile(sample, 0.98)
+    pad = 0.1 * max(hi - lo, 1.0)
+    return np.linspace(min(lo, float(data.min())) - pad, max(hi, float(data.max())) + pad, size)
+
+
+def nearest_particle(positions: np.ndarray, x: float, y: float) -> int:
+    """The index of the particle (M, 2) nearest to ``(x, y)``."""
+    return int(np.argmin(np.hypot(positions[:, 0] - x, positions[:, 1] - y)))
 
 
 # ---- field near the data ----------------------------------------------------------------------

@@ -141,9 +141,8 @@ def test_custom_points_from_text_and_canvas(dashboard):
     assert points.shape == (3, 2)
     assert dashboard.set_custom(points) and dashboard.dataset == "custom"
     assert dashboard.run()[0].size == 3
-    version = dashboard.custom_version
     dashboard._point_stream.event(data={"x1": [0.0, 1.0], "x2": [0.5, -0.5]})
-    assert dashboard.custom_version == version + 1 and dashboard.run()[0].size == 2
+    assert dashboard.run()[0].size == 2 and dashboard.points == "0,0.5;1,-0.5"
     assert dashboard.set_custom([[0.2]])  # one point (1-D): every trajectory ends on it
     _, _, trajectories = dashboard.run()
     assert np.allclose(trajectories.end.cpu().numpy(), 0.2)
@@ -188,11 +187,32 @@ def test_a_bad_link_value_is_explained_and_undone(dashboard, link, fragment):
 
 
 def test_typed_box_and_canvas_show_the_current_points(page):
-    area = next(widget for widget in page.extra_controls() if isinstance(widget, pn.widgets.TextAreaInput))
+    area, = [widget for widget in page._layout.select(pn.widgets.TextAreaInput) if "kv-typed" in widget.css_classes]
     page.points = "0,0;2,1"
     assert area.value == "0, 0\n2, 1" and page.dataset == "custom"
     drawn = page._editor_pane.object
     assert np.array_equal(drawn.array(), [[0.0, 0.0], [2.0, 1.0]])
+
+
+def drawn_data_points(pane) -> int:
+    """How many data points the main view's figure draws (its largest (x1, x2) source; the other one is
+    the selected particle's ring)."""
+    from bokeh.models import ColumnDataSource
+
+    return max(len(source.data["x1"]) for source in pane.object.select(ColumnDataSource)
+               if sorted(source.data) == ["x1", "x2"])
+
+
+def test_custom_points_refresh_the_views_that_read_them(page):
+    """The reader's points are not a parameter: ``set_custom`` announces them (``notify("custom_points")``)
+    and the drawn views and the count under the canvas follow, with the data set already custom."""
+    page.set_custom([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0]])
+    assert page.dataset == "custom" and drawn_data_points(page.panes["main"]) == 3
+    assert page.set_custom([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0], [0.5, 2.0]])
+    assert drawn_data_points(page.panes["main"]) == 4
+    count = next(pane for pane in page._layout.select(pn.pane.Markdown) if "kv-custom-count" in pane.css_classes)
+    assert "4" in count.object
+    assert "custom_points" not in page.param  # a name given to notify(), not a counter parameter
 
 
 def test_empty_canvas_is_reported_and_keeps_data(dashboard):
@@ -297,20 +317,64 @@ def test_sweep_runs_only_on_request(dashboard):
         dashboard.quality_view()
     assert dashboard.finished_sweep() is None
     assert not [el for el in layers(dashboard.quality_view(), "Curve")]
-    done = dashboard.sweeps_done
-    dashboard.run_sweep()
-    assert dashboard.sweeps_done == done + 1 and dashboard.finished_sweep() is not None
+    dashboard.sweep_task().start()  # no server: the task runs at once
+    assert dashboard.finished_sweep() is not None
     curves = layers(dashboard.quality_view(), "Curve")
     assert len(curves) == 4 and all(len(curve) == 6 for curve in curves)
     dashboard.n_steps = 20  # the sweep of this grid and reference stays
     assert dashboard.finished_sweep() is not None
 
 
+def sweep_button(page) -> pn.widgets.Button:
+    return next(button for button in page._layout.select(pn.widgets.Button) if "kv-run-sweep" in button.css_classes)
+
+
 def test_sweep_button_computes_and_refreshes(page):
-    page.param.update(construction="ve", n_data=16, n_particles=24)
+    """The button is a background task (:meth:`~kexue_viz.ui.Dashboard.task`; without a server it runs
+    at once): its result lands in the accuracy view, its runs in the pipeline's memo."""
+    from kexue_viz.diffusion import pipeline
+
+    page.param.update(construction="ve", n_data=16, n_particles=24, grid="log")
     assert page.finished_sweep() is None
-    page._sweep_button.clicks += 1
-    assert page.finished_sweep() is not None and not page._sweep_button.loading
+    sweep_button(page).clicks += 1
+    assert page.finished_sweep() is not None and not sweep_button(page).disabled
+    curves = layers(page._live["quality"].build(), "Curve")
+    assert len(curves) == 4 and all(len(curve) == len(pipeline.SWEEP_STEPS) for curve in curves)
+    key = page.sweep_key()
+    assert all(pipeline.sweep_point.cached(*key, *run) is not None for run in pipeline.SWEEP_RUNS)
+    assert not page._problems
+
+
+def test_a_failing_sweep_is_reported_and_shows_nothing(page, monkeypatch):
+    from kexue_viz.diffusion import pipeline
+
+    def fail(*args):
+        raise ValueError("no reference today")
+
+    page.param.update(lang="en", construction="ve", n_data=16, n_particles=24, grid="uniform")
+    monkeypatch.setattr(pipeline, "sweep_point", fail)
+    sweep_button(page).clicks += 1
+    assert page._error.visible and "no reference today" in page._error.object
+    assert page.finished_sweep() is None and not sweep_button(page).disabled
+
+
+def test_the_sweep_runs_the_setting_shown_when_pressed(page):
+    """The task's work reads no parameter (it runs in a worker thread on a served page): the setting it
+    sweeps is kept as the reader changes it."""
+    page.param.update(construction="ve", n_data=16, n_particles=24, grid="karras", rho=5.0)
+    page.rho = 3.0
+    sweep_button(page).clicks += 1
+    assert page.finished_sweep() is not None and page.sweep_key()[1].rho == 3.0
+
+
+def test_the_half_plane_is_shown_for_pfgm_only(page):
+    cell = next(column for column in page._layout.select(pn.Column) if page.panes["half_plane"] in column.objects)
+    page.construction = "straight"
+    assert cell.visible is False
+    page.construction = "pfgm"
+    assert cell.visible is True
+    page.construction = "straight"
+    assert cell.visible is False
 
 
 @pytest.mark.parametrize("dataset", ["post15_1d", "moons"])

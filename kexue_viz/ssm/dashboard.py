@@ -220,19 +220,23 @@ class HippoDashboard(Dashboard):
 
         return self.cached_view("output", (self.s4_settings(), self.signal_settings()), build)
 
-    def measure_routes(self, progress) -> tuple[tuple[int, int], dict[str, float]]:
-        """The timing button's work (a worker thread on a served page: it reads the settings once and
-        changes nothing): ``((N, L), medians)``, one route timed per step, or the medians this reader
-        already has for that N and L."""
+    def timing_request(self) -> tuple[pipeline.S4Settings, dict[str, float] | None]:
+        """What the timing button works on, read at the press: the S4 settings and the medians this
+        reader already has for their N and L (``None`` when not timed yet)."""
         settings = self.s4_settings()
-        key = (settings.N, settings.L)
-        timings = self._timings.get(key)
+        return settings, self._timings.get((settings.N, settings.L))
+
+    @staticmethod
+    def measure_routes(request, progress) -> tuple[tuple[int, int], dict[str, float]]:
+        """The timing button's work (a worker thread on a served page): ``((N, L), medians)``, one
+        route timed per step, or the medians the reader already has."""
+        settings, timings = request
         if timings is None:
             timings = {}
             for index, route in enumerate(TIMED_ROUTES):
                 progress(index / len(TIMED_ROUTES))
                 timings[route] = pipeline.route_timing(settings, route)
-        return key, timings
+        return (settings.N, settings.L), timings
 
     def keep_timings(self, result: tuple[tuple[int, int], dict[str, float]]) -> None:
         """Keep the medians measured for ``(N, L)`` and refresh the chart and the note showing them."""
@@ -267,7 +271,7 @@ class HippoDashboard(Dashboard):
     def timing_controls(self) -> list:
         """Under the timing chart: the button timing the routes (off the event loop, with progress
         and a cancel) and the note giving their medians."""
-        task = self.task("time_routes", self.measure_routes, self.keep_timings)
+        task = self.task("time_routes", self.measure_routes, self.keep_timings, prepare=self.timing_request)
         return [task.layout, self.live_text("timing_note", self.timing_note, triggers=("timings",))]
 
     def sections(self) -> list[Section]:

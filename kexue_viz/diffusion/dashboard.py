@@ -208,18 +208,10 @@ class DiffusionOdeDashboard(Dashboard):
         return pipeline.sweep(*self.sweep_key())
 
     def sweep_task(self) -> Task:
-        """The accuracy-vs-NFE button (:meth:`~kexue_viz.ui.Dashboard.task`): runs the sweep of the current
-        setting off the event loop (:func:`run_sweep`), then the accuracy view (trigger ``"sweep"``) shows
-        it. The work runs in a worker thread, which reads no parameter: it sweeps the setting of the
-        moment it starts, kept here by a :meth:`~kexue_viz.ui.Dashboard.follower` of what the key reads."""
-        aim: dict = {}
-
-        def follow(*_):
-            aim["key"] = run(self.sweep_key)
-
-        run = self.follower(follow, CUSTOM)
-        follow()
-        return self.task("run_sweep", lambda progress: run_sweep(aim["key"], progress), self.swept)
+        """The accuracy-vs-NFE button (:meth:`~kexue_viz.ui.Dashboard.task`): runs the sweep of the setting
+        read at the press (:meth:`sweep_key`) off the event loop (:func:`run_sweep`), then the accuracy
+        view (trigger ``"sweep"``) shows it."""
+        return self.task("run_sweep", run_sweep, self.swept, prepare=self.sweep_key)
 
     def swept(self, key: tuple) -> None:
         """A sweep of ``key`` is done: the accuracy view shows it whenever the setting is ``key``."""

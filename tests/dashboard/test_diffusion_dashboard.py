@@ -359,8 +359,8 @@ def test_a_failing_sweep_is_reported_and_shows_nothing(page, monkeypatch):
 
 
 def test_the_sweep_runs_the_setting_shown_when_pressed(page):
-    """The task's work reads no parameter (it runs in a worker thread on a served page): the setting it
-    sweeps is kept as the reader changes it."""
+    """The task's work reads no parameter (it runs in a worker thread on a served page): it sweeps the
+    setting read at the press (``prepare``), after the reader changed it."""
     page.param.update(construction="ve", n_data=16, n_particles=24, grid="karras", rho=5.0)
     page.rho = 3.0
     sweep_button(page).clicks += 1

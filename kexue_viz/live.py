@@ -226,7 +226,7 @@ class LivePlot:
 
     renders = 0  # full renders by all live plots of the process (the update benchmark reports it)
 
-    def __init__(self, build: Callable[[], object], css_classes=(), draw: bool = True):
+    def __init__(self, build: Callable[[], object], css_classes=()):
         self.build = build
         self.pane = pn.pane.Bokeh(None, css_classes=list(css_classes), sizing_mode="stretch_width")
         self._signature = None
@@ -237,8 +237,7 @@ class LivePlot:
         self._figure = None
         self._labels: tuple[str, str] = ("", "")
         self._labels_follow = False
-        if draw:  # else the pane stays empty until the first refresh
-            self.refresh()
+        self.refresh()
 
     def document(self) -> Document | None:
         """The document the figure is shown in (a served session's, once the page holds it)."""

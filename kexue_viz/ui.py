@@ -380,8 +380,8 @@ class View:
     ``main``: the page's primary plot (drawn first; CSS class ``kv-main-plot``). ``triggers``:
     names of state that is not a parameter (see :meth:`Dashboard.notify`). ``wide``: the whole
     width of the section rather than a grid cell. ``own_size``: the figure at its own size (a
-    square frame at equal scales) rather than stretched. ``below()``: Panel objects shown under
-    the view in its cell (a button, a caption). ``shown_when()``: the cell is visible only while
+    square frame at equal scales) rather than stretched. ``below()``/``beside()``: Panel objects
+    shown under / to the right of the view in its cell (a button, a caption, an editor). ``shown_when()``: the cell is visible only while
     it returns true (it follows what it reads, as a view does)."""
     key: str
     build: Callable[[], Any]
@@ -391,6 +391,7 @@ class View:
     triggers: tuple[str, ...] = ()
     own_size: bool = False
     below: Callable[[], list] | None = None
+    beside: Callable[[], list] | None = None
     shown_when: Callable[[], bool] | None = None
 
 
@@ -702,17 +703,36 @@ class Dashboard(pn.viewable.Viewer):
 
     def cell(self, view: View):
         """The Panel object of one view: its live plot or text (CSS class ``kv-<key with dashes>``)
-        kept in ``self.panes``, with what goes below it, shown while ``shown_when()`` holds."""
+        kept in ``self.panes``, with what goes beside and below it, shown while ``shown_when()``
+        holds. While a served page is first built, a plot other than the main one is a
+        placeholder filled just after the first paint (:meth:`_draw_after_paint`); the
+        placeholder stretches as a cell does, so a grid is laid out as if it were drawn."""
+        if self._after_paint is None or view.main or view.text:
+            return self._cell(view)
+        placeholder, tab = pn.Column(sizing_mode="stretch_width"), self._building_tab
+
+        def draw():
+            self._building_tab = tab
+            try:
+                placeholder.objects = [self._cell(view)]
+            finally:
+                self._building_tab = None
+
+        self._after_paint.append(draw)
+        return placeholder
+
+    def _cell(self, view: View):
         if view.text:
             shown = self.live_text(view.key, view.build, view.triggers, css_classes=["kv-" + view.key.replace("_", "-")])
         else:
-            shown = self.live(view.key, view.build, view.triggers, css_classes=["kv-main-plot"] if view.main else (),
-                              defer=not view.main)
+            shown = self.live(view.key, view.build, view.triggers, css_classes=["kv-main-plot"] if view.main else ())
         self.panes[view.key] = shown
         if view.own_size:
             shown.sizing_mode = "fixed"  # a stretched pane would distort equal axes
-        if not (view.own_size or view.below or view.shown_when):
+        if not (view.own_size or view.below or view.beside or view.shown_when):
             return shown
+        if view.beside is not None:
+            shown = pn.Row(shown, *view.beside(), sizing_mode="stretch_width")
         box = pn.Column(shown, *(view.below() if view.below else ()), sizing_mode="stretch_width")
         if view.shown_when is not None:
             def show(*_):
@@ -784,12 +804,11 @@ class Dashboard(pn.viewable.Viewer):
         run.watched = lambda: watching["names"]
         return run
 
-    def live(self, key: str, build: Callable[[], Any], triggers=(), css_classes=(), defer: bool = False) -> pn.pane.Bokeh:
+    def live(self, key: str, build: Callable[[], Any], triggers=(), css_classes=()) -> pn.pane.Bokeh:
         """A plot of ``build()`` that refreshes in place when what it read changes (see
         :meth:`follower`); returns its Panel pane. Both building the view and drawing it are
         guarded (see :meth:`guard`): a failure is explained in the page and the plot keeps its
-        last view. ``defer``: while a served page is first built, draw it only after the page's
-        first paint (see :meth:`__panel__`)."""
+        last view."""
         changed: list[str] = []  # dependencies changed since the refresh was scheduled
 
         def refresh():
@@ -814,12 +833,8 @@ class Dashboard(pn.viewable.Viewer):
         tab = self._building_tab
 
         run = self.follower(schedule, triggers)
-        later = defer and self._after_paint is not None
-        live_plot = LivePlot(self.guard(key, partial(run, build), lambda: plot.Curve([])), css_classes=css_classes,
-                             draw=not later)
+        live_plot = LivePlot(self.guard(key, partial(run, build), lambda: plot.Curve([])), css_classes=css_classes)
         draw = self.guard(f"{key} (drawing)", live_plot.refresh, lambda: None)
-        if later:
-            self._after_paint.append(refresh)
         self._live[key] = LiveView(build, run.watched)
         return live_plot.pane
 
@@ -992,7 +1007,7 @@ class Dashboard(pn.viewable.Viewer):
         return self._layout
 
     def _draw_after_paint(self, pending: list[Callable[[], None]]) -> None:
-        """Draw the plots other than the main one, one per tick (each reaches the browser as soon
+        """Draw the plots other than the main one (fill their placeholders, see :meth:`cell`), one per tick (each reaches the browser as soon
         as it is drawn), once the browser has painted the page; then mark the page drawn
         (:data:`READY_MARK`: what the browser tests wait for)."""
         if not pending:

@@ -465,13 +465,13 @@ class DiffusionOdeDashboard(Dashboard):
         return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(12, 15))
 
     def sections(self) -> list[Section]:
-        """The trajectories: the main view (square, the custom-data canvas under it), the status line,
+        """The trajectories: the main view (square, the custom-data canvas beside it), the status line,
         then the density (square), x₁(t), accuracy vs NFE (its button under it), the weight strip,
         curvature, tortuosity and, for PFGM only, the augmented half-plane. Then post 13's gravity
         figures with their two controls. Every view but gravity's reads the reader's points."""
         return [
             Section((View("main", self.main_view, main=True, own_size=True, triggers=CUSTOM,
-                          below=lambda: [self.custom_data()]),
+                          beside=lambda: [self.custom_data()]),
                      View("status", self.status_text, text=True, wide=True, triggers=CUSTOM),
                      View("density", self.density_view, own_size=True, triggers=CUSTOM),
                      View("tx", self.tx_view, triggers=CUSTOM),
@@ -603,10 +603,10 @@ class DiffusionOdeDashboard(Dashboard):
         return self._editor_pane
 
     def custom_data(self):
-        """The custom-data canvas and the count of the custom points, beside each other."""
+        """The custom-data canvas with the count of the custom points under it."""
         count = self.live_text("custom_count", lambda: self.t("custom_count", count=len(self._custom)), CUSTOM,
                                css_classes=["kv-custom-count"])
-        return pn.Row(self.editor(), count, sizing_mode="stretch_width")
+        return pn.Column(self.editor(), count, sizing_mode="stretch_width")
 
     def view_time_slider(self):
         """The view-time slider: dragging scrubs (trajectory views follow live), releasing settles

@@ -222,20 +222,13 @@ class AttentionScaleDashboard(Dashboard):
         return self.t(key, measure=self.t(f"measure.{self.measure}"))
 
     def objective_view(self):
-        """View B. One styled template per structure (model, d, y top, measure and unit for the
-        titles); a new n, seed, α or choice of curves swaps data into its layers (clones keep the
-        styling; a hidden curve keeps its layer, empty), so only a change of structure pays for
-        HoloViews styling. Measure, unit and the curve toggles keep the layers, dimensions and axis
-        types: the live plot updates them in place."""
+        """View B: the cached layers of :meth:`objective_parts` and the current-α marker. A hidden
+        curve keeps its layer, empty; measure, unit and the curve toggles keep the layers,
+        dimensions and axis types: the live plot updates them in place."""
         parts = self.objective_parts()
         current = ("marker", "current", self.t("current"), views.marker_data(self.current_x(), parts["top"]), "solid")
-        specs = [*parts["specs"], current]
-        structure = (self.model, self.d, self.measure, self.unit, parts["top"], len(specs))
-        template = self.cached_view("objective", structure, lambda: views.objective_view(
-            specs, self.objective_title(), parts["top"], parts["xlim"], self.t, self.t(f"{self.unit}_axis")))
-        filled = self.cached_view("objective_filled", (structure, self.objective_key()), lambda: views.with_data(
-            template, {index: spec[3] for index, spec in enumerate(parts["specs"])}))
-        return views.with_data(filled, {len(specs) - 1: current[3]})
+        return views.objective_view([*parts["specs"], current], self.objective_title(), parts["top"], parts["xlim"],
+                                    self.t, self.t(f"{self.unit}_axis"))
 
     def one_draw(self):
         """(scores of draw 0, p) at the current α, float64."""
@@ -257,12 +250,10 @@ class AttentionScaleDashboard(Dashboard):
         return "  \n".join((f"**{escape(optimum)}**", f"**{escape(text)}**", escape(units)))
 
     def draw_view(self):
+        """The largest weights p of draw 0, sorted (view A)."""
         _, p = self.one_draw()
         top = torch.sort(p, descending=True).values[:TOP_WEIGHTS].cpu().numpy()
-        values = np.maximum(top, views.DRAW_FLOOR)
-        rank = np.arange(1, len(values) + 1)
-        template = self.cached_view("draw", (self.n,), lambda: views.draw_view(top, self.t("view_draw_title"), self.t))
-        return views.with_data(template, {0: (rank, values)})
+        return views.draw_view(top, self.t("view_draw_title"), self.t)
 
     def jacobian_view(self):
         """J/α = diag p − ppᵀ on the (up to) 48 keys of largest weight, in decreasing order, on a
@@ -271,27 +262,15 @@ class AttentionScaleDashboard(Dashboard):
         k = min(self.n, JACOBIAN_KEYS)
         top = torch.sort(p, descending=True).values[:k]
         J = (torch.diag(top) - torch.outer(top, top)).cpu().numpy()
-        template = self.cached_view("jacobian", (k,), lambda: views.jacobian_view(J, self.t("view_jacobian", k=k),
-                                                                                  self.t))
-        return views.with_data(template, {0: views.symlog(np.flipud(J))})
+        return views.jacobian_view(J, self.t("view_jacobian", k=k), self.t)
 
     def star_view(self):
-        """View C: curves per (model, d, laws, n₀, MC points); the n_eff and current-n points are
-        the last two layers and move by data swap."""
-        n_eff = float(decoder_effective_n(self.n))
-        star_eff = alpha_star(torch.tensor([n_eff]), self.model, self.d).cpu().numpy()
-        moving = {self.t("n_eff"): (np.array([n_eff]), star_eff),
-                  self.t("current"): (np.array([float(self.n)]), np.array([self.approx_star()]))}
-        key = (self.model, self.d, tuple(self.laws), self.n0, pipeline.mc_star_points.cached(*self.mc_key()) is not None)
-        template = self.cached_view("star", key, lambda: self._star_template(moving))
-        count = len(template.values())
-        return views.with_data(template, {count - 2: moving[self.t("n_eff")], count - 1: moving[self.t("current")]})
-
-    def _star_template(self, moving):
+        """View C: α*(n) with the post's and the least-squares fits, the ticked scale laws, the MC
+        points once computed, and the n_eff and current-n points last (they follow n)."""
         alpha_n = pipeline.star_curve(self.model, self.d)
         constant, law = POST_FIT[self.model]
         g = np.sqrt(np.log(pipeline.STAR_N)) if law == "sqrt_log" else np.log(pipeline.STAR_N)
-        fitted = fit_constant(torch.as_tensor(pipeline.STAR_N), torch.as_tensor(alpha_n), law)
+        fitted = fit_constant(torch.as_tensor(pipeline.STAR_N), torch.tensor(alpha_n), law)  # alpha_n: read-only
         shape = "√ln n" if law == "sqrt_log" else "ln n"
         curves = {self.t("alpha_star_curve"): (alpha_n, views.COLORS["grad_max"], "solid"),
                   self.t("post_fit", text=f"{constant}·{shape}"): (constant * g, views.COLORS["approx"], "dotted"),
@@ -305,8 +284,10 @@ class AttentionScaleDashboard(Dashboard):
         found = pipeline.mc_star_points.cached(*self.mc_key())
         if found is not None:
             points[self.t("mc_points_label")] = (*found, views.COLORS["median_argmax"])
-        points[self.t("n_eff")] = (*moving[self.t("n_eff")], views.COLORS["guide"])
-        points[self.t("current")] = (*moving[self.t("current")], views.COLORS["current"])
+        n_eff = float(decoder_effective_n(self.n))
+        star_eff = alpha_star(torch.tensor([n_eff]), self.model, self.d).cpu().numpy()
+        points[self.t("n_eff")] = (np.array([n_eff]), star_eff, views.COLORS["guide"])
+        points[self.t("current")] = (np.array([float(self.n)]), np.array([self.approx_star()]), views.COLORS["current"])
         title = self.t("view_star", fit=self.t("post_fit", text=f"{constant}·{shape}"))
         return views.star_view(pipeline.STAR_N, curves, points, title, self.t, "α")
 
@@ -376,14 +357,10 @@ class AttentionScaleDashboard(Dashboard):
         return pipeline.scale_measures(self.draws_settings())
 
     def scale_measures_view(self):
-        """F. The measures against α (log y) with the current-α marker: one template per (model, d);
-        a new draw swaps the curves, α moves the marker."""
-        measures = self.scale_measures()
-        template = self.cached_view("scale_measures", (self.model, self.d), lambda: views.scale_measures_view(
-            pipeline.alpha_grid(self.model, self.d), measures, self.effective_alpha, self.t("view_scale_measures"), self.t))
-        grid = pipeline.alpha_grid(self.model, self.d)
-        data = {index: (grid, values) for index, values in enumerate(measures.values())}
-        return views.with_data(template, {**data, len(measures): views.measures_marker(self.effective_alpha)})
+        """F. The measures against α (log y) with the current-α marker (a new draw moves the
+        curves, α the marker)."""
+        return views.scale_measures_view(pipeline.alpha_grid(self.model, self.d), self.scale_measures(),
+                                         self.effective_alpha, self.t("view_scale_measures"), self.t)
 
     def transformed_vector(self, x: np.ndarray) -> np.ndarray:
         i, j = int(np.argmax(x)), int(np.argmin(x))
@@ -398,28 +375,22 @@ class AttentionScaleDashboard(Dashboard):
                 "P2": lambda: np.append(x, 0.0)}[self.transform]()
 
     def measures_view(self):
-        """Each measure of p before and after the property transform (template per transform and n;
-        α moves the bars' data only)."""
+        """Each measure of p before and after the property transform (α moves the bars' data only)."""
         x = self.sparsity_vector()
         y = self.transformed_vector(x)
         before = np.array([float(sparsity.MEASURES[name](x)) for name in pipeline.SPARSITY_MEASURES])
         after = np.array([float(sparsity.MEASURES[name](y)) for name in pipeline.SPARSITY_MEASURES])
         title = f"{self.t('view_measures')}: {self.t('transform.' + self.transform)}"
-        template = self.cached_view("measures", (self.transform,), lambda: views.measures_view(
-            list(pipeline.SPARSITY_MEASURES), before, after, title, self.t))
-        positions = [layer.dimension_values(0) for layer in template.values()]
-        return views.with_data(template, {0: (positions[0], before), 1: (positions[1], after)})
+        return views.measures_view(list(pipeline.SPARSITY_MEASURES), before, after, title, self.t)
 
     def renyi_view(self):
-        """H_a/ln n of view A's weights p against the order a, in [0, 1] (one template: n, α and
-        the draw swap data)."""
+        """H_a/ln n of view A's weights p against the order a, in [0, 1]."""
         orders = np.linspace(0.1, 5, 99)
         values = sparsity.renyi_spectrum(self.sparsity_vector(), orders).cpu().numpy() / math.log(self.n)
         curves = {"H_a/ln n": (values, views.COLORS["mc_mean"], "solid"),
                   self.t("renyi_bound"): (np.ones_like(orders), views.COLORS["limit"], "dashed")}
-        template = self.cached_view("renyi", (), lambda: views.lines_view(
-            orders, curves, self.t("view_renyi"), self.t("order_axis"), self.t("renyi_axis"), ylim=(0, 1.05)))
-        return views.with_data(template, {0: (orders, values)})
+        return views.lines_view(orders, curves, self.t("view_renyi"), self.t("order_axis"), self.t("renyi_axis"),
+                                ylim=(0, 1.05))
 
     def rope_decay_view(self):
         r = np.arange(0, self.r_max + 1)

@@ -1,12 +1,12 @@
 """HoloViews views of the attention series. Pure functions: numpy data and a text lookup
-``t(key, **values)`` in, HoloViews objects out; the dashboard, the notebook and the export all
-draw with these."""
+``t(key, **values)`` in, HoloViews objects out (built with :mod:`kexue_viz.plot`, so a live plot
+gets specs that cost microseconds and update in place); the dashboard, the notebook and the export
+all draw with these."""
 from __future__ import annotations
 
-
-import holoviews as hv
 import numpy as np
 
+from .. import plot
 from ..style import active_backends, styled
 
 PLOT = dict(responsive=True, show_grid=True, fig_inches=(6, 3), aspect=2.0, tools=["hover"])
@@ -32,8 +32,6 @@ COLORS = {  # one colour per quantity across views (Okabe–Ito)
 CYCLE_ATTENTION = ["#000000", "#0072B2", "#56B4E9", "#009E73", "#E69F00", "#D55E00", "#CC79A7"]
 LAW_DASH = {"const": "solid", "log": "solid", "sqrt_log": "dashdot", "grad_max": "solid", "qwen": "dotted"}
 
-
-
 LEGEND_ROW = 22  # px per row of a legend below a plot (Bokeh's glyph height 20 + spacing)
 
 
@@ -48,7 +46,7 @@ def legend_below(overlay, entries: int, columns: int = 2, height: int = 340):
 
 
 def band(x, lo, hi, xlabel: str, ylabel: str, color: str, label: str):
-    return styled(hv.Area((x, lo, hi), xlabel, [ylabel, ylabel + "_hi"], label=label), color=color,
+    return styled(plot.Area((x, lo, hi), xlabel, [ylabel, ylabel + "_hi"], label=label), color=color,
                   fill_color=color, alpha=0.18, line_width=0)
 
 
@@ -60,8 +58,7 @@ def objective_specs(x, curves: dict, bands: dict, markers: list, limit: float, t
     """Layers of :func:`objective_view` in drawing order, as (kind, key, label key or text, data, dash):
     bands ((lo, hi) or ``None``), curves (approx, exact, mc_mean, mc_median), the α → ∞ limit L(n)
     (NaN), the vertical markers [(x, key, label, dash)]; ``None``/NaN: the layer is kept but empty,
-    so showing or hiding it is an in-place update. ``[spec[3] for spec in specs]`` is what
-    :func:`with_data` swaps in."""
+    so showing or hiding it is an in-place update."""
     specs = [("band", key, key, EMPTY_BAND if pair is None else (x, *pair), None) for key, pair in bands.items()]
     specs += [("curve", key, key, EMPTY if y is None else (x, y), "dashed" if key == "approx" else "solid")
               for key, y in curves.items()]
@@ -78,19 +75,19 @@ def objective_view(specs: list, title: str, top: float, xlim: tuple, t_, xlabel:
     The axes are linear in every unit (α, λ, temperature 1/α) with fixed limits and one column
     name ``scale``: a unit switch or a change of measure swaps data, limits and titles in place."""
     ylabel = t_("gradient")
-    xlabel = hv.Dimension("scale", label=xlabel)
+    xlabel = ("scale", xlabel)
     layers = []
     for kind, key, label, data, dash in specs:
         if kind == "band":
             layers.append(band(*data, xlabel, ylabel, COLORS[key], t_(label)))
         elif kind == "curve":
             width = 1.2 if key == "limit" else 2.2 if key in ("exact", "approx") else 1.8
-            layers.append(styled(hv.Curve(data, xlabel, ylabel, label=t_(label)), color=COLORS[key], line_dash=dash,
-                                 line_width=width))
+            layers.append(styled(plot.Curve(data, xlabel, ylabel, label=t_(label)), color=COLORS[key],
+                                 line_dash=dash, line_width=width))
         else:
-            layers.append(styled(hv.Curve(data, xlabel, ylabel, label=label), color=COLORS[key], line_dash=dash,
+            layers.append(styled(plot.Curve(data, xlabel, ylabel, label=label), color=COLORS[key], line_dash=dash,
                                  line_width=1.5))
-    return styled(hv.Overlay(layers), title=title, height=380, ylim=(0.0, top), xlim=xlim,
+    return styled(plot.Overlay(layers), title=title, height=380, ylim=(0.0, top), xlim=xlim,
                   legend_position="right", **PLOT)
 
 
@@ -98,26 +95,14 @@ def marker_data(x: float, top: float):
     return ([x, x], [0.0, top])
 
 
-def with_data(view, data: dict):
-    """The same styled view with new data in some layers (``{layer index: data}``): clones keep
-    their ids and so their options, which costs a few ms instead of restyling (~20–60 ms)."""
-    if not isinstance(view, hv.Overlay):
-        return view.clone(data[0])
-    layers = list(view.values())
-    for index, values in data.items():
-        layers[index] = layers[index].clone(values)
-    return view.clone(layers)
-
-
 DRAW_FLOOR = 1e-12
 
 
 def draw_view(p_sorted, title: str, t_):
-    """Sorted attention weights of one draw (top 64), log y, floored at 1e-12 (one curve with
-    markers; new data: :func:`with_data` ``{0: (rank, p)}``)."""
+    """Sorted attention weights of one draw (top 64), log y, floored at 1e-12."""
     rank = np.arange(1, len(p_sorted) + 1)
     values = np.maximum(p_sorted, DRAW_FLOOR)
-    line = hv.Curve((rank, values), t_("rank"), t_("probability"))
+    line = plot.Curve((rank, values), t_("rank"), t_("probability"))
     return styled(line, title=title, height=300, logy=True, ylim=(DRAW_FLOOR, 1.5), color=COLORS["mc_mean"],
                   line_width=1.5, **PLOT)
 
@@ -142,11 +127,11 @@ def _symlog_ticks() -> list[tuple[float, str]]:
 
 def jacobian_view(J, title: str, t_):
     """Heatmap of J/α on a symmetric-log colour scale (:func:`symlog`, fixed range ±1/4, ticks in
-    J/α units), key 1 at the lower left (new data: :func:`with_data` ``{0: symlog(np.flipud(J))}``)."""
+    J/α units), key 1 at the lower left."""
     k = J.shape[0]
     top = float(symlog(JACOBIAN_MAX))
-    image = hv.Image(symlog(np.flipud(J)), bounds=(0.5, 0.5, k + 0.5, k + 0.5), kdims=[t_("key_j"), t_("key_i")],
-                     vdims=[hv.Dimension("symlog_J", label=JACOBIAN_COLOUR_LABEL)])
+    image = plot.Image(symlog(np.flipud(J)), bounds=(0.5, 0.5, k + 0.5, k + 0.5), kdims=[t_("key_j"), t_("key_i")],
+                       vdims=[("symlog_J", JACOBIAN_COLOUR_LABEL)])
     image = styled(image, title=title, height=300, cmap="RdBu_r", clim=(-top, top), colorbar=True,
                    responsive=True, fig_inches=(4, 3.5), tools=["hover"])
     return with_colorbar_ticks(image, _symlog_ticks())
@@ -163,12 +148,12 @@ def with_colorbar_ticks(element, ticks: list[tuple[float, str]]):
 
 def star_view(n, curves: dict, points: dict, title: str, t_, ylabel: str):
     """α* and scale laws against n (log x). ``curves`` label → (y, colour, dash); ``points`` label → (n, y, colour)."""
-    layers = [styled(hv.Curve((n, y), t_("n_axis"), ylabel, label=label), color=color, line_dash=dash,
+    layers = [styled(plot.Curve((n, y), t_("n_axis"), ylabel, label=label), color=color, line_dash=dash,
                      line_width=2.2 if dash == "solid" else 1.6)
               for label, (y, color, dash) in curves.items()]
-    layers += [styled(hv.Scatter((x, y), t_("n_axis"), ylabel, label=label), color=color, size=9)
+    layers += [styled(plot.Scatter((x, y), t_("n_axis"), ylabel, label=label), color=color, size=9)
                for label, (x, y, color) in points.items()]
-    return legend_below(styled(hv.Overlay(layers), title=title, logx=True, **PLOT), len(layers))
+    return legend_below(styled(plot.Overlay(layers), title=title, logx=True, **PLOT), len(layers))
 
 
 def entropy_view(n, exact: dict, mean_field: dict, monte_carlo: dict, title: str, t_):
@@ -177,28 +162,29 @@ def entropy_view(n, exact: dict, mean_field: dict, monte_carlo: dict, title: str
     ±2SE band. ``exact``/``mean_field`` label → (y, colour); ``monte_carlo`` label → (mean, se, colour)."""
     x, y = t_("n_axis"), t_("entropy_axis")
     if not exact:  # every law unticked: an empty frame that says so (an empty Overlay cannot be drawn)
-        return styled(hv.Curve(EMPTY, x, y), title=f"{title}: {t_('no_law')}", logx=True, **PLOT)
+        return styled(plot.Curve(EMPTY, x, y), title=f"{title}: {t_('no_law')}", logx=True, **PLOT)
     layers = []
     for label, (mean, se, color) in monte_carlo.items():
         layers.append(band(n, mean - 2 * se, mean + 2 * se, x, y, color, label))
     for label, (values, color) in exact.items():
-        layers.append(styled(hv.Curve((n, values), x, y, label=label), color=color, line_width=2))
-        layers.append(styled(hv.Scatter((n, values), x, y, label=label), color=color, size=5))
+        layers.append(styled(plot.Curve((n, values), x, y, label=label), color=color, line_width=2))
+        layers.append(styled(plot.Scatter((n, values), x, y, label=label), color=color, size=5))
     for label, (values, color) in mean_field.items():
-        layers.append(styled(hv.Curve((n, values), x, y, label=label), color=color, line_dash="dashed", line_width=1.2))
+        layers.append(styled(plot.Curve((n, values), x, y, label=label), color=color, line_dash="dashed",
+                             line_width=1.2))
     for label, (mean, _, color) in monte_carlo.items():
-        layers.append(styled(hv.Curve((n, mean), x, y, label=label), color=color, line_dash="dotted", line_width=2))
-    return legend_below(styled(hv.Overlay(layers), title=title, logx=True, **PLOT), len(exact))
+        layers.append(styled(plot.Curve((n, mean), x, y, label=label), color=color, line_dash="dotted", line_width=2))
+    return legend_below(styled(plot.Overlay(layers), title=title, logx=True, **PLOT), len(exact))
 
 
 def lines_view(x, curves: dict, title: str, xlabel: str, ylabel: str, ylim=None, logx=False, logy=False, height=300):
     """Generic overlay of labelled curves: ``curves`` label → (y, colour, dash)."""
-    layers = [styled(hv.Curve((x, y), xlabel, ylabel, label=label), color=color, line_dash=dash, line_width=2)
+    layers = [styled(plot.Curve((x, y), xlabel, ylabel, label=label), color=color, line_dash=dash, line_width=2)
               for label, (y, color, dash) in curves.items()]
     options = dict(title=title, height=height, logx=logx, logy=logy, legend_position="right", **PLOT)
     if ylim is not None:
         options["ylim"] = ylim
-    return styled(hv.Overlay(layers), **options)
+    return styled(plot.Overlay(layers), **options)
 
 
 MEASURES_RANGE = (1e-5, 1.2)  # every measure plotted is ≥ 1/n ≥ 1/2¹⁶ (one-hot p) and ≤ 1
@@ -207,13 +193,13 @@ MEASURES_RANGE = (1e-5, 1.2)  # every measure plotted is ≥ 1/n ≥ 1/2¹⁶ (o
 def scale_measures_view(alpha, curves: dict, current: float, title: str, t_):
     """Sparsity measures of softmax(α s) against α (``curves`` label → y) on a fixed log-y range
     (the same for every n: a new draw swaps data in place), with the current-α marker as the last
-    layer (new position: :func:`with_data` ``{len − 1: measures_marker(α)}``)."""
-    layers = [styled(hv.Curve((alpha, y), t_("alpha_axis"), t_("value_axis"), label=label),
+    layer."""
+    layers = [styled(plot.Curve((alpha, y), t_("alpha_axis"), t_("value_axis"), label=label),
                      color=CYCLE_ATTENTION[index % len(CYCLE_ATTENTION)], line_width=2)
               for index, (label, y) in enumerate(curves.items())]
-    layers.append(styled(hv.Curve(measures_marker(current), t_("alpha_axis"), t_("value_axis"), label=t_("current")),
+    layers.append(styled(plot.Curve(measures_marker(current), t_("alpha_axis"), t_("value_axis"), label=t_("current")),
                          color=COLORS["current"], line_width=1.5))
-    return styled(hv.Overlay(layers), title=title, height=300, logy=True, ylim=MEASURES_RANGE,
+    return styled(plot.Overlay(layers), title=title, height=300, logy=True, ylim=MEASURES_RANGE,
                   xlim=(float(np.min(alpha)), float(np.max(alpha))), legend_position="right", **PLOT)
 
 
@@ -228,9 +214,9 @@ def measures_view(names, original, transformed, title: str, t_):
     layers = []
     for offset, values, key, color in ((-0.17, original, "original", "#0072B2"),
                                        (0.17, transformed, "transformed", "#E69F00")):
-        layers.append(styled(hv.Spikes((x + offset, np.asarray(values, dtype=float)), t_("measure_axis"),
-                                       t_("value_axis"), label=t_(key)), color=color, line_width=22))
-    return styled(hv.Overlay(layers), title=title, height=300, ylim=(0.0, 1.05), xlim=(-0.6, len(names) - 0.4),
+        layers.append(styled(plot.Spikes((x + offset, np.asarray(values, dtype=float)), t_("measure_axis"),
+                                         t_("value_axis"), label=t_(key)), color=color, line_width=22))
+    return styled(plot.Overlay(layers), title=title, height=300, ylim=(0.0, 1.05), xlim=(-0.6, len(names) - 0.4),
                   xticks=[(float(i), name) for i, name in enumerate(names)], legend_position="top_left", **PLOT)
 
 
@@ -238,7 +224,7 @@ def position_view(matrix, title: str, t_):
     """Heatmap of (R_m q_m)ᵀ(R_n k_n) over positions."""
     L = matrix.shape[0]
     scale = float(np.max(np.abs(matrix))) or 1.0
-    image = hv.Image(np.flipud(matrix), bounds=(-0.5, -0.5, L - 0.5, L - 0.5), kdims=[t_("position_n"), t_("position_m")],
-                     vdims=["score"])
+    image = plot.Image(np.flipud(matrix), bounds=(-0.5, -0.5, L - 0.5, L - 0.5),
+                       kdims=[t_("position_n"), t_("position_m")], vdims=["score"])
     return styled(image, title=title, height=300, cmap="RdBu_r", clim=(-scale, scale), colorbar=True, responsive=True,
                   fig_inches=(4, 3.5), tools=["hover"])

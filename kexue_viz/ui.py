@@ -35,7 +35,7 @@ import panel as pn
 import param
 from bokeh.document import Document
 from bokeh.events import Tap
-from bokeh.models import TabPanel
+from bokeh.models import CustomJS, TabPanel
 from panel.io.state import set_curdoc
 
 from .export import figure_bytes
@@ -76,6 +76,11 @@ SIDEBAR_WIDTH = 340
 # shown (zero-sized) once every plot of the first build is drawn: a served page draws the main plot
 # with the page and the others just after its first paint (Dashboard._draw_after_paint)
 READY_MARK = '<span class="kv-ready"></span>'
+FIRST_PAINT_TIMEOUT_MS = 3000  # draw the rest anyway if the browser's word of its first paint is this late
+PAINTED_TAG = "kv-painted"
+PAINTED_JS = f"""if (!cb_obj.tags.includes("{PAINTED_TAG}")) {{
+  requestAnimationFrame(() => requestAnimationFrame(() => {{ cb_obj.tags = [...cb_obj.tags, "{PAINTED_TAG}"] }}))
+}}"""
 # given to every sidebar widget (each renders in its own shadow root, which the page's stylesheet
 # does not reach): a label or slider title longer than the sidebar wraps instead of being cut off
 SIDEBAR_WIDGET_CSS = """
@@ -704,10 +709,11 @@ class Dashboard(pn.viewable.Viewer):
     def cell(self, view: View):
         """The Panel object of one view: its live plot or text (CSS class ``kv-<key with dashes>``)
         kept in ``self.panes``, with what goes beside and below it, shown while ``shown_when()``
-        holds. While a served page is first built, a plot other than the main one is a
-        placeholder filled just after the first paint (:meth:`_draw_after_paint`); the
-        placeholder stretches as a cell does, so a grid is laid out as if it were drawn."""
-        if self._after_paint is None or view.main or view.text:
+        holds. While a served page is first built, every view but the main one (and what goes
+        beside or below the main one) is a placeholder filled just after the first paint
+        (:meth:`_draw_after_paint`); a placeholder stretches as a cell does, so a grid is laid
+        out as if it were drawn."""
+        if self._after_paint is None or view.main:
             return self._cell(view)
         placeholder, tab = pn.Column(sizing_mode="stretch_width"), self._building_tab
 
@@ -732,8 +738,8 @@ class Dashboard(pn.viewable.Viewer):
         if not (view.own_size or view.below or view.beside or view.shown_when):
             return shown
         if view.beside is not None:
-            shown = pn.Row(shown, *view.beside(), sizing_mode="stretch_width")
-        box = pn.Column(shown, *(view.below() if view.below else ()), sizing_mode="stretch_width")
+            shown = pn.Row(shown, *self._extras(view.beside), sizing_mode="stretch_width")
+        box = pn.Column(shown, *self._extras(view.below), sizing_mode="stretch_width")
         if view.shown_when is not None:
             def show(*_):
                 box.visible = bool(run(view.shown_when))
@@ -741,6 +747,17 @@ class Dashboard(pn.viewable.Viewer):
             run = self.follower(show)
             show()
         return box
+
+    def _extras(self, build: Callable[[], list] | None) -> list:
+        """What ``build()`` gives to show beside or below a view; while a served page is first
+        built (the main view's extras), a placeholder filled after the first paint."""
+        if build is None:
+            return []
+        if self._after_paint is None:
+            return list(build())
+        placeholder = pn.Column(sizing_mode="stretch_width")
+        self._after_paint.append(lambda: setattr(placeholder, "objects", list(build())))
+        return [placeholder]
 
     def notify(self, name: str) -> None:
         """Refresh the views (and texts) that list ``name`` among their ``triggers``: state that is
@@ -999,17 +1016,38 @@ class Dashboard(pn.viewable.Viewer):
         finally:
             pending, self._after_paint = self._after_paint or [], None
         if pending:
-            pn.state.onload(partial(self._draw_after_paint, pending))
+            self._after_first_paint(partial(self._draw_after_paint, pending))
         else:
             self._ready.object = READY_MARK
         self._layout = pn.Row(sidebar, pn.Column(self._ready, header, self._error, main, sizing_mode="stretch_width"),
                               sizing_mode="stretch_width")
         return self._layout
 
+    def _after_first_paint(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once, when the browser has painted the main plot (two animation
+        frames after it laid the plot out: :data:`PAINTED_JS` tags the figure, which the browser
+        sends back), or :data:`FIRST_PAINT_TIMEOUT_MS` after the document is ready if no word
+        came by then (no main plot, a failed one). Drawing the rest of a page as soon as its
+        document was ready sent the browser new plots while it was still laying out the first
+        one: the Adam-ε page's main plot showed 0.2–0.3 s later."""
+        started = []
+
+        def start(*_):
+            if not started:
+                started.append(True)
+                callback()
+
+        main = next((pane.object for pane in self.panes.values()
+                     if "kv-main-plot" in getattr(pane, "css_classes", ()) and pane.object is not None), None)
+        if main is not None:
+            main.js_on_change("inner_width", CustomJS(code=PAINTED_JS))
+            main.on_change("tags", lambda attr, old, new: PAINTED_TAG in new and next_tick(start))
+        pn.state.onload(lambda: pn.state.curdoc.add_timeout_callback(partial(next_tick, start), FIRST_PAINT_TIMEOUT_MS))
+
     def _draw_after_paint(self, pending: list[Callable[[], None]]) -> None:
-        """Draw the plots other than the main one (fill their placeholders, see :meth:`cell`), one per tick (each reaches the browser as soon
-        as it is drawn), once the browser has painted the page; then mark the page drawn
-        (:data:`READY_MARK`: what the browser tests wait for)."""
+        """Draw the views other than the main one (fill their placeholders, see :meth:`cell`), one
+        per tick (each reaches the browser as soon as it is drawn), once the browser has painted
+        the page; then mark the page drawn (:data:`READY_MARK`: what the browser tests wait for)."""
         if not pending:
             self._ready.object = READY_MARK
             return

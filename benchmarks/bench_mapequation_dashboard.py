@@ -1,14 +1,10 @@
 """Server-side latency of the InfoMap dashboard, per parameter and for a tapped node.
 
 The dashboard is built into a Bokeh document as a served session would be, then each parameter
-of ``InfomapDashboard.LATENCY_MOVES`` is moved through its values. Two numbers per move:
-
-* ``first answer``: the work until the network plot, the L readout and the decomposition are
-  updated (what a served session sends first; the other views follow on the next tick);
-* ``all views``: the same move with every view refreshed synchronously.
-
-A tap in manual mode (``assign``) is timed the same way. Medians over the moves after two
-warm-up moves. Run: ``.venv/bin/python benchmarks/bench_mapequation_dashboard.py [--quick]``.
+of ``InfomapDashboard.LATENCY_MOVES`` is moved through its values, timing the whole update (every
+view of the open tab that follows the parameter refreshed; without a server, synchronously). A
+tap in manual mode (``assign``) is timed the same way. Medians over the moves after two warm-up
+moves. Run: ``.venv/bin/python benchmarks/bench_mapequation_dashboard.py [--quick]``.
 """
 from __future__ import annotations
 
@@ -30,10 +26,8 @@ from kexue_viz.mapequation.dashboard import InfomapDashboard  # noqa: E402
 from kexue_viz.ui import init_extension  # noqa: E402
 
 
-def build(first_answer_only: bool, **params) -> InfomapDashboard:
+def build(**params) -> InfomapDashboard:
     dashboard = InfomapDashboard(**params)
-    if first_answer_only:
-        dashboard._settle = lambda *_: None  # the secondary views' next-tick refresh is not timed
     document = Document()
     document.add_root(pn.panel(dashboard).get_root(document))
     return dashboard
@@ -64,15 +58,12 @@ def main() -> None:
     rows = []
     for name, values in moves.items():
         values = values[:6] if args.quick else values
-        medians = []
-        for first_only in (True, False):
-            start = {"partition_source": "greedy"} if name == "step" else {}
-            if name == "tap":
-                start = {"partition_source": "manual"}
-            dashboard = build(first_only, **start)
-            medians.append(statistics.median(time_moves(dashboard, name, values)))
-        rows.append([name, str(len(values)), fmt_ms(medians[0]), fmt_ms(medians[1])])
-    print_table(["move", "values", "first answer ms", "all views ms"], rows, left=1)
+        start = {"partition_source": "greedy"} if name == "step" else {}
+        if name == "tap":
+            start = {"partition_source": "manual"}
+        dashboard = build(**start)
+        rows.append([name, str(len(values)), fmt_ms(statistics.median(time_moves(dashboard, name, values)))])
+    print_table(["move", "values", "all views ms"], rows, left=1)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,23 @@ def time_moves(dashboard, name: str, values: list) -> tuple[list[float], list[in
     return times, renders
 
 
+def open_tab_of(dashboard, name: str) -> None:
+    """Show the tab of the views that follow ``name`` when none outside a tab does (a reader
+    moves a control whose plots are on screen; a closed tab's plots refresh when opened)."""
+    followers = [key for key, view in dashboard._live.items() if name in view.watched()]
+    tabs = {dashboard.view_tabs.get(key) for key in followers}
+    if followers and None not in tabs:
+        dashboard.open_tab(sorted(tabs)[0])
+
+
+def open_every_tab(dashboard) -> None:
+    """Build every tab's views (each is built when first opened), then show the first tab."""
+    for key in getattr(dashboard, "_tab_keys", ()):
+        dashboard.open_tab(key)
+    if getattr(dashboard, "_tab_keys", ()):
+        dashboard.open_tab(dashboard._tab_keys[0])
+
+
 def bench_dashboard(slug: str, quick: bool) -> None:
     cls = DASHBOARDS[slug].load()
     moves = getattr(cls, "LATENCY_MOVES", {})
@@ -51,6 +68,7 @@ def bench_dashboard(slug: str, quick: bool) -> None:
     started = time.perf_counter()
     document.add_root(pn.panel(dashboard).get_root(document))
     print(f"\n{slug}: first render {1e3 * (time.perf_counter() - started):.0f} ms")
+    open_every_tab(dashboard)
     if not moves:
         print("  (no LATENCY_MOVES declared)")
         return
@@ -58,6 +76,7 @@ def bench_dashboard(slug: str, quick: bool) -> None:
           f"{'re-renders':>10s}")
     for name, values in moves.items():
         values = values[:6] if quick else values
+        open_tab_of(dashboard, name)
         times, renders = time_moves(dashboard, name, values)
         settled, rerendered = times[2:] or times, renders[2:] or renders
         median = statistics.median(settled)

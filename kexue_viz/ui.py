@@ -487,6 +487,7 @@ class Dashboard(pn.viewable.Viewer):
         self._building_tab: str | None = None  # the tab whose sections are being built
         self._open_tab: str | None = None  # the tab on screen
         self._stale: dict[str, dict[str, Callable[[], None]]] = {}  # refreshes waiting for their tab
+        self.view_tabs: dict[str, str] = {}  # the tab of each live view in a tab, by view key
         self._after_paint: list[Callable[[], None]] | None = None  # first draws waiting for the first paint
         self._ready = pn.pane.HTML("", width=0, height=0, margin=0, css_classes=["kv-ready-mark"])
         for live, settled in self.SCRUBBED.items():
@@ -670,9 +671,11 @@ class Dashboard(pn.viewable.Viewer):
         return pn.Column(*parts, sizing_mode="stretch_width")
 
     def tabbed(self, pages: dict[str, list[Section]]) -> pn.Tabs:
-        """Tabs of sections, each tab's built when first opened (see :class:`Section`)."""
+        """Tabs of sections, each tab's built when first opened (see :class:`Section`); kept in
+        ``self.tab_pages`` (:meth:`open_tab` shows one)."""
         columns = {key: pn.Column(sizing_mode="stretch_width") for key in pages}
         tabs = self.tabs(columns, css_classes=["kv-tabs"])
+        self.tab_pages, self._tab_keys = tabs, list(pages)
 
         def show(index: int) -> None:
             key = list(pages)[index]
@@ -689,6 +692,10 @@ class Dashboard(pn.viewable.Viewer):
         show(tabs.active)
         tabs.param.watch(lambda event: show(event.new), "active")
         return tabs
+
+    def open_tab(self, key: str) -> None:
+        """Show the tab ``key`` (a :class:`Section` ``tab``), as a reader's click does."""
+        self.tab_pages.active = self._tab_keys.index(key)
 
     def section(self, section: Section) -> pn.Column:
         """The Panel layout of one section: heading, its controls and widgets, wide views, the
@@ -848,6 +855,8 @@ class Dashboard(pn.viewable.Viewer):
             next_tick(refresh, live_plot.document())
 
         tab = self._building_tab
+        if tab is not None:
+            self.view_tabs[key] = tab
 
         run = self.follower(schedule, triggers)
         live_plot = LivePlot(self.guard(key, partial(run, build), lambda: plot.Curve([])), css_classes=css_classes)

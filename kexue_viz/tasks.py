@@ -19,6 +19,7 @@ import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any, Callable
 
 import panel as pn
@@ -71,29 +72,21 @@ class Task:
         is for) is the work's first argument: ``work(prepared, progress)``."""
         if self._running:
             return
+        work = self.work
         if self.prepare is not None:
             try:
                 prepared = self.prepare()
             except Exception as error:  # e.g. settings that cannot be computed: said in the page
                 self.failed(error)
                 return
-            work = self.work
-            self.work = lambda progress: work(prepared, progress)
-            try:
-                self._start()
-            finally:
-                self.work = work
-            return
-        self._start()
-
-    def _start(self) -> None:
+            work = partial(self.work, prepared)
         document = pn.state.curdoc
         served = document is not None and document.session_context is not None
         self._running = True
         self._cancelled.clear()
         self._show_running(True)
         if not served:
-            self._finish(*self._run(lambda fraction: None))
+            self._finish(*self._run(work, lambda fraction: None))
             return
         last = [0.0]
 
@@ -107,15 +100,16 @@ class Task:
                 self.schedule(lambda: setattr(self.bar, "value", value), document)
 
         def run_then_finish() -> None:  # in a worker thread
-            outcome = self._run(progress)
+            outcome = self._run(work, progress)
             self.schedule(lambda: self._finish(*outcome), document)
 
         WORKERS.submit(run_then_finish)
 
-    def _run(self, progress: Callable[[float], None]) -> tuple[str, Any]:
-        """``("done", result)``, ``("cancelled", None)`` or ``("failed", error)``."""
+    @staticmethod
+    def _run(work: Callable[[Callable[[float], None]], Any], progress: Callable[[float], None]) -> tuple[str, Any]:
+        """``work(progress)`` as ``("done", result)``, ``("cancelled", None)`` or ``("failed", error)``."""
         try:
-            return "done", self.work(progress)
+            return "done", work(progress)
         except Cancelled:
             return "cancelled", None
         except Exception as error:  # reported in the page, the server keeps running

@@ -108,7 +108,7 @@ def test_a_cancelled_task_ends_without_its_result():
         if task._cancelled.is_set():
             raise Cancelled
 
-    assert task._run(progress) == ("cancelled", None)
+    assert task._run(lambda report: report(0.5), progress) == ("cancelled", None)
     task._finish("cancelled", None)
     assert results == [] and not task.running and not task.button.disabled
 
@@ -135,3 +135,35 @@ def test_a_task_prepared_at_the_press_works_on_what_was_read_then(toy):
     broken = toy.task("run", lambda a, progress: a, toy.finished, prepare=lambda: 1 / 0)
     broken.start()
     assert "division by zero" in toy._error.object and not broken.running
+
+
+def test_a_served_task_runs_in_a_worker_with_what_prepare_read(monkeypatch):
+    """On a served page the work runs in a worker thread, gets ``prepare()``'s result read at
+    the press, and its end reaches the session through ``schedule`` (the session's tick)."""
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    ticks, results, threads = [], [], []
+    settings = {"n": 3}
+
+    def work(n, progress):
+        threads.append(threading.current_thread().name)
+        progress(0.5)
+        return n * 2
+
+    task = Task(work, results.append, results.append, label=lambda: "go", cancel_label=lambda: "stop",
+                css_class="kv-x", schedule=lambda callback, document: ticks.append(callback),
+                prepare=lambda: settings["n"])
+    served = SimpleNamespace(session_context=object())  # a served session's document, to the task
+    with monkeypatch.context() as patch:
+        patch.setattr(type(pn.state), "curdoc", property(lambda state: served))
+        task.start()
+    settings["n"] = 100  # changed after the press: not what the work is for
+    deadline = time.monotonic() + 30
+    while task.running and time.monotonic() < deadline:  # run the session's ticks as they come
+        while ticks:
+            ticks.pop(0)()
+        time.sleep(0.01)
+    assert results == [6] and not task.running
+    assert threads and threads[0].startswith("kexue_viz-task")

@@ -543,6 +543,12 @@ class Dashboard(pn.viewable.Viewer):
             active = tabs.active
             tabs[:] = list(zip(titles, pages.values()))
             tabs.active = active
+            next_tick(partial(retitle_models, titles))
+
+        def retitle_models(titles: list[str]) -> None:
+            """Change the Bokeh models under the document's lock (on the session's tick, after
+            Panel's own update): a language switch that Panel handles as an event of its own,
+            off the lock, made Bokeh raise "_pending_writes should be non-None" (two-session test)."""
             for model, _ in tabs._models.values():
                 for panel, title in zip(model.tabs, titles):
                     panel.title = title

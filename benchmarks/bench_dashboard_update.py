@@ -52,14 +52,6 @@ def open_tab_of(dashboard, name: str) -> None:
         dashboard.open_tab(sorted(tabs)[0])
 
 
-def open_every_tab(dashboard) -> None:
-    """Build every tab's views (each is built when first opened), then show the first tab."""
-    for key in getattr(dashboard, "_tab_keys", ()):
-        dashboard.open_tab(key)
-    if getattr(dashboard, "_tab_keys", ()):
-        dashboard.open_tab(dashboard._tab_keys[0])
-
-
 def bench_dashboard(slug: str, quick: bool) -> None:
     cls = DASHBOARDS[slug].load()
     moves = getattr(cls, "LATENCY_MOVES", {})
@@ -68,7 +60,7 @@ def bench_dashboard(slug: str, quick: bool) -> None:
     started = time.perf_counter()
     document.add_root(pn.panel(dashboard).get_root(document))
     print(f"\n{slug}: first render {1e3 * (time.perf_counter() - started):.0f} ms")
-    open_every_tab(dashboard)
+    dashboard.open_every_tab()  # every tab built
     if not moves:
         print("  (no LATENCY_MOVES declared)")
         return

@@ -684,14 +684,11 @@ class Dashboard(pn.viewable.Viewer):
         self.tab_pages, self._tab_keys = tabs, list(pages)
 
         def show(index: int) -> None:
-            key = list(pages)[index]
+            key = self._tab_keys[index]
             self._open_tab = key
             if not columns[key].objects:
-                self._building_tab = key
-                try:
+                with self._building_in(key):
                     columns[key][:] = [self.section(section) for section in pages[key]]
-                finally:
-                    self._building_tab = None
             for refresh in self._stale.pop(key, {}).values():
                 next_tick(refresh)
 
@@ -699,9 +696,25 @@ class Dashboard(pn.viewable.Viewer):
         tabs.param.watch(lambda event: show(event.new), "active")
         return tabs
 
+    @contextmanager
+    def _building_in(self, tab: str | None):
+        """Views built inside the block belong to ``tab`` (see :meth:`live`)."""
+        self._building_tab = tab
+        try:
+            yield
+        finally:
+            self._building_tab = None
+
     def open_tab(self, key: str) -> None:
         """Show the tab ``key`` (a :class:`Section` ``tab``), as a reader's click does."""
         self.tab_pages.active = self._tab_keys.index(key)
+
+    def open_every_tab(self) -> None:
+        """Open each tab in turn (building its views), then the first again."""
+        for key in getattr(self, "_tab_keys", ()):
+            self.open_tab(key)
+        if getattr(self, "_tab_keys", ()):
+            self.open_tab(self._tab_keys[0])
 
     def section(self, section: Section) -> pn.Column:
         """The Panel layout of one section: heading, its controls and widgets, wide views, the
@@ -731,11 +744,8 @@ class Dashboard(pn.viewable.Viewer):
         placeholder, tab = pn.Column(sizing_mode="stretch_width"), self._building_tab
 
         def draw():
-            self._building_tab = tab
-            try:
+            with self._building_in(tab):
                 placeholder.objects = [self._cell(view)]
-            finally:
-                self._building_tab = None
 
         self._after_paint.append(draw)
         return placeholder

@@ -3,7 +3,6 @@ parameters, valid ``LATENCY_MOVES``, unknown settings rejected with a message, a
 button that writes byte for byte what ``kexue-viz export`` writes for the same parameters."""
 from __future__ import annotations
 
-import panel as pn
 import param
 import pytest
 
@@ -83,25 +82,19 @@ def test_scrubbing_moves_the_live_parameter_only(slug):
     assert getattr(board, settled) == second
 
 
-def open_every_tab(board) -> None:
-    """Open each tab of the board's page in turn (a tab's views are built when first opened)."""
-    for tabs in board.__panel__().select(pn.Tabs):
-        for index in range(len(tabs)):
-            tabs.active = index
-        tabs.active = 0
-
-
 def test_a_second_reader_at_the_defaults_computes_and_renders_nothing(slug_and_class):
     """Results are shared by every session (the pipelines' memos) and so are rendered figures
     (:mod:`kexue_viz.figures`): a second page at the settings of an open one computes no result
     and renders no figure with HoloViews, every tab opened."""
     _, cls = slug_and_class
     first = cls()
-    open_every_tab(first)
+    first.__panel__()
+    first.open_every_tab()
     misses = [memo.cache_info().misses for memo in pipeline.MEMOS]
     renders = figures.FIGURES.misses
     second = cls()
-    open_every_tab(second)
+    second.__panel__()
+    second.open_every_tab()
     assert [memo.cache_info().misses for memo in pipeline.MEMOS] == misses
     assert figures.FIGURES.misses == renders
     assert second._live.keys() == first._live.keys()

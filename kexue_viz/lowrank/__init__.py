@@ -1,0 +1,12 @@
+"""The road to low-rank approximation (低秩近似之路, posts 10366, 10407, 10427, 10501, 10662).
+
+Modules (torch float64 on :func:`kexue_viz.device.get_device`, SciPy only where torch has no kernel):
+
+* :mod:`.pinv` — pseudo-inverse by every route of post 1;
+* :mod:`.svd` — SVD, Eckart–Young–Mirsky, the LoRA-GA variant, the 2×2 geometry (post 2);
+* :mod:`.cr` — CR approximation of a product (post 3);
+* :mod:`.idec` — column-pivoted QR and interpolative decompositions (post 4);
+* :mod:`.cur` — CUR, leverage scores, DEIM (post 5);
+* :mod:`.rsvd` — randomised SVD (Halko–Martinsson–Tropp), the practitioner's baseline;
+* :mod:`.matrices` — presets: controlled spectra, Kahan, images shipped with installed packages.
+"""

@@ -8,5 +8,7 @@ Modules (torch float64 on :func:`kexue_viz.device.get_device`, SciPy only where 
 * :mod:`.idec` — column-pivoted QR and interpolative decompositions (post 4);
 * :mod:`.cur` — CUR, leverage scores, DEIM (post 5);
 * :mod:`.rsvd` — randomised SVD (Halko–Martinsson–Tropp), the practitioner's baseline;
-* :mod:`.matrices` — presets: controlled spectra, Kahan, images shipped with installed packages.
+* :mod:`.matrices` — presets: controlled spectra, Kahan, images shipped with installed packages, CR pairs,
+  uploads (``MatrixSpec``, ``build_matrix``, ``build_product``, ``matrix_from_upload``, ``block_average``,
+  ``center_columns``, ``with_spectrum``, ``kahan``, ``haar_orthogonal``).
 """

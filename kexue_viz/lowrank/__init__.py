@@ -5,8 +5,12 @@ Modules (torch float64 on :func:`kexue_viz.device.get_device`, SciPy only where 
 * :mod:`.pinv` — pseudo-inverse by every route of post 1;
 * :mod:`.svd` — SVD, Eckart–Young–Mirsky, the LoRA-GA variant, the 2×2 geometry (post 2);
 * :mod:`.cr` — CR approximation of a product (post 3);
-* :mod:`.idec` — column-pivoted QR and interpolative decompositions (post 4);
-* :mod:`.cur` — CUR, leverage scores, DEIM (post 5);
+* :mod:`.idec` — column-pivoted QR and interpolative decompositions (post 4): ``cpqr``, ``id_cpqr``,
+  ``id_error_curve``, ``id_sketch``, ``id_colsample``, ``id_r1_exact``, ``id_greedy_total``;
+* :mod:`.cur` — CUR, leverage scores, DEIM (post 5): ``cur``, ``leverage_scores``, ``deim``, ``qdeim``,
+  ``deim_cur``, ``sorensen_embree_bound``, ``select_columns``;
+* :mod:`.curves` — error curves for every rank in one pass and literature reference lines:
+  ``id_projection_curve``, ``cur_error_curve``, ``volume_sampling_bound``, ``interpolative_bound``;
 * :mod:`.rsvd` — randomised SVD (Halko–Martinsson–Tropp), the practitioner's baseline;
 * :mod:`.matrices` — presets: controlled spectra, Kahan, images shipped with installed packages, CR pairs,
   uploads (``MatrixSpec``, ``build_matrix``, ``build_product``, ``matrix_from_upload``, ``block_average``,

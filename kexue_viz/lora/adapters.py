@@ -268,3 +268,37 @@ def lora_ga_init(G: torch.Tensor, r: int, direction: str = "ArB2r", scale: str =
     A0, B0 = U[:, idx_A.to(U.device)], Vh[idx_B.to(Vh.device)]
     factor = lora_ga_scale(G, A0, B0, scale, gamma, c)
     return factor * A0, factor * B0
+
+
+def lora_ga_sign_search(G: torch.Tensor, r: int, generator: torch.Generator, starts: int = 4,
+                        kappa: float = 4.0, max_iter: int = 50):
+    """Option (b) of 10226 for Adam: minimise the sign objective (9) numerically. Multi-start L-BFGS on the
+    smooth surrogate ``‖A tanh(κAᵀĜ) + tanh(κĜBᵀ)B − sign G‖²`` (Ĝ = G/mean|G|); the first start is the
+    LoRA-GA init at c* (option (a) rescaled), the others N(0, 1/n) × N(0, 1/m) factors from ``generator``.
+    Every result is rescaled by its c* (exact along the ray) and scored by the true objective (9).
+    Returns ``(A0, B0, objective)`` of the best start (objective never above the c*-scaled SVD init)."""
+    n, m = G.shape
+    target, G_hat = torch.sign(G), G / G.abs().mean()
+    A_svd, B_svd = lora_ga_init(G, r, scale="adam_optimal")
+    inits = [(A_svd, B_svd)] + [(seeded_normal((n, r), generator, G) / math.sqrt(n),
+                                  seeded_normal((r, m), generator, G) / math.sqrt(m)) for _ in range(starts - 1)]
+    best = None
+    for A_init, B_init in inits:
+        A, B = A_init.clone().requires_grad_(True), B_init.clone().requires_grad_(True)
+        search = torch.optim.LBFGS([A, B], max_iter=max_iter, line_search_fn="strong_wolfe")
+
+        def surrogate():
+            search.zero_grad()
+            value = (A @ torch.tanh(kappa * (A.mT @ G_hat)) + torch.tanh(kappa * (G_hat @ B.mT)) @ B
+                     - target).square().sum()
+            value.backward()
+            return value
+
+        with torch.enable_grad():
+            search.step(surrogate)
+        A, B = A.detach(), B.detach()
+        c_star = adam_optimal_scale(G, A, B)
+        candidate = (c_star * A, c_star * B, float(lora_ga_sign_objective(G, c_star * A, c_star * B)))
+        if best is None or candidate[2] < best[2]:
+            best = candidate
+    return best

@@ -2,8 +2,12 @@
 
 Modules (torch float64 on :func:`kexue_viz.device.get_device`, SciPy only where torch has no kernel):
 
-* :mod:`.pinv` — pseudo-inverse by every route of post 1;
-* :mod:`.svd` — SVD, Eckart–Young–Mirsky, the LoRA-GA variant, the 2×2 geometry (post 2);
+* :mod:`.pinv` — pseudo-inverse by every route of post 1: ``pinv``, ``pinv_path``, ``tikhonov_gap``,
+  ``tikhonov_gap_norm``, ``pinv_gradient_descent``, ``loss_gradients``, ``solution_set_member``,
+  ``conditioning_table``;
+* :mod:`.svd` — SVD, Eckart–Young–Mirsky, the LoRA-GA variant, the 2×2 geometry (post 2): ``svd``
+  (``route='eig'`` teaching route), ``truncated_svd``, ``tail_norms``, ``eym_tail``, ``eym_weights``,
+  ``lora_ga_optimum``, ``lora_ga_loss``, ``als_low_rank``, ``svd_geometry_2x2``;
 * :mod:`.cr` — CR approximation of a product (post 3);
 * :mod:`.idec` — column-pivoted QR and interpolative decompositions (post 4): ``cpqr``, ``id_cpqr``,
   ``id_error_curve``, ``id_sketch``, ``id_colsample``, ``id_r1_exact``, ``id_greedy_total``;
@@ -11,7 +15,9 @@ Modules (torch float64 on :func:`kexue_viz.device.get_device`, SciPy only where 
   ``deim_cur``, ``sorensen_embree_bound``, ``select_columns``;
 * :mod:`.curves` — error curves for every rank in one pass and literature reference lines:
   ``id_projection_curve``, ``cur_error_curve``, ``volume_sampling_bound``, ``interpolative_bound``;
-* :mod:`.rsvd` — randomised SVD (Halko–Martinsson–Tropp), the practitioner's baseline;
+* :mod:`.rsvd` — randomised SVD (Halko–Martinsson–Tropp), the practitioner's baseline: ``rsvd``
+  (``route='torch'``: ``torch.svd_lowrank``), ``range_finder``, ``sklearn_omega``, ``hmt_frobenius_bound``,
+  ``hmt_spectral_bound``;
 * :mod:`.matrices` — presets: controlled spectra, Kahan, images shipped with installed packages, CR pairs,
   uploads (``MatrixSpec``, ``build_matrix``, ``build_product``, ``matrix_from_upload``, ``block_average``,
   ``center_columns``, ``with_spectrum``, ``kahan``, ``haar_orthogonal``).

@@ -8,7 +8,10 @@ Modules (torch float64 on :func:`kexue_viz.device.get_device`, SciPy only where 
 * :mod:`.svd` — SVD, Eckart–Young–Mirsky, the LoRA-GA variant, the 2×2 geometry (post 2): ``svd``
   (``route='eig'`` teaching route), ``truncated_svd``, ``tail_norms``, ``eym_tail``, ``eym_weights``,
   ``lora_ga_optimum``, ``lora_ga_loss``, ``als_low_rank``, ``svd_geometry_2x2``;
-* :mod:`.cr` — CR approximation of a product (post 3);
+* :mod:`.cr` — CR approximation of a product (post 3): ``cr_norms``, ``cr_gram``, ``cr_probabilities``,
+  ``cr_single_draw_error``, ``cr_expected_error``, ``cr_break_even``, ``cr_draws``, ``cr_sample_weights``,
+  ``cr_sample``, ``cr_sample_errors``, ``cr_weights_error``, ``cr_error``, ``cr_top``, ``cr_subset_norms``,
+  ``cr_exact``, ``cr_greedy``, ``cr_middle``;
 * :mod:`.idec` — column-pivoted QR and interpolative decompositions (post 4): ``cpqr``, ``id_cpqr``,
   ``id_error_curve``, ``id_sketch``, ``id_colsample``, ``id_r1_exact``, ``id_greedy_total``;
 * :mod:`.cur` — CUR, leverage scores, DEIM (post 5): ``cur``, ``leverage_scores``, ``deim``, ``qdeim``,

@@ -1,0 +1,178 @@
+"""LoRA-Pro (post 10266): replace (G_A, G_B) by (H_A, H_B) so that H_A B + A H_B is closest to G.
+
+Layout as in :mod:`kexue_viz.lora.adapters` (W = W_base + s·AB, A n×r, B r×m, G n×m). Symbols:
+P_A := A(AᵀA)⁻¹Aᵀ, P_B := Bᵀ(BBᵀ)⁻¹B. Solution (10266 (18)) for any r×r matrix C:
+``H_A = G_A(BBᵀ)⁻¹ + AC`` and ``H_B = (AᵀA)⁻¹G_B(I − P_B) − CB``; the equivalent gradient
+``H_A B + A H_B = G − (I − P_A)G(I − P_B)`` does not depend on C (the projection of G on the tangent space
+of the rank-r manifold at AB). Only G_A, G_B, A and B enter: G itself is never needed.
+
+Notation (E7): the post's C is the transpose of the LoRA-Pro paper's X (the paper writes ΔW = sBA), and
+the post also uses X for a generic target in (9)–(12); here ``X`` is only ever a layer input.
+
+r×r solves (brief §2.6): the Gram matrices AᵀA + δI and BBᵀ + δI (``damping`` δ, default 0; the authors
+use pinv with δ = 1e-8, peft's Riemannian optimizer 1e-2) are inverted by Cholesky, or by a pseudo-inverse
+that drops eigenvalues below λ_max/1e12 when their condition number exceeds COND_LIMIT = 1e12.
+"""
+from __future__ import annotations
+
+import torch
+
+PRO_C_CHOICES = ("zero", "sym", "sylvester")
+PRO_VARIANTS = ("full", "simple")
+COND_LIMIT = 1e12
+
+
+def damped(M: torch.Tensor, damping: float = 0.0) -> torch.Tensor:
+    """``M + δI`` for a square (r×r) M."""
+    return M + damping * torch.eye(M.shape[-1], dtype=M.dtype, device=M.device) if damping else M
+
+
+def gram_inverse(M: torch.Tensor, damping: float = 0.0) -> torch.Tensor:
+    """``(M + δI)⁻¹`` for a symmetric positive semi-definite r×r M: Cholesky when cond ≤ COND_LIMIT, else
+    the pseudo-inverse with relative cutoff 1/COND_LIMIT (finite instead of NaN at rank-deficient factors)."""
+    damped_M = damped(M, damping)
+    eig = torch.linalg.eigvalsh(damped_M)
+    if bool((eig[..., 0] <= eig[..., -1] / COND_LIMIT).any()):
+        return torch.linalg.pinv(damped_M, rtol=1.0 / COND_LIMIT, hermitian=True)
+    return torch.cholesky_inverse(torch.linalg.cholesky(damped_M))
+
+
+def projectors(A: torch.Tensor, B: torch.Tensor, damping: float = 0.0):
+    """``(P_A, P_B)`` = (A(AᵀA)⁻¹Aᵀ (n×n), Bᵀ(BBᵀ)⁻¹B (m×m)): orthogonal projectors on col(A) and row(B)."""
+    return A @ gram_inverse(A.mT @ A, damping) @ A.mT, B.mT @ gram_inverse(B @ B.mT, damping) @ B
+
+
+def pro_equivalent_gradient(G: torch.Tensor, A: torch.Tensor, B: torch.Tensor, damping: float = 0.0):
+    """``G̃_Pro = P_AG + GP_B − P_AGP_B = G − (I − P_A)G(I − P_B)`` (n×m), computed without n×n or m×m
+    matrices. Residual of 10266 (8): ‖(I − P_A)G(I − P_B)‖; cos(G̃, G) = ‖G̃‖/‖G‖."""
+    outside_A = G - A @ (gram_inverse(A.mT @ A, damping) @ (A.mT @ G))
+    return G - (outside_A - (outside_A @ B.mT) @ gram_inverse(B @ B.mT, damping) @ B)
+
+
+def sylvester_eigh(P: torch.Tensor, Q: torch.Tensor, R: torch.Tensor) -> torch.Tensor:
+    """Solve ``P·C + C·Q = R`` for symmetric positive definite P (r×r), Q (k×k), R (r×k) with two ``eigh``:
+    P = Q₁ diag(λ) Q₁ᵀ, Q = Q₂ diag(μ) Q₂ᵀ, ``C = Q₁[(Q₁ᵀ R Q₂) ⊘ (λ_i + μ_j)]Q₂ᵀ`` (unique: λ_i + μ_j > 0)."""
+    lam, Q1 = torch.linalg.eigh(P)
+    mu, Q2 = torch.linalg.eigh(Q)
+    return Q1 @ ((Q1.mT @ R @ Q2) / (lam[..., :, None] + mu[..., None, :])) @ Q2.mT
+
+
+def pro_free_matrix(C: str, G_A: torch.Tensor, G_B: torch.Tensor, A: torch.Tensor, B: torch.Tensor,
+                    damping: float = 0.0) -> torch.Tensor | None:
+    """The r×r matrix C of 10266 (18) (None for ``"zero"``), with AᵀA and BBᵀ damped by δ = ``damping``:
+
+    * ``"sym"``: ``C_s = −½(AᵀA)⁻¹G_BBᵀ(BBᵀ)⁻¹`` (10266 (19); solves (20) and (21));
+    * ``"sylvester"``: LoRA-Pro's choice, min ‖H_A − G_A‖² + ‖H_B − G_B‖² (10266 (23)), i.e. the Sylvester
+      equation ``AᵀA·C + C·BBᵀ = −AᵀG_A(BBᵀ)⁻¹`` (10266 (24)), solved by :func:`sylvester_eigh`."""
+    if C == "zero":
+        return None
+    gram_A, gram_B = damped(A.mT @ A, damping), damped(B @ B.mT, damping)
+    inv_BB = gram_inverse(gram_B)
+    if C == "sym":
+        return -0.5 * gram_inverse(gram_A) @ (G_B @ B.mT) @ inv_BB
+    if C == "sylvester":
+        return sylvester_eigh(gram_A, gram_B, -(A.mT @ G_A) @ inv_BB)
+    raise ValueError(f"unknown C {C!r}; expected one of {PRO_C_CHOICES}")
+
+
+def pro_directions(G_A: torch.Tensor, G_B: torch.Tensor, A: torch.Tensor, B: torch.Tensor, C: str = "zero",
+                   damping: float = 0.0, scale: float = 1.0):
+    """LoRA-Pro's directions ``(H_A (n×r), H_B (r×m))`` from the factor gradients G_A = s·GBᵀ, G_B = s·AᵀG
+    (10266 (18)): ``H_A = G_A(BBᵀ)⁻¹ + AC``, ``H_B = (AᵀA)⁻¹G_B(I − P_B) − CB``, divided by s² so that
+    ``s(H_A B + A H_B) = G̃_Pro`` for every multiplier s. C from :func:`pro_free_matrix`.
+
+    Zero-factor start (the authors' step-0 rule): at B = 0, (BBᵀ)⁻¹ does not exist and the solution is
+    H_A = G_A (= 0), H_B = (AᵀA)⁻¹G_B; symmetrically at A = 0, H_A = G_A(BBᵀ)⁻¹, H_B = G_B (= 0). Right
+    after a zero-B start B = O(η), (BBᵀ)⁻¹ = O(η⁻²) and C changes the real update (E5)."""
+    s2 = scale * scale
+    if not bool(B.any()):
+        return G_A / s2, gram_inverse(A.mT @ A, damping) @ G_B / s2
+    if not bool(A.any()):
+        return G_A @ gram_inverse(B @ B.mT, damping) / s2, G_B / s2
+    inv_AA, inv_BB = gram_inverse(A.mT @ A, damping), gram_inverse(B @ B.mT, damping)
+    H_A = G_A @ inv_BB
+    H_B = inv_AA @ (G_B - ((G_B @ B.mT) @ inv_BB) @ B)
+    free = pro_free_matrix(C, G_A, G_B, A, B, damping)
+    if free is not None:
+        H_A, H_B = H_A + A @ free, H_B - free @ B
+    return H_A / s2, H_B / s2
+
+
+def pro_state_floats(n: int, m: int, r: int, variant: str = "full") -> int:
+    """Adam state size (floats) of one adapted n×m matrix: 2nm with full moments (as full fine-tuning),
+    2r(n + m) for the per-factor ("simple") variant."""
+    return 2 * n * m if variant == "full" else 2 * r * (n + m)
+
+
+class LoRAProOptimizer(torch.optim.Optimizer):
+    """LoRA-Pro as a plain ``torch.optim.Optimizer`` over (A, B) pairs of W = W_base + s·AB.
+
+    ``pairs``: an iterable of (A, B) tensor pairs (A n×r, B r×m, ``requires_grad``), or of dicts
+    ``{"params": [A, B], ...}`` overriding the defaults per pair. Their ``.grad`` are G_A = s·GBᵀ and
+    G_B = s·AᵀG, as autograd gives them. Per pair and step:
+
+    * ``optimizer="sgd"``: (H_A, H_B) = :func:`pro_directions`; A ← A − ηH_A, B ← B − ηH_B (10266 (5));
+    * ``optimizer="adam"``, ``variant="full"`` (10266 (25)): G̃ = s(H_A B + A H_B) (independent of C); Adam
+      moments M, V (n×m each) of G̃; U = M̂/(√V̂ + ε); project U like a gradient, U_A = s·UBᵀ,
+      U_B = s·AᵀU, through :func:`pro_directions` with the chosen C; A ← A − ηH̃_A, B ← B − ηH̃_B;
+    * ``optimizer="adam"``, ``variant="simple"`` (the post's untested proposal): per-factor Adam on
+      (H_A, H_B), state r(n + m) per factor pair, exactly ``torch.optim.Adam`` fed with H as the gradient.
+
+    ε placement (E6): the post writes M̂/√(V̂ + ε); torch and the authors' code use M̂/(√V̂ + ε), as here.
+    """
+
+    def __init__(self, pairs, lr: float, optimizer: str = "sgd", variant: str = "full", C: str = "sylvester",
+                 scale: float = 1.0, damping: float = 0.0, betas=(0.9, 0.999), eps: float = 1e-8):
+        if optimizer not in ("sgd", "adam"):
+            raise ValueError(f"unknown optimizer {optimizer!r}; expected 'sgd' or 'adam'")
+        if variant not in PRO_VARIANTS or C not in PRO_C_CHOICES:
+            raise ValueError(f"variant in {PRO_VARIANTS}, C in {PRO_C_CHOICES} (got {variant!r}, {C!r})")
+        groups = [pair if isinstance(pair, dict) else {"params": list(pair)} for pair in pairs]
+        for group in groups:
+            if len(group["params"]) != 2:
+                raise ValueError("each LoRA-Pro group holds exactly one (A, B) pair")
+        defaults = dict(lr=lr, optimizer=optimizer, variant=variant, C=C, scale=scale, damping=damping,
+                        betas=betas, eps=eps)
+        super().__init__(groups, defaults)
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        """One LoRA-Pro step on every (A, B) pair; returns the closure's loss if one is given."""
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            A, B = group["params"]
+            if A.grad is None or B.grad is None:
+                continue
+            H_A, H_B = self._directions(group, A, B)
+            A.sub_(group["lr"] * H_A)
+            B.sub_(group["lr"] * H_B)
+        return loss
+
+    def _directions(self, group, A, B):
+        """(H_A, H_B) of one pair for the group's optimizer and variant (updates the Adam state)."""
+        G_A, G_B = A.grad, B.grad
+        s, C, damping = group["scale"], group["C"], group["damping"]
+        if group["optimizer"] == "sgd":
+            return pro_directions(G_A, G_B, A, B, C, damping, s)
+        if group["variant"] == "simple":
+            H_A, H_B = pro_directions(G_A, G_B, A, B, C, damping, s)
+            return self._adam_direction(A, H_A, group), self._adam_direction(B, H_B, group)
+        H_A, H_B = pro_directions(G_A, G_B, A, B, "zero", damping, s)
+        U = self._adam_direction(A, s * (H_A @ B + A @ H_B), group, key="full")
+        return pro_directions(s * U @ B.mT, s * A.mT @ U, A, B, C, damping, s)
+
+    def _adam_direction(self, param, grad, group, key="factor"):
+        """Adam's bias-corrected direction M̂/(√V̂ + ε) for ``grad``, with moments kept in ``param``'s state
+        under ``key`` (torch's ε placement)."""
+        state = self.state[param].setdefault(key, {"step": 0, "M": torch.zeros_like(grad),
+                                                    "V": torch.zeros_like(grad)})
+        beta1, beta2 = group["betas"]
+        state["step"] += 1
+        state["M"].mul_(beta1).add_(grad, alpha=1 - beta1)
+        state["V"].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        m_hat = state["M"] / (1 - beta1 ** state["step"])
+        v_hat = state["V"] / (1 - beta2 ** state["step"])
+        return m_hat / (v_hat.sqrt() + group["eps"])

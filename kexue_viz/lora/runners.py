@@ -1,0 +1,355 @@
+"""Methods run side by side on a problem of :mod:`kexue_viz.lora.problems`, with per-step records.
+
+Layout of brief §2.1 (W = W_base + AB, A n×r, B r×m, G = ∂L/∂W, multiplier s = 1 as in the posts). A run
+keeps (A, B) — or W for full fine-tuning — and at every step t evaluates ``(L_t, G_t) =
+problem.loss_and_grad(W_t)`` (exact sufficient statistics for ``linear``, torch autograd for ``digits``),
+forms the method's direction from G_t (form (4) of 9590, since the diagnostics need G anyway), and
+moves the factors with hand-written SGD or Adam (β = (0.9, 0.999), ε = 1e-8, torch's ε placement E6):
+
+* ``full``: W ← W − η·U(G) (U = identity for SGD, Adam's direction otherwise);
+* ``lora``: (G_A, G_B) = (GBᵀ, AᵀG) at one rate; ``zero_init`` "B" (A random) or "A" (B random);
+* ``lora_plus``: the same with η_B = λ·η_A (λ = ``lp_ratio``, 10001);
+* ``lora_ga``: plain LoRA from the LoRA-GA init (10226): A0, B0 from the SVD of G0 with the ``ga_*``
+  scale and direction, W_base = W0 − A0B0;
+* ``lora_pro``: :class:`~kexue_viz.lora.pro.LoRAProOptimizer` (C, Adam variant) (10266);
+* ``scaled_gd``: the Riemannian peer (peft's ``create_riemannian_optimizer``):
+  (G_A(BBᵀ + δI)⁻¹, (AᵀA + δI)⁻¹G_B), equivalent gradient P_AG + GP_B, then SGD or Adam.
+
+``init="lora_ga"`` starts lora, lora_plus, lora_pro and scaled_gd from the LoRA-GA init as well
+(``lora_ga`` is ``lora`` with that init). ``capacity_matched`` (E9) runs the methods whose ΔW has rank ≤ r
+at rank 2r, matching LoRA-GA's rank-2r ΔW = A_tB_t − A0B0.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+
+from kexue_viz.lora import diagnostics as dg
+from kexue_viz.lora.adapters import lora_ga_init, lora_grads, shifted_base
+from kexue_viz.lora.pro import LoRAProOptimizer, gram_inverse
+
+METHODS = ("full", "lora", "lora_plus", "lora_ga", "lora_pro", "scaled_gd")
+MAIN_METHODS = ("full", "lora", "lora_plus", "lora_ga", "lora_pro")
+OPTIMIZERS = ("sgd", "adam")
+PROGRESS_EVERY = 10
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything that determines a run (frozen and hashable: the dashboard memoises runs by it).
+
+    ``lr`` is η (η_A for LoRA+); ``r`` the adapter rank; ``seed`` the seed of the random factor
+    (``problem.random_factor``) and of LoRA-GA's ``random`` direction; ``damping`` δ of the r×r solves of
+    lora_pro and scaled_gd; ``ga_scale`` ∈ unit | stable (γ = ``ga_gamma``) | custom (c = ``ga_c``) |
+    adam_optimal (c*); ``pro_C`` ∈ zero | sym | sylvester; ``pro_variant`` ∈ full | simple (Adam only)."""
+
+    method: str = "lora"
+    r: int = 4
+    optimizer: str = "sgd"
+    lr: float = 0.5
+    steps: int = 100
+    seed: int = 1
+    zero_init: str = "B"
+    init: str = "zero"
+    lp_ratio: float = 16.0
+    ga_scale: str = "unit"
+    ga_gamma: float = 16.0
+    ga_c: float = 1.0
+    ga_direction: str = "ArB2r"
+    capacity_matched: bool = False
+    pro_C: str = "zero"
+    pro_variant: str = "full"
+    damping: float = 0.0
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+
+    def __post_init__(self):
+        if self.method not in METHODS or self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"method in {METHODS}, optimizer in {OPTIMIZERS} "
+                             f"(got {self.method!r}, {self.optimizer!r})")
+        if self.zero_init not in ("A", "B") or self.init not in ("zero", "lora_ga"):
+            raise ValueError(f"zero_init in A|B, init in zero|lora_ga (got {self.zero_init!r}, {self.init!r})")
+
+
+@dataclass
+class History:
+    """Per-step record of one run of T = ``settings.steps`` steps (CPU float64 tensors).
+
+    State quantities, index t = 0…T (after t steps): ``loss`` L(W_t); ``distance``
+    ‖ΔW_t − ΔW_full,t‖/‖ΔW_full,t‖ (NaN at t = 0, where ΔW_full,0 = 0); ``rms_A``, ``rms_B`` (NaN for full); ``delta_W``
+    [T+1, n, m] the snapshots ΔW_t = W_t − W0.
+    Step quantities, index t = 0…T−1 (the step from W_t to W_{t+1}, with first-order part
+    D_t = ΔA·B + A·ΔB, or ΔW for full): ``cos`` cos(−D_t, G_t) (= cos(G̃_t, G_t) under SGD);
+    ``cos_projection`` ‖G̃_Pro‖/‖G_t‖ at (A_t, B_t), the best any adapter update reaches; ``gap``
+    ‖ΔA·ΔB‖/‖D_t‖; ``dL_A``, ``dL_B`` ⟨G_A, ΔA⟩, ⟨G_B, ΔB⟩; ``step_A`` ‖ΔA‖/‖A_t‖ (LoRA-Pro's jump at a
+    zero-B start). ``sigma_G0`` the singular values of G0; ``rank`` the numerical rank of ΔW_T;
+    ``floors`` the problem's floors at rank ``r_used``; ``test_accuracy`` at W_T (NaN if the problem has
+    none). A run whose loss stops being finite stops there (``diverged``); later entries are NaN and
+    ``rank`` is that of the last finite ΔW."""
+
+    settings: RunSettings
+    r_used: int
+    loss: torch.Tensor
+    distance: torch.Tensor
+    rms_A: torch.Tensor
+    rms_B: torch.Tensor
+    delta_W: torch.Tensor
+    cos: torch.Tensor
+    cos_projection: torch.Tensor
+    gap: torch.Tensor
+    dL_A: torch.Tensor
+    dL_B: torch.Tensor
+    step_A: torch.Tensor
+    sigma_G0: torch.Tensor
+    rank: int
+    floors: tuple
+    test_accuracy: float
+    diverged: bool
+
+    @property
+    def rms_ratio(self) -> torch.Tensor:
+        """RMS(B_t)/RMS(A_t), the LoRA+ self-consistency measure (E4: ≈ λ only in direction)."""
+        return self.rms_B / self.rms_A
+
+
+class HandOptimizer:
+    """Hand-written SGD or Adam over a list of tensors, one learning rate each (a float, or a tensor that
+    broadcasts against the parameter for batched sweeps). :meth:`increments` maps gradients to the
+    parameter changes: SGD −η·g; Adam −η·M̂/(√V̂ + ε) with M̂ = M/(1 − β₁ᵗ), V̂ = V/(1 − β₂ᵗ) (torch's ε
+    placement, E6)."""
+
+    def __init__(self, kind: str, rates, betas=(0.9, 0.999), eps: float = 1e-8):
+        self.kind, self.rates, self.betas, self.eps = kind, list(rates), betas, eps
+        self.t, self.M, self.V = 0, None, None
+
+    def increments(self, grads) -> list[torch.Tensor]:
+        """Parameter changes for ``grads`` (same order as the rates); advances the Adam state."""
+        if self.kind == "sgd":
+            return [-rate * g for rate, g in zip(self.rates, grads)]
+        beta1, beta2 = self.betas
+        if self.M is None:
+            self.M, self.V = [torch.zeros_like(g) for g in grads], [torch.zeros_like(g) for g in grads]
+        self.t += 1
+        out = []
+        for rate, g, M, V in zip(self.rates, grads, self.M, self.V):
+            M.mul_(beta1).add_(g, alpha=1 - beta1)
+            V.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+            m_hat, v_hat = M / (1 - beta1 ** self.t), V / (1 - beta2 ** self.t)
+            out.append(-rate * m_hat / (v_hat.sqrt() + self.eps))
+        return out
+
+
+def adapter_rank(settings: RunSettings) -> int:
+    """The rank the factors get: 2r for capacity-matched methods whose ΔW has rank ≤ r (zero-product
+    init), r otherwise (LoRA-GA's ΔW already has rank ≤ 2r, E9)."""
+    starts_at_zero = settings.method not in ("full", "lora_ga") and settings.init == "zero"
+    return 2 * settings.r if settings.capacity_matched and starts_at_zero else settings.r
+
+
+def initial_factors(problem, settings: RunSettings, G0: torch.Tensor):
+    """(A0, B0, W_base) of a factor method: LoRA-GA's init from G0 with W_base = W0 − A0B0, or one random
+    factor (``problem.random_factor``, variance 1/fan-in) and one zero factor with W_base = W0."""
+    r = adapter_rank(settings)
+    if settings.method == "lora_ga" or settings.init == "lora_ga":
+        generator = torch.Generator().manual_seed(settings.seed)
+        A0, B0 = lora_ga_init(G0, r, settings.ga_direction, settings.ga_scale, settings.ga_gamma, settings.ga_c,
+                              generator=generator)
+        return A0, B0, shifted_base(problem.W0, A0, B0)
+    n, m = problem.W0.shape
+    if settings.zero_init == "B":
+        A0, B0 = problem.random_factor(n, r, settings.seed), torch.zeros(r, m, dtype=G0.dtype, device=G0.device)
+    else:
+        A0, B0 = torch.zeros(n, r, dtype=G0.dtype, device=G0.device), problem.random_factor(r, m, settings.seed)
+    return A0, B0, problem.W0.clone()
+
+
+def factor_rates(settings: RunSettings):
+    """(η_A, η_B): η_B = λ·η_A for LoRA+, equal otherwise."""
+    ratio = settings.lp_ratio if settings.method == "lora_plus" else 1.0
+    return settings.lr, settings.lr * ratio
+
+
+def scaled_gd_directions(G_A, G_B, A, B, damping: float = 0.0):
+    """The Riemannian (scaled GD) directions ``(G_A(BBᵀ + δI)⁻¹, (AᵀA + δI)⁻¹G_B)`` (peft's
+    ``create_riemannian_optimizer`` in the layout of §2.1; pseudo-inverse when ill-conditioned)."""
+    return G_A @ gram_inverse(B @ B.mT, damping), gram_inverse(A.mT @ A, damping) @ G_B
+
+
+class FactorStepper:
+    """Moves (A, B) one step for a factor method: :meth:`step` takes G_A, G_B and returns (ΔA, ΔB)."""
+
+    def __init__(self, settings: RunSettings, A: torch.Tensor, B: torch.Tensor):
+        self.settings = settings
+        if settings.method == "lora_pro":
+            self.A, self.B = A.clone(), B.clone()
+            self.pro = LoRAProOptimizer([(self.A, self.B)], lr=settings.lr, optimizer=settings.optimizer,
+                                        variant=settings.pro_variant, C=settings.pro_C, damping=settings.damping,
+                                        betas=settings.betas, eps=settings.eps)
+        else:
+            self.hand = HandOptimizer(settings.optimizer, factor_rates(settings), settings.betas, settings.eps)
+
+    def step(self, G_A, G_B, A, B):
+        """(ΔA, ΔB) of one step from (A, B) with factor gradients (G_A, G_B)."""
+        if self.settings.method == "lora_pro":
+            self.A.grad, self.B.grad = G_A, G_B
+            self.pro.step()
+            return self.A - A, self.B - B
+        if self.settings.method == "scaled_gd":
+            G_A, G_B = scaled_gd_directions(G_A, G_B, A, B, self.settings.damping)
+        return tuple(self.hand.increments((G_A, G_B)))
+
+
+def _sub_progress(progress, start: float, width: float):
+    """``progress`` rescaled to report fractions in [start, start + width] (None stays None)."""
+    return None if progress is None else (lambda fraction: progress(start + width * fraction))
+
+
+def run(problem, settings: RunSettings, progress: Callable[[float], None] | None = None,
+        reference: History | None = None) -> History:
+    """Run ``settings.method`` on ``problem`` for ``settings.steps`` steps and record every diagnostic of
+    :class:`History`. ``reference`` is the full fine-tuning run with the same optimizer, lr and steps (for
+    the distance); it is computed first when not given. ``progress(fraction)`` is called every
+    PROGRESS_EVERY steps and at the end; an exception it raises cancels the run."""
+    if settings.method != "full" and reference is None:
+        reference = run(problem, dataclasses.replace(settings, method="full"), _sub_progress(progress, 0.0, 0.5))
+        progress = _sub_progress(progress, 0.5, 0.5)
+    full_deltas = reference.delta_W if reference is not None else None
+    W0 = problem.W0
+    G0 = problem.loss_and_grad(W0)[1]
+    if settings.method == "full":
+        records, W_T = _run_full(problem, settings, progress)
+    else:
+        records, W_T = _run_factors(problem, settings, G0, progress)
+    deltas = torch.stack(records.pop("delta_W"))
+    full_deltas = deltas if reference is None else reference.delta_W
+    finite = torch.isfinite(deltas).all(-1).all(-1)
+    accuracy = float(problem.test_accuracy(W_T)) if hasattr(problem, "test_accuracy") else math.nan
+    r_used = adapter_rank(settings)
+    records = {key: torch.stack(values).cpu().to(deltas.dtype) for key, values in records.items()}
+    return History(settings=settings, r_used=r_used, distance=dg.relative_distance(deltas, full_deltas),
+                   delta_W=deltas, sigma_G0=dg.singular_values(G0).cpu(),
+                   rank=int(dg.numerical_rank(deltas[int(finite.nonzero().max())])),
+                   floors=tuple(problem.floors(r_used)), test_accuracy=accuracy,
+                   diverged=not bool(torch.isfinite(records["loss"]).all()), **records)
+
+
+STATE_KEYS = ("loss", "rms_A", "rms_B", "delta_W")
+STEP_KEYS = ("cos", "cos_projection", "gap", "dL_A", "dL_B", "step_A")
+
+
+def _new_records():
+    """Empty per-step lists, one per recorded History field."""
+    return {key: [] for key in STATE_KEYS + STEP_KEYS}
+
+
+def _stop(loss: torch.Tensor, t: int, steps: int) -> bool:
+    """True at the last state, or when the loss is no longer finite (a diverged run stops there)."""
+    return t == steps or not bool(torch.isfinite(loss).all())
+
+
+def _pad(records, steps: int):
+    """Fill the records of a run that stopped early with NaN up to T + 1 states and T steps."""
+    for key, values in records.items():
+        length = steps + 1 if key in STATE_KEYS else steps
+        values.extend([torch.full_like(values[-1], math.nan)] * (length - len(values)))
+    return records
+
+
+def _report(progress, t: int, steps: int):
+    """Call ``progress`` every PROGRESS_EVERY steps and at the end."""
+    if progress is not None and ((t + 1) % PROGRESS_EVERY == 0 or t + 1 == steps):
+        progress((t + 1) / steps)
+
+
+def _run_full(problem, settings: RunSettings, progress):
+    """Full fine-tuning: records of :func:`run` (factor-only fields NaN) and the final W."""
+    W, W0 = problem.W0.clone(), problem.W0
+    hand = HandOptimizer(settings.optimizer, [settings.lr], settings.betas, settings.eps)
+    rec, nan = _new_records(), torch.full((), math.nan, dtype=W.dtype, device=W.device)
+    for t in range(settings.steps + 1):
+        loss, G = problem.loss_and_grad(W)
+        for key, value in (("loss", loss), ("rms_A", nan), ("rms_B", nan), ("delta_W", (W - W0).cpu())):
+            rec[key].append(value)
+        if _stop(loss, t, settings.steps):
+            break
+        (dW,) = hand.increments([G])
+        one = torch.ones((), dtype=W.dtype, device=W.device)
+        for key, value in (("cos", dg.masked_cosine(-dW, G)), ("cos_projection", one), ("gap", 0.0 * one),
+                           ("dL_A", nan), ("dL_B", nan), ("step_A", nan)):
+            rec[key].append(value)
+        W = W + dW
+        _report(progress, t, settings.steps)
+    return _pad(rec, settings.steps), W
+
+
+def _run_factors(problem, settings: RunSettings, G0: torch.Tensor, progress):
+    """A factor method: records of :func:`run` and the final W = W_base + A_T B_T."""
+    A, B, W_base = initial_factors(problem, settings, G0)
+    W0, stepper, rec = problem.W0, FactorStepper(settings, A, B), _new_records()
+    for t in range(settings.steps + 1):
+        W = W_base + A @ B
+        loss, G = problem.loss_and_grad(W)
+        for key, value in (("loss", loss), ("rms_A", dg.rms(A)), ("rms_B", dg.rms(B)), ("delta_W", (W - W0).cpu())):
+            rec[key].append(value)
+        if _stop(loss, t, settings.steps):
+            break
+        G_A, G_B = lora_grads(G, A, B)
+        dA, dB = stepper.step(G_A, G_B, A, B)
+        first, second = dg.increment_parts(A, B, dA, dB)
+        dL_A, dL_B = dg.factor_loss_changes(G_A, G_B, dA, dB)
+        for key, value in (("cos", dg.masked_cosine(-first, G)), ("cos_projection", dg.projection_cosine(G, A, B)),
+                           ("gap", dg.second_order_gap(first, second)), ("dL_A", dL_A), ("dL_B", dL_B),
+                           ("step_A", dg.frobenius(dA) / dg.frobenius(A))):
+            rec[key].append(value)
+        A, B = A + dA, B + dB
+        _report(progress, t, settings.steps)
+    return _pad(rec, settings.steps), W
+
+
+@dataclass
+class Sweep:
+    """A batched LoRA / LoRA+ sweep over K configurations (``lr_A[k]``, ``ratio[k]``): ``loss`` [T+1, K] and
+    the final ``rms_A``, ``rms_B`` [K] (CPU)."""
+
+    lr_A: torch.Tensor
+    ratio: torch.Tensor
+    loss: torch.Tensor
+    rms_A: torch.Tensor
+    rms_B: torch.Tensor
+
+
+def loraplus_sweep(problem, settings: RunSettings, lr_A, ratio, progress=None) -> Sweep:
+    """K LoRA+ runs at once as batched [K, n, r], [K, r, m] factors, (η_A, η_B) = (``lr_A[k]``,
+    ``ratio[k]``·``lr_A[k]``), every other setting (optimizer, r, steps, seed, zero_init) from ``settings``.
+    Each configuration follows exactly the trajectory of :func:`run` with method ``lora_plus`` (the LoRA+
+    heatmap of view E and the RMS ratios of E4). Use :func:`grid` for an (η_A, λ) product."""
+    G0 = problem.loss_and_grad(problem.W0)[1]
+    A, B, W_base = initial_factors(problem, dataclasses.replace(settings, method="lora_plus", init="zero"), G0)
+    lr_A, ratio = (torch.as_tensor(x, dtype=A.dtype, device=A.device).reshape(-1) for x in (lr_A, ratio))
+    K = lr_A.numel()
+    A, B = A.expand(K, *A.shape).clone(), B.expand(K, *B.shape).clone()
+    rate_A = lr_A[:, None, None]
+    hand = HandOptimizer(settings.optimizer, [rate_A, rate_A * ratio[:, None, None]], settings.betas, settings.eps)
+    losses = []
+    for t in range(settings.steps + 1):
+        loss, G = problem.loss_and_grad(W_base + A @ B)
+        losses.append(loss)
+        if t == settings.steps:
+            break
+        dA, dB = hand.increments(lora_grads(G, A, B))
+        A, B = A + dA, B + dB
+        _report(progress, t, settings.steps)
+    return Sweep(lr_A=lr_A.cpu(), ratio=ratio.cpu(), loss=torch.stack(losses).cpu(), rms_A=dg.rms(A).cpu(),
+                 rms_B=dg.rms(B).cpu())
+
+
+def grid(lrs_A, ratios):
+    """The (η_A, λ) product as flat tensors (η_A major): ``lr_A[i·len(ratios) + j] = lrs_A[i]``,
+    ``ratio[…] = ratios[j]``; reshape a sweep's losses to [len(lrs_A), len(ratios)]."""
+    lrs_A, ratios = torch.as_tensor(lrs_A, dtype=torch.float64), torch.as_tensor(ratios, dtype=torch.float64)
+    mesh_lr, mesh_ratio = torch.meshgrid(lrs_A, ratios, indexing="ij")
+    return mesh_lr.reshape(-1), mesh_ratio.reshape(-1)

@@ -40,8 +40,8 @@ def to_core(value, like: torch.Tensor | None = None) -> torch.Tensor:
     """``value`` (a number, sequence, array, or tensor on any device) as a tensor on ``like``'s device
     and dtype, or as float64 on :func:`get_device` when ``like`` is not given. Core functions pass
     their inputs through it, so callers may hand over CPU data whichever device the core uses."""
-    if isinstance(value, np.ndarray) and not value.flags.writeable:
-        value = value.copy()  # torch shares memory with arrays and warns on read-only ones
+    if isinstance(value, np.ndarray) and (not value.flags.writeable or any(step < 0 for step in value.strides)):
+        value = value.copy()  # torch shares memory with arrays: it warns on read-only ones, refuses reversed ones
     if like is None:
         return torch.as_tensor(value, dtype=REAL).to(get_device())
     return torch.as_tensor(value, dtype=like.dtype).to(like.device)

@@ -210,8 +210,14 @@ def bokeh_renderer():
     """HoloViews' Bokeh renderer in ``server`` mode: the one mode in which ``get_plot`` attaches the
     plot to the ``doc`` it is given. Otherwise it attaches the plot (its session-end hook and its
     theme) to ``bokeh.io.curdoc()``: a module-level Document when called outside a Bokeh callback,
-    and whichever session's document Bokeh has patched in (possibly another reader's) inside one."""
-    return hv.renderer("bokeh").instance(mode="server")
+    and whichever session's document Bokeh has patched in (possibly another reader's) inside one.
+
+    Plots draw on a 2-D canvas, not WebGL (HoloViews' default): the views hold at most a few thousand
+    points, where WebGL gains nothing and costs a read-back of its buffer on every paint. Where the
+    browser has no GPU (software GL) that read-back dominated a page's first paint: 243 ms of the
+    Adam-ε page's 1.8 s sampled in Chromium's profiler (``blit_webgl``); first paint over a minimal
+    page went from 1.65 to 1.24 (``benchmarks/bench_first_paint.py``)."""
+    return hv.renderer("bokeh").instance(mode="server", webgl=False)
 
 
 class LivePlot:

@@ -139,7 +139,8 @@ def sorensen_embree_bound(left, right, rows, cols, sigma_next: float) -> float:
     return float((eta_p + eta_q) * sigma_next)
 
 
-def select_columns(M, r: int, method: str, seed: int | np.random.Generator = 0, k: int | None = None) -> torch.Tensor:
+def select_columns(M, r: int, method: str, seed: int | np.random.Generator = 0, k: int | None = None,
+                   scores: torch.Tensor | None = None) -> torch.Tensor:
     """r column indices of M by the post's menu (rows: pass ``M.T``):
 
     * ``'norm_top'`` the r largest ``‖m_j‖``; ``'norm_sample'`` r without replacement, ``p ∝ ‖m_j‖²``;
@@ -148,12 +149,13 @@ def select_columns(M, r: int, method: str, seed: int | np.random.Generator = 0, 
     * ``'leverage_top'`` / ``'leverage_sample'`` by rank-k leverage scores (k default r), top or
       ``p = H_jj/k`` without replacement; ``'deim'``, ``'qdeim'`` on ``V_r``.
 
-    Random draws: ``default_rng(seed).choice(m, r, replace=False, p=…)``."""
+    Random draws: ``default_rng(seed).choice(m, r, replace=False, p=…)``. ``scores``: the leverage scores
+    of the leverage methods when already known (e.g. from a cached SVD), else computed here."""
     M = as_matrix(M)
     if method in ("norm_top", "norm_sample"):
         weights = M.square().sum(0)
     elif method in ("leverage_top", "leverage_sample"):
-        weights = leverage_scores(M, r if k is None else k)
+        weights = leverage_scores(M, r if k is None else k) if scores is None else scores
     if method in ("norm_top", "leverage_top"):
         return torch.argsort(weights, descending=True, stable=True)[:r]
     if method in ("norm_sample", "leverage_sample", "uniform"):

@@ -159,6 +159,17 @@ ANNOTATION_PROPERTIES = {  # the Bokeh annotation's properties from the element'
 }
 
 
+def _image_data(layer) -> dict | None:
+    """An Image given as a 2-D array with explicit ``bounds=(l, b, r, t)``: the array upside down (Bokeh's
+    row 0 is at the bottom) and its placement, as HoloViews' ``get_data`` gives them; ``None`` for any
+    other form (left to HoloViews)."""
+    data, bounds = (layer.args[0] if layer.args else None), layer.kwargs.get("bounds")
+    if not isinstance(data, np.ndarray) or data.ndim != 2 or bounds is None:
+        return None
+    left, bottom, right, top = bounds
+    return {"x": [left], "y": [bottom], "dw": [right - left], "dh": [top - bottom], "image": [np.flipud(data)]}
+
+
 def fast_data(layer, hover: bool) -> dict | None:
     """What an update of ``layer`` sends, computed from its spec without building an element:
     the source's columns (glyphs; with ``hover`` the dimension columns under their sanitized
@@ -168,6 +179,8 @@ def fast_data(layer, hover: bool) -> dict | None:
         return None
     if layer.kind in ANNOTATION_PROPERTIES:
         return ANNOTATION_PROPERTIES[layer.kind](*layer.args)
+    if layer.kind == "Image":
+        return _image_data(layer)
     mapping, columns = GLYPH_COLUMNS.get(layer.kind), layer.columns()
     result = mapping(layer, columns) if mapping and columns is not None else None
     if result is None:
@@ -218,6 +231,17 @@ def bokeh_renderer():
     Adam-ε page's 1.8 s sampled in Chromium's profiler (``blit_webgl``); first paint over a minimal
     page went from 1.65 to 1.24 (``benchmarks/bench_first_paint.py``)."""
     return hv.renderer("bokeh").instance(mode="server", webgl=False)
+
+
+def _set_colour_limits(layer, subplot) -> None:
+    """Move a colour-mapped layer's colour limits to its ``clim`` option (an image whose range changes)."""
+    mapper = subplot.handles.get("color_mapper")
+    clim = layer.options("bokeh").get("clim") if isinstance(layer, plot.ElementSpec) else None
+    if mapper is None or clim is None or None in clim:
+        return
+    low, high = (float(value) for value in clim)
+    if (mapper.low, mapper.high) != (low, high):
+        mapper.update(low=low, high=high)
 
 
 class LivePlot:
@@ -303,6 +327,7 @@ class LivePlot:
                 return False
             if not same_columns(source.data, data):  # unchanged layers send nothing
                 source.data = data
+            _set_colour_limits(layer, subplot)
             return True
         # annotations (VLine, VSpan...): positions live on the model itself
         model = subplot.handles["glyph"]

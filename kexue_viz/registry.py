@@ -91,6 +91,8 @@ DASHBOARDS: dict[str, DashboardEntry] = {  # in the order the index page and `ke
                                          ("10542", "10563", "11280", "9473", "9902")),
     "infomap_communities": DashboardEntry("infomap_communities", "kexue_viz.mapequation.dashboard",
                                           "InfomapDashboard", ("7006",)),
+    "low_rank": DashboardEntry("low_rank", "kexue_viz.lowrank.dashboard", "LowRankDashboard",
+                               ("10366", "10407", "10427", "10501", "10662")),
 }
 
 

@@ -55,7 +55,7 @@ def register_upload(filename: str, data: bytes, long_side: int, center: bool = F
     """Read an upload (:func:`~.matrices.matrix_from_upload`: validated, size-capped; a ``ValueError``
     says what is wrong) and keep it in the process under the returned name (the last
     :data:`MAX_UPLOADS` uploads are kept)."""
-    array = matrix_from_upload(filename, data, long_side, center)
+    array = matrix_from_upload(filename, data, long_side, center).cpu().numpy()
     key = Upload(hashlib.sha256(data).hexdigest(), filename, int(long_side), bool(center))
     with _UPLOADS_LOCK:
         _UPLOADS[key] = array
@@ -76,7 +76,7 @@ def matrix(source: Source) -> np.ndarray:
             array = _UPLOADS.get(source)
         if array is None:
             raise ValueError(f"The upload {source.filename!r} is no longer held by the server; upload it again.")
-        return np.array(array, dtype=np.float64)
+        return array.copy()
     return build_matrix(source).cpu().numpy()
 
 

@@ -77,6 +77,8 @@ TEXT = TextTable({
     "upload_help": {"zh": "上传自己的矩阵：PNG/JPEG 图像（转灰度）、CSV 或 NPY（二维数值，≤ 4096×4096，≤ 64 MiB）。",
                     "en": "Your own matrix: a PNG/JPEG image (made grey), a CSV or an NPY file (2-D numbers, "
                           "≤ 4096×4096, ≤ 64 MiB)."},
+    "upload_failed": {"zh": "上传的文件未能读取：{reason}（当前矩阵保持不变）",
+                      "en": "Upload not read: {reason} (the matrix shown stays)"},
     "upload_none": {"zh": "先上传一个文件，再选“上传的矩阵”。", "en": "Upload a file first, then choose “uploaded matrix”."},
     "no_methods": {"zh": "至少选一个方法。", "en": "Choose at least one method."},
     # axes, legends

@@ -39,7 +39,7 @@ def error_view(lines, bands, bounds, r: int, title: str, t_, log_y: bool = True)
     layers = []
     for method, ranks, low, high in bands:
         layers.append(styled(plot.Area((ranks, _positive(low), _positive(high)), "r", ["error", "error_high"]),
-                             color=METHOD_COLOR[method], fill_alpha=0.18, line_alpha=0))
+                             color=METHOD_COLOR[method], fill_alpha=0.18, line_width=0))
     for key, label, ranks, values in bounds:
         layers.append(styled(plot.Curve((ranks[1:], _positive(values[1:])), "r", "error", label=label),
                              color="#000000", line_width=3.2 if key == "eym" else 1.3,
@@ -73,7 +73,7 @@ def image_view(values, title: str, cmap: str = "gray", symmetric: bool = False, 
         boxes += [(0, n - i - 1, m, n - i) for i in np.asarray(rows if rows is not None else [], dtype=float)]
         rectangles = np.array(boxes, dtype=float).reshape(-1, 4)
         layers.append(styled(plot.Rectangles(rectangles, ["x0", "y0", "x1", "y1"]), color=SELECTION, alpha=0.28,
-                             line_alpha=0))
+                             line_width=0))
     return styled(plot.Overlay(layers), title=title, xaxis=None, yaxis=None, frame_height=IMAGE_HEIGHT,
                   data_aspect=1, fig_inches=(4, 3), show_grid=False)
 
@@ -189,7 +189,7 @@ def cr_error_view(data, scheme: str, replacement: bool, r: int, t_, log_y: bool 
     zero matrix (1) and the break-even rank."""
     ranks, sampled = data["ranks"], data["sampled"]
     layers = [styled(plot.Area((ranks, _positive(sampled.min(1)), _positive(sampled.max(1))), "r",
-                               ["error2", "error2_high"]), color=SCHEME_COLOR[scheme], fill_alpha=0.18, line_alpha=0),
+                               ["error2", "error2_high"]), color=SCHEME_COLOR[scheme], fill_alpha=0.18, line_width=0),
               styled(plot.Curve((ranks, _positive(np.median(sampled, 1))), "r", "error2",
                                 label=t_("cr_sampled", kind=t_("with") if replacement else t_("without"))),
                      color=SCHEME_COLOR[scheme], line_width=1.4, line_dash="dotted")]

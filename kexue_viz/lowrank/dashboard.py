@@ -274,7 +274,7 @@ class LowRankDashboard(Dashboard):
         try:
             pipeline.register_upload(filename, data, self.size, self.center)
         except ValueError as error:
-            self.report(self.message("upload_failed", reason=error), source="upload")
+            self.report(self.message("upload_rejected", reason=error), source="upload")
             return
         self.clear_error("upload")
         self._upload = (filename, data)

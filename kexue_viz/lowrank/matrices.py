@@ -22,6 +22,8 @@ import numpy as np
 import torch
 
 from kexue_viz.device import to_core
+from kexue_viz.i18n import TextError
+from kexue_viz.lowrank.text import UPLOAD_TEXT
 
 SIZES = (64, 128, 192, 256, 512)
 DEFAULT_SIZE = 192
@@ -378,14 +380,22 @@ def build_product(spec: MatrixSpec) -> tuple[torch.Tensor, torch.Tensor]:
 
 # --- uploads ----------------------------------------------------------------------------------------------
 
+class UploadError(TextError):
+    """A rejected upload: the entry ``key`` of :data:`~kexue_viz.lowrank.text.UPLOAD_TEXT` filled with
+    ``values`` (a ``ValueError``; English for ``str()``, either language for a page)."""
+
+    def __init__(self, key: str, **values):
+        super().__init__(UPLOAD_TEXT, key, **values)
+
+
 def check_upload_shape(shape: tuple[int, ...], what: str) -> None:
-    """A ``ValueError`` unless ``shape`` is 2-D with both sides in [2, :data:`MAX_UPLOAD_SIDE`]."""
+    """An :class:`UploadError` unless ``shape`` is 2-D with both sides in [2, :data:`MAX_UPLOAD_SIDE`]."""
     if len(shape) != 2:
-        raise ValueError(f"The {what} is {len(shape)}-D; upload a 2-D matrix.")
+        raise UploadError("not_2d", what=what, dims=len(shape))
     if min(shape) < 2:
-        raise ValueError(f"The {what} is {shape[0]}×{shape[1]}; a matrix needs at least 2 rows and 2 columns.")
+        raise UploadError("too_small", what=what, n=shape[0], m=shape[1])
     if max(shape) > MAX_UPLOAD_SIDE:
-        raise ValueError(f"The {what} is {shape[0]}×{shape[1]}; the limit is {MAX_UPLOAD_SIDE}×{MAX_UPLOAD_SIDE}.")
+        raise UploadError("too_many_cells", what=what, n=shape[0], m=shape[1], limit=MAX_UPLOAD_SIDE)
 
 
 def read_image_upload(data: bytes) -> np.ndarray:
@@ -396,7 +406,7 @@ def read_image_upload(data: bytes) -> np.ndarray:
     try:
         image = Image.open(io.BytesIO(data), formats=("PNG", "JPEG"))
     except (OSError, SyntaxError, ValueError) as error:
-        raise ValueError("The file could not be read as a PNG or JPEG image.") from error
+        raise UploadError("not_image") from error
     with image:
         check_upload_shape((image.height, image.width), "image")
         try:
@@ -406,7 +416,7 @@ def read_image_upload(data: bytes) -> np.ndarray:
                 return unit_range(np.asarray(image))
             return rgb_to_gray(np.asarray(image.convert("RGB")))
         except (OSError, SyntaxError, ValueError) as error:
-            raise ValueError("The image data is truncated or damaged.") from error
+            raise UploadError("image_damaged") from error
 
 
 def read_csv_upload(data: bytes) -> np.ndarray:
@@ -415,16 +425,15 @@ def read_csv_upload(data: bytes) -> np.ndarray:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ValueError("The CSV file is not UTF-8 text.") from error
+        raise UploadError("csv_not_utf8") from error
     lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not lines:
-        raise ValueError("The CSV file holds no rows.")
+        raise UploadError("csv_empty")
     check_upload_shape((len(lines), lines[0].count(",") + 1), "CSV table")
     try:
         return np.loadtxt(io.StringIO(text), delimiter=",", dtype=np.float64, ndmin=2)
     except ValueError as error:
-        raise ValueError("The CSV file must hold numbers only, separated by commas, with the same count on "
-                         "every row and no header.") from error
+        raise UploadError("csv_not_numbers") from error
 
 
 def read_npy_upload(data: bytes) -> np.ndarray:
@@ -437,16 +446,16 @@ def read_npy_upload(data: bytes) -> np.ndarray:
         read_header = {(1, 0): npy_format.read_array_header_1_0, (2, 0): npy_format.read_array_header_2_0}
         shape, _, dtype = read_header[version](header)
     except (ValueError, KeyError, EOFError, SyntaxError) as error:
-        raise ValueError("The file is not a readable .npy array (NumPy format 1.0 or 2.0).") from error
+        raise UploadError("npy_unreadable") from error
     if dtype.hasobject:
-        raise ValueError("The .npy file holds Python objects (pickled data), which are never loaded.")
+        raise UploadError("npy_objects")
     if dtype.kind not in "biuf":
-        raise ValueError(f"The .npy file holds {dtype} values; upload real numbers.")
+        raise UploadError("npy_dtype", dtype=str(dtype))
     check_upload_shape(shape, ".npy array")
     try:
         return np.load(io.BytesIO(data), allow_pickle=False).astype(np.float64)
     except (ValueError, EOFError, OSError) as error:
-        raise ValueError("The .npy file is truncated or damaged.") from error
+        raise UploadError("npy_damaged") from error
 
 
 UPLOAD_READERS = {"png": read_image_upload, "jpg": read_image_upload, "jpeg": read_image_upload,
@@ -462,15 +471,14 @@ def matrix_from_upload(filename: str, data: bytes, long_side: int = DEFAULT_SIZE
     larger than 4096×4096, non-numeric or non-finite values."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension not in UPLOAD_READERS:
-        raise ValueError(f"Cannot read {filename!r}: upload a .png, .jpg, .jpeg, .csv or .npy file.")
+        raise UploadError("bad_extension", name=filename)
     if not data:
-        raise ValueError(f"The file {filename!r} is empty.")
+        raise UploadError("empty", name=filename)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ValueError(f"The file {filename!r} has {len(data) / 2 ** 20:.1f} MiB; the limit is "
-                         f"{MAX_UPLOAD_BYTES / 2 ** 20:.0f} MiB.")
+        raise UploadError("too_large", name=filename, size=len(data) / 2 ** 20, limit=MAX_UPLOAD_BYTES / 2 ** 20)
     matrix = UPLOAD_READERS[extension](data)
     check_upload_shape(matrix.shape, "file")
     if not np.isfinite(matrix).all():
-        raise ValueError(f"The file {filename!r} contains NaN or infinite values.")
+        raise UploadError("not_finite", name=filename)
     matrix = block_average(matrix, long_side)
     return to_core(center_columns(matrix) if center else matrix)

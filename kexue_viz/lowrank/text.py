@@ -77,8 +77,6 @@ TEXT = TextTable({
     "upload_help": {"zh": "上传自己的矩阵：PNG/JPEG 图像（转灰度）、CSV 或 NPY（二维数值，≤ 4096×4096，≤ 64 MiB）。",
                     "en": "Your own matrix: a PNG/JPEG image (made grey), a CSV or an NPY file (2-D numbers, "
                           "≤ 4096×4096, ≤ 64 MiB)."},
-    "upload_failed": {"zh": "上传的文件未能读取：{reason}（当前矩阵保持不变）",
-                      "en": "Upload not read: {reason} (the matrix shown stays)"},
     "upload_none": {"zh": "先上传一个文件，再选“上传的矩阵”。", "en": "Upload a file first, then choose “uploaded matrix”."},
     "no_methods": {"zh": "至少选一个方法。", "en": "Choose at least one method."},
     # axes, legends
@@ -204,3 +202,32 @@ TEXT = TextTable({
               "(no closed form: sampled only)."},
     "run_spread": {"zh": "计算误差带", "en": "Compute the error band"},
 })
+
+UPLOAD_TEXT = TextTable({
+    # {what}: "image", "CSV table", ".npy array" or "file" (the English messages name the file kind)
+    "not_2d": {"zh": "上传的数据是 {dims} 维的；请上传二维矩阵。", "en": "The {what} is {dims}-D; upload a 2-D matrix."},
+    "too_small": {"zh": "上传的矩阵是 {n}×{m}；矩阵至少需要 2 行 2 列。",
+                  "en": "The {what} is {n}×{m}; a matrix needs at least 2 rows and 2 columns."},
+    "too_many_cells": {"zh": "上传的矩阵是 {n}×{m}；上限为 {limit}×{limit}。",
+                       "en": "The {what} is {n}×{m}; the limit is {limit}×{limit}."},
+    "not_image": {"zh": "文件无法作为 PNG 或 JPEG 图像读取。", "en": "The file could not be read as a PNG or JPEG image."},
+    "image_damaged": {"zh": "图像数据不完整或已损坏。", "en": "The image data is truncated or damaged."},
+    "csv_not_utf8": {"zh": "CSV 文件不是 UTF-8 文本。", "en": "The CSV file is not UTF-8 text."},
+    "csv_empty": {"zh": "CSV 文件没有任何数据行。", "en": "The CSV file holds no rows."},
+    "csv_not_numbers": {"zh": "CSV 文件只能包含以逗号分隔的数字，每行个数相同，且没有表头。",
+                        "en": "The CSV file must hold numbers only, separated by commas, with the same count on "
+                              "every row and no header."},
+    "npy_unreadable": {"zh": "文件不是可读的 .npy 数组（NumPy 格式 1.0 或 2.0）。",
+                       "en": "The file is not a readable .npy array (NumPy format 1.0 or 2.0)."},
+    "npy_objects": {"zh": ".npy 文件保存的是 Python 对象（pickle 数据），出于安全从不加载。",
+                    "en": "The .npy file holds Python objects (pickled data), which are never loaded."},
+    "npy_dtype": {"zh": ".npy 文件的数值类型是 {dtype}；请上传实数。", "en": "The .npy file holds {dtype} values; upload real numbers."},
+    "npy_damaged": {"zh": ".npy 文件不完整或已损坏。", "en": "The .npy file is truncated or damaged."},
+    "bad_extension": {"zh": "无法读取“{name}”：请上传 .png、.jpg、.jpeg、.csv 或 .npy 文件。",
+                      "en": "Cannot read '{name}': upload a .png, .jpg, .jpeg, .csv or .npy file."},
+    "empty": {"zh": "文件“{name}”是空的。", "en": "The file '{name}' is empty."},
+    "too_large": {"zh": "文件“{name}”有 {size:.1f} MiB；上限为 {limit:.0f} MiB。",
+                  "en": "The file '{name}' has {size:.1f} MiB; the limit is {limit:.0f} MiB."},
+    "not_finite": {"zh": "文件“{name}”含有 NaN 或无穷大的值。", "en": "The file '{name}' contains NaN or infinite values."},
+})
+"""Why an upload was refused (:class:`kexue_viz.lowrank.matrices.UploadError`)."""

@@ -13,6 +13,8 @@ import re
 import pytest
 
 from kexue_viz.i18n import FRAME_TEXT
+from kexue_viz.lowrank.dashboard import LowRankDashboard
+from kexue_viz.lowrank.text import UPLOAD_TEXT as MATRIX_UPLOAD_TEXT
 from kexue_viz.mapequation.dashboard import InfomapDashboard
 from kexue_viz.mapequation.text import UPLOAD_TEXT as NETWORK_UPLOAD_TEXT
 from kexue_viz.ssm.dashboard import HippoDashboard
@@ -64,6 +66,8 @@ def wait_until_english(page, stem: str) -> None:
      (b"value\n1\n2\nthree\n", CSV_UPLOAD_TEXT, "not_a_number", {"line": 4, "cell": "three"})),
     ("infomap_communities", InfomapDashboard, {"markov_time": "99", "nonsense": "1"},
      (b"a,b,x\n", NETWORK_UPLOAD_TEXT, "bad_weight", {"line": 1, "value": "x"})),
+    ("low_rank", LowRankDashboard, {"r": "500", "rsvd_q": "two"},
+     (b"1,2,3\n", MATRIX_UPLOAD_TEXT, "too_small", {"what": "CSV table", "n": 1, "m": 3})),
 ])
 def test_messages_read_in_the_page_language(panel_server, page, stem, board_class, link, upload):
     """A bad link and a bad upload are answered in English on the English page, naming the control

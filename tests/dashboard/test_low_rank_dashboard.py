@@ -130,7 +130,7 @@ def test_an_uploaded_image_becomes_the_matrix_and_a_bad_one_is_explained(dashboa
     assert (n, m) == (60, 90)
     assert f"{n}×{m}" in _title(dashboard.original_view())
     dashboard.load_upload("broken.png", b"not an image at all")
-    assert dashboard._error.visible and "Upload not read" in dashboard._error.object
+    assert dashboard._error.visible and "Upload rejected" in dashboard._error.object
     assert dashboard.shape() == (60, 90)  # the matrix shown before stays
 
 

@@ -35,7 +35,7 @@ class LowRankDashboard(Dashboard):
     posts = (("post_10366", "https://kexue.fm/archives/10366"), ("post_10407", "https://kexue.fm/archives/10407"),
              ("post_10427", "https://kexue.fm/archives/10427"), ("post_10501", "https://kexue.fm/archives/10501"),
              ("post_10662", "https://kexue.fm/archives/10662"))
-    controls = ("source", "size", "center", "r", "methods", "focus", "norm", "log_y", "seed", "n_seeds")
+    controls = ("source", "size", "center", "r", "methods", "focus", "norm", "seed", "n_seeds")
     widget_options = {
         "methods": {"type": pn.widgets.CheckButtonGroup, "orientation": "vertical"},
         "norm": {"type": pn.widgets.RadioButtonGroup},
@@ -49,7 +49,7 @@ class LowRankDashboard(Dashboard):
         "r": [8, 12, 16, 20, 24, 32, 10, 14, 18, 22, 28, 40],
         "focus": ["svd", "id_cpqr", "cur_cpqr", "cur_deim", "svd", "id_cpqr", "cur_cpqr", "cur_deim", "svd",
                   "id_cpqr", "cur_cpqr", "cur_deim"],
-        "log_y": [False, True] * 6,
+        "oversample": [12, 14, 16, 18, 20, 8, 6, 4, 2, 10, 12, 14],
         "stage": [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 2.25, 1.75, 1.25, 0.75, 0.25],
         "a11": [1.2, 1.0, 0.8, 0.6, 0.4, 0.2, 0.0, -0.2, 0.5, 1.5, 1.8, 1.5],
     }
@@ -69,7 +69,6 @@ class LowRankDashboard(Dashboard):
     seed = param.Integer(0, bounds=(0, 9999))
     n_seeds = param.Integer(8, bounds=(1, 32))
     norm = param.Selector(default="fro", objects=list(pipeline.NORMS))
-    log_y = param.Boolean(True)
     a11 = param.Number(1.5, bounds=(-2.0, 2.0))
     a12 = param.Number(0.8, bounds=(-2.0, 2.0))
     a21 = param.Number(-0.3, bounds=(-2.0, 2.0))
@@ -153,7 +152,7 @@ class LowRankDashboard(Dashboard):
                   for key, (ranks, values) in pipeline.bound_lines(self.matrix_source(), self.norm, self.rsvd_p).items()
                   if key in shown]
         title = self.t("view_error", norm=self.t(f"norm.{self.norm}"))
-        return views.error_view(lines, bands, bounds, self.rank(), title, self.t, self.log_y)
+        return views.error_view(lines, bands, bounds, self.rank(), title, self.t)
 
     def focused(self) -> pipeline.Approximation:
         """The focused method's rank-r approximation at the sidebar's seed."""
@@ -230,7 +229,7 @@ class LowRankDashboard(Dashboard):
         settings = self.product_settings()
         inner = len(pipeline.product(settings.spec)["w"])
         data = pipeline.cr_curves(settings, self.seeds(), min(inner, pipeline.RANK_CAP))
-        return views.cr_error_view(data, self.cr_scheme, self.replacement, self.r, self.t, self.log_y)
+        return views.cr_error_view(data, self.cr_scheme, self.replacement, self.r, self.t)
 
     def cr_draw_view(self):
         settings = self.product_settings()

@@ -199,12 +199,31 @@ def approximate(M: torch.Tensor, F: Factors, method: str, r: int, settings: Meth
     raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
 
 
-def relative_error(M: torch.Tensor, approximation: torch.Tensor, norm: str, norms: tuple[float, float]) -> float:
-    """``‖M − M̂‖/‖M‖`` in the Frobenius (``'fro'``) or spectral norm."""
-    residual = M - approximation
+def relative_errors(M: torch.Tensor, approximations: torch.Tensor, norm: str,
+                    norms: tuple[float, float]) -> torch.Tensor:
+    """``‖M − M̂‖/‖M‖`` in the Frobenius (``'fro'``) or spectral norm, for one M̂ or a batch (…×n×m)."""
+    residual = M - approximations
     if norm == "fro":
-        return float(torch.linalg.norm(residual)) / norms[0]
-    return float(torch.linalg.matrix_norm(residual, ord=2)) / norms[1]
+        return torch.linalg.matrix_norm(residual) / norms[0]
+    return torch.linalg.matrix_norm(residual, ord=2) / norms[1]
+
+
+def relative_error(M: torch.Tensor, approximation: torch.Tensor, norm: str, norms: tuple[float, float]) -> float:
+    """:func:`relative_errors` of one approximation, as a float."""
+    return float(relative_errors(M, approximation, norm, norms))
+
+
+def seed_errors(M: torch.Tensor, F: Factors, method: str, r: int, settings: MethodSettings,
+                seeds: tuple[int, ...], norm: str) -> np.ndarray:
+    """A randomised method's relative error at rank r for each seed; rSVD's seeds run as one batch
+    (its Gaussian test matrices stacked: one batched QR and SVD instead of a loop)."""
+    if method == "rsvd":
+        cols = min(M.shape)  # rsvd sketches M or Mᵀ, whichever is tall: Ω has min(n, m) rows
+        omega = torch.stack([rsvd.sklearn_omega(cols, r + settings.p, seed) for seed in seeds])
+        batch = rsvd.rsvd(M, r, settings.p, settings.q, omega=omega).matrix()
+        return relative_errors(M, batch, norm, F.norms).cpu().numpy()
+    return np.array([relative_error(M, approximate(M, F, method, r, settings, seed).matrix, norm, F.norms)
+                     for seed in seeds])
 
 
 def method_settings_for(method: str, settings: MethodSettings) -> MethodSettings:
@@ -263,9 +282,7 @@ def random_errors(source: Source, method: str, settings: MethodSettings, seeds: 
     (default :func:`rank_grid`) for each seed."""
     M, F = tensor(source), factors(source)
     ranks = rank_grid(rank_limit(M.shape)) if ranks is None else ranks
-    errors = [[relative_error(M, approximate(M, F, method, r, settings, seed).matrix, norm, F.norms)
-               for seed in seeds] for r in ranks]
-    return np.array(ranks), np.array(errors)
+    return np.array(ranks), np.array([seed_errors(M, F, method, r, settings, seeds, norm) for r in ranks])
 
 
 def curve(source: Source, method: str, settings: MethodSettings, seeds: tuple[int, ...],
@@ -288,9 +305,7 @@ def error_at(source: Source, method: str, r: int, settings: MethodSettings, seed
         if r in ranks:
             return errors[ranks == r]
     M, F = tensor(source), factors(source)
-    draws = seeds if method in RANDOMISED else (0,)
-    return np.array([relative_error(M, approximate(M, F, method, r, settings, seed).matrix, norm, F.norms)
-                     for seed in draws])
+    return seed_errors(M, F, method, r, settings, seeds if method in RANDOMISED else (0,), norm)
 
 
 @memoised(max_bytes=64 * 2**20)

@@ -66,7 +66,8 @@ def rsvd(M, r: int, p: int = 10, q: int | str = "auto", omega=None, seed: int = 
     * ``route='torch'``: ``torch.svd_lowrank(M, q=r + p, niter=q)`` (QR-normalised, the GPU route), with
       torch's generator seeded by ``seed`` inside ``torch.random.fork_rng``; ``omega`` is not accepted.
 
-    ``q='auto'`` is scikit-learn's rule :func:`auto_power_iterations`."""
+    ``q='auto'`` is scikit-learn's rule :func:`auto_power_iterations`. A batch of test matrices ``omega``
+    (S × cols × (r + p)) gives S decompositions at once (batched factors: U S×n×r, S S×r, Vh S×r×m)."""
     M = to_core(M)
     q = auto_power_iterations(r, tuple(M.shape)) if q == "auto" else q
     if route == "torch":
@@ -80,8 +81,8 @@ def rsvd(M, r: int, p: int = 10, q: int | str = "auto", omega=None, seed: int = 
     U_hat, S, Vh = torch.linalg.svd(Q.mT @ target, full_matrices=False)
     U = Q @ U_hat
     if transpose:
-        return SVD(Vh[:r].mT, S[:r], U[:, :r].mT)
-    return SVD(U[:, :r], S[:r], Vh[:r])
+        return SVD(Vh[..., :r, :].mT, S[..., :r], U[..., :r].mT)
+    return SVD(U[..., :r], S[..., :r], Vh[..., :r, :])
 
 
 def torch_rsvd(M: torch.Tensor, r: int, p: int, q: int, seed: int) -> SVD:

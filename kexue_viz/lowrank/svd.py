@@ -28,9 +28,9 @@ class SVD(NamedTuple):
     Vh: torch.Tensor
 
     def matrix(self) -> torch.Tensor:
-        """``U diag(S) Vh`` (k = number of columns of U)."""
-        k = self.U.shape[1]
-        return (self.U * self.S[:k]) @ self.Vh[:k]
+        """``U diag(S) Vh`` (k = number of columns of U; batched factors give a batch of matrices)."""
+        k = self.U.shape[-1]
+        return (self.U * self.S[..., None, :k]) @ self.Vh[..., :k, :]
 
 
 def svd(M, route: str = "lapack", k: int | None = None) -> SVD:

@@ -59,7 +59,6 @@ TEXT = TextTable({
     "norm": {"zh": "误差范数", "en": "Error norm"},
     "norm.fro": {"zh": "Frobenius", "en": "Frobenius"},
     "norm.spectral": {"zh": "谱范数（粗网格）", "en": "spectral (coarse grid)"},
-    "log_y": {"zh": "对数纵轴", "en": "Log vertical axis"},
     "stage": {"zh": "变换阶段", "en": "Stage"},
     "a11": {"zh": "M₁₁", "en": "M₁₁"},
     "a12": {"zh": "M₁₂", "en": "M₁₂"},

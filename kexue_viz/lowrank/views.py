@@ -32,7 +32,7 @@ def cursor(r: float):
     return styled(plot.VLine(float(r)), color=CURSOR, line_width=1.2, line_dash="dashed")
 
 
-def error_view(lines, bands, bounds, r: int, title: str, t_, log_y: bool = True):
+def error_view(lines, bands, bounds, r: int, title: str, t_):
     """Error vs rank (the main view). ``lines``: ``(method, label, ranks, errors)`` — a deterministic curve or
     a randomised method's median; ``bands``: ``(method, ranks, low, high)`` — min–max over seeds;
     ``bounds``: ``(key, label, ranks, values)`` reference lines (EYM thick, the bounds dashed/dotted)."""
@@ -49,7 +49,7 @@ def error_view(lines, bands, bounds, r: int, title: str, t_, log_y: bool = True)
         layers.append(styled(plot.Curve((ranks[keep], _positive(errors[keep])), "r", "error", label=label),
                              color=METHOD_COLOR[method], line_width=2.0))
     layers.append(cursor(r))
-    return styled(plot.Overlay(layers), title=title, logy=log_y, xlabel=t_("axis_rank"), ylabel=t_("axis_error"),
+    return styled(plot.Overlay(layers), title=title, logy=True, xlabel=t_("axis_rank"), ylabel=t_("axis_error"),
                   height=400, legend_position="right", **{**PLOT, "aspect": 2.4, "fig_inches": (9, 4)})
 
 
@@ -160,11 +160,10 @@ def geometry_view(stages, basis, stage: float, sigma, t_):
     vectors = (1 - fraction) * basis[low] + fraction * basis[low + 1]
     closed = np.concatenate([curve, curve[:, :1]], axis=1)
     limit = 1.15 * max(1.0, float(np.max(sigma)))
-    arrows = {"x0": [0.0, 0.0], "y0": [0.0, 0.0], "x1": vectors[0], "y1": vectors[1],
-              "colour": ["#D55E00", "#0072B2"]}
+    arrows = [styled(plot.Segments(([0.0], [0.0], [vectors[0][k]], [vectors[1][k]]), ["x0", "y0", "x1", "y1"]),
+                     color=colour, line_width=3) for k, colour in enumerate(("#D55E00", "#0072B2"))]
     layers = [styled(plot.Curve((stages[0][0], stages[0][1]), "x", "y"), color=CURSOR, line_dash="dotted"),
-              styled(plot.Curve((closed[0], closed[1]), "x", "y"), color="#000000", line_width=2),
-              styled(plot.Segments(arrows, ["x0", "y0", "x1", "y1"], ["colour"]), color="colour", line_width=3)]
+              styled(plot.Curve((closed[0], closed[1]), "x", "y"), color="#000000", line_width=2), *arrows]
     names = t_("stage_names").split("|")
     title = t_("view_geometry", stage=names[int(round(stage))], s1=float(sigma[0]), s2=float(sigma[1]))
     return styled(plot.Overlay(layers), title=title, xlim=(-limit, limit), ylim=(-limit, limit), width=380,
@@ -183,7 +182,7 @@ def weights_view(weights, r: int, t_):
                   show_legend=False, **PLOT)
 
 
-def cr_error_view(data, scheme: str, replacement: bool, r: int, t_, log_y: bool = True):
+def cr_error_view(data, scheme: str, replacement: bool, r: int, t_):
     """Post 3: ``‖CR − XY‖²/‖XY‖²`` against r: each scheme's closed-form expectation (with replacement;
     the chosen one thick), the chosen scheme's Monte Carlo median and min–max band, the top-r selection, the
     zero matrix (1) and the break-even rank."""
@@ -203,7 +202,7 @@ def cr_error_view(data, scheme: str, replacement: bool, r: int, t_, log_y: bool 
                styled(plot.VLine(data["break_even"]), color=SCHEME_COLOR[scheme], line_dash="dotted", line_width=1.2),
                cursor(r)]
     title = t_("view_cr", break_even=data["break_even"])
-    return styled(plot.Overlay(layers), title=title, logy=log_y, xlabel=t_("axis_rank"), ylabel=t_("axis_error2"),
+    return styled(plot.Overlay(layers), title=title, logy=True, xlabel=t_("axis_rank"), ylabel=t_("axis_error2"),
                   height=360, legend_position="right", **{**PLOT, "aspect": 2.4, "fig_inches": (9, 3.8)})
 
 

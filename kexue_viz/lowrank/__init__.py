@@ -23,5 +23,8 @@ Modules (torch float64 on :func:`kexue_viz.device.get_device`, SciPy only where 
   ``hmt_spectral_bound``;
 * :mod:`.matrices` — presets: controlled spectra, Kahan, images shipped with installed packages, CR pairs,
   uploads (``MatrixSpec``, ``build_matrix``, ``build_product``, ``matrix_from_upload``, ``block_average``,
-  ``center_columns``, ``with_spectrum``, ``kahan``, ``haar_orthogonal``).
+  ``center_columns``, ``with_spectrum``, ``kahan``, ``haar_orthogonal``);
+* :mod:`.pipeline` — the low-rank lab's results, memoised for the whole process by the matrix's name (a
+  ``MatrixSpec`` or an upload's digest) and the method settings; :mod:`.views`, :mod:`.text`,
+  :mod:`.dashboard` — the lab itself (``apps/low_rank.py``).
 """

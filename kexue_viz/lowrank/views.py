@@ -110,7 +110,7 @@ def probabilities_view(leverage, norms, deim_cols, sampled_cols, k: int, r: int,
               styled(plot.Spikes((sampled, np.full(sampled.size, float(np.max(leverage)) * 0.08)), "column", "p"),
                      color=METHOD_COLOR["cur_leverage"], line_width=1.5)]
     return styled(plot.Overlay(layers), title=t_("view_probabilities", k=k, r=r), xlabel=t_("axis_column"),
-                  ylabel=t_("axis_probability"), height=300, legend_position="top_right", **PLOT)
+                  ylabel=t_("axis_probability"), height=330, legend_position="bottom", legend_cols=3, **PLOT)
 
 
 def spread_view(points, r: int, t_):

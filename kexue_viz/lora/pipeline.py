@@ -1,0 +1,328 @@
+"""The LoRA results as functions of frozen settings, memoised process-wide (:mod:`kexue_viz.pipeline`):
+the dashboard, the notebook and the CLI share them.
+
+A run is keyed by the problem's settings (:class:`ProblemSettings`) and the core's frozen
+:class:`~.runners.RunSettings`, normalised by :func:`normalised` so that settings a method ignores
+(λ for anything but LoRA+, C for anything but LoRA-Pro…) do not split one result into several: a
+LoRA+ slider re-runs LoRA+ alone. Every factor method's distance to full fine-tuning comes from the
+one memoised full run with the same optimizer, rate and steps (:func:`full_run`). Results are numpy
+(:class:`Record`); the ΔW snapshots are reduced to their singular values at every step.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..pipeline import memoised
+from . import runners
+from .adapters import (additive_delta, gradient_svd, lora_ga_indices, lora_ga_init, lora_ga_objective,
+                       lora_ga_sign_matrix, lora_ga_scale, loraplus_random_model_ratio, loraplus_ratio,
+                       random_projection_update, sgd_increment)
+from .diagnostics import numerical_rank, singular_values
+from .problems import DIGITS_HIDDEN, DigitsProblem, LinearProblem
+from .pro import pro_state_floats
+
+PROBLEMS = ("linear", "digits")
+SIGMA_FLOOR = 1e-12  # singular values below this share of σ_max are zero (NaN on a log axis)
+FIRST_STEP_LRS = tuple(float(x) for x in np.geomspace(1e-3, 10.0, 41))  # η grid of the LoRA-GA first step
+SCALE_GRID = tuple(float(x) for x in np.linspace(0.0, 3.0, 121))  # c grid of the LoRA-GA scale curves
+MC_CHUNK = 500  # random-projection draws per batch
+MC_POINTS = tuple(int(k) for k in np.unique(np.geomspace(1, 10_000, 41).round()))  # draws at which the mean is read
+
+
+@dataclass(frozen=True)
+class ProblemSettings:
+    """A problem of :mod:`.problems`: ``kind`` linear (the teacher–student problem with its sizes,
+    spectrum exponent and noise) or digits (the mirror task, which has none). Build it with :meth:`of`,
+    which drops what digits ignores, so that equal problems are equal settings."""
+    kind: str
+    n: int = 0
+    m: int = 0
+    N: int = 0
+    exponent: float = 0.0
+    noise: float = 0.0
+
+    @classmethod
+    def of(cls, kind: str, n: int = 32, m: int = 24, N: int = 512, exponent: float = 1.0,
+           noise: float = 0.1) -> "ProblemSettings":
+        if kind not in PROBLEMS:
+            raise ValueError(f"problem in {PROBLEMS} (got {kind!r})")
+        if kind == "digits":
+            return cls("digits")
+        return cls("linear", int(n), int(m), int(N), float(exponent), float(noise))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(n, m) of the adapted matrix (digits: the first layer, 64 pixels × DIGITS_HIDDEN)."""
+        return (64, DIGITS_HIDDEN) if self.kind == "digits" else (self.n, self.m)
+
+    @property
+    def live(self) -> bool:
+        """Whether runs of this problem are cheap enough to compute on a slider move (linear)."""
+        return self.kind == "linear"
+
+
+@memoised(max_bytes=32 * 2**20)
+def problem(settings: ProblemSettings):
+    """The problem object (digits: the pretrained network, trained once and cached on disk)."""
+    if settings.kind == "digits":
+        return DigitsProblem()
+    return LinearProblem(settings.n, settings.m, settings.N, settings.exponent, settings.noise)
+
+
+@memoised(max_bytes=2**20)
+def floors(settings: ProblemSettings, r: int) -> tuple[float, float, float]:
+    """The problem's loss floors: full fine-tuning's optimum, the best rank-r and rank-2r adapters."""
+    return tuple(map(float, problem(settings).floors(r)))
+
+
+def normalised(settings: runners.RunSettings) -> runners.RunSettings:
+    """``settings`` with every field the method does not read set to its default (one result per run)."""
+    default = runners.RunSettings()
+    keep = {"method", "optimizer", "lr", "steps", "betas", "eps"}
+    if settings.method != "full":
+        keep |= {"r", "init"}
+        from_ga = settings.method == "lora_ga" or settings.init == "lora_ga"
+        keep |= {"seed"} if not from_ga or settings.ga_direction == "random" else set()
+        if from_ga:
+            keep |= {"ga_scale", "ga_direction"}
+            keep |= {"ga_gamma"} if settings.ga_scale == "stable" else set()
+            keep |= {"ga_c"} if settings.ga_scale == "custom" else set()
+        else:
+            keep |= {"zero_init", "capacity_matched"}
+    if settings.method == "lora_plus":
+        keep.add("lp_ratio")
+    if settings.method == "lora_pro":
+        keep |= {"pro_C", "damping"} | ({"pro_variant"} if settings.optimizer == "adam" else set())
+    if settings.method == "scaled_gd":
+        keep.add("damping")
+    changes = {field.name: getattr(default, field.name) for field in dataclasses.fields(default)
+               if field.name not in keep}
+    if settings.method == "lora_ga":
+        changes["init"] = default.init
+    return dataclasses.replace(settings, **changes)
+
+
+def reference_settings(settings: runners.RunSettings) -> runners.RunSettings:
+    """The full fine-tuning run a method is compared with (same optimizer, rate and steps)."""
+    return normalised(dataclasses.replace(settings, method="full"))
+
+
+@memoised(max_bytes=64 * 2**20)
+def full_run(problem_settings: ProblemSettings, settings: runners.RunSettings) -> runners.History:
+    """The full fine-tuning :class:`~.runners.History` (its ΔW snapshots are every method's reference)."""
+    return runners.run(problem(problem_settings), settings)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One run as the views read it (numpy; step t = 0…T for states, 0…T−1 for steps, as
+    :class:`~.runners.History`): the per-step fields of the history, ``sigma`` [T+1, min(n, m)] the
+    singular values of ΔW_t (NaN below ``SIGMA_FLOOR``·σ_max and after a divergence), and its scalars."""
+    loss: np.ndarray
+    distance: np.ndarray
+    cos: np.ndarray
+    cos_projection: np.ndarray
+    gap: np.ndarray
+    dL_A: np.ndarray
+    dL_B: np.ndarray
+    step_A: np.ndarray
+    rms_A: np.ndarray
+    rms_B: np.ndarray
+    sigma: np.ndarray
+    sigma_G0: np.ndarray
+    rank: int
+    r_used: int
+    floors: tuple[float, float, float]
+    test_accuracy: float
+    diverged: bool
+
+    @property
+    def steps(self) -> int:
+        return len(self.loss) - 1
+
+
+def delta_spectra(delta_W: torch.Tensor) -> np.ndarray:
+    """Singular values of every finite snapshot ΔW_t ([T+1, n, m] → [T+1, min(n, m)]), NaN for
+    non-finite snapshots and below ``SIGMA_FLOOR``·σ_max (exact zeros of a low-rank ΔW)."""
+    finite = torch.isfinite(delta_W).all(-1).all(-1)
+    sigma = torch.full((delta_W.shape[0], min(delta_W.shape[-2:])), math.nan, dtype=delta_W.dtype)
+    sigma[finite] = singular_values(delta_W[finite])
+    sigma = torch.where(sigma > SIGMA_FLOOR * sigma[:, :1], sigma, torch.nan)
+    return sigma.numpy()
+
+
+def record(history: runners.History) -> Record:
+    """The :class:`Record` of a core history."""
+    fields = ("loss", "distance", "cos", "cos_projection", "gap", "dL_A", "dL_B", "step_A", "rms_A", "rms_B")
+    arrays = {name: getattr(history, name).numpy() for name in fields}
+    return Record(**arrays, sigma=delta_spectra(history.delta_W), sigma_G0=history.sigma_G0.numpy(),
+                  rank=history.rank, r_used=history.r_used, floors=tuple(map(float, history.floors)),
+                  test_accuracy=float(history.test_accuracy), diverged=history.diverged)
+
+
+@memoised(max_bytes=32 * 2**20)
+def history(problem_settings: ProblemSettings, settings: runners.RunSettings) -> Record:
+    """One method's run on the problem (``settings`` as :func:`normalised` gives them), as a :class:`Record`."""
+    if settings.method == "full":
+        return record(full_run(problem_settings, settings))
+    reference = full_run(problem_settings, reference_settings(settings))
+    return record(runners.run(problem(problem_settings), settings, reference=reference))
+
+
+# ---- LoRA+ (10001) ---------------------------------------------------------------------------------
+@memoised(max_bytes=2**20)
+def heatmap_row(problem_settings: ProblemSettings, settings: runners.RunSettings, lr_A: float,
+                ratios: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Final loss and RMS(B)/RMS(A) of LoRA+ at η_A = ``lr_A`` for every λ in ``ratios`` (one batched
+    :func:`~.runners.loraplus_sweep`; the other settings from ``settings``)."""
+    sweep = runners.loraplus_sweep(problem(problem_settings), settings, [lr_A] * len(ratios), list(ratios))
+    return sweep.loss[-1].numpy(), (sweep.rms_B / sweep.rms_A).numpy()
+
+
+def heatmap_base(settings: runners.RunSettings) -> runners.RunSettings:
+    """The settings a LoRA+ sweep reads (optimizer, r, steps, seed, zero_init), the rest at defaults."""
+    default = runners.RunSettings()
+    return normalised(dataclasses.replace(settings, method="lora_plus", init="zero", capacity_matched=False,
+                                          lr=default.lr, lp_ratio=default.lp_ratio))
+
+
+@memoised(max_bytes=2**20)
+def ratio_rules(n: int, m: int, r: int, seed: int) -> dict[str, float]:
+    """η_B/η_A by the three rules of 10001 and as measured under the random model (20 draws, b = 32)."""
+    rules = {rule: loraplus_ratio(n, m, r, rule) for rule in ("post", "random_count", "param_count")}
+    rules["measured"] = loraplus_random_model_ratio(n, m, r, torch.Generator().manual_seed(seed))
+    return rules
+
+
+# ---- LoRA-GA (10226) -------------------------------------------------------------------------------
+@memoised(max_bytes=8 * 2**20)
+def initial_gradient(problem_settings: ProblemSettings) -> np.ndarray:
+    """G0 = ∂L/∂W at W0 (n×m)."""
+    task = problem(problem_settings)
+    return task.loss_and_grad(task.W0)[1].cpu().numpy()
+
+
+def _ga_factors(G0: torch.Tensor, r: int, direction: str, seed: int, scale: str = "unit", gamma: float = 16.0,
+                c: float = 1.0):
+    """LoRA-GA's (A0, B0) as the runners draw them (``random`` direction seeded with ``seed``)."""
+    return lora_ga_init(G0, r, direction, scale, gamma, c, generator=torch.Generator().manual_seed(seed))
+
+
+@dataclass(frozen=True)
+class FirstStep:
+    """LoRA-GA's first SGD step against full fine-tuning's over ``lr`` (E8): ‖W1 − W1_full‖/‖ηG0‖ exact
+    and to first order; ``cos0`` = √(top-2r energy of G0), the first-order value at c = 1."""
+    lr: np.ndarray
+    exact: np.ndarray
+    first_order: np.ndarray
+    cos0: float
+
+
+@memoised(max_bytes=2**20)
+def ga_first_step(problem_settings: ProblemSettings, r: int, direction: str, seed: int, scale: str,
+                  gamma: float, c: float) -> FirstStep:
+    """:class:`FirstStep` at the LoRA-GA init of the given scale (adam_optimal gives c*)."""
+    G0 = torch.tensor(initial_gradient(problem_settings))
+    A0, B0 = _ga_factors(G0, r, direction, seed, scale, gamma, c)
+    lrs = torch.tensor(FIRST_STEP_LRS, dtype=G0.dtype)[:, None, None]
+    first, second = sgd_increment(G0, A0, B0, lrs)
+    norm = lrs[:, 0, 0] * torch.linalg.matrix_norm(G0)
+    exact = torch.linalg.matrix_norm(first + second + lrs * G0) / norm
+    first_order = torch.linalg.matrix_norm(first + lrs * G0) / norm
+    sigma = torch.linalg.svdvals(G0)
+    cos0 = float(sigma[:2 * r].square().sum().sqrt() / sigma.square().sum().sqrt())
+    return FirstStep(np.array(FIRST_STEP_LRS), exact.numpy(), first_order.numpy(), cos0)
+
+
+@dataclass(frozen=True)
+class ScaleCurve:
+    """LoRA-GA's objectives along the ray c·(A0, B0) (unit init): (5)/‖G0‖² (SGD, minimum at c = 1) and
+    (9)/nm (Adam's sign objective, minimum at ``c_star``); ``c_stable`` = m^{1/4}/√γ."""
+    c: np.ndarray
+    sgd: np.ndarray
+    adam: np.ndarray
+    c_star: float
+    c_stable: float
+
+
+@memoised(max_bytes=2**20)
+def ga_scale_curve(problem_settings: ProblemSettings, r: int, direction: str, seed: int, gamma: float) -> ScaleCurve:
+    """:class:`ScaleCurve` of the problem's G0."""
+    G0 = torch.tensor(initial_gradient(problem_settings))
+    A0, B0 = _ga_factors(G0, r, direction, seed)
+    c = torch.tensor(SCALE_GRID, dtype=G0.dtype)[:, None, None]
+    sgd = lora_ga_objective(G0, c * A0, c * B0) / G0.square().sum()
+    M, target = lora_ga_sign_matrix(G0, A0, B0), torch.sign(G0)
+    adam = (c * M - target).square().sum((-2, -1)) / G0.numel()
+    c_star = float((M * target).sum() / M.square().sum())
+    return ScaleCurve(np.array(SCALE_GRID), sgd.numpy(), adam.numpy(), c_star,
+                      float(lora_ga_scale(G0, A0, B0, "stable", gamma)))
+
+
+@memoised(max_bytes=2**20)
+def ga_split(problem_settings: ProblemSettings, r: int, direction: str,
+             seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """σ(G0) and the indices of the top 2r singular pairs LoRA-GA gives A0 and B0."""
+    G0 = torch.tensor(initial_gradient(problem_settings))
+    _, sigma, _ = gradient_svd(G0, min(G0.shape))
+    idx_A, idx_B = lora_ga_indices(r, direction, torch.Generator().manual_seed(seed))
+    return sigma.numpy(), idx_A.numpy(), idx_B.numpy()
+
+
+# ---- LoRA-Pro (10266) ------------------------------------------------------------------------------
+def memory_floats(n: int, m: int, r: int) -> dict[str, int]:
+    """Adam state (floats) of one adapted n×m matrix: full fine-tuning, LoRA (per-factor moments),
+    LoRA-Pro with full moments (10266 (25)) and its per-factor variant."""
+    return {"full": 2 * n * m, "lora": 2 * r * (n + m), "pro_full": pro_state_floats(n, m, r, "full"),
+            "pro_simple": pro_state_floats(n, m, r, "simple")}
+
+
+# ---- 9590 extras -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ProjectionMeans:
+    """The running mean of k random-projection updates −η(Gvᵀv + uuᵀG) over k = ``draws``: its
+    coefficient along −ηG (→ 2, E2) and its relative distances to −2ηG and to −ηG."""
+    draws: np.ndarray
+    coefficient: np.ndarray
+    to_2G: np.ndarray
+    to_G: np.ndarray
+
+
+@memoised(max_bytes=2**20)
+def projection_means(problem_settings: ProblemSettings, seed: int) -> ProjectionMeans:
+    """:class:`ProjectionMeans` on the problem's G0 (η = 1), draws up to 10⁴ in batches of ``MC_CHUNK``."""
+    G = torch.tensor(initial_gradient(problem_settings))
+    generator = torch.Generator().manual_seed(seed)
+    total, done, rows = torch.zeros_like(G), 0, []
+    points = list(MC_POINTS)
+    while points:
+        updates = -random_projection_update(G, 1.0, generator, draws=MC_CHUNK)
+        sums = total + updates.cumsum(0)
+        for k in [k for k in points if k <= done + MC_CHUNK]:
+            rows.append(sums[k - done - 1] / k)
+            points.remove(k)
+        total, done = sums[-1], done + MC_CHUNK
+    means = torch.stack(rows)
+    norm_G = torch.linalg.matrix_norm(G)
+    coefficient = (means * G).sum((-2, -1)) / norm_G ** 2
+    return ProjectionMeans(np.array(MC_POINTS), coefficient.numpy(),
+                           (torch.linalg.matrix_norm(means - 2 * G) / (2 * norm_G)).numpy(),
+                           (torch.linalg.matrix_norm(means - G) / norm_G).numpy())
+
+
+@memoised(max_bytes=2**20)
+def additive_ranks(n: int, m: int, r_max: int, seed: int) -> tuple[tuple[int, int, int], ...]:
+    """``(r, rank AB, rank of the additive adapter)`` for random factors, every r ≤ ``r_max`` dividing n and m
+    (9590 (12)–(14): ≤ r against ≤ 2r)."""
+    generator = torch.Generator().manual_seed(seed)
+    rows = []
+    for r in (r for r in range(1, r_max + 1) if n % r == 0 and m % r == 0):
+        A = torch.randn(n, r, generator=generator, dtype=torch.float64)
+        B = torch.randn(r, m, generator=generator, dtype=torch.float64)
+        rows.append((r, int(numerical_rank(A @ B)), int(numerical_rank(additive_delta(A, B, n, m)))))
+    return tuple(rows)

@@ -290,6 +290,7 @@ def _run_factors(problem, settings: RunSettings, G0: torch.Tensor, progress):
     """A factor method: records of :func:`run` and the final W = W_base + A_T B_T."""
     A, B, W_base = initial_factors(problem, settings, G0)
     W0, stepper, rec = problem.W0, FactorStepper(settings, A, B), _new_records()
+    steps = []  # per step (G, A, B, G_A, G_B, ΔA, ΔB): the step diagnostics are computed batched at the end
     for t in range(settings.steps + 1):
         W = W_base + A @ B
         loss, G = problem.loss_and_grad(W)
@@ -299,15 +300,23 @@ def _run_factors(problem, settings: RunSettings, G0: torch.Tensor, progress):
             break
         G_A, G_B = lora_grads(G, A, B)
         dA, dB = stepper.step(G_A, G_B, A, B)
-        first, second = dg.increment_parts(A, B, dA, dB)
-        dL_A, dL_B = dg.factor_loss_changes(G_A, G_B, dA, dB)
-        for key, value in (("cos", dg.masked_cosine(-first, G)), ("cos_projection", dg.projection_cosine(G, A, B)),
-                           ("gap", dg.second_order_gap(first, second)), ("dL_A", dL_A), ("dL_B", dL_B),
-                           ("step_A", dg.frobenius(dA) / dg.frobenius(A))):
-            rec[key].append(value)
+        steps.append((G, A, B, G_A, G_B, dA, dB))
         A, B = A + dA, B + dB
         _report(progress, t, settings.steps)
+    if steps:
+        for key, values in _step_diagnostics(*map(torch.stack, zip(*steps))).items():
+            rec[key] = list(values.unbind(0))
     return _pad(rec, settings.steps), W
+
+
+def _step_diagnostics(G, A, B, G_A, G_B, dA, dB) -> dict[str, torch.Tensor]:
+    """The per-step records of a factor method from its steps stacked along a first dimension (one batched
+    call per diagnostic instead of one call per step)."""
+    first, second = dg.increment_parts(A, B, dA, dB)
+    dL_A, dL_B = dg.factor_loss_changes(G_A, G_B, dA, dB)
+    return {"cos": dg.masked_cosine(-first, G), "cos_projection": dg.projection_cosine(G, A, B),
+            "gap": dg.second_order_gap(first, second), "dL_A": dL_A, "dL_B": dL_B,
+            "step_A": dg.frobenius(dA) / dg.frobenius(A)}
 
 
 @dataclass

@@ -93,6 +93,7 @@ DASHBOARDS: dict[str, DashboardEntry] = {  # in the order the index page and `ke
                                           "InfomapDashboard", ("7006",)),
     "low_rank": DashboardEntry("low_rank", "kexue_viz.lowrank.dashboard", "LowRankDashboard",
                                ("10366", "10407", "10427", "10501", "10662")),
+    "lora": DashboardEntry("lora", "kexue_viz.lora.dashboard", "LoRADashboard", ("9590", "10001", "10226", "10266")),
 }
 
 

@@ -22,7 +22,9 @@ import torch
 from kexue_viz.lowrank.idec import as_matrix, cpqr
 
 MIDDLE_FACTORS = ("opt", "cross", "cross_trunc")
-SELECTIONS = ("norm_top", "norm_sample", "uniform", "cpqr", "leverage_top", "leverage_sample", "deim", "qdeim")
+SELECTIONS = ("norm_top", "norm_sample", "uniform", "cpqr", "leverage_top", "leverage_sample", "deim", "qdeim",
+              "kmeans", "subsample_cpqr")
+SUBSAMPLE_FACTOR = 4  # subsample_cpqr draws SUBSAMPLE_FACTOR·r columns before choosing r
 
 
 class CURDecomposition(NamedTuple):
@@ -149,6 +151,12 @@ def select_columns(M, r: int, method: str, seed: int | np.random.Generator = 0, 
     * ``'leverage_top'`` / ``'leverage_sample'`` by rank-k leverage scores (k default r), top or
       ``p = H_jj/k`` without replacement; ``'deim'``, ``'qdeim'`` on ``V_r``.
 
+    * ``'kmeans'`` (post 5's "columns as cluster centres"): k-means (scikit-learn, ``random_state=seed``) of
+      the m columns into r clusters, then per cluster the column nearest its centre (the next nearest not
+      yet chosen, so the r columns are distinct);
+    * ``'subsample_cpqr'`` (post 5's "subsample first when m is large"): ``SUBSAMPLE_FACTOR·r`` columns drawn
+      uniformly without replacement, then the first r CPQR pivots among them.
+
     Random draws: ``default_rng(seed).choice(m, r, replace=False, p=…)``. ``scores``: the leverage scores
     of the leverage methods when already known (e.g. from a cached SVD), else computed here."""
     M = as_matrix(M)
@@ -166,4 +174,25 @@ def select_columns(M, r: int, method: str, seed: int | np.random.Generator = 0, 
     if method in ("deim", "qdeim"):
         right = singular_bases(M, r)[2]
         return deim(right).indices if method == "deim" else qdeim(right)
+    if method == "kmeans":
+        return _index(kmeans_columns(M.mT.cpu().numpy(), r, seed), M)
+    if method == "subsample_cpqr":
+        sample = _index(np.random.default_rng(seed).choice(M.shape[1], min(M.shape[1], SUBSAMPLE_FACTOR * r),
+                                                            replace=False), M)
+        return sample[cpqr(M[:, sample], r).piv[:r]]
     raise ValueError(f"method must be one of {SELECTIONS}, not {method!r}")
+
+
+def kmeans_columns(points: np.ndarray, r: int, seed: int | np.random.Generator = 0) -> np.ndarray:
+    """r distinct rows of ``points`` (m × n: one column of M per row) nearest the centres of a k-means
+    clustering into r clusters (``sklearn.cluster.KMeans(r, n_init=4, random_state=…)``); clusters are taken
+    in order and each takes its nearest row not taken yet."""
+    from sklearn.cluster import KMeans
+
+    state = seed if isinstance(seed, int) else int(seed.integers(2 ** 31))
+    centres = KMeans(n_clusters=r, n_init=4, random_state=state).fit(points).cluster_centers_
+    distances = ((points[None, :, :] - centres[:, None, :]) ** 2).sum(-1)  # r × m
+    chosen: list[int] = []
+    for row in distances:
+        chosen.append(next(int(i) for i in np.argsort(row, kind="stable") if int(i) not in chosen))
+    return np.array(chosen)

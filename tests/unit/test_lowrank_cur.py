@@ -226,7 +226,28 @@ def test_select_columns_menu():
     assert cur.select_columns(M, r, "leverage_top").tolist() == np.argsort(-lev, kind="stable")[:r].tolist()
     assert cur.select_columns(M, r, "cpqr").tolist() == idec.cpqr(M, r).piv[:r].tolist()
     with pytest.raises(ValueError):
-        cur.select_columns(M, r, "kmeans")
+        cur.select_columns(M, r, "no such selection")
+
+
+def test_kmeans_selection_takes_the_column_nearest_each_centre():
+    """Post 5's clustering heuristic: with well separated groups of columns, k-means (scikit-learn) finds the
+    groups and the selection holds one column of each, the one nearest its group's mean."""
+    g = np.random.default_rng(4)
+    centres = g.standard_normal((3, 6)) * 10
+    points = np.concatenate([centre + 0.1 * g.standard_normal((5, 6)) for centre in centres])  # 15 columns
+    picked = cur.select_columns(torch.as_tensor(points.T), 3, "kmeans", seed=0).tolist()
+    assert sorted(p // 5 for p in picked) == [0, 1, 2]
+    for p in picked:
+        group = points[(p // 5) * 5:(p // 5) * 5 + 5]
+        assert p % 5 == int(np.argmin(((group - group.mean(0)) ** 2).sum(1)))
+
+
+def test_subsample_then_cpqr_selects_among_the_drawn_columns():
+    M = torch.as_tensor(np.random.default_rng(5).standard_normal((10, 40)))
+    picked = cur.select_columns(M, 3, "subsample_cpqr", seed=7)
+    drawn = np.random.default_rng(7).choice(40, 12, replace=False)
+    assert set(picked.tolist()) <= set(drawn.tolist())
+    assert picked.tolist() == drawn[idec.cpqr(M[:, drawn], 3).piv[:3].numpy()].tolist()
 
 
 @settings(max_examples=20, deadline=None)

@@ -905,12 +905,16 @@ class Dashboard(pn.viewable.Viewer):
         return figure_bytes(plot.materialize(self.figure()), fmt, metadata={"dashboard": self.slug, **self.settings()})
 
     def _export_file(self):
+        """The export button's file; a failure is explained in the page (a ``ValueError`` is the reader's
+        to fix, e.g. nothing computed to export yet; anything else is also logged as a fault)."""
         try:
             return io.BytesIO(self.export_bytes(self.export_format))
+        except ValueError as error:
+            self.report(self.message("failed", reason=error), source="export")
         except Exception as error:
             log.error("export failed:\n%s", traceback.format_exc())
             self.report(self.message("failed", reason=error), source="export")
-            return io.BytesIO(b"")
+        return io.BytesIO(b"")
 
     # ---- layout ---------------------------------------------------------------------------
     def _widget(self, name: str) -> pn.widgets.Widget:

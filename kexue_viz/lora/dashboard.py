@@ -21,6 +21,7 @@ import numpy as np
 import panel as pn
 import param
 
+from ..i18n import TextError
 from ..style import CYCLE, styled
 from ..ui import Dashboard, Section, View, on_tap
 from . import pipeline, views
@@ -515,6 +516,9 @@ class LoRADashboard(Dashboard):
         self.t_probe = int(min(max(round(step), 0), self.steps))
 
     def figure(self):
-        """Exported figure: panels A–D."""
+        """Exported figure: panels A–D (refused while no selected method has a run to show: digits before its
+        button, or no method chosen)."""
+        if not self.shown():
+            raise TextError(TEXT, "nothing_to_export")
         layout = self.loss_view() + self.distance_view() + self.cosine_view() + self.spectrum_view()
         return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(13, 8))

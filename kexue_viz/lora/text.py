@@ -2,6 +2,8 @@
 from ..i18n import TextTable
 
 TEXT = TextTable({
+    "nothing_to_export": {"zh": "还没有可导出的曲线：请选择方法；在 digits 上先按“运行”按钮。",
+                          "en": "Nothing to export yet: choose a method, and on digits press the run button first."},
     "title": {"zh": "LoRA 与全量微调：梯度视角、LoRA+、LoRA-GA、LoRA-Pro",
               "en": "LoRA vs full fine-tuning: gradient view, LoRA+, LoRA-GA, LoRA-Pro"},
     "post_9590": {"zh": "梯度视角下的LoRA：简介、分析、猜测及推广", "en": "LoRA from the gradient's point of view"},

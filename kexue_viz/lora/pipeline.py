@@ -153,14 +153,14 @@ def delta_spectra(delta_W: torch.Tensor) -> np.ndarray:
     sigma = torch.full((delta_W.shape[0], min(delta_W.shape[-2:])), math.nan, dtype=delta_W.dtype)
     sigma[finite] = singular_values(delta_W[finite])
     sigma = torch.where(sigma > SIGMA_FLOOR * sigma[:, :1], sigma, torch.nan)
-    return sigma.numpy()
+    return sigma.cpu().numpy()
 
 
 def record(history: runners.History) -> Record:
     """The :class:`Record` of a core history."""
     fields = ("loss", "distance", "cos", "cos_projection", "gap", "dL_A", "dL_B", "step_A", "rms_A", "rms_B")
-    arrays = {name: getattr(history, name).numpy() for name in fields}
-    return Record(**arrays, sigma=delta_spectra(history.delta_W), sigma_G0=history.sigma_G0.numpy(),
+    arrays = {name: getattr(history, name).cpu().numpy() for name in fields}
+    return Record(**arrays, sigma=delta_spectra(history.delta_W), sigma_G0=history.sigma_G0.cpu().numpy(),
                   rank=history.rank, r_used=history.r_used, floors=tuple(map(float, history.floors)),
                   test_accuracy=float(history.test_accuracy), diverged=history.diverged)
 
@@ -181,7 +181,7 @@ def heatmap_row(problem_settings: ProblemSettings, settings: runners.RunSettings
     """Final loss and RMS(B)/RMS(A) of LoRA+ at η_A = ``lr_A`` for every λ in ``ratios`` (one batched
     :func:`~.runners.loraplus_sweep`; the other settings from ``settings``)."""
     sweep = runners.loraplus_sweep(problem(problem_settings), settings, [lr_A] * len(ratios), list(ratios))
-    return sweep.loss[-1].numpy(), (sweep.rms_B / sweep.rms_A).numpy()
+    return sweep.loss[-1].cpu().numpy(), (sweep.rms_B / sweep.rms_A).cpu().numpy()
 
 
 def heatmap_base(settings: runners.RunSettings) -> runners.RunSettings:
@@ -236,7 +236,7 @@ def ga_first_step(problem_settings: ProblemSettings, r: int, direction: str, see
     first_order = torch.linalg.matrix_norm(first + lrs * G0) / norm
     sigma = torch.linalg.svdvals(G0)
     cos0 = float(sigma[:2 * r].square().sum().sqrt() / sigma.square().sum().sqrt())
-    return FirstStep(np.array(FIRST_STEP_LRS), exact.numpy(), first_order.numpy(), cos0)
+    return FirstStep(np.array(FIRST_STEP_LRS), exact.cpu().numpy(), first_order.cpu().numpy(), cos0)
 
 
 @dataclass(frozen=True)
@@ -260,7 +260,7 @@ def ga_scale_curve(problem_settings: ProblemSettings, r: int, direction: str, se
     M, target = lora_ga_sign_matrix(G0, A0, B0), torch.sign(G0)
     adam = (c * M - target).square().sum((-2, -1)) / G0.numel()
     c_star = float((M * target).sum() / M.square().sum())
-    return ScaleCurve(np.array(SCALE_GRID), sgd.numpy(), adam.numpy(), c_star,
+    return ScaleCurve(np.array(SCALE_GRID), sgd.cpu().numpy(), adam.cpu().numpy(), c_star,
                       float(lora_ga_scale(G0, A0, B0, "stable", gamma)))
 
 
@@ -271,7 +271,7 @@ def ga_split(problem_settings: ProblemSettings, r: int, direction: str,
     G0 = torch.tensor(initial_gradient(problem_settings))
     _, sigma, _ = gradient_svd(G0, min(G0.shape))
     idx_A, idx_B = lora_ga_indices(r, direction, torch.Generator().manual_seed(seed))
-    return sigma.numpy(), idx_A.numpy(), idx_B.numpy()
+    return sigma.cpu().numpy(), idx_A.cpu().numpy(), idx_B.cpu().numpy()
 
 
 # ---- LoRA-Pro (10266) ------------------------------------------------------------------------------
@@ -310,9 +310,9 @@ def projection_means(problem_settings: ProblemSettings, seed: int) -> Projection
     means = torch.stack(rows)
     norm_G = torch.linalg.matrix_norm(G)
     coefficient = (means * G).sum((-2, -1)) / norm_G ** 2
-    return ProjectionMeans(np.array(MC_POINTS), coefficient.numpy(),
-                           (torch.linalg.matrix_norm(means - 2 * G) / (2 * norm_G)).numpy(),
-                           (torch.linalg.matrix_norm(means - G) / norm_G).numpy())
+    return ProjectionMeans(np.array(MC_POINTS), coefficient.cpu().numpy(),
+                           (torch.linalg.matrix_norm(means - 2 * G) / (2 * norm_G)).cpu().numpy(),
+                           (torch.linalg.matrix_norm(means - G) / norm_G).cpu().numpy())
 
 
 @memoised(max_bytes=2**20)

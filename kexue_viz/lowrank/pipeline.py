@@ -431,7 +431,7 @@ def cr_curves(settings: ProductSettings, seeds: tuple[int, ...], r_max: int) -> 
                                   settings.replacement, gram=gram)
     order = np.argsort(-data["w"], kind="stable")
     top = [float(cr.cr_weights_error(gram, _indicator(order[:r], gram))) for r in range(1, r_max + 1)]
-    return {"ranks": ranks.numpy(), "expected": expected, "sampled": sampled.cpu().numpy() / data["norm2"],
+    return {"ranks": ranks.cpu().numpy(), "expected": expected, "sampled": sampled.cpu().numpy() / data["norm2"],
             "top": np.array(top) / data["norm2"], "break_even": float(cr.cr_break_even(X, Y, settings.scheme))}
 
 

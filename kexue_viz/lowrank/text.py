@@ -114,7 +114,7 @@ TEXT = TextTable({
                     "en": "{method}: error {error:.3g} ({ratio:.2f}×EYM){extra}"},
     "view_residual": {"zh": "残差 M − M̂", "en": "Residual M − M̂"},
     "extra_z": {"zh": " max|Z| {value:.3g}", "en": " max|Z| {value:.3g}"},
-    "extra_cond": {"zh": " cond {value:.3g}", "en": " cond {value:.3g}"},
+    "extra_cond": {"zh": " 条件数 {value:.3g}", "en": " cond {value:.3g}"},
     "view_spectrum": {"zh": "σᵢ 与 CPQR 的 |R_kk|", "en": "σᵢ and CPQR's |R_kk|"},
     "view_probabilities": {"zh": "列的采样概率（k = {k}）", "en": "Column probabilities (k = {k})"},
     "view_spread": {"zh": "r = {r} 时的误差（点：种子）", "en": "Error at r = {r} (dots: seeds)"},

@@ -154,9 +154,18 @@ def pinv_path(A, eps_values, dtype: torch.dtype = REAL) -> PathPoint:
     eps = to_core(eps_values).reshape(-1)
     reference = pinv(A)
     low = A.to(dtype)
-    errors = torch.stack([torch.linalg.norm(tikhonov_pinv(low, float(e)).to(REAL) - reference) for e in eps])
+    errors = torch.stack([path_error(low, float(e), reference) for e in eps])
     closed = tikhonov_gap_norm(compact_svd(A)[1], eps)
     return PathPoint(eps, errors, closed)
+
+
+def path_error(A: torch.Tensor, eps: float, reference: torch.Tensor) -> torch.Tensor:
+    """``‖T(ε) − A^†‖_F`` with ``T(ε)`` in A's dtype, or NaN where ``AᵀA + εI`` is singular in that dtype (a
+    rank-deficient A and an ε below its rounding: float32 already at ε ≈ 1e−7·‖A‖²)."""
+    try:
+        return torch.linalg.norm(tikhonov_pinv(A, eps).to(REAL) - reference)
+    except torch.linalg.LinAlgError:
+        return torch.full((), torch.nan, dtype=REAL, device=reference.device)
 
 
 class DescentHistory(NamedTuple):

@@ -1039,26 +1039,30 @@ class Dashboard(pn.viewable.Viewer):
         for widget in sidebar.select(pn.widgets.Widget):
             widget.stylesheets = [*widget.stylesheets, SIDEBAR_WIDGET_CSS]
         header = pn.panel(pn.bind(lambda lang: self._header(), self.param.lang), sizing_mode="stretch_width")
-        self._after_paint = [] if served_document() is not None else None
+        document = served_document()
+        self._after_paint = [] if document is not None else None
         try:
             main = self.build_views()
         finally:
             pending, self._after_paint = self._after_paint or [], None
         if pending:
-            self._after_first_paint(partial(self._draw_after_paint, pending))
+            self._after_first_paint(partial(self._draw_after_paint, pending, document), document)
         else:
             self._ready.object = READY_MARK
         self._layout = pn.Row(sidebar, pn.Column(self._ready, header, self._error, main, sizing_mode="stretch_width"),
                               sizing_mode="stretch_width")
         return self._layout
 
-    def _after_first_paint(self, callback: Callable[[], None]) -> None:
+    def _after_first_paint(self, callback: Callable[[], None], document: Document) -> None:
         """Call ``callback`` once, when the browser has painted the main plot (two animation
         frames after it laid the plot out: :data:`PAINTED_JS` tags the figure, which the browser
         sends back), or :data:`FIRST_PAINT_TIMEOUT_MS` after the document is ready if no word
         came by then (no main plot, a failed one). Drawing the rest of a page as soon as its
         document was ready sent the browser new plots while it was still laying out the first
-        one: the Adam-ε page's main plot showed 0.2–0.3 s later."""
+        one: the Adam-ε page's main plot showed 0.2–0.3 s later. Every step runs on this page's
+        ``document`` by name: with several pages served at once, the session context current when the
+        browser's message or the timer arrives is not always this page's (a page then waited for
+        its ready mark for ever, one time in a few with seven pages opened together)."""
         started = []
 
         def start(*_):
@@ -1070,18 +1074,22 @@ class Dashboard(pn.viewable.Viewer):
                      if "kv-main-plot" in getattr(pane, "css_classes", ()) and pane.object is not None), None)
         if main is not None:
             main.js_on_change("inner_width", CustomJS(code=PAINTED_JS))
-            main.on_change("tags", lambda attr, old, new: PAINTED_TAG in new and next_tick(start))
-        pn.state.onload(lambda: pn.state.curdoc.add_timeout_callback(partial(next_tick, start), FIRST_PAINT_TIMEOUT_MS))
+            main.on_change("tags", lambda attr, old, new: PAINTED_TAG in new and next_tick(start, document))
+        pn.state.onload(lambda: document.add_timeout_callback(partial(next_tick, start, document),
+                                                              FIRST_PAINT_TIMEOUT_MS))
 
-    def _draw_after_paint(self, pending: list[Callable[[], None]]) -> None:
+    def _draw_after_paint(self, pending: list[Callable[[], None]], document: Document) -> None:
         """Draw the views other than the main one (fill their placeholders, see :meth:`cell`), one
         per tick (each reaches the browser as soon as it is drawn), once the browser has painted
         the page; then mark the page drawn (:data:`READY_MARK`: what the browser tests wait for)."""
         if not pending:
             self._ready.object = READY_MARK
             return
-        pending[0]()
-        next_tick(partial(self._draw_after_paint, pending[1:]))
+        try:
+            pending[0]()
+        except Exception:  # one cell that cannot be built must not leave the rest of the page undrawn
+            log.error("drawing a view after the first paint failed:\n%s", traceback.format_exc())
+        next_tick(partial(self._draw_after_paint, pending[1:], document), document)
 
 
 def serve(dashboard_class: type[Dashboard]) -> Dashboard:

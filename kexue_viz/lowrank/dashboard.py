@@ -167,8 +167,7 @@ class LowRankDashboard(Dashboard):
     def approximation_view(self):
         found, r = self.focused(), self.rank()
         source = self.matrix_source()
-        F = pipeline.factors(source)
-        error = pipeline.relative_error(pipeline.tensor(source), pipeline.to_core(found.matrix), "fro", F.norms)
+        error = float(pipeline.error_at(source, self.focus, r, self.method_settings(), (self.seed,), "fro")[0])
         optimum = pipeline.bound_lines(source, "fro", 10)["eym"][1][r]
         extra = ""
         if not math.isnan(found.max_z):

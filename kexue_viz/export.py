@@ -3,38 +3,82 @@
 The same view object the dashboard shows is rendered, so an exported figure is exactly the
 dashboard's figure. Output is deterministic for the same view (fixed SVG hash salt, no dates),
 and the parameters that produced it travel in the file's metadata.
+
+A figure is drawn at a width preset (:data:`WIDTHS`: a blog column or a 16:9 slide) on one
+constrained-layout matplotlib figure: a layout's panels sit in a grid of equal cells, each
+HoloViews panel drawn into its cell, and then every figure gets the same finishing
+(:func:`finish`): colorbars docked to their panels, titles and axis labels wrapped to their axes,
+legends moved off the data.
 """
 from __future__ import annotations
 
 import io
+import math
+import re
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import holoviews as hv
 import matplotlib
 from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.figure import Figure
 
-from .style import CJK_FONTS, load_backends
+from .style import CJK_FONTS, LATIN_FONT, load_backends
 
 FORMATS = ("png", "svg", "pdf")
+
+
+@dataclass(frozen=True)
+class Width:
+    """A figure size preset: ``inches`` wide, PNG written at ``dpi``; ``aspect`` (height / width)
+    fixes the whole figure's shape, ``None`` lets the panels set its height; ``font_scale``
+    multiplies the post style's font sizes."""
+    inches: float
+    dpi: int
+    aspect: float | None = None
+    font_scale: float = 1.0
+
+    @property
+    def pixels(self) -> int:
+        return round(self.inches * self.dpi)
+
+
+WIDTHS = {
+    # 7.5 in at 150 dpi = 1125 px: a 750-px blog column (kexue.fm's is ~750 px) at 1.5× pixel density,
+    # text at its post size (10 pt ≈ 13 CSS px)
+    "column": Width(7.5, 150),
+    # 13.33 × 7.5 in at 144 dpi = 1920 × 1080 px: a 16:9 slide, text 1.4× larger to read from the back
+    "slide": Width(40 / 3, 144, 9 / 16, 1.4),
+}
+PANEL_ASPECT = 0.62  # height / width of a grid cell (and of a single view that states no shape)
+SINGLE_ASPECT = (0.35, 0.8)  # the range a single view's own height / width is kept in
+
 POST_STYLE = {
     "font.size": 10,
-    "axes.titlesize": 11,
+    "axes.titlesize": 10.5,
     "axes.titleweight": "normal",
-    "axes.labelsize": 10,
+    "axes.labelsize": 9.5,
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
     "grid.alpha": 0.3,
-    "legend.frameon": False,
+    "legend.frameon": True,  # an inner legend gets a light box: readable over grid lines and shading
+    "legend.framealpha": 0.85,
+    "legend.edgecolor": "none",
     "legend.fontsize": 8,
-    "axes.unicode_minus": False,  # CJK fonts often lack U+2212
     "svg.hashsalt": "kexue_viz",
-    "svg.fonttype": "path",  # text as outlines: the SVG shows Chinese without the font installed
+    "svg.fonttype": "none",  # text stays text (selectable, searchable); the font-family list goes with it
     "pdf.fonttype": 42,
-    "savefig.dpi": 150,
+    "figure.constrained_layout.h_pad": 0.05,
+    "figure.constrained_layout.w_pad": 0.05,
 }
-
+_FONT_SIZES = ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize", "ytick.labelsize",
+               "legend.fontsize")
 
 _COSMETIC_WARNINGS = (  # matplotlib notes about colour arguments HoloViews passes; the output is right
     "Setting the 'color' property will override",
@@ -45,11 +89,6 @@ _FIXED_METADATA = {
     "svg": {"Creator": "kexue_viz", "Date": None},
     "pdf": {"Creator": "kexue_viz", "CreationDate": None},
 }
-
-
-# matplotlib's own font: it has the modifier letters and sub/superscripts (ᵀ, ₀…₉, ᵢ, ⁿ) that
-# CJK fonts such as WenQuanYi Micro Hei lack, and it is always installed with matplotlib
-GLYPH_FALLBACK_FONTS = ("DejaVu Sans",)
 
 
 def _installed_fonts() -> set[str]:
@@ -63,41 +102,231 @@ def cjk_font_available() -> str | None:
 
 
 def font_families() -> list[str]:
-    """The installed fonts of the figure text, in fallback order: the CJK list (Chinese and Latin)
-    then :data:`GLYPH_FALLBACK_FONTS`. Given as explicit family names, matplotlib (≥ 3.6) takes
-    each glyph from the first font in the list that has it (a generic ``sans-serif`` family
-    resolves to one font only, whose missing glyphs print as boxes)."""
+    """The installed fonts of the figure text, in fallback order: :data:`~kexue_viz.style.LATIN_FONT`
+    (Latin, Greek, mathematical signs, sub- and superscripts, fractions) then the CJK list
+    (Chinese). Given as explicit family names, matplotlib (≥ 3.6) takes each glyph from the first
+    font in the list that has it. The CJK font is not first: it lacks modifier letters (ᵀ, ᵢ) and
+    draws some glyphs it maps wrongly (WenQuanYi Micro Hei's ½ is "1⁄" without the 2, shown as ⅟)."""
     installed = _installed_fonts()
-    return [name for name in dict.fromkeys((*CJK_FONTS, *GLYPH_FALLBACK_FONTS)) if name in installed]
+    return [name for name in dict.fromkeys((LATIN_FONT, *CJK_FONTS)) if name in installed]
 
 
-def _rc() -> dict:
-    return {**POST_STYLE, "font.family": font_families() or ["sans-serif"], "font.sans-serif": CJK_FONTS}
+def _rc(preset: Width) -> dict:
+    families = font_families() or ["sans-serif"]
+    sizes = {key: POST_STYLE[key] * preset.font_scale for key in _FONT_SIZES}
+    return {**POST_STYLE, **sizes, "font.family": families, "font.sans-serif": families,
+            "savefig.dpi": preset.dpi}
 
 
-def figure_bytes(view, fmt: str = "png", metadata: dict | None = None) -> bytes:
-    """Render ``view`` with the matplotlib backend and return the encoded file."""
+def preset(width: str) -> Width:
+    """The :data:`WIDTHS` entry named ``width`` (a ``ValueError`` naming the choices otherwise)."""
+    try:
+        return WIDTHS[width]
+    except KeyError:
+        raise ValueError(f"unknown width {width!r}; choose one of {tuple(WIDTHS)}") from None
+
+
+# ---- drawing ------------------------------------------------------------------------------------
+def panels(view) -> tuple[list, int]:
+    """The panels of ``view`` and the number of grid columns: a layout's items and its column
+    count, or the view alone in one column."""
+    if isinstance(view, hv.Layout):
+        items = list(view)
+        return items, max(1, min(view._max_cols, len(items)))
+    return [view], 1
+
+
+def _own_aspect(view) -> float:
+    """A single view's height / width from its matplotlib ``fig_inches`` (within :data:`SINGLE_ASPECT`)."""
+    inches = hv.Store.lookup_options("matplotlib", view, "plot").kwargs.get("fig_inches")
+    if not isinstance(inches, (tuple, list)) or None in inches:
+        return PANEL_ASPECT
+    low, high = SINGLE_ASPECT
+    return min(max(inches[1] / inches[0], low), high)
+
+
+def _figure_size(preset: Width, items: list, columns: int) -> tuple[float, float]:
+    """Width and height in inches: the preset's width; its aspect, else rows of cells of
+    :data:`PANEL_ASPECT` (a single view: its own shape)."""
+    if preset.aspect is not None:
+        return preset.inches, preset.inches * preset.aspect
+    if len(items) == 1:
+        return preset.inches, preset.inches * _own_aspect(items[0])
+    rows = math.ceil(len(items) / columns)
+    return preset.inches, rows * preset.inches / columns * PANEL_ASPECT
+
+
+def render(view, width: str = "column") -> Figure:
+    """``view`` drawn as a matplotlib figure at the preset ``width`` (call inside :func:`post_style`).
+
+    Every panel fills its grid cell (HoloViews' default square box is dropped, so a grid's panels
+    are equal); a panel asking for equal data units (``aspect="equal"`` or ``data_aspect``) keeps
+    them and is centred in its cell."""
+    size = preset(width)
+    items, columns = panels(view)
+    figure = Figure(figsize=_figure_size(size, items, columns), layout="constrained")
+    FigureCanvasAgg(figure)  # measures text for the finishing steps
+    axes = list(figure.subplots(math.ceil(len(items) / columns), columns, squeeze=False).flat)
+    renderer = hv.Store.renderers["matplotlib"]
+    for axis, item in zip(axes, items):
+        plot = renderer.get_plot(item, fig=figure, axis=axis)
+        if plot.aspect != "equal" and not plot.data_aspect:
+            axis.set_aspect("auto")
+    for axis in axes[len(items):]:
+        axis.remove()
+    finish(figure)
+    return figure
+
+
+# ---- finishing ------------------------------------------------------------------------------------
+def finish(figure: Figure) -> None:
+    """What every exported figure gets: colorbars docked to their panels, titles and axis labels
+    wrapped to their axes, legends moved off the data (see each step)."""
+    dock_colorbars(figure)
+    fit_labels(figure)
+    place_legends(figure)
+
+
+def dock_colorbars(figure: Figure) -> None:
+    """Re-attach each colorbar to its panel (``figure.colorbar(ax=...)``). HoloViews draws one as a
+    free axes beside where its panel was when drawn, which a layout engine neither moves with the
+    panel nor makes room for. Ticks, their format and the label are kept."""
+    for cax in [axis for axis in figure.axes if hasattr(axis, "_colorbar")]:
+        old = cax._colorbar
+        formatter, locator = old.formatter, old.locator
+        label, extend, parent = cax.get_ylabel(), old.extend, old.mappable.axes
+        cax.remove()
+        new = figure.colorbar(old.mappable, ax=parent, extend=extend, fraction=0.05, pad=0.02, aspect=25)
+        new.locator, new.formatter = locator, formatter
+        new.set_label(label)
+
+
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+_CLOSING = "）)，,。：:；;、」’”·"
+# the units a line may break between: first the phrases (up to a space, after a comma or colon, before
+# a full-width opening bracket), else also between CJK characters (each with the closing punctuation after it)
+_PHRASES = re.compile(rf"（?[^\s（]+?(?:[{_CLOSING}]+|\s+|(?=（)|$)\s*|\s+")
+_CHARACTERS = re.compile(rf"[^\s{_CJK}]+\s*|[^\s][{_CLOSING}]*\s*|\s+")
+
+
+def _greedy(units: list[str], fits) -> list[str]:
+    lines, line = [], ""
+    for unit in units:
+        if line.strip() and not fits((line + unit).rstrip()):
+            lines.append(line.rstrip())
+            line = unit.lstrip()
+        else:
+            line += unit
+    return [*lines, line.rstrip()]
+
+
+def wrap(text: str, fits) -> str:
+    """``text`` broken into lines so that ``fits(line)`` holds for each line where it can: greedily
+    between phrases, or, where a phrase alone is too long, also between words and CJK characters
+    (a unit too long alone keeps its own line)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        by_phrase = _greedy(_PHRASES.findall(paragraph), fits)
+        lines += by_phrase if all(map(fits, by_phrase)) else _greedy(_CHARACTERS.findall(paragraph), fits)
+    return "\n".join(lines)
+
+
+def _text_width(text: str, source, renderer) -> float:
+    """The width in pixels of ``text`` in the font of the matplotlib text ``source``."""
+    width, _, _ = renderer.get_text_width_height_descent(text, source.get_fontproperties(), ismath=False)
+    return width
+
+
+def fit_labels(figure: Figure) -> None:
+    """Wrap each title to its axes' width, each x label to the width and each y label to the
+    height, measured on the laid-out figure (titles and labels left out of that first layout, so
+    that an overlong one does not squeeze its axes first)."""
+    texts = [(axis, text, along) for axis in figure.axes if not hasattr(axis, "_colorbar")
+             for text, along in ((axis.title, "width"), (axis._left_title, "width"), (axis._right_title, "width"),
+                                 (axis.xaxis.label, "width"), (axis.yaxis.label, "height"))
+             if text.get_text()]
+    for _, text, _ in texts:
+        text.set_in_layout(False)
+    figure.draw_without_rendering()
+    renderer = figure.canvas.get_renderer()
+    for axis, text, along in texts:
+        box = axis.get_window_extent(renderer)
+        room = box.width if along == "width" else box.height
+        text.set_text(wrap(text.get_text(), lambda line: _text_width(line, text, renderer) <= room))
+        text.set_in_layout(True)
+
+
+def covers_data(legend, axis, renderer) -> bool:
+    """Whether ``legend``'s box meets a line, a segment or a marker of ``axis`` (shaded areas and
+    images do not count: a legend over shading reads fine)."""
+    box = legend.get_window_extent(renderer)
+    for line in axis.get_lines():
+        if line.get_visible() and line.get_transform().transform_path(line.get_path()).intersects_bbox(box, filled=False):
+            return True
+    for collection in axis.collections:
+        if not collection.get_visible():
+            continue
+        if isinstance(collection, PathCollection) and len(collection.get_offsets()):
+            points = collection.get_offset_transform().transform(collection.get_offsets())
+            if box.count_contains(points):
+                return True
+        if isinstance(collection, LineCollection):
+            transform = collection.get_transform()
+            if any(transform.transform_path(path).intersects_bbox(box, filled=False) for path in collection.get_paths()):
+                return True
+    return False
+
+
+def _inside(legend, axis, renderer) -> bool:
+    """Whether ``legend`` sits within its axes (HoloViews' ``inner`` and corner positions)."""
+    box, frame = legend.get_window_extent(renderer), axis.get_window_extent(renderer)
+    return frame.contains((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
+
+
+def place_legends(figure: Figure) -> None:
+    """Move each legend inside its axes that covers data to the place matplotlib finds with the
+    least data under it (``loc="best"``), and if that still covers data, outside to the right of
+    the axes (the layout makes room)."""
+    figure.draw_without_rendering()
+    renderer = figure.canvas.get_renderer()
+    crowded = [(axis, axis.get_legend()) for axis in figure.axes if axis.get_legend() is not None]
+    crowded = [(axis, legend) for axis, legend in crowded
+               if _inside(legend, axis, renderer) and covers_data(legend, axis, renderer)]
+    if not crowded:
+        return
+    for _, legend in crowded:
+        legend.set_loc("best")
+    figure.draw_without_rendering()
+    for axis, legend in crowded:
+        if covers_data(legend, axis, renderer):
+            legend.set_loc("upper left")
+            legend.set_bbox_to_anchor((1.02, 1.0), transform=axis.transAxes)
+
+
+# ---- writing ------------------------------------------------------------------------------------
+def figure_bytes(view, fmt: str = "png", metadata: dict | None = None, width: str = "column") -> bytes:
+    """Render ``view`` with the matplotlib backend at the preset ``width`` (:data:`WIDTHS`) and
+    return the encoded file."""
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {FORMATS}")
+    size = preset(width)
     load_backends()
-    renderer = hv.Store.renderers["matplotlib"]
-    with matplotlib.rc_context(_rc()), warnings.catch_warnings():
+    with matplotlib.rc_context(_rc(size)), warnings.catch_warnings():
         for message in _COSMETIC_WARNINGS:
             warnings.filterwarnings("ignore", message=message)
-        plot = renderer.get_plot(view)
-        figure = plot.state
+        figure = render(view, width)
         buffer = io.BytesIO()
         info = dict(_FIXED_METADATA[fmt])
         if metadata:
             info["Subject" if fmt == "pdf" else "Description"] = "; ".join(f"{k}={v}" for k, v in metadata.items())
-        figure.savefig(buffer, format=fmt, metadata=info, bbox_inches="tight")
+        figure.savefig(buffer, format=fmt, metadata=info, bbox_inches="tight", pad_inches=0.04)
     return buffer.getvalue()
 
 
-def export(view, path, fmt: str | None = None, metadata: dict | None = None) -> Path:
-    """Write ``view`` to ``path``; the format comes from ``fmt`` or the file suffix."""
+def export(view, path, fmt: str | None = None, metadata: dict | None = None, width: str = "column") -> Path:
+    """Write ``view`` to ``path`` at the preset ``width``; the format comes from ``fmt`` or the file suffix."""
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()
-    path.write_bytes(figure_bytes(view, fmt, metadata))
+    path.write_bytes(figure_bytes(view, fmt, metadata, width))
     return path

@@ -28,7 +28,10 @@ COLORS = {
     "stability": "#56B4E9",
 }
 CYCLE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei", "DejaVu Sans"]
+# exported figures' fonts (kexue_viz.export.font_families): matplotlib's own font, always installed, for every
+# glyph it has (Latin, Greek, signs, sub/superscripts, ½), then the first installed CJK font for Chinese
+LATIN_FONT = "DejaVu Sans"
+CJK_FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei"]
 
 _RENAMES = {
     "matplotlib": {"line_width": "linewidth", "line_dash": "linestyle", "size": "s", "fill_alpha": "alpha",

@@ -1,10 +1,12 @@
 """Command line: ``kexue-viz list | serve | export``.
 
 ``kexue-viz export hippo --set measure=legt --set N=32 -o fig.svg`` writes exactly the figure the
-dashboard's export button writes for those parameters (same class, same ``figure()``).
+dashboard's export button writes for those parameters (same class, same ``figure()``); with
+``--view error`` the view ``error`` alone, as the button does with that view chosen.
 ``kexue-viz list hippo`` and ``kexue-viz export hippo --help`` name the dashboard's parameters with
-their bounds. Listing and help read the registry's generated table and import no numeric or
-plotting library (they answer in a fraction of a second); only ``export`` loads the dashboard.
+their bounds and its views with their labels. Listing and help read the registry's generated table
+and import no numeric or plotting library (they answer in a fraction of a second); only ``export``
+loads the dashboard.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from .index_page import static_index
-from .registry import DASHBOARDS, DashboardEntry
+from .registry import DASHBOARDS, WHOLE_FIGURE, DashboardEntry
 
 APPS_DIR = Path(__file__).resolve().parents[1] / "apps"
 
@@ -44,27 +46,39 @@ def dashboard_list() -> str:
 
 
 def parameter_table(entry: DashboardEntry) -> str:
-    """The dashboard's parameters: name, the values it takes (bounds or options), default, label."""
+    """The dashboard's parameters (name, the values it takes: bounds or options, default, label) and
+    the views ``--view`` exports alone (key, label)."""
     parameters = entry.parameters().values()
     width = max(len(parameter.name) for parameter in parameters)
     lines = [f"{entry.slug}: {entry.title('en')} / {entry.title('zh')}", "", "parameters (--set NAME=VALUE):"]
     for parameter in parameters:
         lines.append(f"  {parameter.name:{width}s}  {parameter.domain()}  (default {parameter.default_text()})")
         lines.append(f"  {'':{width}s}  {parameter.label['en']} / {parameter.label['zh']}")
+    views = entry.views()
+    width = max(map(len, views))
+    lines += ["", f"views (--view NAME; without it the whole figure, {WHOLE_FIGURE!r}):"]
+    lines += [f"  {key:{width}s}  {label['en']} / {label['zh']}" for key, label in views.items()]
     return "\n".join(lines)
 
 
 def unknown_parameters(entry: DashboardEntry, names) -> list[str]:
     """A message for each of ``names`` that ``entry`` does not have, with the closest name it has."""
-    known = {name.lower(): name for name in entry.parameters()}
-    messages = []
-    for name in names:
-        if name in entry.parameters():
-            continue
-        close = difflib.get_close_matches(name.lower(), known, n=1)
-        hint = f"; did you mean {known[close[0]]!r}?" if close else ""
-        messages.append(f"unknown parameter {name!r}{hint} (kexue-viz list {entry.slug} names them all)")
-    return messages
+    return [f"unknown parameter {name!r}{closest(name, entry.parameters())} (kexue-viz list {entry.slug} names them all)"
+            for name in names if name not in entry.parameters()]
+
+
+def unknown_view(entry: DashboardEntry, view: str | None) -> list[str]:
+    """The message that ``entry`` has no view ``view`` to export (with the closest it has), if so."""
+    if view in (None, WHOLE_FIGURE, *entry.views()):
+        return []
+    return [f"unknown view {view!r}{closest(view, entry.views())} (the views of {entry.slug}: {', '.join(entry.views())})"]
+
+
+def closest(name: str, known) -> str:
+    """``"; did you mean 'X'?"`` for the name in ``known`` nearest ``name`` (ignoring case), else ``""``."""
+    lowered = {option.lower(): option for option in known}
+    close = difflib.get_close_matches(name.lower(), lowered, n=1)
+    return f"; did you mean {lowered[close[0]]!r}?" if close else ""
 
 
 def command_list(args) -> int:
@@ -121,14 +135,14 @@ def command_export(args) -> int:
         fmt = output.suffix.lstrip(".").lower()
         if fmt not in ("png", "svg", "pdf"):
             raise ValueError(f"output must end in .png, .svg or .pdf, got {output.name!r}")
-        problems = unknown_parameters(entry, settings)  # before the (slow) import of the dashboard
+        problems = unknown_parameters(entry, settings) + unknown_view(entry, args.view)  # before the (slow) import
         if problems:
             raise ValueError("; ".join(problems))
         dashboard = entry.load()(lang=args.lang)
         problems = dashboard.apply_settings(settings)
         if problems:
             raise ValueError("; ".join(problems))
-        output.write_bytes(dashboard.export_bytes(fmt))
+        output.write_bytes(dashboard.export_bytes(fmt, args.view))
     except ValueError as error:
         print(f"kexue-viz export: {error}", file=sys.stderr)
         return 2
@@ -163,9 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
     dashboards = export.add_subparsers(dest="dashboard", metavar="DASHBOARD", required=True)
     for slug, entry in DASHBOARDS.items():
         one = dashboards.add_parser(slug, help=entry.title("en"), epilog=parameter_table(entry), formatter_class=raw,
-                                    description=f"Write the figure of {slug} for the given parameters: the file "
-                                                "its export button gives.")
+                                    description=f"Write the figure of {slug}, or one of its views, for the given "
+                                                "parameters: the file its export button gives.")
         one.add_argument("--set", action="append", metavar="NAME=VALUE", help="a parameter value (repeatable)")
+        one.add_argument("--view", metavar="NAME", help="export this view alone (listed below) rather than the "
+                                                        "whole figure")
         one.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the figure's text")
         one.add_argument("-o", "--output", required=True, help="FILE.png, FILE.svg or FILE.pdf")
         one.set_defaults(run=command_export)

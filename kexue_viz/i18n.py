@@ -48,6 +48,11 @@ FRAME_TEXT = TextTable({
     "lang": {"zh": "语言", "en": "Language"},
     "export": {"zh": "导出当前图", "en": "Export figure"},
     "export_format": {"zh": "导出格式", "en": "Export format"},
+    # the export's choice of what to write; each view's label is its dashboard's text "export_view.<key>"
+    "export_view": {"zh": "导出内容", "en": "What to export"},
+    "export_view.figure": {"zh": "整幅图（主要视图合成）", "en": "Whole figure (the main views)"},
+    "unknown_view": {"zh": "没有名为 {name} 的视图；可导出的视图：{views}",
+                     "en": "There is no view {name}; the views are: {views}"},
     "posts": {"zh": "相关文章", "en": "Posts"},
     "parameters": {"zh": "参数", "en": "Parameters"},
     # a setting from a link or `kexue-viz export --set`: {label} is the control's label, {name}={value} as given

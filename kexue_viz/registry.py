@@ -1,9 +1,9 @@
-"""The dashboards the package ships: slug -> where the class lives, what it covers, its title and
-its parameters with their bounds.
+"""The dashboards the package ships: slug -> where the class lives, what it covers, its title, its
+parameters with their bounds and the views it exports alone.
 
-Titles and parameters are read from ``data/dashboards.json``, a table generated from the dashboard
-classes (``python -m kexue_viz.registry`` rewrites it; a test checks it equals what the classes
-declare). So ``kexue-viz list`` and ``--help`` answer without importing torch, Panel or HoloViews,
+Titles, parameters and views are read from ``data/dashboards.json``, a table generated from the
+dashboard classes (``python -m kexue_viz.registry`` rewrites it; a test checks it equals what the
+classes declare). So ``kexue-viz list`` and ``--help`` answer without importing torch, Panel or HoloViews,
 which takes seconds; only ``export`` and ``serve`` load a dashboard.
 """
 from __future__ import annotations
@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 TABLE = Path(__file__).with_name("data") / "dashboards.json"
+# what an export writes when no view is named (``export --view``, a dashboard's ``export_view``): the
+# composed figure (``figure()``); no view has this key
+WHOLE_FIGURE = "figure"
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,11 @@ class DashboardEntry:
     def parameters(self) -> dict[str, "Parameter"]:
         """name -> :class:`Parameter`, every parameter a link or ``--set`` may give (from the table)."""
         return {row["name"]: Parameter(**row) for row in load_table()[self.slug]["parameters"]}
+
+    def views(self) -> dict[str, dict[str, str]]:
+        """view key -> its label by language: the views ``export --view`` writes alone, in page order
+        (from the table; see :meth:`kexue_viz.ui.Dashboard.exportable_views`)."""
+        return {row["key"]: row["label"] for row in load_table()[self.slug]["views"]}
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,7 @@ def get_dashboard(slug: str) -> DashboardEntry:
 
 @lru_cache(maxsize=1)
 def load_table() -> dict:
-    """The generated table: slug -> {"title": {lang: text}, "parameters": [row, ...]}."""
+    """The generated table: slug -> {"title": {lang: text}, "parameters": [row, ...], "views": [row, ...]}."""
     return json.loads(TABLE.read_text(encoding="utf-8"))
 
 
@@ -117,8 +125,9 @@ def build_table() -> dict:
 
 
 def describe_class(dashboard_class) -> dict:
-    """Title and parameter rows of a :class:`~kexue_viz.ui.Dashboard` subclass: exactly the
-    parameters its instances accept from a link or ``--set`` (``url_parameters``)."""
+    """Title, parameter rows and exportable views of a :class:`~kexue_viz.ui.Dashboard` subclass:
+    exactly the parameters its instances accept from a link or ``--set`` (``url_parameters``) and
+    the views ``export --view`` takes (``exportable_views``), each with its label per language."""
     from .i18n import FRAME_TEXT
 
     dashboard = dashboard_class()
@@ -126,6 +135,8 @@ def describe_class(dashboard_class) -> dict:
     return {
         "title": {lang: table.get("title", lang) for lang in ("zh", "en")},
         "parameters": [_row(name, dashboard.param[name], table) for name in dashboard.url_parameters()],
+        "views": [{"key": key, "label": {lang: table.get(f"export_view.{key}", lang) for lang in ("zh", "en")}}
+                  for key in dashboard.exportable_views()],
     }
 
 
@@ -155,8 +166,11 @@ def write_table(path: Path = TABLE) -> None:
     def dumps(value) -> str:
         return json.dumps(value, ensure_ascii=False)
 
-    blocks = [f' {dumps(slug)}: {{"title": {dumps(entry["title"])}, "parameters": [\n'
-              + ",\n".join(f"  {dumps(row)}" for row in entry["parameters"]) + "\n ]}"
+    def rows(values) -> str:
+        return "[\n" + ",\n".join(f"  {dumps(row)}" for row in values) + "\n ]"
+
+    blocks = [f' {dumps(slug)}: {{"title": {dumps(entry["title"])}, "parameters": {rows(entry["parameters"])}, '
+              f'"views": {rows(entry["views"])}}}'
               for slug, entry in build_table().items()]
     path.write_text("{\n" + ",\n".join(blocks) + "\n}\n", encoding="utf-8")
 

@@ -6,7 +6,8 @@ sidebar widgets, ``build_views()`` returning the main area and ``figure()`` retu
 HoloViews object that the export button and ``kexue-viz export`` write.
 
 The frame adds: a title with links to the posts; the sidebar; a language switch; an export
-button (PNG/SVG of the current figure, parameters in the file's metadata); two-way sync of the
+button (PNG/SVG/PDF of the composed figure or of any one view, parameters in the file's metadata;
+see :meth:`Dashboard.exportable_views`); two-way sync of the
 parameters with the URL query (a copied link reopens the same view); an error area where bad
 input is explained while the server keeps running and the last good view stays; and a busy
 indicator. It uses no Panel template and no external resource: pages ask only their own server.
@@ -38,9 +39,10 @@ from bokeh.events import Tap
 from bokeh.models import CustomJS, TabPanel
 from panel.io.state import set_curdoc
 
-from .export import figure_bytes
+from .export import FORMATS, figure_bytes
 from .i18n import FRAME_TEXT, LANGUAGES, TextError, TextTable
 from .live import LivePlot
+from .registry import WHOLE_FIGURE
 from .tasks import Task
 from . import notebook, plot, style
 from .style import load_backends
@@ -399,6 +401,11 @@ class View:
     beside: Callable[[], list] | None = None
     shown_when: Callable[[], bool] | None = None
 
+    @property
+    def full_width(self) -> bool:
+        """Whether the view spans its section (wide or main) rather than filling a grid cell."""
+        return self.wide or self.main
+
 
 @dataclass(frozen=True)
 class Section:
@@ -419,6 +426,10 @@ class Section:
     widgets: Callable[[], list] | None = None
     tab: str | None = None
 
+    def views_in_page_order(self) -> list[View]:
+        """The views as the section places them: the full-width ones, then the grid's cells."""
+        return sorted(self.views, key=lambda view: not view.full_width)
+
 
 @cache
 def parameter_names(cls: type) -> frozenset[str]:
@@ -430,7 +441,9 @@ class Dashboard(pn.viewable.Viewer):
     """Base class of every dashboard (see module docstring)."""
 
     lang = param.Selector(default="zh", objects=list(LANGUAGES), doc="interface and figure language")
-    export_format = param.Selector(default="png", objects=["png", "svg"], doc="export button format")
+    export_format = param.Selector(default="png", objects=list(FORMATS), doc="export button format")
+    export_view = param.Selector(default=WHOLE_FIGURE, objects=[WHOLE_FIGURE],
+                                 doc="what the export button writes: the composed figure or one view (its key)")
 
     slug: str = ""
     text: TextTable = FRAME_TEXT
@@ -441,7 +454,7 @@ class Dashboard(pn.viewable.Viewer):
     controls: tuple[str, ...] = ()
     widget_options: dict[str, dict] = {}
     probe: str = ""
-    frame_parameters = ("export_format",)
+    frame_parameters = ("export_format", "export_view")
 
     _reads: set[str] | None = None  # the parameters read while :meth:`reading` records, else None
     _reader: int | None = None  # the thread recording them
@@ -493,6 +506,7 @@ class Dashboard(pn.viewable.Viewer):
         for live, settled in self.SCRUBBED.items():
             setattr(self, settled, getattr(self, live))
             self.param.watch(self._settle_unless_scrubbing, live)
+        self.param.export_view.objects = [WHOLE_FIGURE, *self.exportable_views()]
 
     # ---- text -----------------------------------------------------------------------------
     def t(self, key: str, **values) -> str:
@@ -724,8 +738,8 @@ class Dashboard(pn.viewable.Viewer):
             parts.append(pn.Row(*map(self._widget, section.controls), sizing_mode="stretch_width"))
         if section.widgets is not None:
             parts += section.widgets()
-        parts += [self.cell(view) for view in section.views if view.wide or view.main]
-        cells = [self.cell(view) for view in section.views if not (view.wide or view.main)]
+        parts += [self.cell(view) for view in section.views if view.full_width]
+        cells = [self.cell(view) for view in section.views if not view.full_width]
         if cells:
             parts.append(pn.GridBox(*cells, ncols=section.columns, sizing_mode="stretch_width"))
         if section.note:
@@ -899,16 +913,42 @@ class Dashboard(pn.viewable.Viewer):
         return []
 
     # ---- export ---------------------------------------------------------------------------
-    def export_bytes(self, fmt: str = "png") -> bytes:
-        """The current figure as PNG/SVG/PDF bytes, parameters in the metadata."""
+    def exportable_views(self) -> dict[str, str]:
+        """The views an export can write alone, key -> label in the page's language (the text
+        ``export_view.<key>``): every view of every section but the text ones, in the order of
+        the sections and, within one, as it places them (:meth:`Section.views_in_page_order`)."""
+        return {view.key: self.option_label("export_view", view.key) for view in self._plot_views().values()}
+
+    def _plot_views(self) -> dict[str, View]:
+        """The non-text views of :meth:`sections` by key, in page order."""
+        return {view.key: view for section in self.sections()
+                for view in section.views_in_page_order() if not view.text}
+
+    def export_bytes(self, fmt: str = "png", view: str | None = None) -> bytes:
+        """The composed figure (``view`` ``None`` or :data:`WHOLE_FIGURE`) or the view with key
+        ``view`` alone, as PNG/SVG/PDF bytes; the parameters (and the view) in the metadata. An
+        unknown view raises a :class:`~kexue_viz.i18n.TextError` naming the views there are."""
         load_backends()
-        return figure_bytes(plot.materialize(self.figure()), fmt, metadata={"dashboard": self.slug, **self.settings()})
+        metadata = {"dashboard": self.slug}
+        if view in (None, WHOLE_FIGURE):
+            shown = self.figure()
+        else:
+            views = self._plot_views()
+            if view not in views:
+                raise TextError(FRAME_TEXT, "unknown_view", name=view, views=", ".join(views))
+            shown, metadata["view"] = views[view].build(), view
+        return figure_bytes(plot.materialize(shown), fmt, metadata={**metadata, **self.settings()})
+
+    def export_filename(self) -> str:
+        """The export button's file name: ``kexue_viz-<slug>[-<view>].<format>``."""
+        view = "" if self.export_view == WHOLE_FIGURE else f"-{self.export_view}"
+        return f"kexue_viz-{self.slug}{view}.{self.export_format}"
 
     def _export_file(self):
         """The export button's file; a failure is explained in the page (a ``ValueError`` is the reader's
         to fix, e.g. nothing computed to export yet; anything else is also logged as a fault)."""
         try:
-            return io.BytesIO(self.export_bytes(self.export_format))
+            return io.BytesIO(self.export_bytes(self.export_format, self.export_view))
         except ValueError as error:
             self.report(self.message("failed", reason=error), source="export")
         except Exception as error:
@@ -1020,11 +1060,11 @@ class Dashboard(pn.viewable.Viewer):
         # the sidebar's selects took it 2.5 s (hippo, 2 cores) before the link took a language
         self.param.watch(self._relabel, "lang")
         self._export_button = self.register_widget("export", pn.widgets.FileDownload(
-            callback=self._export_file, filename=f"kexue_viz-{self.slug}.{self.export_format}",
+            callback=self._export_file, filename=self.export_filename(),
             label=self.t("export"), embed=False, color="primary", css_classes=["kv-export"],
             sizing_mode="stretch_width"))
-        self.param.watch(lambda e: setattr(self._export_button, "filename", f"kexue_viz-{self.slug}.{e.new}"),
-                         "export_format")
+        self.param.watch(lambda _: setattr(self._export_button, "filename", self.export_filename()),
+                         ["export_format", "export_view"])
         busy = busy_indicator()
         language = pn.widgets.RadioButtonGroup.from_param(self.param.lang, options={"中文": "zh", "English": "en"},
                                                           description=None, sizing_mode="stretch_width")
@@ -1032,7 +1072,8 @@ class Dashboard(pn.viewable.Viewer):
             language,
             *[self._widget(name) for name in self.controls],
             *self.extra_controls(),
-            pn.Row(pn.widgets.RadioButtonGroup.from_param(self.param.export_format, description=None, width=110), busy),
+            self._widget("export_view"),
+            pn.Row(pn.widgets.RadioButtonGroup.from_param(self.param.export_format, description=None, width=150), busy),
             self._export_button,
             width=SIDEBAR_WIDTH, css_classes=["kv-sidebar"],
         )

@@ -180,4 +180,15 @@ TEXT = TextTable({
               "Post 15, uniform prior: discretisation can push a start near a basin boundary out of every support, "
               "where the field is 0 and it freezes; visible on coarse grids.",
     },
+    # each view's name in the export menu and `kexue-viz list` (the frame's export_view.<view key>)
+    "export_view.main": {"zh": "粒子轨迹（主视图）", "en": "Particle trajectories (main view)"},
+    "export_view.density": {"zh": "边缘密度", "en": "Marginal density"},
+    "export_view.tx": {"zh": "轨迹 x₁(t)", "en": "Trajectories x₁(t)"},
+    "export_view.quality": {"zh": "终点质量与代价", "en": "Endpoint quality vs cost"},
+    "export_view.strip": {"zh": "一个粒子的权重 w_i", "en": "One particle's weights w_i"},
+    "export_view.curvature": {"zh": "参考轨迹的平均曲率 κ(t)", "en": "Mean curvature κ(t) of the reference trajectories"},
+    "export_view.tortuosity": {"zh": "弯曲度 L/C", "en": "Tortuosity L/C"},
+    "export_view.half_plane": {"zh": "（十三）增广空间 (x, t)", "en": "Post 13: the augmented space (x, t)"},
+    "export_view.gravity": {"zh": "（十三）场线与通量份额", "en": "Post 13: field lines and flux shares"},
+    "export_view.centroid": {"zh": "（十三）多源场与质心场", "en": "Post 13: sources vs centroid field"},
 })

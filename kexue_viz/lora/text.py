@@ -247,4 +247,21 @@ TEXT = TextTable({
                "goes to 2, not 1); the η² term has mean zero and the per-step noise is large. The additive adapter "
                "A·1 + 1·B has rank 2 (2r for the block version), AB only 1 (r)."),
     },
+    # each view's name in the export menu and `kexue-viz list` (the frame's export_view.<view key>)
+    "export_view.loss": {"zh": "A. 损失随步数", "en": "A. Loss per step"},
+    "export_view.distance": {"zh": "B. 与全量微调的距离", "en": "B. Distance to full fine-tuning"},
+    "export_view.cos": {"zh": "C. 等效梯度与全梯度的余弦", "en": "C. cos(G̃, G): equivalent vs full gradient"},
+    "export_view.spectrum": {"zh": "D. ΔW 的奇异值", "en": "D. Singular values of ΔW"},
+    "export_view.factor_loss": {"zh": "LoRA+：每步一阶损失下降", "en": "LoRA+: first-order loss decrease per step"},
+    "export_view.balance": {"zh": "LoRA+：RMS(B)/RMS(A) 与 λ", "en": "LoRA+: RMS(B)/RMS(A) against λ"},
+    "export_view.heatmap": {"zh": "LoRA+：末步损失热图", "en": "LoRA+: final-loss heatmap"},
+    "export_view.first_step": {"zh": "LoRA-GA：第一步的差随 η", "en": "LoRA-GA: first-step mismatch against η"},
+    "export_view.scale": {"zh": "LoRA-GA：沿 c·(A0, B0) 的目标", "en": "LoRA-GA: objectives along c·(A0, B0)"},
+    "export_view.sigma_G0": {"zh": "LoRA-GA：G₀ 的奇异值", "en": "LoRA-GA: singular values of G₀"},
+    "export_view.gap": {"zh": "LoRA-Pro：二阶占比 gap_t", "en": "LoRA-Pro: second-order share gap_t"},
+    "export_view.jump": {"zh": "LoRA-Pro：A 的相对步长", "en": "LoRA-Pro: relative step of A"},
+    "export_view.pro_loss": {"zh": "LoRA-Pro：损失随步数", "en": "LoRA-Pro: loss per step"},
+    "export_view.projection": {"zh": "随机投影更新的均值", "en": "Mean random-projection update"},
+    "export_view.deviation": {"zh": "均值到 2G 与到 G 的距离", "en": "Distance of the mean to 2G and to G"},
+    "export_view.schematic": {"zh": "I. 图 F1：W = W₀ + AB 按比例", "en": "I. Figure F1: W = W₀ + AB to scale"},
 })

@@ -200,6 +200,20 @@ TEXT = TextTable({
               "greedy is optimal far more often. Without replacement the lab uses Des Raj's unbiased estimator "
               "(no closed form: sampled only)."},
     "run_spread": {"zh": "计算误差带", "en": "Compute the error band"},
+    # each view's name in the export menu and `kexue-viz list` (the frame's export_view.<view key>)
+    "export_view.error": {"zh": "误差随秩变化", "en": "Error vs rank"},
+    "export_view.original": {"zh": "原矩阵", "en": "Original matrix"},
+    "export_view.approximation": {"zh": "所选方法的近似", "en": "The chosen method's approximation"},
+    "export_view.residual": {"zh": "残差 M − M̂", "en": "Residual M − M̂"},
+    "export_view.spectrum": {"zh": "σᵢ 与 CPQR 的 |R_kk|", "en": "σᵢ and CPQR's |R_kk|"},
+    "export_view.probabilities": {"zh": "列的采样概率", "en": "Column probabilities"},
+    "export_view.spread": {"zh": "各种子的误差", "en": "Error over seeds"},
+    "export_view.eps": {"zh": "(A†)_ε 与 A† 的差随 ε", "en": "(A†)_ε minus A† against ε"},
+    "export_view.descent": {"zh": "梯度下降收敛到 A†M", "en": "Gradient descent reaches A†M"},
+    "export_view.geometry": {"zh": "2×2 矩阵的 SVD 几何", "en": "SVD geometry of the 2×2 matrix"},
+    "export_view.weights": {"zh": "权重 wⱼ：随机与最优", "en": "Weights wⱼ: random and optimal"},
+    "export_view.cr": {"zh": "CR 近似的误差随 r", "en": "CR approximation error against r"},
+    "export_view.cr_draw": {"zh": "CR 的一次抽样", "en": "One CR draw"},
 })
 
 UPLOAD_TEXT = TextTable({

@@ -136,6 +136,17 @@ TEXT = TextTable({
                "1–4; the **aggregation** step that makes it 'layer by layer' (modules become nodes and moves continue) comes "
                "from the 2009 paper and current Infomap."),
     },
+    # each view's name in the export menu and `kexue-viz list` (the frame's export_view.<view key>)
+    "export_view.network": {"zh": "网络与模块", "en": "The network and its modules"},
+    "export_view.decomposition": {"zh": "编码长度分解", "en": "Codelength decomposition"},
+    "export_view.trajectory": {"zh": "搜索轨迹：L 随步数", "en": "Search trajectory: L against step"},
+    "export_view.index_book": {"zh": "索引码本", "en": "Index codebook"},
+    "export_view.module_book": {"zh": "模块码本", "en": "Module codebook"},
+    "export_view.modules": {"zh": "模块数随步数", "en": "Number of modules against step"},
+    "export_view.hierarchy": {"zh": "模块层次", "en": "Module hierarchy"},
+    "export_view.walk": {"zh": "随机游走的两种编码", "en": "One walk, two codes"},
+    "export_view.bits": {"zh": "每步平均比特数", "en": "Average bits per step"},
+    "export_view.sweep": {"zh": "与真值的 NMI", "en": "NMI against the truth"},
 })
 
 UPLOAD_TEXT = TextTable({

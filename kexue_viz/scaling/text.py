@@ -109,4 +109,10 @@ TEXT = TextTable({
                "the approximate criterion says, and a diagonal H shows a ~2% bump. Real Adam puts ε outside the root "
                "(g/(|g|+ε)), which is not the softsign analysed here (ε² inside the root)."),
     },
+    # each view's name in the export menu and `kexue-viz list` (the frame's export_view.<view key>)
+    "export_view.eta": {"zh": "最优学习率 η*(B)", "en": "Optimal learning rate η*(B)"},
+    "export_view.dL": {"zh": "损失下降 ΔL(B)", "en": "Loss decrease ΔL(B)"},
+    "export_view.SE": {"zh": "步数–样本数双曲线", "en": "Steps vs examples"},
+    "export_view.moments": {"zh": "矩 M1 与 M2", "en": "Moments M1 and M2"},
+    "export_view.erf": {"zh": "erf 与它的两种近似", "en": "erf and its two approximations"},
 })

@@ -139,6 +139,17 @@ TEXT = TextTable({
                "sides, so the system does not converge (error stalls near 0.29 for every N); the corrected system uses "
                "2Σc−u(T). Post 1's LMU rescaling needs λ=√(2/(2n+1)), not 2/√(2n+1)."),
     },
+    # each view's name in the export menu and `kexue-viz list` (the frame's export_view.<view key>)
+    "export_view.memory": {"zh": "输入与状态记住的历史", "en": "Input and the history the state remembers"},
+    "export_view.traj": {"zh": "系数轨迹 x_n(t)", "en": "Coefficient trajectories x_n(t)"},
+    "export_view.spectrum": {"zh": "T 时刻的系数大小 |x_n(T)|", "en": "Coefficient magnitudes |x_n(T)|"},
+    "export_view.error": {"zh": "重构误差与 N", "en": "Reconstruction error vs N"},
+    "export_view.stability": {"zh": "连续特征值与稳定域", "en": "Continuous eigenvalues and the stability region"},
+    "export_view.discrete": {"zh": "离散特征值 λ(Ā) 与单位圆", "en": "Discrete eigenvalues λ(Ā) and the unit circle"},
+    "export_view.kernel": {"zh": "卷积核 K̄_k", "en": "Convolution kernel K̄_k"},
+    "export_view.transfer": {"zh": "生成函数的模 |G_L(z)|", "en": "Generating function |G_L(z)|"},
+    "export_view.output": {"zh": "当前输入上的 SSM 输出", "en": "SSM output on the current input"},
+    "export_view.timing": {"zh": "求 K̄ 各算法的耗时", "en": "Time per kernel route"},
 })
 
 UPLOAD_TEXT = TextTable({  # why an uploaded CSV column is rejected (kexue_viz.ssm.signals.parse_csv_column)

@@ -142,7 +142,7 @@ def command_export(args) -> int:
         problems = dashboard.apply_settings(settings)
         if problems:
             raise ValueError("; ".join(problems))
-        output.write_bytes(dashboard.export_bytes(fmt, args.view))
+        output.write_bytes(dashboard.export_bytes(fmt, args.view, args.width))
     except ValueError as error:
         print(f"kexue-viz export: {error}", file=sys.stderr)
         return 2
@@ -182,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
         one.add_argument("--set", action="append", metavar="NAME=VALUE", help="a parameter value (repeatable)")
         one.add_argument("--view", metavar="NAME", help="export this view alone (listed below) rather than the "
                                                         "whole figure")
+        one.add_argument("--width", default="column", metavar="PRESET",
+                         help="the figure's width preset (kexue_viz.export.WIDTHS: a blog column, default, or a slide)")
         one.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the figure's text")
         one.add_argument("-o", "--output", required=True, help="FILE.png, FILE.svg or FILE.pdf")
         one.set_defaults(run=command_export)

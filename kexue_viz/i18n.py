@@ -51,6 +51,9 @@ FRAME_TEXT = TextTable({
     # the export's choice of what to write; each view's label is its dashboard's text "export_view.<key>"
     "export_view": {"zh": "导出内容", "en": "What to export"},
     "export_view.figure": {"zh": "整幅图（主要视图合成）", "en": "Whole figure (the main views)"},
+    "export_width": {"zh": "导出宽度", "en": "Export width"},  # the presets of kexue_viz.export.WIDTHS
+    "export_width.column": {"zh": "博客栏宽", "en": "Blog column"},
+    "export_width.slide": {"zh": "幻灯片", "en": "Slide"},
     "unknown_view": {"zh": "没有名为 {name} 的视图；可导出的视图：{views}",
                      "en": "There is no view {name}; the views are: {views}"},
     "posts": {"zh": "相关文章", "en": "Posts"},

@@ -6,8 +6,8 @@ sidebar widgets, ``build_views()`` returning the main area and ``figure()`` retu
 HoloViews object that the export button and ``kexue-viz export`` write.
 
 The frame adds: a title with links to the posts; the sidebar; a language switch; an export
-button (PNG/SVG/PDF of the composed figure or of any one view, parameters in the file's metadata;
-see :meth:`Dashboard.exportable_views`); two-way sync of the
+button (PNG/SVG/PDF of the composed figure or of any one view at a width preset, parameters in
+the file's metadata; see :meth:`Dashboard.exportable_views`); two-way sync of the
 parameters with the URL query (a copied link reopens the same view); an error area where bad
 input is explained while the server keeps running and the last good view stays; and a busy
 indicator. It uses no Panel template and no external resource: pages ask only their own server.
@@ -39,7 +39,7 @@ from bokeh.events import Tap
 from bokeh.models import CustomJS, TabPanel
 from panel.io.state import set_curdoc
 
-from .export import FORMATS, figure_bytes
+from .export import FORMATS, WIDTHS, figure_bytes
 from .i18n import FRAME_TEXT, LANGUAGES, TextError, TextTable
 from .live import LivePlot
 from .registry import WHOLE_FIGURE
@@ -444,6 +444,7 @@ class Dashboard(pn.viewable.Viewer):
     export_format = param.Selector(default="png", objects=list(FORMATS), doc="export button format")
     export_view = param.Selector(default=WHOLE_FIGURE, objects=[WHOLE_FIGURE],
                                  doc="what the export button writes: the composed figure or one view (its key)")
+    export_width = param.Selector(default="column", objects=list(WIDTHS), doc="export button width preset")
 
     slug: str = ""
     text: TextTable = FRAME_TEXT
@@ -454,7 +455,7 @@ class Dashboard(pn.viewable.Viewer):
     controls: tuple[str, ...] = ()
     widget_options: dict[str, dict] = {}
     probe: str = ""
-    frame_parameters = ("export_format", "export_view")
+    frame_parameters = ("export_format", "export_view", "export_width")
 
     _reads: set[str] | None = None  # the parameters read while :meth:`reading` records, else None
     _reader: int | None = None  # the thread recording them
@@ -924,12 +925,13 @@ class Dashboard(pn.viewable.Viewer):
         return {view.key: view for section in self.sections()
                 for view in section.views_in_page_order() if not view.text}
 
-    def export_bytes(self, fmt: str = "png", view: str | None = None) -> bytes:
+    def export_bytes(self, fmt: str = "png", view: str | None = None, width: str = "column") -> bytes:
         """The composed figure (``view`` ``None`` or :data:`WHOLE_FIGURE`) or the view with key
-        ``view`` alone, as PNG/SVG/PDF bytes; the parameters (and the view) in the metadata. An
-        unknown view raises a :class:`~kexue_viz.i18n.TextError` naming the views there are."""
+        ``view`` alone, as PNG/SVG/PDF bytes at the preset ``width`` (:data:`~kexue_viz.export.WIDTHS`);
+        the parameters (and the view and width) in the metadata. An unknown view raises a
+        :class:`~kexue_viz.i18n.TextError` naming the views there are."""
         load_backends()
-        metadata = {"dashboard": self.slug}
+        metadata = {"dashboard": self.slug, "width": width}
         if view in (None, WHOLE_FIGURE):
             shown = self.figure()
         else:
@@ -937,18 +939,20 @@ class Dashboard(pn.viewable.Viewer):
             if view not in views:
                 raise TextError(FRAME_TEXT, "unknown_view", name=view, views=", ".join(views))
             shown, metadata["view"] = views[view].build(), view
-        return figure_bytes(plot.materialize(shown), fmt, metadata={**metadata, **self.settings()})
+        return figure_bytes(plot.materialize(shown), fmt, metadata={**metadata, **self.settings()}, width=width)
 
     def export_filename(self) -> str:
-        """The export button's file name: ``kexue_viz-<slug>[-<view>].<format>``."""
+        """The export button's file name: ``kexue_viz-<slug>[-<view>][-<width>].<format>``, the view
+        and the width named unless they are the whole figure and the default width."""
         view = "" if self.export_view == WHOLE_FIGURE else f"-{self.export_view}"
-        return f"kexue_viz-{self.slug}{view}.{self.export_format}"
+        width = "" if self.export_width == self.param.export_width.default else f"-{self.export_width}"
+        return f"kexue_viz-{self.slug}{view}{width}.{self.export_format}"
 
     def _export_file(self):
         """The export button's file; a failure is explained in the page (a ``ValueError`` is the reader's
         to fix, e.g. nothing computed to export yet; anything else is also logged as a fault)."""
         try:
-            return io.BytesIO(self.export_bytes(self.export_format, self.export_view))
+            return io.BytesIO(self.export_bytes(self.export_format, self.export_view, self.export_width))
         except ValueError as error:
             self.report(self.message("failed", reason=error), source="export")
         except Exception as error:
@@ -957,8 +961,10 @@ class Dashboard(pn.viewable.Viewer):
         return io.BytesIO(b"")
 
     # ---- layout ---------------------------------------------------------------------------
-    def _widget(self, name: str) -> pn.widgets.Widget:
-        options = dict(self.widget_options.get(name, {}))
+    def _widget(self, name: str, **options) -> pn.widgets.Widget:
+        """The widget of parameter ``name``, labelled in the page's language; ``widget_options[name]``
+        and then ``options`` may give its ``type`` and further settings."""
+        options = {**self.widget_options.get(name, {}), **options}
         widget_type = options.pop("type", None) or pn.Param.widget_type(self.param[name])
         parameter = self.param[name]
         if isinstance(parameter, param.Selector) and name != "lang":
@@ -1064,7 +1070,7 @@ class Dashboard(pn.viewable.Viewer):
             label=self.t("export"), embed=False, color="primary", css_classes=["kv-export"],
             sizing_mode="stretch_width"))
         self.param.watch(lambda _: setattr(self._export_button, "filename", self.export_filename()),
-                         ["export_format", "export_view"])
+                         ["export_format", "export_view", "export_width"])
         busy = busy_indicator()
         language = pn.widgets.RadioButtonGroup.from_param(self.param.lang, options={"中文": "zh", "English": "en"},
                                                           description=None, sizing_mode="stretch_width")
@@ -1073,7 +1079,8 @@ class Dashboard(pn.viewable.Viewer):
             *[self._widget(name) for name in self.controls],
             *self.extra_controls(),
             self._widget("export_view"),
-            pn.Row(pn.widgets.RadioButtonGroup.from_param(self.param.export_format, description=None, width=150), busy),
+            pn.Row(pn.widgets.RadioButtonGroup.from_param(self.param.export_format, description=None, width=120),
+                   self._widget("export_width", type=pn.widgets.RadioButtonGroup), busy),
             self._export_button,
             width=SIDEBAR_WIDTH, css_classes=["kv-sidebar"],
         )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..device import to_core
 from ..pipeline import memoised
 from . import precompute, rope, sparsity
 from .exact import expected_stats
@@ -104,8 +105,8 @@ def law_curve(law: str, model: str, d: int, n0: int, n_key: tuple) -> np.ndarray
 @memoised(max_bytes=2**20)
 def entropy_curve(law: str, model: str, d: int, n0: int) -> tuple[np.ndarray, np.ndarray]:
     """Exact E[H] and mean-field ln n − G(α) on ``ENTROPY_N`` under ``law`` calibrated at n₀."""
-    alpha = torch.as_tensor(law_curve(law, model, d, n0, tuple(ENTROPY_N)))
-    n = torch.as_tensor(ENTROPY_N)
+    alpha = to_core(law_curve(law, model, d, n0, tuple(ENTROPY_N)))
+    n = to_core(ENTROPY_N)
     exact = expected_stats(alpha, n, model, d).entropy.cpu().numpy()
     mean_field = np.log(np.asarray(ENTROPY_N, dtype=float)) - mean_field_gap(alpha, model, d).cpu().numpy()
     return exact, mean_field

@@ -1,0 +1,293 @@
+"""One view of a dashboard as a self-contained interactive HTML file: no server, no network.
+
+:func:`interactive_html` varies one or two parameters of a dashboard over a grid of values
+(:func:`parameter_grid`), builds the view once per combination (every state precomputed, the other
+parameters at their current values, the page's language), and lets Panel embed the states
+(``save(embed=True)``): the file holds sliders (numbers) or selects (options), the Bokeh figure of
+the first state and, per state, the changes of the figure's models, replayed in the browser when a
+control moves. BokehJS and Panel's JS are inlined, and so is every stylesheet and icon that Panel
+names by its CDN address (:func:`inline_panel_files`): the file asks no host for anything, as the
+design's offline rule wants (an author drops it into a post or opens it from disk).
+
+Bounds: at most :data:`MAX_STATES` states (the product of the grids' lengths) and
+:data:`MAX_BYTES` bytes; more is refused with a ``ValueError`` saying what to change. The file
+starts at about 3 MB (the inlined JS) and grows by what a state changes (tens of kB for a few
+curves of a thousand points). For the same dashboard, settings and values the bytes are the same:
+Bokeh's model ids and document ids are renumbered in order (:func:`deterministic_ids`).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import math
+import re
+import uuid
+from typing import Any, Sequence
+
+import holoviews as hv
+import numpy as np
+import panel as pn
+import param
+from bokeh.resources import INLINE
+from panel.io.resources import CDN_DIST, DIST_DIR, get_dist_path
+
+from . import plot, style
+from .i18n import TextTable
+from .live import bokeh_renderer
+from .notebook import local_stylesheet_url
+from .style import load_backends
+from .ui import Dashboard, rejection_of, url_text
+
+MAX_STATES = 50
+MAX_BYTES = 20 * 2 ** 20
+# the values a parameter takes when none are given: its options or its grid (bounds and step),
+# thinned evenly to at most this many, by the number of parameters varied (1 or 2)
+DEFAULT_VALUES = {1: 21, 2: 7}
+
+TEXT = TextTable({
+    "caption": {"zh": "拖动{varied}即可查看每个状态（均已预先计算，无需服务器）。",
+                "en": "Move {varied} to see each state (all precomputed: no server needed)."},
+    "and": {"zh": "和", "en": " and "},
+    "settings": {"zh": "其余设置", "en": "Other settings"},
+    "made_by": {"zh": "由 kexue_viz 生成", "en": "Made with kexue_viz"},
+})
+
+
+def varying_names(dashboard: Dashboard) -> list[str]:
+    """The parameters :func:`interactive_html` can vary: numbers with bounds, single-choice
+    options and booleans among the dashboard's settings (not the language)."""
+    return [name for name in dashboard.url_parameters() if name != "lang" and _varies(dashboard.param[name])]
+
+
+def _varies(parameter: param.Parameter) -> bool:
+    if isinstance(parameter, (param.ListSelector, param.Range)):
+        return False
+    if isinstance(parameter, param.Number):
+        return parameter.bounds is not None and None not in parameter.bounds
+    return isinstance(parameter, (param.Selector, param.Boolean))
+
+
+def parameter_grid(dashboard: Dashboard, name: str, count: int) -> list:
+    """At most ``count`` values of parameter ``name``, always with its current value: its options
+    (a selector, a boolean), else its bounds in steps of its control's ``step`` (1 for an integer;
+    ``count`` even steps without one); a longer list is thinned evenly, ends kept."""
+    parameter, current = dashboard.param[name], getattr(dashboard, name)
+    if isinstance(parameter, param.Boolean):
+        values = [False, True]
+    elif isinstance(parameter, param.Selector):
+        values = list(parameter.objects)
+    else:
+        values = _number_grid(parameter, dashboard.widget_options.get(name, {}).get("step"), count)
+    if len(values) > count:
+        values = [values[i] for i in sorted(set(np.linspace(0, len(values) - 1, count).round().astype(int)))]
+    if current not in values:
+        values = _with_current(values, current)
+    return values
+
+
+def _number_grid(parameter: param.Number, step: float | None, count: int) -> list:
+    """The bounds of a number in steps of ``step`` (or ``count`` even steps), as the slider writes them."""
+    low, high = parameter.bounds
+    if isinstance(parameter, param.Integer):
+        return list(range(int(low), int(high) + 1, int(step or 1)))
+    grid = np.arange(low, high + step / 2, step) if step else np.linspace(low, high, count)
+    return [float(f"{value:.12g}") for value in grid]
+
+
+def _with_current(values: list, current: Any) -> list:
+    """``values`` with ``current``: numbers in place of the inner value nearest it (the ends stay;
+    sorted), anything else added at the end."""
+    numeric = isinstance(current, (int, float)) and not isinstance(current, bool)
+    if not numeric or len(values) < 3:
+        return sorted([*values, current]) if numeric else [*values, current]
+    nearest = min(range(1, len(values) - 1), key=lambda i: abs(values[i] - current))
+    return sorted([*values[:nearest], current, *values[nearest + 1:]])
+
+
+def interactive_html(dashboard: Dashboard, view_key: str, vary: Sequence[str] = (),
+                     values: dict[str, Sequence] | None = None) -> bytes:
+    """The view ``view_key`` of ``dashboard`` as a self-contained HTML file (UTF-8 bytes) with a
+    control for each parameter of ``vary`` (one or two of :func:`varying_names`) over ``values``
+    (default: :func:`parameter_grid` of :data:`DEFAULT_VALUES`). Every state is built here from the
+    dashboard's current settings (restored afterwards). Raises ``ValueError`` for an unknown view or
+    parameter, a value out of bounds, more than :data:`MAX_STATES` states, a view that reads none
+    of ``vary``, a state whose view fails, or a file above :data:`MAX_BYTES`."""
+    vary = tuple(vary)
+    grids = state_grids(dashboard, vary, values or {})
+    view = _view(dashboard, view_key)
+    frames = build_states(dashboard, view, grids)
+    html = embedded_page(dashboard, view_key, grids, frames)
+    if len(html) > MAX_BYTES:
+        raise ValueError(f"the interactive file would be {len(html) / 2 ** 20:.1f} MB, above the bound of "
+                         f"{MAX_BYTES / 2 ** 20:.0f} MB: vary fewer values")
+    return html
+
+
+def state_grids(dashboard: Dashboard, vary: tuple[str, ...], values: dict[str, Sequence]) -> dict[str, list]:
+    """The values of each varied parameter (checked against its bounds), in the order of ``vary``."""
+    if not 1 <= len(vary) <= 2 or len(set(vary)) != len(vary):
+        raise ValueError(f"vary one or two different parameters, not {list(vary)}")
+    allowed = varying_names(dashboard)
+    for name in [*vary, *values]:
+        if name not in allowed or name not in vary:
+            raise ValueError(f"{name!r} cannot be varied here; the parameters that can: {', '.join(allowed)}")
+    grids = {}
+    for name in vary:
+        grid = list(values[name]) if name in values else parameter_grid(dashboard, name, DEFAULT_VALUES[len(vary)])
+        for value in grid:
+            if rejection_of(dashboard.param[name], value) is not None:
+                raise ValueError(f"{name}={url_text(value)} is outside what the parameter takes")
+        grids[name] = list(dict.fromkeys(grid))
+    states = math.prod(len(grid) for grid in grids.values())
+    if states > MAX_STATES:
+        raise ValueError(f"{' × '.join(str(len(g)) for g in grids.values())} = {states} states, above the bound of "
+                         f"{MAX_STATES}: give fewer values")
+    return grids
+
+
+def _view(dashboard: Dashboard, key: str):
+    """The plot view ``key`` of the dashboard's sections."""
+    views = dashboard._plot_views()
+    if key not in views:
+        raise ValueError(f"there is no plot view {key!r}; the views: {', '.join(views)}")
+    return views[key]
+
+
+def build_states(dashboard: Dashboard, view, grids: dict[str, list]) -> dict[tuple, Any]:
+    """The view's HoloViews object (Bokeh styling) for every combination of the grids' values,
+    by tuple of values; the dashboard's settings are restored afterwards. A view that reads none of
+    the varied parameters (or their settled twins, see ``Dashboard.SCRUBBED``), or fails in a state,
+    raises ``ValueError``."""
+    names = list(grids)
+    saved = {name: getattr(dashboard, name) for name in names}
+    frames, read = {}, set()
+    try:
+        for combination in itertools.product(*grids.values()):
+            dashboard.param.update(dict(zip(names, combination)))
+            try:
+                with dashboard.reading() as reads, style.only("bokeh"):
+                    frames[combination] = plot.materialize(view.build())
+            except Exception as error:
+                state = ", ".join(f"{n}={url_text(v)}" for n, v in zip(names, combination))
+                raise ValueError(f"the view {view.key!r} fails at {state}: {error}") from error
+            read |= reads
+    finally:
+        dashboard.param.update(saved)
+    unread = [name for name in names if name not in read and dashboard.SCRUBBED.get(name) not in read]
+    if unread:
+        raise ValueError(f"the view {view.key!r} does not depend on {', '.join(unread)}; it reads "
+                         f"{', '.join(sorted(read - {'lang'}))}")
+    return frames
+
+
+def _control(dashboard: Dashboard, name: str, grid: list) -> pn.widgets.Widget:
+    """A slider over the grid for numbers, a select (with the dashboard's option labels) otherwise."""
+    label, current = dashboard.label(name), getattr(dashboard, name)
+    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in grid)
+    if numeric:
+        return pn.widgets.DiscreteSlider(label=label, options={url_text(v): v for v in grid}, value=current,
+                                         css_classes=[f"kv-param-{name}"], width=360)
+    return pn.widgets.Select(label=label, options={dashboard.option_label(name, v): v for v in grid}, value=current,
+                             css_classes=[f"kv-param-{name}"], width=360)
+
+
+def embedded_page(dashboard: Dashboard, view_key: str, grids: dict[str, list], frames: dict[tuple, Any]) -> bytes:
+    """The HTML file: title, caption, the controls, the figure (its states embedded by Panel) and
+    the other settings, every file Panel would fetch inlined, ids deterministic."""
+    load_backends()
+    names = list(grids)
+    controls = [_control(dashboard, name, grid) for name, grid in grids.items()]
+    first = tuple(getattr(dashboard, name) for name in names)
+    # a HoloMap: HoloViews updates the figure in place from one state to the next (its data, titles,
+    # ranges), so a state records only what changes, and costs an update rather than a render
+    states = hv.HoloMap(frames, kdims=names, sort=False)
+    kinds = {type(element).__name__ for element in states.traverse(lambda e: e, [hv.Element])}
+    states = states.opts({kind: {"framewise": True} for kind in sorted(kinds)}, backend="bokeh")
+    figure = pn.pane.HoloViews(states, renderer=bokeh_renderer(), backend="bokeh", name="figure",
+                               widgets=dict(zip(names, controls)), widget_location="top_left", center=False)
+    for control, value in zip(controls, first):
+        control.value = value
+    title = dashboard.t("title")
+    view_label = dashboard.exportable_views().get(view_key, view_key)
+    lang = dashboard.lang
+    caption = TEXT.get("caption", lang, varied=TEXT.get("and", lang).join(dashboard.label(name) for name in names))
+    others = "; ".join(f"{dashboard.label(name)} ({name}) = {url_text(value)}"
+                       for name, value in dashboard.settings().items() if name not in names and name != "lang")
+    # every Panel object named: its default name counts the objects made in the process
+    page = pn.Column(
+        pn.pane.Markdown(f"## {title} · {view_label}\n\n{caption}", sizing_mode="stretch_width", name="caption"),
+        figure.layout,
+        pn.pane.Markdown(f"<small>{TEXT.get('settings', lang)}: {others}. {TEXT.get('made_by', lang)} ({dashboard.slug}).</small>",
+                         sizing_mode="stretch_width", name="settings"),
+        sizing_mode="stretch_width", name="page",
+    )
+    buffer = io.StringIO()
+    with pn.config.set(safe_embed=True):  # record every property a state sets, changed or not
+        page.save(buffer, title=f"{title} · {view_label}", resources=INLINE, embed=True,
+                  max_states=MAX_STATES, max_opts=MAX_STATES, progress=False)
+    html = deterministic_ids(inline_panel_files(_ICON_LINK.sub("", buffer.getvalue())))
+    return re.sub(r"<html lang=\"\w+\"\s*>", f"<html lang=\"{lang}\">", html, count=1).encode("utf-8")
+
+
+# Panel names its stylesheets and icons by their CDN address, or (where a served page's hook,
+# kexue_viz.notebook.local_stylesheets, rewrote them) by the path its server serves them under
+_PANEL_FILE = re.compile("(?:" + re.escape(CDN_DIST) + "|/?" + re.escape(get_dist_path(cdn=False)) +
+                         r")([\w./-]+?\.(?:css|ico|png|svg))(?:\?v=[\w.]+)?")
+_MEDIA_TYPES = {"ico": "image/x-icon", "png": "image/png", "svg": "image/svg+xml"}
+_ICON_LINK = re.compile(r'<link rel="(?:apple-touch-)?icon"[^>]*>\n?')  # the template's Panel icons: not needed
+
+
+def inline_panel_files(html: str) -> str:
+    """``html`` with every address of a file of Panel's distribution replaced by the installed file
+    as a ``data:`` URL (stylesheets percent-encoded, images base64: characters that need no escape
+    in the JSON strings, nested or not, that carry them). A file this Panel does not ship raises."""
+    def local(match: re.Match) -> str:
+        path = match.group(1)
+        if path.endswith(".css"):
+            url = local_stylesheet_url(CDN_DIST + path)
+            if url is None:
+                raise ValueError(f"Panel's stylesheet {path} is not installed")
+            return url
+        return _data_url(path)
+
+    return _PANEL_FILE.sub(local, html)
+
+
+def _data_url(path: str) -> str:
+    import base64
+
+    data = (DIST_DIR / path).read_bytes()
+    return f"data:{_MEDIA_TYPES[path.rsplit('.', 1)[1]]};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+_MODEL_ID = re.compile(r"""(?<=["'])p\d{4,}(?=\\*["'])""")  # Bokeh's "p1234", in JSON nested or not, or JS code
+_PANEL_NAME = re.compile(r'("name\\*":\\*")([A-Z][A-Za-z]*)\d{5}(?=\\*")')  # Panel's default names: "Column00390"
+_LINK_TAG = re.compile(r"(?<=\[\[)\d{9,}(?=,)")  # Panel's tag of a JS link: the Python id() of its link
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def deterministic_ids(html: str) -> str:
+    """``html`` with what differs between two runs of one process made the same: Bokeh's model ids
+    (a process-wide counter) and the Python ids Panel tags its JS links with, numbered in order of
+    first appearance; Panel's default object names without their process-wide count; the document's
+    random UUIDs replaced by ones derived from the content (two different files in one page do not clash)."""
+    html = _renumbered(_MODEL_ID, "p{}", 1000, html)
+    html = _renumbered(_LINK_TAG, "{}", 1, html)
+    html = _PANEL_NAME.sub(lambda m: m.group(1) + m.group(2), html)
+    digest = hashlib.sha256(_UUID.sub("", html).encode("utf-8")).digest()
+    uuids: dict[str, str] = {}
+
+    def stable(match: re.Match) -> str:
+        if match.group(0) not in uuids:
+            seed = hashlib.sha256(digest + len(uuids).to_bytes(4, "big")).digest()
+            uuids[match.group(0)] = str(uuid.UUID(bytes=seed[:16], version=4))
+        return uuids[match.group(0)]
+
+    return _UUID.sub(stable, html)
+
+
+def _renumbered(pattern: re.Pattern, template: str, first: int, text: str) -> str:
+    """``text`` with each distinct match of ``pattern`` replaced by ``template`` of its rank (from ``first``)."""
+    numbers: dict[str, str] = {}
+    return pattern.sub(lambda m: numbers.setdefault(m.group(0), template.format(first + len(numbers))), text)

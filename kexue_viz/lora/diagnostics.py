@@ -84,7 +84,21 @@ def singular_values(X: torch.Tensor) -> torch.Tensor:
     return torch.linalg.svdvals(X)
 
 
+def product_singular_values(F: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
+    """Singular values of the product F·K (F [..., n, k], K [..., k, m]; descending, min(n, m) of them) without
+    forming it: with the reduced QR factorisations F = Q_F R_F and Kᵀ = Q_K R_K, σ(FK) = σ(R_F R_Kᵀ), a
+    matrix of at most k×k, padded with zeros (σ(ΔW_t) of a rank-≤ k adapter in O((n + m)k²) per step)."""
+    core = torch.linalg.qr(F, mode="r")[1] @ torch.linalg.qr(K.mT, mode="r")[1].mT
+    sigma = singular_values(core)
+    missing = min(F.shape[-2], K.shape[-1]) - sigma.shape[-1]
+    return torch.nn.functional.pad(sigma, (0, missing))
+
+
 def numerical_rank(X: torch.Tensor, rtol: float = 1e-9) -> torch.Tensor:
     """Number of singular values above ``rtol``·σ_max (rank ΔW ≤ r, or ≤ 2r for a shifted init)."""
-    sigma = singular_values(X)
+    return rank_of_spectrum(singular_values(X), rtol)
+
+
+def rank_of_spectrum(sigma: torch.Tensor, rtol: float = 1e-9) -> torch.Tensor:
+    """Number of the singular values ``sigma`` (descending, last dimension) above ``rtol``·σ_max."""
     return (sigma > rtol * sigma[..., :1]).sum(-1)

@@ -11,7 +11,6 @@ one memoised full run with the same optimizer, rate and steps (:func:`full_run`)
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +21,7 @@ from . import runners
 from .adapters import (additive_delta, gradient_svd, lora_ga_indices, lora_ga_init, lora_ga_objective,
                        lora_ga_sign_matrix, lora_ga_scale, loraplus_random_model_ratio, loraplus_ratio,
                        random_projection_update, sgd_increment)
-from .diagnostics import numerical_rank, singular_values
+from .diagnostics import numerical_rank
 from .problems import DIGITS_HIDDEN, DigitsProblem, LinearProblem
 from .pro import pro_state_floats
 
@@ -146,21 +145,17 @@ class Record:
         return len(self.loss) - 1
 
 
-def delta_spectra(delta_W: torch.Tensor) -> np.ndarray:
-    """Singular values of every finite snapshot ΔW_t ([T+1, n, m] → [T+1, min(n, m)]), NaN for
-    non-finite snapshots and below ``SIGMA_FLOOR``·σ_max (exact zeros of a low-rank ΔW)."""
-    finite = torch.isfinite(delta_W).all(-1).all(-1)
-    sigma = torch.full((delta_W.shape[0], min(delta_W.shape[-2:])), math.nan, dtype=delta_W.dtype)
-    sigma[finite] = singular_values(delta_W[finite])
-    sigma = torch.where(sigma > SIGMA_FLOOR * sigma[:, :1], sigma, torch.nan)
-    return sigma.cpu().numpy()
+def floored_spectra(sigma: torch.Tensor) -> np.ndarray:
+    """The singular values of the snapshots ΔW_t ([T+1, min(n, m)], from :class:`~.runners.History`) with
+    those below ``SIGMA_FLOOR``·σ_max set to NaN (exact zeros of a low-rank ΔW; NaN rows stay NaN)."""
+    return torch.where(sigma > SIGMA_FLOOR * sigma[:, :1], sigma, torch.nan).cpu().numpy()
 
 
 def record(history: runners.History) -> Record:
     """The :class:`Record` of a core history."""
     fields = ("loss", "distance", "cos", "cos_projection", "gap", "dL_A", "dL_B", "step_A", "rms_A", "rms_B")
     arrays = {name: getattr(history, name).cpu().numpy() for name in fields}
-    return Record(**arrays, sigma=delta_spectra(history.delta_W), sigma_G0=history.sigma_G0.cpu().numpy(),
+    return Record(**arrays, sigma=floored_spectra(history.sigma), sigma_G0=history.sigma_G0.cpu().numpy(),
                   rank=history.rank, r_used=history.r_used, floors=tuple(map(float, history.floors)),
                   test_accuracy=float(history.test_accuracy), diverged=history.diverged)
 
@@ -171,7 +166,8 @@ def history(problem_settings: ProblemSettings, settings: runners.RunSettings) ->
     if settings.method == "full":
         return record(full_run(problem_settings, settings))
     reference = full_run(problem_settings, reference_settings(settings))
-    return record(runners.run(problem(problem_settings), settings, reference=reference))
+    return record(runners.run(problem(problem_settings), settings, reference=reference,
+                              floors=floors(problem_settings, runners.adapter_rank(settings))))
 
 
 # ---- LoRA+ (10001) ---------------------------------------------------------------------------------

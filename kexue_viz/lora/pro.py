@@ -10,10 +10,14 @@ Notation (E7): the post's C is the transpose of the LoRA-Pro paper's X (the pape
 the post also uses X for a generic target in (9)–(12); here ``X`` is only ever a layer input.
 
 r×r solves (brief §2.6): the Gram matrices AᵀA + δI and BBᵀ + δI (``damping`` δ, default 0; the authors
-use pinv with δ = 1e-8, peft's Riemannian optimizer 1e-2) are inverted by Cholesky, or by a pseudo-inverse
-that drops eigenvalues below λ_max/1e12 when their condition number exceeds COND_LIMIT = 1e12.
+use pinv with δ = 1e-8, peft's Riemannian optimizer 1e-2) are inverted from one ``eigh`` each: the inverse
+when their condition number is at most COND_LIMIT = 1e12, else the pseudo-inverse that drops the eigenvalues
+at or below λ_max/1e12. A step computes the two decompositions once (:class:`Grams`, one batched call) and
+takes from them the inverses, the Sylvester solve and the Adam projection.
 """
 from __future__ import annotations
+
+import math
 
 import torch
 
@@ -27,14 +31,27 @@ def damped(M: torch.Tensor, damping: float = 0.0) -> torch.Tensor:
     return M + damping * torch.eye(M.shape[-1], dtype=M.dtype, device=M.device) if damping else M
 
 
+def inverse_from_eigh(lam: torch.Tensor, Q: torch.Tensor) -> torch.Tensor:
+    """``M⁻¹ = Q diag(1/λ) Qᵀ`` from the eigen-decomposition of a symmetric positive semi-definite M, with the
+    eigenvalues at or below λ_max/COND_LIMIT dropped: the inverse when cond(M) ≤ COND_LIMIT, the pseudo-inverse
+    with relative cutoff 1/COND_LIMIT otherwise (finite instead of NaN at rank-deficient factors)."""
+    inverse_lam = torch.where(lam > lam[..., -1:] / COND_LIMIT, lam, math.inf).reciprocal()
+    return (Q * inverse_lam[..., None, :]) @ Q.mT
+
+
 def gram_inverse(M: torch.Tensor, damping: float = 0.0) -> torch.Tensor:
-    """``(M + δI)⁻¹`` for a symmetric positive semi-definite r×r M: Cholesky when cond ≤ COND_LIMIT, else
-    the pseudo-inverse with relative cutoff 1/COND_LIMIT (finite instead of NaN at rank-deficient factors)."""
-    damped_M = damped(M, damping)
-    eig = torch.linalg.eigvalsh(damped_M)
-    if bool((eig[..., 0] <= eig[..., -1] / COND_LIMIT).any()):
-        return torch.linalg.pinv(damped_M, rtol=1.0 / COND_LIMIT, hermitian=True)
-    return torch.cholesky_inverse(torch.linalg.cholesky(damped_M))
+    """``(M + δI)⁻¹`` for a symmetric positive semi-definite r×r M (:func:`inverse_from_eigh`)."""
+    return inverse_from_eigh(*torch.linalg.eigh(damped(M, damping)))
+
+
+class Grams:
+    """The r×r work of one (A, B): eigen-decompositions ``eig_A``, ``eig_B`` (λ ascending, Q) of AᵀA + δI and
+    BBᵀ + δI (one batched ``eigh``) and their inverses ``inv_A``, ``inv_B`` (:func:`inverse_from_eigh`)."""
+
+    def __init__(self, A: torch.Tensor, B: torch.Tensor, damping: float = 0.0):
+        lam, Q = torch.linalg.eigh(damped(torch.stack((A.mT @ A, B @ B.mT)), damping))
+        self.eig_A, self.eig_B = (lam[0], Q[0]), (lam[1], Q[1])
+        self.inv_A, self.inv_B = inverse_from_eigh(lam, Q).unbind(0)
 
 
 def projectors(A: torch.Tensor, B: torch.Tensor, damping: float = 0.0):
@@ -52,50 +69,88 @@ def pro_equivalent_gradient(G: torch.Tensor, A: torch.Tensor, B: torch.Tensor, d
 def sylvester_eigh(P: torch.Tensor, Q: torch.Tensor, R: torch.Tensor) -> torch.Tensor:
     """Solve ``P·C + C·Q = R`` for symmetric positive definite P (r×r), Q (k×k), R (r×k) with two ``eigh``:
     P = Q₁ diag(λ) Q₁ᵀ, Q = Q₂ diag(μ) Q₂ᵀ, ``C = Q₁[(Q₁ᵀ R Q₂) ⊘ (λ_i + μ_j)]Q₂ᵀ`` (unique: λ_i + μ_j > 0)."""
-    lam, Q1 = torch.linalg.eigh(P)
-    mu, Q2 = torch.linalg.eigh(Q)
+    return sylvester_from_eigh(torch.linalg.eigh(P), torch.linalg.eigh(Q), R)
+
+
+def sylvester_from_eigh(eig_P, eig_Q, R: torch.Tensor) -> torch.Tensor:
+    """:func:`sylvester_eigh` from the decompositions ``eig_P = (λ, Q₁)`` and ``eig_Q = (μ, Q₂)``."""
+    (lam, Q1), (mu, Q2) = eig_P, eig_Q
     return Q1 @ ((Q1.mT @ R @ Q2) / (lam[..., :, None] + mu[..., None, :])) @ Q2.mT
 
 
 def pro_free_matrix(C: str, G_A: torch.Tensor, G_B: torch.Tensor, A: torch.Tensor, B: torch.Tensor,
-                    damping: float = 0.0) -> torch.Tensor | None:
+                    damping: float = 0.0, grams: Grams | None = None) -> torch.Tensor | None:
     """The r×r matrix C of 10266 (18) (None for ``"zero"``), with AᵀA and BBᵀ damped by δ = ``damping``:
 
     * ``"sym"``: ``C_s = −½(AᵀA)⁻¹G_BBᵀ(BBᵀ)⁻¹`` (10266 (19); solves (20) and (21));
     * ``"sylvester"``: LoRA-Pro's choice, min ‖H_A − G_A‖² + ‖H_B − G_B‖² (10266 (23)), i.e. the Sylvester
-      equation ``AᵀA·C + C·BBᵀ = −AᵀG_A(BBᵀ)⁻¹`` (10266 (24)), solved by :func:`sylvester_eigh`."""
+      equation ``AᵀA·C + C·BBᵀ = −AᵀG_A(BBᵀ)⁻¹`` (10266 (24)), solved by :func:`sylvester_eigh`.
+
+    ``grams``: the :class:`Grams` of (A, B) when already at hand."""
+    if C not in PRO_C_CHOICES:
+        raise ValueError(f"unknown C {C!r}; expected one of {PRO_C_CHOICES}")
     if C == "zero":
         return None
-    gram_A, gram_B = damped(A.mT @ A, damping), damped(B @ B.mT, damping)
-    inv_BB = gram_inverse(gram_B)
+    grams = Grams(A, B, damping) if grams is None else grams
     if C == "sym":
-        return -0.5 * gram_inverse(gram_A) @ (G_B @ B.mT) @ inv_BB
-    if C == "sylvester":
-        return sylvester_eigh(gram_A, gram_B, -(A.mT @ G_A) @ inv_BB)
-    raise ValueError(f"unknown C {C!r}; expected one of {PRO_C_CHOICES}")
+        return -0.5 * grams.inv_A @ (G_B @ B.mT) @ grams.inv_B
+    return sylvester_from_eigh(grams.eig_A, grams.eig_B, -(A.mT @ G_A) @ grams.inv_B)
 
 
 def pro_directions(G_A: torch.Tensor, G_B: torch.Tensor, A: torch.Tensor, B: torch.Tensor, C: str = "zero",
-                   damping: float = 0.0, scale: float = 1.0):
+                   damping: float = 0.0, scale: float = 1.0, grams: Grams | None = None):
     """LoRA-Pro's directions ``(H_A (n×r), H_B (r×m))`` from the factor gradients G_A = s·GBᵀ, G_B = s·AᵀG
     (10266 (18)): ``H_A = G_A(BBᵀ)⁻¹ + AC``, ``H_B = (AᵀA)⁻¹G_B(I − P_B) − CB``, divided by s² so that
-    ``s(H_A B + A H_B) = G̃_Pro`` for every multiplier s. C from :func:`pro_free_matrix`.
+    ``s(H_A B + A H_B) = G̃_Pro`` for every multiplier s. C from :func:`pro_free_matrix`; ``grams`` the
+    :class:`Grams` of (A, B) when already at hand.
 
     Zero-factor start (the authors' step-0 rule): at B = 0, (BBᵀ)⁻¹ does not exist and the solution is
     H_A = G_A (= 0), H_B = (AᵀA)⁻¹G_B; symmetrically at A = 0, H_A = G_A(BBᵀ)⁻¹, H_B = G_B (= 0). Right
     after a zero-B start B = O(η), (BBᵀ)⁻¹ = O(η⁻²) and C changes the real update (E5)."""
     s2 = scale * scale
+    grams = Grams(A, B, damping) if grams is None else grams
     if not bool(B.any()):
-        return G_A / s2, gram_inverse(A.mT @ A, damping) @ G_B / s2
+        return G_A / s2, grams.inv_A @ G_B / s2
     if not bool(A.any()):
-        return G_A @ gram_inverse(B @ B.mT, damping) / s2, G_B / s2
-    inv_AA, inv_BB = gram_inverse(A.mT @ A, damping), gram_inverse(B @ B.mT, damping)
-    H_A = G_A @ inv_BB
-    H_B = inv_AA @ (G_B - ((G_B @ B.mT) @ inv_BB) @ B)
-    free = pro_free_matrix(C, G_A, G_B, A, B, damping)
+        return G_A @ grams.inv_B / s2, G_B / s2
+    H_A = G_A @ grams.inv_B
+    H_B = grams.inv_A @ (G_B - ((G_B @ B.mT) @ grams.inv_B) @ B)
+    free = pro_free_matrix(C, G_A, G_B, A, B, damping, grams)
     if free is not None:
         H_A, H_B = H_A + A @ free, H_B - free @ B
-    return H_A / s2, H_B / s2
+    return (H_A, H_B) if s2 == 1.0 else (H_A / s2, H_B / s2)
+
+
+def adam_direction(moments: dict, grad: torch.Tensor, betas=(0.9, 0.999), eps: float = 1e-8) -> torch.Tensor:
+    """Adam's bias-corrected direction M̂/(√V̂ + ε) for ``grad`` (torch's ε placement, E6), advancing the
+    moments ``{"step", "M", "V"}`` in ``moments`` (created at the first call)."""
+    if not moments:
+        moments.update(step=0, M=torch.zeros_like(grad), V=torch.zeros_like(grad))
+    beta1, beta2 = betas
+    moments["step"] += 1
+    moments["M"].mul_(beta1).add_(grad, alpha=1 - beta1)
+    moments["V"].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+    m_hat = moments["M"] / (1 - beta1 ** moments["step"])
+    v_hat = moments["V"] / (1 - beta2 ** moments["step"])
+    return m_hat / (v_hat.sqrt() + eps)
+
+
+def pro_step_directions(state: dict, G_A: torch.Tensor, G_B: torch.Tensor, A: torch.Tensor, B: torch.Tensor,
+                        optimizer: str = "sgd", variant: str = "full", C: str = "sylvester", scale: float = 1.0,
+                        damping: float = 0.0, betas=(0.9, 0.999), eps: float = 1e-8):
+    """One LoRA-Pro step's (H̃_A, H̃_B) for the pair (A, B) (the update is A ← A − ηH̃_A, B ← B − ηH̃_B), Adam
+    moments kept in ``state`` (a dict owned by the caller, empty at the first step); see
+    :class:`LoRAProOptimizer` for the three rules. The r×r work is done once per step (:class:`Grams`)."""
+    grams = Grams(A, B, damping)
+    if optimizer == "sgd":
+        return pro_directions(G_A, G_B, A, B, C, damping, scale, grams)
+    if variant == "simple":
+        H_A, H_B = pro_directions(G_A, G_B, A, B, C, damping, scale, grams)
+        return (adam_direction(state.setdefault("A", {}), H_A, betas, eps),
+                adam_direction(state.setdefault("B", {}), H_B, betas, eps))
+    H_A, H_B = pro_directions(G_A, G_B, A, B, "zero", damping, scale, grams)
+    U = adam_direction(state.setdefault("full", {}), scale * (H_A @ B + A @ H_B), betas, eps)
+    return pro_directions(scale * U @ B.mT, scale * A.mT @ U, A, B, C, damping, scale, grams)
 
 
 def pro_state_floats(n: int, m: int, r: int, variant: str = "full") -> int:
@@ -137,7 +192,8 @@ class LoRAProOptimizer(torch.optim.Optimizer):
 
     @torch.no_grad()
     def step(self, closure=None):
-        """One LoRA-Pro step on every (A, B) pair; returns the closure's loss if one is given."""
+        """One LoRA-Pro step on every (A, B) pair (:func:`pro_step_directions`, Adam moments in the state of
+        A); returns the closure's loss if one is given."""
         loss = None
         if closure is not None:
             with torch.enable_grad():
@@ -146,33 +202,8 @@ class LoRAProOptimizer(torch.optim.Optimizer):
             A, B = group["params"]
             if A.grad is None or B.grad is None:
                 continue
-            H_A, H_B = self._directions(group, A, B)
+            options = {key: group[key] for key in ("optimizer", "variant", "C", "scale", "damping", "betas", "eps")}
+            H_A, H_B = pro_step_directions(self.state[A], A.grad, B.grad, A, B, **options)
             A.sub_(group["lr"] * H_A)
             B.sub_(group["lr"] * H_B)
         return loss
-
-    def _directions(self, group, A, B):
-        """(H_A, H_B) of one pair for the group's optimizer and variant (updates the Adam state)."""
-        G_A, G_B = A.grad, B.grad
-        s, C, damping = group["scale"], group["C"], group["damping"]
-        if group["optimizer"] == "sgd":
-            return pro_directions(G_A, G_B, A, B, C, damping, s)
-        if group["variant"] == "simple":
-            H_A, H_B = pro_directions(G_A, G_B, A, B, C, damping, s)
-            return self._adam_direction(A, H_A, group), self._adam_direction(B, H_B, group)
-        H_A, H_B = pro_directions(G_A, G_B, A, B, "zero", damping, s)
-        U = self._adam_direction(A, s * (H_A @ B + A @ H_B), group, key="full")
-        return pro_directions(s * U @ B.mT, s * A.mT @ U, A, B, C, damping, s)
-
-    def _adam_direction(self, param, grad, group, key="factor"):
-        """Adam's bias-corrected direction M̂/(√V̂ + ε) for ``grad``, with moments kept in ``param``'s state
-        under ``key`` (torch's ε placement)."""
-        state = self.state[param].setdefault(key, {"step": 0, "M": torch.zeros_like(grad),
-                                                    "V": torch.zeros_like(grad)})
-        beta1, beta2 = group["betas"]
-        state["step"] += 1
-        state["M"].mul_(beta1).add_(grad, alpha=1 - beta1)
-        state["V"].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-        m_hat = state["M"] / (1 - beta1 ** state["step"])
-        v_hat = state["V"] / (1 - beta2 ** state["step"])
-        return m_hat / (v_hat.sqrt() + group["eps"])

@@ -11,7 +11,8 @@ moves the factors with hand-written SGD or Adam (β = (0.9, 0.999), ε = 1e-8, t
 * ``lora_plus``: the same with η_B = λ·η_A (λ = ``lp_ratio``, 10001);
 * ``lora_ga``: plain LoRA from the LoRA-GA init (10226): A0, B0 from the SVD of G0 with the ``ga_*``
   scale and direction, W_base = W0 − A0B0;
-* ``lora_pro``: :class:`~kexue_viz.lora.pro.LoRAProOptimizer` (C, Adam variant) (10266);
+* ``lora_pro``: the step of :class:`~kexue_viz.lora.pro.LoRAProOptimizer` (C, Adam variant) (10266), by
+  :func:`~kexue_viz.lora.pro.pro_step_directions`;
 * ``scaled_gd``: the Riemannian peer (peft's ``create_riemannian_optimizer``):
   (G_A(BBᵀ + δI)⁻¹, (AᵀA + δI)⁻¹G_B), equivalent gradient P_AG + GP_B, then SGD or Adam.
 
@@ -30,7 +31,7 @@ import torch
 
 from kexue_viz.lora import diagnostics as dg
 from kexue_viz.lora.adapters import lora_ga_init, lora_grads, shifted_base
-from kexue_viz.lora.pro import LoRAProOptimizer, gram_inverse
+from kexue_viz.lora.pro import gram_inverse, pro_step_directions
 
 METHODS = ("full", "lora", "lora_plus", "lora_ga", "lora_pro", "scaled_gd")
 MAIN_METHODS = ("full", "lora", "lora_plus", "lora_ga", "lora_pro")
@@ -81,7 +82,8 @@ class History:
 
     State quantities, index t = 0…T (after t steps): ``loss`` L(W_t); ``distance``
     ‖ΔW_t − ΔW_full,t‖/‖ΔW_full,t‖ (NaN at t = 0, where ΔW_full,0 = 0); ``rms_A``, ``rms_B`` (NaN for full); ``delta_W``
-    [T+1, n, m] the snapshots ΔW_t = W_t − W0.
+    [T+1, n, m] the snapshots ΔW_t = W_t − W0; ``sigma`` [T+1, min(n, m)] their singular values (from the
+    factors for a factor method, ΔW_t = A_tB_t − A0B0; NaN for a non-finite snapshot).
     Step quantities, index t = 0…T−1 (the step from W_t to W_{t+1}, with first-order part
     D_t = ΔA·B + A·ΔB, or ΔW for full): ``cos`` cos(−D_t, G_t) (= cos(G̃_t, G_t) under SGD);
     ``cos_projection`` ‖G̃_Pro‖/‖G_t‖ at (A_t, B_t), the best any adapter update reaches; ``gap``
@@ -98,6 +100,7 @@ class History:
     rms_A: torch.Tensor
     rms_B: torch.Tensor
     delta_W: torch.Tensor
+    sigma: torch.Tensor
     cos: torch.Tensor
     cos_projection: torch.Tensor
     gap: torch.Tensor
@@ -182,24 +185,22 @@ def scaled_gd_directions(G_A, G_B, A, B, damping: float = 0.0):
 class FactorStepper:
     """Moves (A, B) one step for a factor method: :meth:`step` takes G_A, G_B and returns (ΔA, ΔB)."""
 
-    def __init__(self, settings: RunSettings, A: torch.Tensor, B: torch.Tensor):
+    def __init__(self, settings: RunSettings):
         self.settings = settings
         if settings.method == "lora_pro":
-            self.A, self.B = A.clone(), B.clone()
-            self.pro = LoRAProOptimizer([(self.A, self.B)], lr=settings.lr, optimizer=settings.optimizer,
-                                        variant=settings.pro_variant, C=settings.pro_C, damping=settings.damping,
-                                        betas=settings.betas, eps=settings.eps)
+            self.pro_state = {}  # LoRA-Pro's Adam moments (:func:`~.pro.pro_step_directions`)
         else:
             self.hand = HandOptimizer(settings.optimizer, factor_rates(settings), settings.betas, settings.eps)
 
     def step(self, G_A, G_B, A, B):
         """(ΔA, ΔB) of one step from (A, B) with factor gradients (G_A, G_B)."""
-        if self.settings.method == "lora_pro":
-            self.A.grad, self.B.grad = G_A, G_B
-            self.pro.step()
-            return self.A - A, self.B - B
-        if self.settings.method == "scaled_gd":
-            G_A, G_B = scaled_gd_directions(G_A, G_B, A, B, self.settings.damping)
+        settings = self.settings
+        if settings.method == "lora_pro":
+            H_A, H_B = pro_step_directions(self.pro_state, G_A, G_B, A, B, settings.optimizer, settings.pro_variant,
+                                           settings.pro_C, 1.0, settings.damping, settings.betas, settings.eps)
+            return -settings.lr * H_A, -settings.lr * H_B
+        if settings.method == "scaled_gd":
+            G_A, G_B = scaled_gd_directions(G_A, G_B, A, B, settings.damping)
         return tuple(self.hand.increments((G_A, G_B)))
 
 
@@ -209,54 +210,51 @@ def _sub_progress(progress, start: float, width: float):
 
 
 def run(problem, settings: RunSettings, progress: Callable[[float], None] | None = None,
-        reference: History | None = None) -> History:
+        reference: History | None = None, floors: tuple | None = None) -> History:
     """Run ``settings.method`` on ``problem`` for ``settings.steps`` steps and record every diagnostic of
     :class:`History`. ``reference`` is the full fine-tuning run with the same optimizer, lr and steps (for
-    the distance); it is computed first when not given. ``progress(fraction)`` is called every
-    PROGRESS_EVERY steps and at the end; an exception it raises cancels the run."""
+    the distance); it is computed first when not given. ``floors``: ``problem.floors`` at the run's rank
+    (:func:`adapter_rank`) when already known (the pipeline memoises them). ``progress(fraction)`` is called
+    every PROGRESS_EVERY steps and at the end; an exception it raises cancels the run.
+
+    The training loop keeps only what a step needs (W_t, or A_t and B_t, and G_t); every diagnostic is computed
+    afterwards in one batched call over the steps (per-op overhead dominates at these sizes)."""
     if settings.method != "full" and reference is None:
         reference = run(problem, dataclasses.replace(settings, method="full"), _sub_progress(progress, 0.0, 0.5))
         progress = _sub_progress(progress, 0.5, 0.5)
-    full_deltas = reference.delta_W if reference is not None else None
-    W0 = problem.W0
-    G0 = problem.loss_and_grad(W0)[1]
+    G0 = problem.loss_and_grad(problem.W0)[1]
     if settings.method == "full":
         records, W_T = _run_full(problem, settings, progress)
     else:
         records, W_T = _run_factors(problem, settings, G0, progress)
-    deltas = torch.stack(records.pop("delta_W"))
+    records = {key: _padded(values.cpu(), settings.steps + (key in STATE_KEYS)) for key, values in records.items()}
+    deltas = records.pop("delta_W")
     full_deltas = deltas if reference is None else reference.delta_W
-    finite = torch.isfinite(deltas).all(-1).all(-1)
+    last_finite = int(torch.isfinite(deltas).all(-1).all(-1).nonzero().max())
     accuracy = float(problem.test_accuracy(W_T)) if hasattr(problem, "test_accuracy") else math.nan
     r_used = adapter_rank(settings)
-    records = {key: torch.stack(values).cpu().to(deltas.dtype) for key, values in records.items()}
     return History(settings=settings, r_used=r_used, distance=dg.relative_distance(deltas, full_deltas),
                    delta_W=deltas, sigma_G0=dg.singular_values(G0).cpu(),
-                   rank=int(dg.numerical_rank(deltas[int(finite.nonzero().max())])),
-                   floors=tuple(problem.floors(r_used)), test_accuracy=accuracy,
+                   rank=int(dg.rank_of_spectrum(records["sigma"][last_finite])),
+                   floors=tuple(problem.floors(r_used) if floors is None else floors), test_accuracy=accuracy,
                    diverged=not bool(torch.isfinite(records["loss"]).all()), **records)
 
 
-STATE_KEYS = ("loss", "rms_A", "rms_B", "delta_W")
+STATE_KEYS = ("loss", "rms_A", "rms_B", "delta_W", "sigma")
 STEP_KEYS = ("cos", "cos_projection", "gap", "dL_A", "dL_B", "step_A")
-
-
-def _new_records():
-    """Empty per-step lists, one per recorded History field."""
-    return {key: [] for key in STATE_KEYS + STEP_KEYS}
 
 
 def _stop(loss: torch.Tensor, t: int, steps: int) -> bool:
     """True at the last state, or when the loss is no longer finite (a diverged run stops there)."""
-    return t == steps or not bool(torch.isfinite(loss).all())
+    return t == steps or not math.isfinite(float(loss))
 
 
-def _pad(records, steps: int):
-    """Fill the records of a run that stopped early with NaN up to T + 1 states and T steps."""
-    for key, values in records.items():
-        length = steps + 1 if key in STATE_KEYS else steps
-        values.extend([torch.full_like(values[-1], math.nan)] * (length - len(values)))
-    return records
+def _padded(values: torch.Tensor, length: int) -> torch.Tensor:
+    """``values`` (one entry per recorded state or step) extended with NaN entries to ``length`` (a run that
+    stopped early), in float64 like the snapshots."""
+    values = values.to(torch.float64)
+    missing = length - values.shape[0]
+    return values if missing == 0 else torch.cat([values, values.new_full((missing, *values.shape[1:]), math.nan)])
 
 
 def _report(progress, t: int, steps: int):
@@ -266,47 +264,73 @@ def _report(progress, t: int, steps: int):
 
 
 def _run_full(problem, settings: RunSettings, progress):
-    """Full fine-tuning: records of :func:`run` (factor-only fields NaN) and the final W."""
-    W, W0 = problem.W0.clone(), problem.W0
-    hand = HandOptimizer(settings.optimizer, [settings.lr], settings.betas, settings.eps)
-    rec, nan = _new_records(), torch.full((), math.nan, dtype=W.dtype, device=W.device)
+    """Full fine-tuning: the records of :func:`run` as tensors over the states and steps reached (factor-only
+    fields NaN) and the final W."""
+    W0 = problem.W0
+    W, hand = W0.clone(), HandOptimizer(settings.optimizer, [settings.lr], settings.betas, settings.eps)
+    states, losses, grads, increments = [], [], [], []
     for t in range(settings.steps + 1):
         loss, G = problem.loss_and_grad(W)
-        for key, value in (("loss", loss), ("rms_A", nan), ("rms_B", nan), ("delta_W", (W - W0).cpu())):
-            rec[key].append(value)
+        states.append(W)
+        losses.append(loss)
         if _stop(loss, t, settings.steps):
             break
         (dW,) = hand.increments([G])
-        one = torch.ones((), dtype=W.dtype, device=W.device)
-        for key, value in (("cos", dg.masked_cosine(-dW, G)), ("cos_projection", one), ("gap", 0.0 * one),
-                           ("dL_A", nan), ("dL_B", nan), ("step_A", nan)):
-            rec[key].append(value)
+        grads.append(G)
+        increments.append(dW)
         W = W + dW
         _report(progress, t, settings.steps)
-    return _pad(rec, settings.steps), W
+    deltas = torch.stack(states) - W0
+    loss = torch.stack(losses)
+    state_nan, step_nan = torch.full_like(loss, math.nan), loss.new_full((len(grads),), math.nan)
+    cos = dg.masked_cosine(-torch.stack(increments), torch.stack(grads)) if grads else step_nan
+    finite = torch.isfinite(deltas).all(-1).all(-1)
+    sigma = deltas.new_full(deltas.shape[:1] + (min(deltas.shape[-2:]),), math.nan)
+    sigma[finite] = dg.singular_values(deltas[finite])
+    return {"loss": loss, "rms_A": state_nan, "rms_B": state_nan, "delta_W": deltas, "sigma": sigma,
+            "cos": cos, "cos_projection": torch.ones_like(step_nan), "gap": torch.zeros_like(step_nan),
+            "dL_A": step_nan, "dL_B": step_nan, "step_A": step_nan}, W
 
 
 def _run_factors(problem, settings: RunSettings, G0: torch.Tensor, progress):
-    """A factor method: records of :func:`run` and the final W = W_base + A_T B_T."""
-    A, B, W_base = initial_factors(problem, settings, G0)
-    W0, stepper, rec = problem.W0, FactorStepper(settings, A, B), _new_records()
-    steps = []  # per step (G, A, B, G_A, G_B, ΔA, ΔB): the step diagnostics are computed batched at the end
+    """A factor method: the records of :func:`run` as tensors over the states and steps reached, and the final
+    W = W_base + A_T B_T."""
+    A0, B0, W_base = initial_factors(problem, settings, G0)
+    A, B, stepper = A0, B0, FactorStepper(settings)
+    states, losses, steps = [], [], []  # steps: (G, G_A, G_B, ΔA, ΔB) per step
     for t in range(settings.steps + 1):
         W = W_base + A @ B
         loss, G = problem.loss_and_grad(W)
-        for key, value in (("loss", loss), ("rms_A", dg.rms(A)), ("rms_B", dg.rms(B)), ("delta_W", (W - W0).cpu())):
-            rec[key].append(value)
+        states.append((A, B, W))
+        losses.append(loss)
         if _stop(loss, t, settings.steps):
             break
         G_A, G_B = lora_grads(G, A, B)
         dA, dB = stepper.step(G_A, G_B, A, B)
-        steps.append((G, A, B, G_A, G_B, dA, dB))
+        steps.append((G, G_A, G_B, dA, dB))
         A, B = A + dA, B + dB
         _report(progress, t, settings.steps)
+    As, Bs, Ws = map(torch.stack, zip(*states))
+    deltas = Ws - problem.W0
+    records = {"loss": torch.stack(losses), "rms_A": dg.rms(As), "rms_B": dg.rms(Bs), "delta_W": deltas,
+               "sigma": _factor_spectra(As, Bs, A0, B0, torch.isfinite(deltas).all(-1).all(-1))}
     if steps:
-        for key, values in _step_diagnostics(*map(torch.stack, zip(*steps))).items():
-            rec[key] = list(values.unbind(0))
-    return _pad(rec, settings.steps), W
+        G, G_A, G_B, dA, dB = map(torch.stack, zip(*steps))
+        records |= _step_diagnostics(G, As[:-1], Bs[:-1], G_A, G_B, dA, dB)
+    else:
+        records |= {key: losses[0].new_empty((0,)) for key in STEP_KEYS}
+    return records, W
+
+
+def _factor_spectra(As, Bs, A0, B0, finite) -> torch.Tensor:
+    """Singular values of ΔW_t = A_tB_t − A0B0 for the states ``finite`` marks, NaN for the others, from the
+    factors (:func:`~.diagnostics.product_singular_values`; a zero-product start needs A_t and B_t only)."""
+    if bool((A0 @ B0).any()):
+        As, Bs = torch.cat([As, A0.expand_as(As)], -1), torch.cat([Bs, -B0.expand_as(Bs)], -2)
+    n, m = As.shape[-2], Bs.shape[-1]
+    sigma = As.new_full((As.shape[0], min(n, m)), math.nan)
+    sigma[finite] = dg.product_singular_values(As[finite], Bs[finite])
+    return sigma
 
 
 def _step_diagnostics(G, A, B, G_A, G_B, dA, dB) -> dict[str, torch.Tensor]:

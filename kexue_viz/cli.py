@@ -2,7 +2,9 @@
 
 ``kexue-viz export hippo --set measure=legt --set N=32 -o fig.svg`` writes exactly the figure the
 dashboard's export button writes for those parameters (same class, same ``figure()``); with
-``--view error`` the view ``error`` alone, as the button does with that view chosen.
+``--view error`` the view ``error`` alone, as the button does with that view chosen; with
+``--vary N -o view.html`` that view as an interactive HTML file that needs no server
+(:mod:`kexue_viz.embed`), a slider for ``N`` over its grid or ``--values N=4,8,16``.
 ``kexue-viz list hippo`` and ``kexue-viz export hippo --help`` name the dashboard's parameters with
 their bounds and its views with their labels. Listing and help read the registry's generated table
 and import no numeric or plotting library (they answer in a fraction of a second); only ``export``
@@ -127,14 +129,35 @@ def parse_sets(pairs: list[str]) -> dict[str, str]:
     return settings
 
 
+def check_interactive(args, fmt: str) -> None:
+    """An interactive HTML export needs an ``.html`` output, a ``--view`` and ``--vary``."""
+    if fmt != "html":
+        raise ValueError(f"an interactive export (--html) is written to FILE.html, not {args.output!r}")
+    if args.view is None:
+        raise ValueError("an interactive export shows one view: name it with --view (kexue-viz list "
+                         f"{args.dashboard} names them)")
+    if not args.vary:
+        raise ValueError("an interactive export needs --vary P or --vary P1,P2: the parameters its controls move")
+
+
+def parse_values(pairs: list[str]) -> dict[str, list[str]]:
+    """``--values NAME=V1,V2,...`` as ``{name: [raw values]}`` (the dashboard reads them as its links do)."""
+    return {name: [item.strip() for item in raw.split(",") if item.strip()] for name, raw in parse_sets(pairs).items()}
+
+
 def command_export(args) -> int:
     entry = DASHBOARDS[args.dashboard]
     try:
         settings = parse_sets(args.set or [])
         output = Path(args.output)
         fmt = output.suffix.lstrip(".").lower()
-        if fmt not in ("png", "svg", "pdf"):
-            raise ValueError(f"output must end in .png, .svg or .pdf, got {output.name!r}")
+        interactive = args.html or fmt == "html"
+        if interactive:
+            check_interactive(args, fmt)
+        elif fmt not in ("png", "svg", "pdf"):
+            raise ValueError(f"output must end in .png, .svg, .pdf or .html, got {output.name!r}")
+        elif args.vary or args.values:
+            raise ValueError("--vary and --values make an interactive export: write it to FILE.html")
         problems = unknown_parameters(entry, settings) + unknown_view(entry, args.view)  # before the (slow) import
         if problems:
             raise ValueError("; ".join(problems))
@@ -142,7 +165,12 @@ def command_export(args) -> int:
         problems = dashboard.apply_settings(settings)
         if problems:
             raise ValueError("; ".join(problems))
-        output.write_bytes(dashboard.export_bytes(fmt, args.view, args.width))
+        if interactive:
+            from .embed import interactive_html  # (Panel's embedding: loaded only here)
+
+            output.write_bytes(interactive_html(dashboard, args.view, args.vary.split(","), parse_values(args.values or [])))
+        else:
+            output.write_bytes(dashboard.export_bytes(fmt, args.view, args.width))
     except ValueError as error:
         print(f"kexue-viz export: {error}", file=sys.stderr)
         return 2
@@ -185,7 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
         one.add_argument("--width", default="column", metavar="PRESET",
                          help="the figure's width preset (kexue_viz.export.WIDTHS: a blog column, default, or a slide)")
         one.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the figure's text")
-        one.add_argument("-o", "--output", required=True, help="FILE.png, FILE.svg or FILE.pdf")
+        one.add_argument("--html", action="store_true",
+                         help="write --view as an interactive HTML file that needs no server (implied by FILE.html)")
+        one.add_argument("--vary", metavar="P[,P2]", help="the one or two parameters the HTML file's controls move")
+        one.add_argument("--values", action="append", metavar="NAME=V1,V2,...",
+                         help="the values of a varied parameter (default: its options, or up to 21 steps of its "
+                              "range, 7 with two parameters; at most 50 states in all)")
+        one.add_argument("-o", "--output", required=True, help="FILE.png, FILE.svg, FILE.pdf or FILE.html")
         one.set_defaults(run=command_export)
     return parser
 

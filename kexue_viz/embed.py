@@ -37,7 +37,7 @@ from .i18n import TextTable
 from .live import bokeh_renderer
 from .notebook import local_stylesheet_url
 from .style import load_backends
-from .ui import Dashboard, rejection_of, url_text
+from .ui import Dashboard, parse_setting, rejection_of, url_text
 
 MAX_STATES = 50
 MAX_BYTES = 20 * 2 ** 20
@@ -125,7 +125,8 @@ def interactive_html(dashboard: Dashboard, view_key: str, vary: Sequence[str] = 
 
 
 def state_grids(dashboard: Dashboard, vary: tuple[str, ...], values: dict[str, Sequence]) -> dict[str, list]:
-    """The values of each varied parameter (checked against its bounds), in the order of ``vary``."""
+    """The values of each varied parameter (given ones may be strings, read as a link's), checked
+    against its bounds, in the order of ``vary``."""
     if not 1 <= len(vary) <= 2 or len(set(vary)) != len(vary):
         raise ValueError(f"vary one or two different parameters, not {list(vary)}")
     allowed = varying_names(dashboard)
@@ -134,9 +135,11 @@ def state_grids(dashboard: Dashboard, vary: tuple[str, ...], values: dict[str, S
             raise ValueError(f"{name!r} cannot be varied here; the parameters that can: {', '.join(allowed)}")
     grids = {}
     for name in vary:
-        grid = list(values[name]) if name in values else parameter_grid(dashboard, name, DEFAULT_VALUES[len(vary)])
+        parameter = dashboard.param[name]
+        grid = ([parse_setting(parameter, value) for value in values[name]] if name in values
+                else parameter_grid(dashboard, name, DEFAULT_VALUES[len(vary)]))
         for value in grid:
-            if rejection_of(dashboard.param[name], value) is not None:
+            if rejection_of(parameter, value) is not None:
                 raise ValueError(f"{name}={url_text(value)} is outside what the parameter takes")
         grids[name] = list(dict.fromkeys(grid))
     states = math.prod(len(grid) for grid in grids.values())

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from kexue_viz import embed
+from kexue_viz import cli, embed
 from kexue_viz.ssm.dashboard import HippoDashboard
 
 VALUES = {"N": [4, 8, 16]}  # three states: the view's curves differ in each
@@ -112,3 +112,21 @@ def test_served_and_cdn_addresses_of_panel_files_become_data_urls():
     served = '"url":"static/extensions/panel/css/loading.css"'
     for text in (cdn, served):
         assert embed.inline_panel_files(text).startswith('"url":"data:text/css;charset=utf-8,')
+
+
+def test_the_command_line_writes_the_same_file(page, tmp_path, capsys):
+    output = tmp_path / "memory.html"
+    status = cli.main(["export", "hippo", "--view", "memory", "--vary", "N", "--values", "N=4,8,16", "-o", str(output)])
+    assert status == 0, capsys.readouterr().err
+    assert output.read_text(encoding="utf-8") == page
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--vary", "N", "-o", "x.html"], "name it with --view"),
+    (["--view", "memory", "-o", "x.html"], "needs --vary"),
+    (["--view", "memory", "--vary", "N", "--html", "-o", "x.png"], "written to FILE.html"),
+    (["--view", "memory", "--vary", "N", "-o", "x.png"], "write it to FILE.html"),
+])
+def test_the_command_line_explains_an_incomplete_interactive_export(argv, message, capsys):
+    assert cli.main(["export", "hippo", *argv]) == 2
+    assert message in capsys.readouterr().err

@@ -33,11 +33,11 @@ from bokeh.resources import INLINE
 from panel.io.resources import CDN_DIST, DIST_DIR, get_dist_path
 
 from . import plot, style
-from .i18n import TextTable
+from .i18n import TextError, TextTable
 from .live import bokeh_renderer
 from .notebook import local_stylesheet_url
 from .style import load_backends
-from .ui import Dashboard, parse_setting, rejection_of, url_text
+from .ui import WHOLE_FIGURE, Dashboard, parse_setting, rejection_of, url_text
 
 MAX_STATES = 50
 MAX_BYTES = 20 * 2 ** 20
@@ -51,6 +51,10 @@ TEXT = TextTable({
     "and": {"zh": "和", "en": " and "},
     "settings": {"zh": "其余设置", "en": "Other settings"},
     "made_by": {"zh": "由 kexue_viz 生成", "en": "Made with kexue_viz"},
+    # the dashboard's controls of the interactive export (export_controls)
+    "vary": {"zh": "交互式 HTML：可拖动的参数（最多两个）", "en": "Interactive HTML: parameters to move (up to two)"},
+    "download": {"zh": "下载交互式 HTML（无需服务器）", "en": "Download interactive HTML (no server)"},
+    "choose": {"zh": "请先选择一到两个要拖动的参数", "en": "Choose one or two parameters to move first"},
 })
 
 
@@ -294,3 +298,45 @@ def _renumbered(pattern: re.Pattern, template: str, first: int, text: str) -> st
     """``text`` with each distinct match of ``pattern`` replaced by ``template`` of its rank (from ``first``)."""
     numbers: dict[str, str] = {}
     return pattern.sub(lambda m: numbers.setdefault(m.group(0), template.format(first + len(numbers))), text)
+
+
+# ---- in the dashboard: beside the export button -------------------------------------------------
+def chosen_view(dashboard: Dashboard) -> str:
+    """The view the dashboard's interactive export shows: the one chosen for export, or the main
+    view while the whole figure is chosen (a file shows one view)."""
+    if dashboard.export_view != WHOLE_FIGURE:
+        return dashboard.export_view
+    views = dashboard._plot_views()
+    return next((key for key, view in views.items() if view.main), next(iter(views)))
+
+
+def export_controls(dashboard: Dashboard) -> list[pn.widgets.Widget]:
+    """The sidebar's interactive export: a choice of one or two parameters to move (the probed one
+    first) and a download of :func:`interactive_html` for :func:`chosen_view`, built from a copy
+    of the dashboard with its settings (the reader's page does not redraw for every state; what is
+    not a parameter, an upload or a task's run, is not carried). A refusal is explained in the page."""
+    choices = varying_names(dashboard)
+
+    def vary_texts() -> dict:
+        return {"label": TEXT.get("vary", dashboard.lang), "options": {dashboard.label(name): name for name in choices}}
+
+    def download_texts() -> dict:
+        return {"label": TEXT.get("download", dashboard.lang),
+                "filename": f"kexue_viz-{dashboard.slug}-{chosen_view(dashboard)}.html"}
+
+    vary = pn.widgets.MultiChoice(value=[dashboard.probe] if dashboard.probe in choices else [], max_items=2,
+                                  css_classes=["kv-export-vary"], sizing_mode="stretch_width", **vary_texts())
+    download = pn.widgets.FileDownload(
+        callback=lambda: dashboard.download(lambda: _reader_file(dashboard, vary.value)), embed=False,
+        css_classes=["kv-export-html"], sizing_mode="stretch_width", **download_texts())
+    dashboard.param.watch(lambda _: vary.param.update(vary_texts()), "lang")
+    dashboard.param.watch(lambda _: download.param.update(download_texts()), ["lang", "export_view"])
+    return [vary, download]
+
+
+def _reader_file(dashboard: Dashboard, vary: list[str]) -> bytes:
+    """:func:`interactive_html` of a copy of ``dashboard`` with its settings."""
+    if not vary:
+        raise TextError(TEXT, "choose")
+    copy = type(dashboard)(**dashboard.settings())
+    return interactive_html(copy, chosen_view(dashboard), vary)

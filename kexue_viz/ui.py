@@ -949,16 +949,26 @@ class Dashboard(pn.viewable.Viewer):
         return f"kexue_viz-{self.slug}{view}{width}.{self.export_format}"
 
     def _export_file(self):
-        """The export button's file; a failure is explained in the page (a ``ValueError`` is the reader's
-        to fix, e.g. nothing computed to export yet; anything else is also logged as a fault)."""
+        """The export button's file (see :meth:`download`)."""
+        return self.download(lambda: self.export_bytes(self.export_format, self.export_view, self.export_width))
+
+    def download(self, produce: Callable[[], bytes]) -> io.BytesIO:
+        """``produce()`` as a download button's file; a failure is explained in the page (a ``ValueError`` is
+        the reader's to fix, e.g. nothing computed to export yet; anything else is also logged as a fault)."""
         try:
-            return io.BytesIO(self.export_bytes(self.export_format, self.export_view, self.export_width))
+            return io.BytesIO(produce())
         except ValueError as error:
             self.report(self.message("failed", reason=error), source="export")
         except Exception as error:
             log.error("export failed:\n%s", traceback.format_exc())
             self.report(self.message("failed", reason=error), source="export")
         return io.BytesIO(b"")
+
+    def _interactive_export(self) -> list:
+        """The interactive HTML export's controls (:func:`kexue_viz.embed.export_controls`)."""
+        from .embed import export_controls  # (it builds on this module)
+
+        return export_controls(self)
 
     # ---- layout ---------------------------------------------------------------------------
     def _widget(self, name: str, **options) -> pn.widgets.Widget:
@@ -1082,6 +1092,7 @@ class Dashboard(pn.viewable.Viewer):
             pn.Row(pn.widgets.RadioButtonGroup.from_param(self.param.export_format, description=None, width=120),
                    self._widget("export_width", type=pn.widgets.RadioButtonGroup), busy),
             self._export_button,
+            *self._interactive_export(),
             width=SIDEBAR_WIDTH, css_classes=["kv-sidebar"],
         )
         for widget in sidebar.select(pn.widgets.Widget):

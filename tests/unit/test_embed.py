@@ -130,3 +130,21 @@ def test_the_command_line_writes_the_same_file(page, tmp_path, capsys):
 def test_the_command_line_explains_an_incomplete_interactive_export(argv, message, capsys):
     assert cli.main(["export", "hippo", *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_dashboard_offers_the_file_beside_its_export_button():
+    dashboard = HippoDashboard(lang="en", N=8)
+    layout = dashboard.__panel__()
+    vary = layout.select(lambda o: "kv-export-vary" in getattr(o, "css_classes", []))[0]
+    download = layout.select(lambda o: "kv-export-html" in getattr(o, "css_classes", []))[0]
+    assert vary.value == [dashboard.probe] and download.filename == "kexue_viz-hippo-memory.html"  # the main view
+    dashboard.export_view = "error"
+    assert download.filename == "kexue_viz-hippo-error.html"
+    dashboard.export_view, vary.value = "memory", ["N"]
+    html = download.callback().getvalue().decode("utf-8")
+    assert '<html lang="en">' in html and "kv-param-N" in html and dashboard.N == 8
+    dashboard.lang = "zh"
+    assert download.label == embed.TEXT.get("download", "zh")
+    vary.value = []
+    assert download.callback().getvalue() == b""
+    assert embed.TEXT.get("choose", "zh") in dashboard._error.object

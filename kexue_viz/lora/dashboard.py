@@ -4,8 +4,8 @@ The methods run side by side on the chosen problem (:mod:`.runners`, real traini
 main views are the loss with its floors (A), the distance to full fine-tuning (B), the cosine of each
 equivalent gradient with the projection bound (C) and the singular values of ΔW at the probed step
 with guides at r and 2r (D), over a readout of the brief's table. Tabs hold the LoRA+ balance (E),
-LoRA-GA's first step and scale curves (F), LoRA-Pro's choice of C (G) and the 9590 extras (H), each
-with the controls of its method.
+LoRA-GA's first step and scale curves (F), LoRA-Pro's choice of C (G), the 9590 extras (H) and the
+posts' figure F1 to scale (I), each with the controls of its method.
 
 Runs come from :mod:`.pipeline`, memoised process-wide by (problem, normalised run settings): a
 control re-runs only the methods that read it. The linear problem answers live; the digits runs and
@@ -435,6 +435,12 @@ class LoRADashboard(Dashboard):
         table = "\n".join(f"| {r} | {ab} | {additive} |" for r, ab, additive in rows)
         return self.t("additive_readout", n=n, m=m) + "\n\n| r | rank AB | rank additive |\n|---|---|---|\n" + table
 
+    # ---- I: figure F1 ---------------------------------------------------------------------------
+    def schematic_view(self):
+        """I. Figure F1, W = W₀ + AB drawn to the scale of the adapted matrix (n, m) and the rank r."""
+        n, m = self.sizes()
+        return views.schematic_view(n, m, self.r, self.t)
+
     # ---- digits -----------------------------------------------------------------------------------
     def digits_plan(self) -> tuple:
         """The runs every view needs on the current problem: full fine-tuning, the selected methods, LoRA
@@ -490,7 +496,8 @@ class LoRADashboard(Dashboard):
                     tab="tab_lorapro"),
             Section((View("projection", self.projection_view, triggers=digits),
                      View("deviation", self.deviation_view, triggers=digits),
-                     View("additive", self.additive_readout, text=True)),
+                     View("additive", self.additive_readout, text=True),
+                     View("schematic", self.schematic_view, own_size=True)),
                     heading="heading_9590", note="note_9590", tab="tab_9590"),
         ]
 

@@ -224,8 +224,9 @@ TEXT = TextTable({
                "exp_avg_sq is updated in bf16."),
     },
     # H: 9590
-    "tab_9590": {"zh": "H. 9590 补充", "en": "H. 9590 extras"},
-    "heading_9590": {"zh": "随机投影与加性适配器（9590）", "en": "Random projection and additive adapters (9590)"},
+    "tab_9590": {"zh": "H–I. 9590 补充与图 F1", "en": "H–I. 9590 extras, F1"},
+    "heading_9590": {"zh": "随机投影、加性适配器与图 F1（9590）",
+                     "en": "Random projection, additive adapters and figure F1 (9590)"},
     "view_projection": {"zh": "随机投影更新的均值沿 −ηG₀ 的系数", "en": "Mean random-projection update: its coefficient along −ηG₀"},
     "mc_mean": {"zh": "k 次抽样的均值", "en": "mean of k draws"},
     "post_claim": {"zh": "1（原文“平均等价于 SGD”）", "en": "1 (the post's “SGD on average”)"},
@@ -237,6 +238,15 @@ TEXT = TextTable({
         "zh": "**加性适配器的秩**（n = {n}，m = {m}，随机因子）：AB 的秩 ≤ r，A·[I…I] + [I;…;I]·B 的秩 ≤ 2r（需 r | n、r | m）。",
         "en": "**Ranks of the additive adapters** (n = {n}, m = {m}, random factors): rank AB ≤ r, rank of A·[I…I] + [I;…;I]·B ≤ 2r (needs r | n and r | m).",
     },
+    "view_schematic": {"zh": "I. 图 F1 按比例：W = W₀ + AB，AB 训练 r(n+m) = {trained:,}（{share:.0%}）",
+                       "en": "I. F1 to scale: W = W₀ + AB; AB trains r(n+m) = {trained:,} ({share:.0%})"},
+    "schematic_W0": {"zh": "W₀ ({n}×{m})", "en": "W₀ ({n}×{m})"},
+    "schematic_A": {"zh": "A ({n}×{r})", "en": "A ({n}×{r})"},
+    "schematic_B": {"zh": "B ({r}×{m})", "en": "B ({r}×{m})"},
+    "schematic_W0_role": {"zh": "冻结\nnm = {full:,} 个数", "en": "frozen\nnm = {full:,} entries"},
+    "schematic_A_role": {"zh": "输入侧\n= peft 的 lora_Aᵀ", "en": "input side\n= peft's lora_Aᵀ"},
+    "schematic_B_role": {"zh": "输出侧 = peft 的 lora_Bᵀ\n通常初始为零\nLoRA+ 给它 λ 倍学习率",
+                         "en": "output side = peft's lora_Bᵀ\nusually zero at start\nλ × the rate under LoRA+"},
     "note_9590": {
         "zh": ("**勘误 E1**：原文 (10) 写 u ∈ ℝ^{m×1}、v ∈ ℝ^{1×n}，与 G ∈ ℝ^{n×m} 不相容；应为 u ∈ ℝ^{n×1}、v ∈ ℝ^{1×m}"
                "（也是 (11) 所需）。**E2**：“平均等价于全秩 SGD”只差一个因子 2：E uuᵀ = I、E vᵀv = I，均值是 −2ηG（上图收敛到 2 而非 1），"

@@ -1,4 +1,4 @@
-"""HoloViews views of the LoRA series (panels A–H of brief §4). Pure functions: numpy arrays, texts and a
+"""HoloViews views of the LoRA series (panels A–I of brief §4). Pure functions: numpy arrays, texts and a
 text lookup ``t_(key, **values)`` in, HoloViews objects out (dashboard, notebook and export).
 The LoRA+ heatmap is a plain ``hv.HeatMap`` (:mod:`kexue_viz.plot` has no deferred one; it changes only
 when its task finishes).
@@ -16,11 +16,13 @@ import holoviews as hv
 import numpy as np
 
 from .. import plot
+from ..mapequation.views import per_backend, texts
 from ..style import CYCLE, styled
 
 METHOD_COLORS = {"full": "#000000", "lora": CYCLE[0], "lora_plus": CYCLE[1], "lora_ga": CYCLE[2],
                  "lora_pro": CYCLE[3], "scaled_gd": CYCLE[5]}
 C_COLORS = {"zero": CYCLE[0], "sym": CYCLE[1], "sylvester": CYCLE[3]}
+FACTOR_COLORS = {"W0": "#BBBBBB", "A": CYCLE[0], "B": CYCLE[1]}  # A and B as in the σ(G₀) view
 GUIDE_COLOR = "#555555"
 PROBE_COLOR = "#D55E00"
 X = hv.Dimension("x")
@@ -134,3 +136,43 @@ def sigma_view(sigma, idx_A, idx_B, t_):
                              marker="square"))
     return styled(plot.Overlay(layers), title=t_("view_sigma"), xlabel=t_("sv_index"), ylabel="σᵢ(G₀)", logy=True,
                   legend_position="top_right", **PLOT)
+
+
+def equal_scale_limits(xlim: tuple, ylim: tuple, aspect: float) -> tuple[tuple, tuple]:
+    """``(xlim, ylim)`` widened about their centres on one axis so that x-span/y-span = ``aspect``: in a
+    frame of that aspect one data unit is as long on both axes."""
+    (x0, x1), (y0, y1) = xlim, ylim
+    if (x1 - x0) < aspect * (y1 - y0):
+        pad = (aspect * (y1 - y0) - (x1 - x0)) / 2
+        return (x0 - pad, x1 + pad), (y0, y1)
+    pad = ((x1 - x0) / aspect - (y1 - y0)) / 2
+    return (x0, x1), (y0 - pad, y1 + pad)
+
+
+def schematic_view(n: int, m: int, r: int, t_, aspect: float = 2.0):
+    """I. Figure F1 of 9590, 10001 and 10226, to scale: W = W₀ + AB with W₀ (n×m) frozen, A (n×r) the input
+    side and B (r×m) the output side, each a rectangle of rows × columns (equal units on both axes, B
+    aligned with A's top rows as in a matrix product), named with its shape and its role (W₀ with its nm
+    entries, A and B with their peft names); the title counts the trained entries r(n + m) and their
+    share. The frame is ``aspect`` times as wide as high (Bokeh ``frame_width``/``frame_height``,
+    matplotlib ``aspect``)."""
+    gap, unit = max(n, m) / 5, max(n, m) / 10
+    x_A = m + gap
+    x_B = x_A + r + gap
+    blocks = {"W0": (0.0, 0.0, m, n), "A": (x_A, 0.0, x_A + r, n), "B": (x_B, n - r, x_B + m, n)}
+    layers = [per_backend(plot.Rectangles([box]), bokeh=dict(color=FACTOR_COLORS[name], line_color="#555555"),
+                          matplotlib=dict(color=FACTOR_COLORS[name], edgecolor="#555555"))
+              for name, box in blocks.items()]
+    x = [m / 2, x_A + r / 2, x_B + m / 2]
+    bottom = [0.0, 0.0, n - r]  # under each block: its name, then its role (lines centred as one block)
+    role_texts = [t_("schematic_W0_role", full=n * m), t_("schematic_A_role"), t_("schematic_B_role")]
+    names = (x, [y - 0.9 * unit for y in bottom],
+             [t_("schematic_W0", n=n, m=m), t_("schematic_A", n=n, r=r), t_("schematic_B", r=r, m=m)])
+    roles = (x, [y - (2.0 + 0.4 * text.count("\n")) * unit for y, text in zip(bottom, role_texts)], role_texts)
+    operators = ([m + gap / 2, x_A + r + gap / 2], [n / 2, n - r / 2], ["+", "×"])
+    layers += [texts(x, y, text, size) for (x, y, text), size in ((names, 10), (roles, 8), (operators, 18))]
+    xlim, ylim = equal_scale_limits((-unit, x_B + m + unit), (-3.8 * unit, n + 0.8 * unit), aspect)  # texts below
+    title = t_("view_schematic", trained=r * (n + m), share=r * (n + m) / (n * m))
+    return styled(plot.Overlay(layers), title=title, xlim=xlim, ylim=ylim, xaxis=None, yaxis=None,
+                  show_grid=False, toolbar=None, frame_width=460, frame_height=round(460 / aspect),
+                  aspect=aspect, fig_inches=(8, 4.4))

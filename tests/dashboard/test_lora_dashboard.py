@@ -58,7 +58,8 @@ def test_every_view_builds_and_renders_in_both_languages(page, lang):
         assert lang == "zh" or not HAN.search(title(built)), key
     assert not page._error.visible, page._error.object
     assert set(page._live) >= {"loss", "distance", "cos", "spectrum", "readout", "factor_loss", "balance",
-                               "heatmap", "first_step", "scale", "sigma_G0", "gap", "jump", "projection"}
+                               "heatmap", "first_step", "scale", "sigma_G0", "gap", "jump", "projection",
+                               "schematic"}
 
 
 def core_runs():
@@ -148,6 +149,29 @@ def test_the_loraplus_heatmap_task_lands(page):
     losses = page.heatmap_rows()
     assert losses.shape == (13, 7) and np.isfinite(losses).any()
     assert title(page.heatmap_view()).startswith("Final loss") and not page._error.visible
+
+
+@pytest.mark.parametrize("settings, shape", [({"n": 40, "m": 36, "r": 16}, (40, 36, 16)),
+                                             ({"problem": "digits", "r": 1}, (64, 64, 1))])
+def test_the_schematic_is_drawn_to_the_scale_of_n_m_and_r(page, settings, shape):
+    """I. Figure F1: W₀, A and B are rectangles of columns × rows (m×n, r×n, m×r; B on A's top rows), on
+    equal scales (the limits' spans have the frame's aspect), named with their shapes; the title counts
+    r(n + m) of nm."""
+    page.param.update(lang="en", **settings)
+    n, m, r = shape
+    view = plot.materialize(page.schematic_view())
+    boxes = [layer.dframe().iloc[0] for layer in layers(view, "Rectangles")]
+    sizes = [(box.x1 - box.x0, box.y1 - box.y0) for box in boxes]
+    assert np.allclose(sizes, [(m, n), (r, n), (m, r)], rtol=1e-12)
+    assert boxes[2].y1 == boxes[1].y1 == n
+    options = hv.Store.lookup_options("bokeh", view, "plot").kwargs
+    (x0, x1), (y0, y1) = options["xlim"], options["ylim"]
+    assert (x1 - x0) / (y1 - y0) == pytest.approx(options["frame_width"] / options["frame_height"], rel=1e-2)
+    assert x0 < 0 and x1 > max(box.x1 for box in boxes) and y0 < 0 and y1 > n
+    names = {text for layer in layers(view, "Labels") for text in layer.dimension_values("text")}
+    assert {f"W₀ ({n}×{m})", f"A ({n}×{r})", f"B ({r}×{m})"} <= names
+    assert f"r(n+m) = {r * (n + m):,} ({r * (n + m) / (n * m):.0%})" in options["title"]
+    assert not page._error.visible
 
 
 @pytest.mark.parametrize("settings, fragment", [

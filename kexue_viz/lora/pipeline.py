@@ -18,7 +18,7 @@ import torch
 
 from ..pipeline import memoised
 from . import runners
-from .adapters import (additive_delta, gradient_svd, lora_ga_indices, lora_ga_init, lora_ga_objective,
+from .adapters import (additive_delta, gradient_svd, lora_equivalent_gradient, lora_ga_indices, lora_ga_init,
                        lora_ga_sign_matrix, lora_ga_scale, loraplus_random_model_ratio, loraplus_ratio,
                        random_projection_update, sgd_increment)
 from .diagnostics import numerical_rank
@@ -248,15 +248,18 @@ class ScaleCurve:
 
 @memoised(max_bytes=2**20)
 def ga_scale_curve(problem_settings: ProblemSettings, r: int, direction: str, seed: int, gamma: float) -> ScaleCurve:
-    """:class:`ScaleCurve` of the problem's G0."""
+    """:class:`ScaleCurve` of the problem's G0. Both objectives are quadratics along the ray: the equivalent
+    gradient at c·(A0, B0) is c²E with E = A0A0ᵀG + GB0ᵀB0, so (5) = c⁴‖E‖² − 2c²⟨E, G⟩ + ‖G‖², and the sign
+    matrix is c·M, so (9) = c²‖M‖² − 2c⟨M, sign G⟩ + ‖sign G‖² (evaluated on the grid from these inner products)."""
     G0 = torch.tensor(initial_gradient(problem_settings))
     A0, B0 = _ga_factors(G0, r, direction, seed)
-    c = torch.tensor(SCALE_GRID, dtype=G0.dtype)[:, None, None]
-    sgd = lora_ga_objective(G0, c * A0, c * B0) / G0.square().sum()
+    c = torch.tensor(SCALE_GRID, dtype=G0.dtype)
+    E, G_squared = lora_equivalent_gradient(G0, A0, B0), G0.square().sum()
+    sgd = (c ** 4 * E.square().sum() - 2 * c ** 2 * (E * G0).sum() + G_squared) / G_squared
     M, target = lora_ga_sign_matrix(G0, A0, B0), torch.sign(G0)
-    adam = (c * M - target).square().sum((-2, -1)) / G0.numel()
-    c_star = float((M * target).sum() / M.square().sum())
-    return ScaleCurve(np.array(SCALE_GRID), sgd.cpu().numpy(), adam.cpu().numpy(), c_star,
+    M_squared, M_target = M.square().sum(), (M * target).sum()
+    adam = (c ** 2 * M_squared - 2 * c * M_target + target.square().sum()) / G0.numel()
+    return ScaleCurve(np.array(SCALE_GRID), sgd.cpu().numpy(), adam.cpu().numpy(), float(M_target / M_squared),
                       float(lora_ga_scale(G0, A0, B0, "stable", gamma)))
 
 

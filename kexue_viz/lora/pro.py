@@ -50,7 +50,7 @@ class Grams:
 
     def __init__(self, A: torch.Tensor, B: torch.Tensor, damping: float = 0.0):
         lam, Q = torch.linalg.eigh(damped(torch.stack((A.mT @ A, B @ B.mT)), damping))
-        self.eig_A, self.eig_B = (lam[0], Q[0]), (lam[1], Q[1])
+        self.eig_A, self.eig_B = zip(lam.unbind(0), Q.unbind(0))
         self.inv_A, self.inv_B = inverse_from_eigh(lam, Q).unbind(0)
 
 

@@ -16,6 +16,7 @@ import io
 import math
 import re
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox, ScaledTranslation
 
 from .style import CJK_FONTS, LATIN_FONT, load_backends
 
@@ -118,6 +120,18 @@ def _rc(preset: Width) -> dict:
             "savefig.dpi": preset.dpi}
 
 
+@contextmanager
+def post_style(width: str = "column"):
+    """Inside the block matplotlib draws in the post style at the preset ``width`` (fonts, sizes,
+    resolution), without the cosmetic warnings HoloViews' colour arguments cause."""
+    rc = _rc(preset(width))
+    load_backends()
+    with matplotlib.rc_context(rc), warnings.catch_warnings():
+        for message in _COSMETIC_WARNINGS:
+            warnings.filterwarnings("ignore", message=message)
+        yield
+
+
 def preset(width: str) -> Width:
     """The :data:`WIDTHS` entry named ``width`` (a ``ValueError`` naming the choices otherwise)."""
     try:
@@ -156,44 +170,86 @@ def _figure_size(preset: Width, items: list, columns: int) -> tuple[float, float
     return preset.inches, rows * preset.inches / columns * PANEL_ASPECT
 
 
+def keep_box(plot, view) -> None:
+    """Let ``plot``'s axes fill its grid cell (``aspect="auto"``) unless the view asks for a shape:
+    equal data units (``aspect="equal"`` or ``data_aspect``) or a square box (HoloViews' default
+    ``"square"`` with a square ``fig_inches``)."""
+    if plot.aspect == "equal" or plot.data_aspect:
+        return
+    inches = hv.Store.lookup_options("matplotlib", view, "plot").kwargs.get("fig_inches")
+    square = isinstance(inches, (tuple, list)) and inches[0] == inches[1]
+    if not (plot.aspect == "square" and square):
+        plot.handles["axis"].set_aspect("auto")
+
+
 def render(view, width: str = "column") -> Figure:
     """``view`` drawn as a matplotlib figure at the preset ``width`` (call inside :func:`post_style`).
 
-    Every panel fills its grid cell (HoloViews' default square box is dropped, so a grid's panels
-    are equal); a panel asking for equal data units (``aspect="equal"`` or ``data_aspect``) keeps
-    them and is centred in its cell."""
+    Every panel fills its grid cell, so a grid's panels are equal, except those asking for a shape
+    (:func:`keep_box`), centred in their cells. HoloViews draws on a figure without layout and with matplotlib's
+    base canvas, which does not draw (each HoloViews colorbar asks for a full draw); the layout
+    engine and the Agg canvas come after."""
     size = preset(width)
     items, columns = panels(view)
-    figure = Figure(figsize=_figure_size(size, items, columns), layout="constrained")
-    FigureCanvasAgg(figure)  # measures text for the finishing steps
+    figure = Figure(figsize=_figure_size(size, items, columns))
     axes = list(figure.subplots(math.ceil(len(items) / columns), columns, squeeze=False).flat)
     renderer = hv.Store.renderers["matplotlib"]
     for axis, item in zip(axes, items):
-        plot = renderer.get_plot(item, fig=figure, axis=axis)
-        if plot.aspect != "equal" and not plot.data_aspect:
-            axis.set_aspect("auto")
+        keep_box(renderer.get_plot(item, fig=figure, axis=axis), item)
     for axis in axes[len(items):]:
         axis.remove()
-    finish(figure)
+    FigureCanvasAgg(figure)
+    figure.set_layout_engine("constrained")
+    finish(figure, minimum_height=0.0 if size.aspect is not None else
+           size.inches * (MINIMUM_AXES_ASPECT / columns if len(items) > 1 else _own_aspect(items[0]) * 0.6))
     return figure
 
 
 # ---- finishing ------------------------------------------------------------------------------------
-def finish(figure: Figure) -> None:
-    """What every exported figure gets: colorbars docked to their panels, titles and axis labels
-    wrapped to their axes, legends moved off the data (see each step)."""
+MINIMUM_AXES_ASPECT = 0.4  # a grid panel's plotting box is at least this × its cell's width high
+
+
+def _panel_axes(figure: Figure) -> list:
+    """The figure's plotting axes (not its colorbars)."""
+    return [axis for axis in figure.axes if not hasattr(axis, "_colorbar")]
+
+
+def finish(figure: Figure, minimum_height: float = 0.0) -> None:
+    """What every exported figure gets, on one constrained layout: colorbars docked to their
+    panels; legends kept off the data and from crowding their axes; titles and axis labels
+    wrapped to their axes; the figure made tall enough that each panel's plotting box is at least
+    ``minimum_height`` inches high under its title, axis and legend (see each step). Two layout
+    passes: one to measure the axes (without the labels, so that an overlong one does not squeeze
+    its axes first), one final."""
     dock_colorbars(figure)
-    fit_labels(figure)
-    place_legends(figure)
+    labels = _labels(figure)
+    for _, text, _ in labels:
+        text.set_in_layout(False)
+    renderer = figure.canvas.get_renderer()
+    cell = figure.get_figwidth() * figure.dpi / max(axis.get_gridspec().ncols for axis in _panel_axes(figure))
+    legends = [axis.get_legend() for axis in _panel_axes(figure) if axis.get_legend() is not None]
+    below = [legend for legend in legends
+             if not _inside(legend, legend.axes, renderer) and _too_wide(legend, cell, renderer)]
+    for legend in below:
+        legend_below(legend, cell, renderer)
+    _grow(figure, minimum_height, below, renderer)  # before measuring: y labels wrap to the boxes' height
+    engine = figure.get_layout_engine()
+    engine.execute(figure)
+    below += crowded_legends(figure, renderer)
+    fit_labels(labels, renderer)
+    for legend in below:  # again: the axes' width and the wrapped x label are known now
+        legend_below(legend, cell, renderer)
+    _grow(figure, minimum_height, below, renderer)
+    engine.execute(figure)
 
 
 def dock_colorbars(figure: Figure) -> None:
     """Re-attach each colorbar to its panel (``figure.colorbar(ax=...)``). HoloViews draws one as a
     free axes beside where its panel was when drawn, which a layout engine neither moves with the
-    panel nor makes room for. Ticks, their format and the label are kept."""
+    panel nor makes room for. Ticks, their labels and the colorbar's label are kept."""
     for cax in [axis for axis in figure.axes if hasattr(axis, "_colorbar")]:
         old = cax._colorbar
-        formatter, locator = old.formatter, old.locator
+        locator, formatter = old.locator, old.formatter
         label, extend, parent = cax.get_ylabel(), old.extend, old.mappable.axes
         cax.remove()
         new = figure.colorbar(old.mappable, ax=parent, extend=extend, fraction=0.05, pad=0.02, aspect=25)
@@ -220,15 +276,36 @@ def _greedy(units: list[str], fits) -> list[str]:
     return [*lines, line.rstrip()]
 
 
-def wrap(text: str, fits) -> str:
-    """``text`` broken into lines so that ``fits(line)`` holds for each line where it can: greedily
-    between phrases, or, where a phrase alone is too long, also between words and CJK characters
-    (a unit too long alone keeps its own line)."""
+def _lines(paragraph: str, measure, room: float) -> list[str]:
+    """``paragraph`` in lines no wider than ``room`` where it can be: greedily between phrases, or,
+    where a phrase alone is too long, also between words and CJK characters."""
+    fits = lambda line: measure(line) <= room  # noqa: E731
+    by_phrase = _greedy(_PHRASES.findall(paragraph), fits)
+    return by_phrase if all(map(fits, by_phrase)) else _greedy(_CHARACTERS.findall(paragraph), fits)
+
+
+def wrap(text: str, measure, room: float) -> str:
+    """``text`` broken into lines that ``measure`` (a line's width) finds no wider than ``room``
+    where it can, balanced: the narrowest room giving as few lines is used, so that a last line is
+    not left with a word (a unit too long alone keeps its own line)."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        by_phrase = _greedy(_PHRASES.findall(paragraph), fits)
-        lines += by_phrase if all(map(fits, by_phrase)) else _greedy(_CHARACTERS.findall(paragraph), fits)
+        best = _lines(paragraph, measure, room)
+        for share in (0.9, 0.8, 0.7, 0.6):
+            narrower = _lines(paragraph, measure, share * room)
+            if len(narrower) > len(best) or max(map(measure, narrower)) > room:
+                break
+            best = narrower
+        lines += best
     return "\n".join(lines)
+
+
+def _labels(figure: Figure) -> list[tuple]:
+    """(axes, text, "width" or "height") for each non-empty title and axis label of the panels."""
+    return [(axis, text, along) for axis in _panel_axes(figure)
+            for text, along in ((axis.title, "width"), (axis._left_title, "width"), (axis._right_title, "width"),
+                                (axis.xaxis.label, "width"), (axis.yaxis.label, "height"))
+            if text.get_text()]
 
 
 def _text_width(text: str, source, renderer) -> float:
@@ -237,22 +314,13 @@ def _text_width(text: str, source, renderer) -> float:
     return width
 
 
-def fit_labels(figure: Figure) -> None:
-    """Wrap each title to its axes' width, each x label to the width and each y label to the
-    height, measured on the laid-out figure (titles and labels left out of that first layout, so
-    that an overlong one does not squeeze its axes first)."""
-    texts = [(axis, text, along) for axis in figure.axes if not hasattr(axis, "_colorbar")
-             for text, along in ((axis.title, "width"), (axis._left_title, "width"), (axis._right_title, "width"),
-                                 (axis.xaxis.label, "width"), (axis.yaxis.label, "height"))
-             if text.get_text()]
-    for _, text, _ in texts:
-        text.set_in_layout(False)
-    figure.draw_without_rendering()
-    renderer = figure.canvas.get_renderer()
-    for axis, text, along in texts:
+def fit_labels(labels: list[tuple], renderer) -> None:
+    """Wrap each title and x label to its axes' width and each y label to its height, as laid
+    out without them (so that an overlong one does not squeeze its axes first); back in the layout."""
+    for axis, text, along in labels:
         box = axis.get_window_extent(renderer)
         room = box.width if along == "width" else box.height
-        text.set_text(wrap(text.get_text(), lambda line: _text_width(line, text, renderer) <= room))
+        text.set_text(wrap(text.get_text(), lambda line: _text_width(line, text, renderer), room))
         text.set_in_layout(True)
 
 
@@ -283,44 +351,84 @@ def _inside(legend, axis, renderer) -> bool:
     return frame.contains((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
 
 
-def place_legends(figure: Figure) -> None:
-    """Move each legend inside its axes that covers data to the place matplotlib finds with the
-    least data under it (``loc="best"``), and if that still covers data, outside to the right of
-    the axes (the layout makes room)."""
-    figure.draw_without_rendering()
-    renderer = figure.canvas.get_renderer()
-    crowded = [(axis, axis.get_legend()) for axis in figure.axes if axis.get_legend() is not None]
-    crowded = [(axis, legend) for axis, legend in crowded
-               if _inside(legend, axis, renderer) and covers_data(legend, axis, renderer)]
-    if not crowded:
-        return
-    for _, legend in crowded:
+OUTSIDE_SHARE = 0.3  # a legend beside its axes may be this share of its grid cell's width; a wider one goes below
+
+
+def _too_wide(legend, cell: float, renderer) -> bool:
+    """Whether ``legend`` is wider than :data:`OUTSIDE_SHARE` of a grid cell ``cell`` pixels wide."""
+    return legend.get_window_extent(renderer).width > OUTSIDE_SHARE * cell
+
+
+def crowded_legends(figure: Figure, renderer) -> list:
+    """The legends that must go below their axes. One inside its axes that covers data goes first
+    where matplotlib finds the least data (``loc="best"``); it is listed if it still covers data."""
+    crowded = []
+    for axis in _panel_axes(figure):
+        legend = axis.get_legend()
+        if legend is None or not _inside(legend, axis, renderer) or not covers_data(legend, axis, renderer):
+            continue
         legend.set_loc("best")
-    figure.draw_without_rendering()
-    for axis, legend in crowded:
         if covers_data(legend, axis, renderer):
-            legend.set_loc("upper left")
-            legend.set_bbox_to_anchor((1.02, 1.0), transform=axis.transAxes)
+            crowded.append(legend)
+    return crowded
+
+
+def legend_below(legend, cell: float, renderer) -> None:
+    """Put ``legend`` under its x axis (ticks and label), centred, in as many columns as fit its
+    grid cell, ``cell`` pixels wide."""
+    axis, figure = legend.axes, legend.figure
+    ticks = axis.xaxis.get_tightbbox(renderer) or axis.get_window_extent(renderer)  # None for a hidden axis
+    drop = (axis.get_window_extent(renderer).y0 - ticks.y0) / figure.dpi + 0.04
+    legend.set_loc("upper center")
+    legend.set_bbox_to_anchor((0.5, 0.0), transform=axis.transAxes + ScaledTranslation(0, -drop, figure.dpi_scale_trans))
+    for columns in range(len(legend.legend_handles), 0, -1):
+        legend.set_ncols(columns)
+        if legend.get_window_extent(renderer).width <= 0.95 * cell:
+            break
+
+
+ROW_PAD = 0.12  # inches between a row's lowest text and the next row's title
+
+
+def _grow(figure: Figure, minimum_height: float, below: list, renderer) -> None:
+    """Make ``figure`` tall enough that every row of panels has a plotting box ``minimum_height``
+    inches high plus its tallest title, x axis (ticks and label) and legend ``below`` it (a fixed
+    shape, ``minimum_height`` 0, is left as it is)."""
+    if not minimum_height:
+        return
+    rows: dict[int, float] = {}
+    for axis in _panel_axes(figure):
+        ticks = axis.xaxis.get_tightbbox(renderer)  # None for a hidden axis
+        extra = axis.title.get_window_extent(renderer).height + (ticks.height if ticks is not None else 0.0)
+        if axis.get_legend() in below:
+            extra += axis.get_legend().get_window_extent(renderer).height
+        row = axis.get_subplotspec().rowspan.start
+        rows[row] = max(rows.get(row, 0.0), minimum_height + extra / figure.dpi + ROW_PAD)
+    figure.set_figheight(max(figure.get_figheight(), sum(rows.values())))
 
 
 # ---- writing ------------------------------------------------------------------------------------
+def _trimmed(figure: Figure, pad: float = 0.04) -> Bbox:
+    """The figure's drawn extent in inches plus ``pad``, from its final layout, which is then fixed
+    (saving neither lays out again nor draws twice to find the extent, as ``bbox_inches="tight"`` does)."""
+    box = figure.get_tightbbox(figure.canvas.get_renderer())
+    figure.set_layout_engine("none")
+    return box.padded(pad)
+
+
 def figure_bytes(view, fmt: str = "png", metadata: dict | None = None, width: str = "column") -> bytes:
     """Render ``view`` with the matplotlib backend at the preset ``width`` (:data:`WIDTHS`) and
     return the encoded file."""
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {FORMATS}")
-    size = preset(width)
-    load_backends()
-    with matplotlib.rc_context(_rc(size)), warnings.catch_warnings():
-        for message in _COSMETIC_WARNINGS:
-            warnings.filterwarnings("ignore", message=message)
+    with post_style(width):
         figure = render(view, width)
         buffer = io.BytesIO()
         info = dict(_FIXED_METADATA[fmt])
         if metadata:
             info["Subject" if fmt == "pdf" else "Description"] = "; ".join(f"{k}={v}" for k, v in metadata.items())
-        figure.savefig(buffer, format=fmt, metadata=info, bbox_inches="tight", pad_inches=0.04)
+        figure.savefig(buffer, format=fmt, metadata=info, bbox_inches=_trimmed(figure))
     return buffer.getvalue()
 
 

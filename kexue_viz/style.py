@@ -40,7 +40,7 @@ _RENAMES = {
 }
 _ONLY = {
     "bokeh": {"tools", "active_tools", "responsive", "height", "min_height", "width", "fill_alpha",
-              "muted_alpha", "toolbar", "default_tools", "hover_tooltips", "data_aspect", "frame_width", "frame_height"},
+              "muted_alpha", "toolbar", "default_tools", "hover_tooltips", "frame_width", "frame_height"},
     "matplotlib": {"fig_inches", "aspect", "sublabel_format"},
 }
 _DASH = {"dashed": "--", "dotted": ":", "solid": "-", "dashdot": "-."}

@@ -29,8 +29,10 @@ import holoviews as hv
 import numpy as np
 import panel as pn
 import param
+from bokeh.document import Document
 from bokeh.resources import INLINE
 from panel.io.resources import CDN_DIST, DIST_DIR, get_dist_path
+from panel.io.state import set_curdoc
 
 from . import plot, style
 from .i18n import TextError, TextTable
@@ -230,7 +232,10 @@ def embedded_page(dashboard: Dashboard, view_key: str, grids: dict[str, list], f
         sizing_mode="stretch_width", name="page",
     )
     buffer = io.StringIO()
-    with pn.config.set(safe_embed=True):  # record every property a state sets, changed or not
+    # safe_embed: record every property a state sets, changed or not. A document of its own as Panel's
+    # current one: Panel shares stylesheet objects per current document, and in a served session that is
+    # the reader's page, whose stylesheets the save would point at the CDN (seen in the browser test)
+    with pn.config.set(safe_embed=True), set_curdoc(Document()):
         page.save(buffer, title=f"{title} · {view_label}", resources=INLINE, embed=True,
                   max_states=MAX_STATES, max_opts=MAX_STATES, progress=False)
     html = deterministic_ids(inline_panel_files(_ICON_LINK.sub("", buffer.getvalue())))
@@ -239,7 +244,7 @@ def embedded_page(dashboard: Dashboard, view_key: str, grids: dict[str, list], f
 
 # Panel names its stylesheets and icons by their CDN address, or (where a served page's hook,
 # kexue_viz.notebook.local_stylesheets, rewrote them) by the path its server serves them under
-_PANEL_FILE = re.compile("(?:" + re.escape(CDN_DIST) + "|/?" + re.escape(get_dist_path(cdn=False)) +
+_PANEL_FILE = re.compile("(?:" + re.escape(CDN_DIST) + r"|(?:\.{1,2}/|/)*" + re.escape(get_dist_path(cdn=False)) +
                          r")([\w./-]+?\.(?:css|ico|png|svg))(?:\?v=[\w.]+)?")
 _MEDIA_TYPES = {"ico": "image/x-icon", "png": "image/png", "svg": "image/svg+xml"}
 _ICON_LINK = re.compile(r'<link rel="(?:apple-touch-)?icon"[^>]*>\n?')  # the template's Panel icons: not needed

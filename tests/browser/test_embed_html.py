@@ -1,6 +1,7 @@
 """The interactive HTML export opened from disk with the network blocked: the page draws, moving its
-slider changes the plot (Bokeh's data and title, and the canvas's pixels), and no request leaves
-the file. A screenshot of each state goes to ``ARTIFACTS/embed``."""
+slider changes the plot (Bokeh's data and title, and the page's pixels), and no request leaves the
+file; once written by the API, once downloaded from a served dashboard (whose Panel names its
+stylesheets by the server's paths). Screenshots of the states go to ``ARTIFACTS/embed``."""
 from __future__ import annotations
 
 import json
@@ -10,6 +11,9 @@ import pytest
 from kexue_viz import embed
 from kexue_viz.ssm.dashboard import HippoDashboard
 
+from page_text import open_dashboard
+
+DOWNLOAD_TIMEOUT_S = 180.0  # 21 states built on a busy 2-core machine
 # what the plot shows: every title's text and, per data source, the sum of its finite numbers
 PLOT_STATE_JS = """() => {
   const models = [...Bokeh.documents[0].all_models];
@@ -23,15 +27,9 @@ PLOT_STATE_JS = """() => {
 DRAWN_JS = "() => window.Bokeh !== undefined && Bokeh.documents.length > 0"
 
 
-@pytest.fixture(scope="module")
-def html_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("embed") / "hippo-memory.html"
-    path.write_bytes(embed.interactive_html(HippoDashboard(lang="en"), "memory", vary=("N",),
-                                            values={"N": [4, 8, 16, 32]}))
-    return path
-
-
-def test_the_file_works_from_disk_with_the_network_blocked(chromium, html_file, artifacts_dir):
+def check_offline(chromium, path, shots, name: str) -> None:
+    """Open ``path`` from disk with every request but the file's own aborted; the plot must draw
+    with a title, follow one ArrowRight on the N slider, and nothing may be requested or fail."""
     context = chromium.new_context(viewport={"width": 1100, "height": 800})
     page = context.new_page()
     requested, errors = [], []
@@ -47,21 +45,20 @@ def test_the_file_works_from_disk_with_the_network_blocked(chromium, html_file, 
     context.route("**/*", only_the_file)
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
-    shots = artifacts_dir / "embed"
     shots.mkdir(parents=True, exist_ok=True)
     try:
-        page.goto(html_file.as_uri())
+        page.goto(path.as_uri())
         page.wait_for_function(DRAWN_JS, timeout=60_000)
         page.wait_for_timeout(1000)
-        before, before_png = page.evaluate(PLOT_STATE_JS), page.screenshot(path=shots / "hippo-memory-N16.png")
-        assert any("relative error" in title for title in before["titles"]), before["titles"]
+        before, before_png = page.evaluate(PLOT_STATE_JS), page.screenshot(path=shots / f"{name}-before.png")
+        assert any("T=" in title for title in before["titles"]), before["titles"]
         handle = page.locator(".kv-param-N .noUi-handle").first  # Playwright's CSS crosses the shadow roots
         handle.focus()
-        handle.press("ArrowRight")  # N 16 -> 32
+        handle.press("ArrowRight")
         page.wait_for_function(f"before => JSON.stringify(({PLOT_STATE_JS})()) !== before",
                                arg=json.dumps(before), timeout=15_000)
         page.wait_for_timeout(500)  # the canvas repaints after the models change
-        after, after_png = page.evaluate(PLOT_STATE_JS), page.screenshot(path=shots / "hippo-memory-N32.png")
+        after, after_png = page.evaluate(PLOT_STATE_JS), page.screenshot(path=shots / f"{name}-after.png")
     finally:
         context.close()
     assert not requested, f"the file asked for {requested}"
@@ -69,3 +66,23 @@ def test_the_file_works_from_disk_with_the_network_blocked(chromium, html_file, 
     assert after["titles"] != before["titles"], "the plot's title did not follow the slider"
     assert after["data"] != before["data"], "the plot's data did not follow the slider"
     assert after_png != before_png, "the page looks the same after the slider moved"
+
+
+def test_the_file_works_from_disk_with_the_network_blocked(chromium, tmp_path, artifacts_dir):
+    path = tmp_path / "hippo-memory.html"
+    path.write_bytes(embed.interactive_html(HippoDashboard(lang="en"), "memory", vary=("N",),
+                                            values={"N": [4, 8, 16, 32]}))
+    check_offline(chromium, path, artifacts_dir / "embed", "api-hippo-memory")
+
+
+def test_the_dashboards_download_works_from_disk(panel_server, page, chromium, tmp_path, artifacts_dir):
+    open_dashboard(page, f"{panel_server.url}/hippo?lang=en")
+    button = page.locator(".kv-export-html button, .kv-export-html a").first
+    with page.expect_download(timeout=DOWNLOAD_TIMEOUT_S * 1000) as download:
+        button.click()
+    assert download.value.suggested_filename == "kexue_viz-hippo-memory.html"
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(str(path))
+    page.settle()
+    assert not page.recorder.problems(), page.recorder.problems()
+    check_offline(chromium, path, artifacts_dir / "embed", "served-hippo-memory")

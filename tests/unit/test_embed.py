@@ -110,7 +110,8 @@ def test_a_file_above_the_size_bound_is_refused(hippo, monkeypatch):
 def test_served_and_cdn_addresses_of_panel_files_become_data_urls():
     cdn = f'"url":"{embed.CDN_DIST}css/markdown.css?v=1"'
     served = '"url":"static/extensions/panel/css/loading.css"'
-    for text in (cdn, served):
+    below = '"url":"../static/extensions/panel/css/loading.css"'  # a page served under a path
+    for text in (cdn, served, below):
         assert embed.inline_panel_files(text).startswith('"url":"data:text/css;charset=utf-8,')
 
 

@@ -13,8 +13,9 @@ Items (times are best-of-N with ``time.perf_counter``, CUDA synchronised; ratios
    its range, ρ the normal residuals; ``check_route``). Stopping: ‖LᵀL x − LᵀG‖ ≤ rtol‖LᵀG‖,
    rtol = 1e-10 (float64) / 1e-5 (float32); lsqr with atol = btol = rtol. Data: G ~ N(0, 1), and the
    forward-stable factors of 10001, A ~ N(0, 1/n), B ~ N(0, 1/r) (BBᵀ ≈ (m/r)·AᵀA: CG needs tens of
-   iterations). "r×r" is the time of two ``gram_inverse`` and one ``sylvester_eigh`` on precomputed
-   r×r inputs, as a share of the closed form.
+   iterations). "r×r" is the time of the closed form's r×r work (one batched ``eigh`` of AᵀA and BBᵀ,
+   the two inverses and the Sylvester solve from it, :class:`Grams`) on precomputed r×r inputs, as a
+   share of the closed form.
 2. CPU vs GPU (only when torch sees CUDA): the closed form and CG of item 1 on both devices.
 3. The Sylvester equation AᵀA·C + C·BBᵀ = −AᵀG_A(BBᵀ)⁻¹ (r ∈ {8, 64}): ``sylvester_eigh`` (two r×r
    ``eigh``), ``scipy.linalg.solve_sylvester`` (Bartels–Stewart) and the authors' complex ``eig`` route;
@@ -28,6 +29,10 @@ Items (times are best-of-N with ``time.perf_counter``, CUDA synchronised; ratios
 6. LoRA-Pro Adam state: 2nm (full moments) vs 2r(n+m) (per-factor), checked on a real optimizer step.
 7. Batched LoRA+ sweep (:func:`kexue_viz.lora.runners.loraplus_sweep`, K = 13 × 7 = 91, 200 SGD steps
    on the canonical linear problem) vs a Python loop of the same function at K = 1.
+8. A live move of the LoRA dashboard's r, lr or steps control: each of the five main methods retrained on the
+   canonical linear problem (SGD, η = 0.5, LoRA-Pro with C = sylvester) with every diagnostic and the
+   record the views read (:func:`kexue_viz.lora.runners.run` + :func:`kexue_viz.lora.pipeline.record`), at
+   100 and 200 steps; the dashboard's budget is "well under 100 ms" per move in all (issue 14).
 
 One thread everywhere (torch and, through threadpoolctl, numpy/scipy BLAS). Every item checks its
 routes against each other; the script exits 1 if any check fails.
@@ -37,6 +42,7 @@ Run: ``.venv/bin/python benchmarks/bench_lora.py [--quick] [--device all|cpu|cud
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import sys
 import time
@@ -54,9 +60,10 @@ from _common import benchmark_devices, fmt_ms, fmt_ratio, header, print_table, s
 
 from kexue_viz.lora.adapters import gradient_svd, lora_grads, lora_grads_from_activations  # noqa: E402
 from kexue_viz.lora.problems import LinearProblem  # noqa: E402
-from kexue_viz.lora.pro import (LoRAProOptimizer, gram_inverse, pro_directions, pro_state_floats,  # noqa: E402
-                                sylvester_eigh)
-from kexue_viz.lora.runners import RunSettings, grid, loraplus_sweep  # noqa: E402
+from kexue_viz.lora.pro import (Grams, LoRAProOptimizer, gram_inverse, pro_directions, pro_state_floats,  # noqa: E402
+                                sylvester_eigh, sylvester_from_eigh)
+from kexue_viz.lora.pipeline import record  # noqa: E402
+from kexue_viz.lora.runners import MAIN_METHODS, RunSettings, grid, loraplus_sweep, run  # noqa: E402
 
 RTOL = {torch.float64: 1e-10, torch.float32: 1e-5}
 DENSE_AGREE = 1e-10
@@ -119,8 +126,10 @@ def closed_form(G_A, G_B, A, B):
 
 
 def rr_solves(gram_A, gram_B, R):
-    """The r×r work of the closed form: (AᵀA)⁻¹, (BBᵀ)⁻¹ (Cholesky) and the Sylvester solve."""
-    return gram_inverse(gram_A), gram_inverse(gram_B), sylvester_eigh(gram_A, gram_B, R)
+    """The r×r work of the closed form: one batched ``eigh`` of AᵀA and BBᵀ, their inverses and the Sylvester
+    solve from the same decompositions (:class:`~kexue_viz.lora.pro.Grams`)."""
+    grams = Grams(gram_A, gram_B)
+    return grams.inv_A, grams.inv_B, sylvester_from_eigh(grams.eig_A, grams.eig_B, R)
 
 
 def rr_inputs(G_A, A, B):
@@ -520,6 +529,29 @@ def sweep_table(steps: int, repeats: int) -> None:
     print()
 
 
+def live_table(step_counts, repeats: int) -> None:
+    problem = LinearProblem()
+    print(f"8. One live move: the five main methods retrained on the linear problem (n={problem.n}, m={problem.m}, "
+          "r=4, SGD η = 0.5) with their diagnostics and records, best-of-N ms on "
+          f"{problem.W0.device} (the dashboard's budget: well under 100 ms per move)")
+    rows = []
+    for steps in step_counts:
+        settings = RunSettings(steps=steps, pro_C="sylvester")
+        full_settings = dataclasses.replace(settings, method="full")
+        reference = run(problem, full_settings)
+        cells, total = [str(steps)], 0.0
+        for method in MAIN_METHODS:
+            method_settings = dataclasses.replace(settings, method=method)
+            t, _ = best_ms(lambda: record(run(problem, method_settings, reference=None if method == "full"
+                                                    else reference)), problem.W0.device, repeats)
+            cells.append(fmt_ms(t))
+            total += t
+        rows.append(cells + [fmt_ms(total), f"{1e3 * total / steps:.0f} µs"])
+    check(abs(float(run(problem, RunSettings(method="lora")).loss[99]) - 0.211481) < 1e-6, "live: lora L99")
+    print_table(["steps", *MAIN_METHODS, "all five", "per step"], rows)
+    print()
+
+
 # ---------------------------------------------------------------------------------------------------
 
 
@@ -569,6 +601,7 @@ def main() -> None:
             gradient_table([1024] if quick else [1024, 4096], 16, 8, repeats)
             memory_table([1024, 2048, 4096, 8192], [8, 16, 32, 64] if not quick else [8, 64])
             sweep_table(20 if quick else 200, 2 if quick else 3)
+            live_table([20] if quick else [100, 200], 2 if quick else 5)
     print(f"total {time.perf_counter() - started:.1f} s")
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed:\n  " + "\n  ".join(FAILURES))

@@ -45,13 +45,19 @@ def gram_inverse(M: torch.Tensor, damping: float = 0.0) -> torch.Tensor:
 
 
 class Grams:
-    """The r×r work of one (A, B): eigen-decompositions ``eig_A``, ``eig_B`` (λ ascending, Q) of AᵀA + δI and
-    BBᵀ + δI (one batched ``eigh``) and their inverses ``inv_A``, ``inv_B`` (:func:`inverse_from_eigh`)."""
+    """The r×r work of one (A, B) from its Gram matrices ``gram_A`` = AᵀA + δI and ``gram_B`` = BBᵀ + δI:
+    their eigen-decompositions ``eig_A``, ``eig_B`` (λ ascending, Q; one batched ``eigh``) and inverses
+    ``inv_A``, ``inv_B`` (:func:`inverse_from_eigh`). Build it from the factors with :meth:`of`."""
 
-    def __init__(self, A: torch.Tensor, B: torch.Tensor, damping: float = 0.0):
-        lam, Q = torch.linalg.eigh(damped(torch.stack((A.mT @ A, B @ B.mT)), damping))
+    def __init__(self, gram_A: torch.Tensor, gram_B: torch.Tensor):
+        lam, Q = torch.linalg.eigh(torch.stack((gram_A, gram_B)))
         self.eig_A, self.eig_B = zip(lam.unbind(0), Q.unbind(0))
         self.inv_A, self.inv_B = inverse_from_eigh(lam, Q).unbind(0)
+
+    @classmethod
+    def of(cls, A: torch.Tensor, B: torch.Tensor, damping: float = 0.0) -> "Grams":
+        """The :class:`Grams` of the factors A (n×r), B (r×m) with damping δ."""
+        return cls(damped(A.mT @ A, damping), damped(B @ B.mT, damping))
 
 
 def projectors(A: torch.Tensor, B: torch.Tensor, damping: float = 0.0):
@@ -91,7 +97,7 @@ def pro_free_matrix(C: str, G_A: torch.Tensor, G_B: torch.Tensor, A: torch.Tenso
         raise ValueError(f"unknown C {C!r}; expected one of {PRO_C_CHOICES}")
     if C == "zero":
         return None
-    grams = Grams(A, B, damping) if grams is None else grams
+    grams = Grams.of(A, B, damping) if grams is None else grams
     if C == "sym":
         return -0.5 * grams.inv_A @ (G_B @ B.mT) @ grams.inv_B
     return sylvester_from_eigh(grams.eig_A, grams.eig_B, -(A.mT @ G_A) @ grams.inv_B)
@@ -108,7 +114,7 @@ def pro_directions(G_A: torch.Tensor, G_B: torch.Tensor, A: torch.Tensor, B: tor
     H_A = G_A (= 0), H_B = (AᵀA)⁻¹G_B; symmetrically at A = 0, H_A = G_A(BBᵀ)⁻¹, H_B = G_B (= 0). Right
     after a zero-B start B = O(η), (BBᵀ)⁻¹ = O(η⁻²) and C changes the real update (E5)."""
     s2 = scale * scale
-    grams = Grams(A, B, damping) if grams is None else grams
+    grams = Grams.of(A, B, damping) if grams is None else grams
     if not bool(B.any()):
         return G_A / s2, grams.inv_A @ G_B / s2
     if not bool(A.any()):
@@ -141,7 +147,7 @@ def pro_step_directions(state: dict, G_A: torch.Tensor, G_B: torch.Tensor, A: to
     """One LoRA-Pro step's (H̃_A, H̃_B) for the pair (A, B) (the update is A ← A − ηH̃_A, B ← B − ηH̃_B), Adam
     moments kept in ``state`` (a dict owned by the caller, empty at the first step); see
     :class:`LoRAProOptimizer` for the three rules. The r×r work is done once per step (:class:`Grams`)."""
-    grams = Grams(A, B, damping)
+    grams = Grams.of(A, B, damping)
     if optimizer == "sgd":
         return pro_directions(G_A, G_B, A, B, C, damping, scale, grams)
     if variant == "simple":

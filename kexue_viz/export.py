@@ -26,6 +26,7 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator
 from matplotlib.transforms import Bbox, ScaledTranslation
 
 from .style import CJK_FONTS, LATIN_FONT, load_backends
@@ -218,41 +219,53 @@ def finish(figure: Figure, minimum_height: float = 0.0) -> None:
     """What every exported figure gets, on one constrained layout: colorbars docked to their
     panels; legends kept off the data and from crowding their axes; titles and axis labels
     wrapped to their axes; the figure made tall enough that each panel's plotting box is at least
-    ``minimum_height`` inches high under its title, axis and legend (see each step). Two layout
-    passes: one to measure the axes (without the labels, so that an overlong one does not squeeze
-    its axes first), one final."""
+    ``minimum_height`` inches high under its title, axis and legend; only the tick labels that
+    fit (see each step). A figure of fixed shape (``minimum_height`` 0: a slide) cannot grow, so
+    its legends go beside the axes rather than below. Two layout passes: one to measure the axes
+    (without the labels, so that an overlong one does not squeeze its axes first), one final (and
+    one more where that final layout left a label longer than its axes)."""
     dock_colorbars(figure)
     labels = _labels(figure)
-    for _, text, _ in labels:
+    for _, text, _, _ in labels:
         text.set_in_layout(False)
     renderer = figure.canvas.get_renderer()
     cell = figure.get_figwidth() * figure.dpi / max(axis.get_gridspec().ncols for axis in _panel_axes(figure))
     legends = [axis.get_legend() for axis in _panel_axes(figure) if axis.get_legend() is not None]
-    below = [legend for legend in legends
-             if not _inside(legend, legend.axes, renderer) and _too_wide(legend, cell, renderer)]
+    below = [legend for legend in legends if minimum_height
+             and not _inside(legend, legend.axes, renderer) and _too_wide(legend, cell, renderer)]
     for legend in below:
         legend_below(legend, cell, renderer)
     _grow(figure, minimum_height, below, renderer)  # before measuring: y labels wrap to the boxes' height
     engine = figure.get_layout_engine()
     engine.execute(figure)
-    below += crowded_legends(figure, renderer)
+    crowded = crowded_legends(figure, renderer)
+    for legend in crowded if not minimum_height else ():
+        legend_beside(legend)
+    below += crowded if minimum_height else []
     fit_labels(labels, renderer)
     for legend in below:  # again: the axes' width and the wrapped x label are known now
         legend_below(legend, cell, renderer)
     _grow(figure, minimum_height, below, renderer)
     engine.execute(figure)
+    if fit_labels(labels, renderer, overflowing_only=True):  # a box the final layout made narrower
+        engine.execute(figure)
+    thin_tick_labels(figure, renderer)
+
+
+COLORBAR_BOUNDS = (1.03, 0.0, 0.045, 1.0)  # a colorbar beside its panel, in the panel's axes fraction
 
 
 def dock_colorbars(figure: Figure) -> None:
-    """Re-attach each colorbar to its panel (``figure.colorbar(ax=...)``). HoloViews draws one as a
-    free axes beside where its panel was when drawn, which a layout engine neither moves with the
-    panel nor makes room for. Ticks, their labels and the colorbar's label are kept."""
+    """Re-attach each colorbar to its panel, as an inset just right of the panel's box (which a
+    fixed data aspect may have shrunk inside its cell): HoloViews draws one as a free axes beside
+    where its panel was when drawn, which a layout engine neither moves with the panel nor makes
+    room for; an inset moves with it and counts in its extent. Ticks, their labels and the colorbar's label are kept."""
     for cax in [axis for axis in figure.axes if hasattr(axis, "_colorbar")]:
         old = cax._colorbar
         locator, formatter = old.locator, old.formatter
         label, extend, parent = cax.get_ylabel(), old.extend, old.mappable.axes
         cax.remove()
-        new = figure.colorbar(old.mappable, ax=parent, extend=extend, fraction=0.05, pad=0.02, aspect=25)
+        new = figure.colorbar(old.mappable, cax=parent.inset_axes(COLORBAR_BOUNDS), extend=extend)
         new.locator, new.formatter = locator, formatter
         new.set_label(label)
 
@@ -301,8 +314,9 @@ def wrap(text: str, measure, room: float) -> str:
 
 
 def _labels(figure: Figure) -> list[tuple]:
-    """(axes, text, "width" or "height") for each non-empty title and axis label of the panels."""
-    return [(axis, text, along) for axis in _panel_axes(figure)
+    """(axes, text, "width" or "height", its string) for each non-empty title and axis label of
+    the panels."""
+    return [(axis, text, along, text.get_text()) for axis in _panel_axes(figure)
             for text, along in ((axis.title, "width"), (axis._left_title, "width"), (axis._right_title, "width"),
                                 (axis.xaxis.label, "width"), (axis.yaxis.label, "height"))
             if text.get_text()]
@@ -314,14 +328,41 @@ def _text_width(text: str, source, renderer) -> float:
     return width
 
 
-def fit_labels(labels: list[tuple], renderer) -> None:
-    """Wrap each title and x label to its axes' width and each y label to its height, as laid
-    out without them (so that an overlong one does not squeeze its axes first); back in the layout."""
-    for axis, text, along in labels:
+def fit_labels(labels: list[tuple], renderer, overflowing_only: bool = False) -> bool:
+    """Wrap each title and x label (from its string) to its axes' width and each y label to its
+    height, and put it (back) in the layout; with ``overflowing_only`` only those now longer than
+    that. Whether any text changed."""
+    changed = False
+    for axis, text, along, string in labels:
+        axis.apply_aspect()  # a fixed data aspect shrinks the box laid out only when drawn
         box = axis.get_window_extent(renderer)
         room = box.width if along == "width" else box.height
-        text.set_text(wrap(text.get_text(), lambda line: _text_width(line, text, renderer), room))
+        extent = text.get_window_extent(renderer)
+        if overflowing_only and (extent.width if along == "width" else extent.height) <= room + 1:
+            continue
+        wrapped = wrap(string, lambda line: _text_width(line, text, renderer), room)
+        changed |= wrapped != text.get_text()
+        text.set_text(wrapped)
         text.set_in_layout(True)
+    return changed
+
+
+TICK_GAP = 4.0  # pixels at least between neighbouring tick labels
+
+
+def thin_tick_labels(figure: Figure, renderer) -> None:
+    """Keep the x tick labels a view set itself (categories, captions) that fit: where neighbours
+    overlap, every k-th one, for the smallest k that leaves none overlapping (matplotlib's own
+    number ticks are spaced already)."""
+    for axis in _panel_axes(figure):
+        if not isinstance(axis.xaxis.get_major_locator(), FixedLocator):
+            continue
+        locations, labels = axis.get_xticks(), axis.get_xticklabels()
+        boxes = [label.get_window_extent(renderer) for label in labels]
+        step = next(step for step in range(1, len(boxes) + 1)
+                    if all(a.x1 + TICK_GAP <= b.x0 for a, b in zip(boxes[::step], boxes[step::step])))
+        if step > 1:
+            axis.set_xticks(locations[::step], [label.get_text() for label in labels[::step]])
 
 
 def covers_data(legend, axis, renderer) -> bool:
@@ -360,8 +401,8 @@ def _too_wide(legend, cell: float, renderer) -> bool:
 
 
 def crowded_legends(figure: Figure, renderer) -> list:
-    """The legends that must go below their axes. One inside its axes that covers data goes first
-    where matplotlib finds the least data (``loc="best"``); it is listed if it still covers data."""
+    """The legends that must leave their axes: one inside that covers data goes first where
+    matplotlib finds the least data (``loc="best"``); it is listed if it still covers data."""
     crowded = []
     for axis in _panel_axes(figure):
         legend = axis.get_legend()
@@ -371,6 +412,12 @@ def crowded_legends(figure: Figure, renderer) -> list:
         if covers_data(legend, axis, renderer):
             crowded.append(legend)
     return crowded
+
+
+def legend_beside(legend) -> None:
+    """Put ``legend`` to the right of its axes, top-aligned (the layout makes room)."""
+    legend.set_loc("upper left")
+    legend.set_bbox_to_anchor((1.02, 1.0), transform=legend.axes.transAxes)
 
 
 def legend_below(legend, cell: float, renderer) -> None:
@@ -388,23 +435,41 @@ def legend_below(legend, cell: float, renderer) -> None:
 
 
 ROW_PAD = 0.12  # inches between a row's lowest text and the next row's title
+SHAPED_SHARE = 0.8  # a panel of fixed data aspect is given a box this share of its cell's width (or as high)
+
+
+def _box_height(axis, minimum_height: float, cell: float) -> float:
+    """The plotting box height (inches) a panel needs: ``minimum_height``, or for a panel of fixed
+    data aspect the height its shape takes at :data:`SHAPED_SHARE` of its cell, ``cell`` inches
+    wide (at most that width)."""
+    aspect = axis.get_aspect()
+    if aspect == "auto":
+        return minimum_height
+    ratio = min(float(aspect) * axis.get_data_ratio(), 1.0)
+    return max(minimum_height, SHAPED_SHARE * cell * ratio)
 
 
 def _grow(figure: Figure, minimum_height: float, below: list, renderer) -> None:
-    """Make ``figure`` tall enough that every row of panels has a plotting box ``minimum_height``
-    inches high plus its tallest title, x axis (ticks and label) and legend ``below`` it (a fixed
-    shape, ``minimum_height`` 0, is left as it is)."""
+    """Make ``figure`` tall enough that every row of panels has the plotting box height each of
+    its panels needs (:func:`_box_height`) plus its tallest title, x axis (ticks and label) and
+    legend ``below`` it; the rows' heights are shared in proportion to their boxes (a fixed shape,
+    ``minimum_height`` 0, is left as it is)."""
     if not minimum_height:
         return
-    rows: dict[int, float] = {}
+    boxes: dict[int, float] = {}
+    texts: dict[int, float] = {}
     for axis in _panel_axes(figure):
         ticks = axis.xaxis.get_tightbbox(renderer)  # None for a hidden axis
         extra = axis.title.get_window_extent(renderer).height + (ticks.height if ticks is not None else 0.0)
         if axis.get_legend() in below:
             extra += axis.get_legend().get_window_extent(renderer).height
-        row = axis.get_subplotspec().rowspan.start
-        rows[row] = max(rows.get(row, 0.0), minimum_height + extra / figure.dpi + ROW_PAD)
-    figure.set_figheight(max(figure.get_figheight(), sum(rows.values())))
+        spec = axis.get_subplotspec()
+        row = spec.rowspan.start
+        boxes[row] = max(boxes.get(row, 0.0), _box_height(axis, minimum_height, figure.get_figwidth() / spec.get_gridspec().ncols))
+        texts[row] = max(texts.get(row, 0.0), extra / figure.dpi + ROW_PAD)
+    grid = _panel_axes(figure)[0].get_gridspec()
+    grid.set_height_ratios([boxes.get(row, minimum_height) for row in range(grid.nrows)])
+    figure.set_figheight(max(figure.get_figheight(), sum(boxes.values()) + sum(texts.values())))
 
 
 # ---- writing ------------------------------------------------------------------------------------

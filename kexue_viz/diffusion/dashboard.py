@@ -457,9 +457,9 @@ class DiffusionOdeDashboard(Dashboard):
         return text
 
     def figure(self):
-        """Exported figure: main view, x(t) or CDF, density, accuracy vs NFE, weight strip (and the
-        PFGM half-plane for PFGM)."""
-        layout = self.main_view() + self.tx_view() + self.density_view() + self.quality_view() + self.strip_view()
+        """Exported figure: the two square views side by side (main view, density), then x(t) or CDF,
+        accuracy vs NFE, the weight strip (and the PFGM half-plane for PFGM)."""
+        layout = self.main_view() + self.density_view() + self.tx_view() + self.quality_view() + self.strip_view()
         if self.construction == "pfgm":
             layout = layout + self.half_plane_view()
         return styled(layout.cols(2), shared_axes=False, sublabel_format="", fig_inches=(12, 15))

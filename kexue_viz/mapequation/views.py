@@ -80,11 +80,20 @@ def module_palette(labels) -> list[str]:
     return [colors[k] for k in first]
 
 
+# the nodes' total marker area in an exported figure, points²: ~12 % of a 3.5-inch grid panel, so that a
+# large graph (LFR's 250 nodes) shows its nodes apart rather than as one blob
+NODE_AREA_BUDGET = 7600.0
+
+
 def network_view(xy, pairs, pair_flow, labels, colors, p, names, boundary_only: bool, title: str):
     """Nodes at ``xy`` (area ∝ p_α, colour = module) and links (width ∝ link flow; links across
-    modules drawn dark when ``boundary_only`` is set). Tap/lasso tools select nodes."""
+    modules drawn dark when ``boundary_only`` is set). Tap/lasso tools select nodes. In an export
+    (matplotlib) marker areas shrink so that the nodes' total area stays within
+    :data:`NODE_AREA_BUDGET`, and links get thinner and lighter with them (no change for small graphs)."""
     a, b = pairs
     cross = labels[a] != labels[b]
+    size = 5 + 40 * np.sqrt(p / max(float(p.max()), 1e-300))
+    shrink = min(1.0, NODE_AREA_BUDGET / max(float(np.sum(size ** 2 / 3)), 1e-300))
     width = 0.6 + 6.0 * pair_flow / max(float(pair_flow.max()), 1e-300) if len(pair_flow) else np.zeros(0)
     edge_color = np.where(cross & boundary_only, "#444444", "#c8c8c8")
     # columns named like the glyph fields and a hover tool: in-place updates then carry them
@@ -94,8 +103,8 @@ def network_view(xy, pairs, pair_flow, labels, colors, p, names, boundary_only: 
     edges = plot.Segments(columns, ["x0", "y0", "x1", "y1"], ["line_width", "color", "link_flow"], **FAST)
     edges = per_backend(edges, bokeh=dict(color="color", line_width=hv.dim("line_width"), alpha=0.8, tools=["hover"],
                                           hover_tooltips=[("flow", "@link_flow{0.00000}")]),
-                        matplotlib=dict(color="color", linewidth=hv.dim("line_width"), alpha=0.8))
-    size = 5 + 40 * np.sqrt(p / max(float(p.max()), 1e-300))
+                        matplotlib=dict(color="color", linewidth=hv.dim("line_width") * max(shrink, 0.15),
+                                        alpha=0.8 if shrink == 1.0 else 0.45))
     columns = with_blank_row(dict(x=xy[:, 0], y=xy[:, 1], node=names, module=labels + 1, flow=p, color=colors,
                                   size=size),  # the blank node comes last: node indices stay the tap indices
                              dict(x=0.0, y=0.0, node="", module=0, flow=0.0, color=BLANK_COLOR, size=0.0))
@@ -105,7 +114,8 @@ def network_view(xy, pairs, pair_flow, labels, colors, p, names, boundary_only: 
                                    tools=["hover", "tap", "lasso_select"],
                                    active_tools=["tap"], nonselection_alpha=1.0, selection_line_color="black",
                                    hover_tooltips=[("node", "@node"), ("module", "@module"), ("p", "@flow{0.0000}")]),
-                        matplotlib=dict(color="color", s=hv.dim("size") ** 2 / 3, edgecolors="white"))
+                        matplotlib=dict(color="color", s=hv.dim("size") ** 2 * (shrink / 3), edgecolors="white",
+                                        linewidth=np.sqrt(shrink)))
     return styled(edges * nodes, title=title, xlim=(-1.12, 1.12), ylim=(-1.12, 1.12), xaxis=None, yaxis=None,
                   show_grid=False, height=560, responsive=True, fig_inches=(7, 7), toolbar="right")
 
@@ -131,14 +141,17 @@ def decomposition_view(index: float, module_terms, colors, one_level: float, rat
 
 def bar_view(values, colors, captions, title: str, ylabel: str):
     """Bars at 0, 1, 2, ... with a caption written up from each bar's foot (module or node,
-    and its Huffman codeword).
+    and its Huffman codeword); in an export (matplotlib) the captions are horizontal tick labels
+    under the bars instead (the export shows those that fit).
     Axes auto-range, so a different number of bars is still an in-place data update."""
     k = np.arange(len(values), dtype=float)
     values = np.asarray(values, dtype=float)
     bars = rectangles(k - 0.4, np.zeros_like(k), k + 0.4, values, colors)
-    text = texts(k, np.zeros_like(k), [f" {c}" for c in captions], size=8, align="left", angle=90)
-    return styled(bars * text, title=title, ylabel=ylabel, xlabel="", xaxis=None, height=250, responsive=True,
+    text = per_backend(texts(k, np.zeros_like(k), [f" {c}" for c in captions], size=8, align="left", angle=90),
+                       matplotlib=dict(visible=False))
+    view = styled(bars * text, title=title, ylabel=ylabel, xlabel="", xaxis=None, height=250, responsive=True,
                   fig_inches=(6, 2.6), show_grid=True)
+    return per_backend(view, matplotlib=dict(xaxis="bottom", xticks=[(float(x), str(c)) for x, c in zip(k, captions)]))
 
 
 BAND_SLOTS = 10  # search.core_move_trace's default max_levels: at most one phase band per level

@@ -51,7 +51,9 @@ def test_unknown_setting_is_rejected_with_a_message(slug_and_class):
 
 
 def test_export_button_matches_cli(slug_and_class, tmp_path):
-    """Move the first benchmarked parameter, then compare the button's SVG with the CLI's."""
+    """Move the first benchmarked parameter, then compare the button's SVG of the whole figure with
+    the CLI's; then its PNG of the last view alone at the slide width (a view of a tab never opened,
+    where the dashboard has tabs) with ``kexue-viz export --view --width``'s."""
     slug, cls = slug_and_class
     name, values = next(iter(cls.LATENCY_MOVES.items()))
     setting = f"{name}={values[0]}"
@@ -64,6 +66,15 @@ def test_export_button_matches_cli(slug_and_class, tmp_path):
     assert cli.main(["export", slug, "--set", setting, "-o", str(out)]) == 0
     assert out.read_bytes() == from_button
     assert setting.encode() in from_button, "the parameters belong in the file's metadata"
+
+    view = list(board.exportable_views())[-1]
+    board.export_view, board.export_format, board.export_width = view, "png", "slide"
+    assert board._export_button.filename == f"kexue_viz-{slug}-{view}-slide.png"
+    from_button = board._export_file().getvalue()
+    out = tmp_path / "view.png"
+    assert cli.main(["export", slug, "--set", setting, "--view", view, "--width", "slide", "-o", str(out)]) == 0
+    assert out.read_bytes() == from_button and not board._error.visible
+    assert f"view={view};".encode() in from_button
 
 
 @pytest.mark.parametrize("slug", [slug for slug in SLUGS if DASHBOARDS[slug].load().SCRUBBED])

@@ -30,21 +30,26 @@ def run_cli_in_fresh_python(*argv: str) -> tuple[int, str, list[str]]:
 
 @pytest.mark.parametrize("argv", [["list"], ["--help"], ["list", "hippo"], ["export", "--help"],
                                   ["export", "infomap_communities", "--help"],
-                                  ["export", "hippo", "--set", "mesure=legt", "-o", "unused.svg"]],
+                                  ["export", "hippo", "--set", "mesure=legt", "-o", "unused.svg"],
+                                  ["export", "hippo", "--view", "eror", "-o", "unused.svg"]],
                          ids=" ".join)
 def test_listing_help_and_rejected_names_import_no_heavy_library(argv):
     status, output, imported = run_cli_in_fresh_python(*argv)
-    assert status == (2 if "--set" in argv else 0), output
+    assert status == (2 if {"--set", "--view"} & set(argv) else 0), output
     assert imported == [], f"kexue-viz {' '.join(argv)} imported {imported}"
 
 
 @pytest.mark.parametrize("slug", list(DASHBOARDS))
-def test_list_and_export_help_name_every_parameter_with_its_bounds(slug, capsys):
+def test_list_and_export_help_name_every_parameter_with_its_bounds_and_every_view(slug, capsys):
     assert cli.main(["list", slug]) == 0
     listing = capsys.readouterr().out
     assert cli.main(["export", slug, "--help"]) == 0
     help_text = capsys.readouterr().out
     for text in (listing, help_text):
+        views = text[text.index("views (--view NAME"):].splitlines()[1:]
+        assert [row.split()[0] for row in views] == list(DASHBOARDS[slug].views())
+        for row, label in zip(views, DASHBOARDS[slug].views().values()):
+            assert row.endswith(f"{label['en']} / {label['zh']}"), row
         for parameter in DASHBOARDS[slug].parameters().values():
             line = next((row for row in text.splitlines() if row.split()[:1] == [parameter.name]), None)
             assert line is not None, f"{parameter.name} missing from\n{text}"
@@ -77,6 +82,14 @@ def test_a_misspelt_set_name_gets_the_nearest_name(typed, meant, tmp_path, capsy
     assert not (tmp_path / "x.svg").exists()
 
 
+def test_an_unknown_view_is_named_with_the_nearest_and_every_view(tmp_path, capsys):
+    assert cli.main(["export", "hippo", "--view", "eror", "-o", str(tmp_path / "x.png")]) == 2
+    error = capsys.readouterr().err
+    assert "unknown view 'eror'; did you mean 'error'?" in error and "Traceback" not in error
+    assert ", ".join(DASHBOARDS["hippo"].views()) in error
+    assert not (tmp_path / "x.png").exists()
+
+
 def test_a_name_far_from_every_parameter_gets_no_guess(tmp_path, capsys):
     assert cli.main(["export", "hippo", "--set", "zzzz=1", "-o", str(tmp_path / "x.svg")]) == 2
     error = capsys.readouterr().err
@@ -92,7 +105,7 @@ def test_the_generated_table_equals_what_the_dashboards_declare():
     """The table ``list`` and ``--help`` read is what the classes declare (it cannot go stale)."""
     declared, stored = registry.build_table(), registry.load_table()
     stale = [f"{slug}: {key}" for slug in declared.keys() | stored.keys()
-             for key in ("title", "parameters")
+             for key in ("title", "parameters", "views")
              if declared.get(slug, {}).get(key) != stored.get(slug, {}).get(key)]
     for slug in declared.keys() & stored.keys():
         rows = {row["name"]: row for row in stored[slug]["parameters"]}

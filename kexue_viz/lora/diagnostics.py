@@ -59,7 +59,25 @@ def rms(X: torch.Tensor) -> torch.Tensor:
 
 def column_basis(M: torch.Tensor, rtol: float = 1e-12) -> torch.Tensor:
     """An orthonormal basis of col(M) (n×k) from its SVD; columns of singular values ≤ rtol·σ_max are zeroed
-    (all of them for M = 0, so the projector Q Qᵀ is 0 there, as the pseudo-inverse gives)."""
+    (all of them for M = 0, so the projector Q Qᵀ is 0 there, as the pseudo-inverse gives).
+
+    Fast path (batched, a few times cheaper than the SVD): for a tall M = QR whose R is certifiably well
+    conditioned, ‖R‖_F‖R⁻¹‖_F < 1/rtol (an upper bound of σ_max/σ_min), no column would be zeroed and Q spans
+    the same space (the projector is the same); the SVD runs only on the matrices without that certificate
+    (a zero factor at a zero start, a rank-deficient one)."""
+    if M.shape[-1] > M.shape[-2]:
+        return _svd_basis(M, rtol)
+    Q, R = torch.linalg.qr(M)
+    eye = torch.eye(R.shape[-1], dtype=R.dtype, device=R.device)
+    bound = frobenius(R) * frobenius(torch.linalg.solve_triangular(R, eye, upper=True))
+    uncertain = ~(bound < 1.0 / rtol)  # NaN or inf for a singular R
+    if bool(uncertain.any()):
+        Q[uncertain] = _svd_basis(M[uncertain], rtol)
+    return Q
+
+
+def _svd_basis(M: torch.Tensor, rtol: float) -> torch.Tensor:
+    """:func:`column_basis` from the SVD of M: the left singular vectors, those of σ ≤ rtol·σ_max zeroed."""
     U, sigma, _ = torch.linalg.svd(M, full_matrices=False)
     keep = (sigma > rtol * sigma[..., :1]) & (sigma > 0)
     return U * keep[..., None, :].to(U.dtype)

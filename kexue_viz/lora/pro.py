@@ -90,7 +90,8 @@ def pro_free_matrix(C: str, G_A: torch.Tensor, G_B: torch.Tensor, A: torch.Tenso
 
     * ``"sym"``: ``C_s = −½(AᵀA)⁻¹G_BBᵀ(BBᵀ)⁻¹`` (10266 (19); solves (20) and (21));
     * ``"sylvester"``: LoRA-Pro's choice, min ‖H_A − G_A‖² + ‖H_B − G_B‖² (10266 (23)), i.e. the Sylvester
-      equation ``AᵀA·C + C·BBᵀ = −AᵀG_A(BBᵀ)⁻¹`` (10266 (24)), solved by :func:`sylvester_eigh`.
+      equation ``AᵀA·C + C·BBᵀ = −AᵀG_A(BBᵀ)⁻¹`` (10266 (24)), solved as :func:`sylvester_eigh` does from the
+      decompositions of ``grams`` (:func:`sylvester_from_eigh`).
 
     ``grams``: the :class:`Grams` of (A, B) when already at hand."""
     if C not in PRO_C_CHOICES:

@@ -31,7 +31,7 @@ import torch
 
 from kexue_viz.lora import diagnostics as dg
 from kexue_viz.lora.adapters import lora_ga_init, lora_grads, shifted_base
-from kexue_viz.lora.pro import gram_inverse, pro_step_directions
+from kexue_viz.lora.pro import adam_direction, gram_inverse, pro_step_directions
 
 METHODS = ("full", "lora", "lora_plus", "lora_ga", "lora_pro", "scaled_gd")
 MAIN_METHODS = ("full", "lora", "lora_plus", "lora_ga", "lora_pro")
@@ -122,28 +122,19 @@ class History:
 class HandOptimizer:
     """Hand-written SGD or Adam over a list of tensors, one learning rate each (a float, or a tensor that
     broadcasts against the parameter for batched sweeps). :meth:`increments` maps gradients to the
-    parameter changes: SGD −η·g; Adam −η·M̂/(√V̂ + ε) with M̂ = M/(1 − β₁ᵗ), V̂ = V/(1 − β₂ᵗ) (torch's ε
+    parameter changes: SGD −η·g; Adam −η·M̂/(√V̂ + ε) (:func:`~kexue_viz.lora.pro.adam_direction`, torch's ε
     placement, E6)."""
 
     def __init__(self, kind: str, rates, betas=(0.9, 0.999), eps: float = 1e-8):
         self.kind, self.rates, self.betas, self.eps = kind, list(rates), betas, eps
-        self.t, self.M, self.V = 0, None, None
+        self.moments = [{} for _ in self.rates]
 
     def increments(self, grads) -> list[torch.Tensor]:
-        """Parameter changes for ``grads`` (same order as the rates); advances the Adam state."""
+        """Parameter changes for ``grads`` (same order as the rates); advances the Adam moments."""
         if self.kind == "sgd":
             return [-rate * g for rate, g in zip(self.rates, grads)]
-        beta1, beta2 = self.betas
-        if self.M is None:
-            self.M, self.V = [torch.zeros_like(g) for g in grads], [torch.zeros_like(g) for g in grads]
-        self.t += 1
-        out = []
-        for rate, g, M, V in zip(self.rates, grads, self.M, self.V):
-            M.mul_(beta1).add_(g, alpha=1 - beta1)
-            V.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-            m_hat, v_hat = M / (1 - beta1 ** self.t), V / (1 - beta2 ** self.t)
-            out.append(-rate * m_hat / (v_hat.sqrt() + self.eps))
-        return out
+        return [-rate * adam_direction(moments, g, self.betas, self.eps)
+                for rate, g, moments in zip(self.rates, grads, self.moments)]
 
 
 def adapter_rank(settings: RunSettings) -> int:

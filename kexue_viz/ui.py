@@ -389,7 +389,8 @@ class View:
     width of the section rather than a grid cell. ``own_size``: the figure at its own size (a
     square frame at equal scales) rather than stretched. ``below()``/``beside()``: Panel objects
     shown under / to the right of the view in its cell (a button, a caption, an editor). ``shown_when()``: the cell is visible only while
-    it returns true (it follows what it reads, as a view does)."""
+    it returns true (it follows what it reads, as a view does). A view that is not ``text`` can be
+    exported alone (:meth:`Dashboard.exportable_views`), named by the text ``export_view.<key>``."""
     key: str
     build: Callable[[], Any]
     main: bool = False

@@ -50,8 +50,8 @@ def measure(dashboard, view: str, name: str, values: list, repeats: int) -> tupl
         problems.append(f"{dashboard.slug}: two runs wrote different bytes")
     per_state = (len(html) - len(one_state)) / max(len(values) - 1, 1) / 2 ** 10
     embed_s = statistics.median(embeds)
-    row = [dashboard.slug, view, name, str(len(values)), fmt_ms(1e3 * builds[0]), fmt_ms(1e3 * statistics.median(builds)),
-           fmt_ms(1e3 * embed_s), f"{builds[0] + embed_s:.1f}", f"{len(html) / 2 ** 20:.2f}", f"{per_state:.0f}"]
+    row = [dashboard.slug, view, name, str(len(values)), fmt_ms(1e3 * builds[0]),
+           fmt_ms(1e3 * statistics.median(builds)), fmt_ms(1e3 * embed_s), f"{builds[0] + embed_s:.1f}", f"{len(html) / 2 ** 20:.2f}", f"{per_state:.0f}"]
     return row, problems
 
 

@@ -5,15 +5,20 @@
 parameters at their current values, the page's language), and lets Panel embed the states
 (``save(embed=True)``): the file holds sliders (numbers) or selects (options), the Bokeh figure of
 the first state and, per state, the changes of the figure's models, replayed in the browser when a
-control moves. BokehJS and Panel's JS are inlined, and so is every stylesheet and icon that Panel
-names by its CDN address (:func:`inline_panel_files`): the file asks no host for anything, as the
-design's offline rule wants (an author drops it into a post or opens it from disk).
+control moves. BokehJS and Panel's JS are inlined, and so is every stylesheet that Panel names by
+its CDN address or a server's path (:func:`inline_panel_files`): the file asks no host for
+anything, as the design's offline rule wants (an author drops it into a post or opens it from disk).
 
 Bounds: at most :data:`MAX_STATES` states (the product of the grids' lengths) and
 :data:`MAX_BYTES` bytes; more is refused with a ``ValueError`` saying what to change. The file
-starts at about 3 MB (the inlined JS) and grows by what a state changes (tens of kB for a few
-curves of a thousand points). For the same dashboard, settings and values the bytes are the same:
-Bokeh's model ids and document ids are renumbered in order (:func:`deterministic_ids`).
+starts at about 2.9 MB (the inlined JS) and grows by what a state changes (19–206 KiB for the
+dashboards' main views). For the same dashboard, settings and values the bytes are the same
+(:func:`deterministic_ids`).
+
+The dashboards offer it beside the export button (:func:`export_controls`). It runs on the session's
+thread, blocking the server while it works (6–15 s for 21 states on 2 cores): Panel's save switches
+process-wide settings for its duration (the resource mode, Bokeh's property comparison), which
+other sessions' renders in the meantime would pick up, so it cannot run in a worker thread.
 """
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ import panel as pn
 import param
 from bokeh.document import Document
 from bokeh.resources import INLINE
-from panel.io.resources import CDN_DIST, DIST_DIR, get_dist_path
+from panel.io.resources import CDN_DIST, get_dist_path
 from panel.io.state import set_curdoc
 
 from . import plot, style
@@ -111,7 +116,7 @@ def _with_current(values: list, current: Any) -> list:
     return sorted([*values[:nearest], current, *values[nearest + 1:]])
 
 
-def interactive_html(dashboard: Dashboard, view_key: str, vary: Sequence[str] = (),
+def interactive_html(dashboard: Dashboard, view_key: str, vary: Sequence[str],
                      values: dict[str, Sequence] | None = None) -> bytes:
     """The view ``view_key`` of ``dashboard`` as a self-contained HTML file (UTF-8 bytes) with a
     control for each parameter of ``vary`` (one or two of :func:`varying_names`) over ``values``
@@ -227,8 +232,9 @@ def embedded_page(dashboard: Dashboard, view_key: str, grids: dict[str, list], f
     page = pn.Column(
         pn.pane.Markdown(f"## {title} · {view_label}\n\n{caption}", sizing_mode="stretch_width", name="caption"),
         figure.layout,
-        pn.pane.Markdown(f"<small>{TEXT.get('settings', lang)}: {others}. {TEXT.get('made_by', lang)} ({dashboard.slug}).</small>",
-                         sizing_mode="stretch_width", name="settings"),
+        pn.pane.Markdown(f"<small>{TEXT.get('settings', lang)}: {others}. "
+                         f"{TEXT.get('made_by', lang)} ({dashboard.slug}).</small>", sizing_mode="stretch_width",
+                         name="settings"),
         sizing_mode="stretch_width", name="page",
     )
     buffer = io.StringIO()
@@ -242,35 +248,24 @@ def embedded_page(dashboard: Dashboard, view_key: str, grids: dict[str, list], f
     return re.sub(r"<html lang=\"\w+\"\s*>", f"<html lang=\"{lang}\">", html, count=1).encode("utf-8")
 
 
-# Panel names its stylesheets and icons by their CDN address, or (where a served page's hook,
-# kexue_viz.notebook.local_stylesheets, rewrote them) by the path its server serves them under
-_PANEL_FILE = re.compile("(?:" + re.escape(CDN_DIST) + r"|(?:\.{1,2}/|/)*" + re.escape(get_dist_path(cdn=False)) +
-                         r")([\w./-]+?\.(?:css|ico|png|svg))(?:\?v=[\w.]+)?")
-_MEDIA_TYPES = {"ico": "image/x-icon", "png": "image/png", "svg": "image/svg+xml"}
+# Panel names its stylesheets by their CDN address, or (in a served session, or where a served page's
+# hook, kexue_viz.notebook.local_stylesheets, rewrote them) by the path its server serves them under
+_PANEL_STYLESHEET = re.compile("(?:" + re.escape(CDN_DIST) + r"|(?:\.{1,2}/|/)*" + re.escape(get_dist_path(cdn=False))
+                               + r")([\w./-]+?\.css)(?:\?v=[\w.]+)?")
 _ICON_LINK = re.compile(r'<link rel="(?:apple-touch-)?icon"[^>]*>\n?')  # the template's Panel icons: not needed
 
 
 def inline_panel_files(html: str) -> str:
-    """``html`` with every address of a file of Panel's distribution replaced by the installed file
-    as a ``data:`` URL (stylesheets percent-encoded, images base64: characters that need no escape
-    in the JSON strings, nested or not, that carry them). A file this Panel does not ship raises."""
+    """``html`` with every address of a stylesheet of Panel's distribution replaced by the installed
+    file as a ``data:`` URL (percent-encoded: characters that need no escape in the JSON strings,
+    nested or not, that carry it). A stylesheet this Panel does not ship raises."""
     def local(match: re.Match) -> str:
-        path = match.group(1)
-        if path.endswith(".css"):
-            url = local_stylesheet_url(CDN_DIST + path)
-            if url is None:
-                raise ValueError(f"Panel's stylesheet {path} is not installed")
-            return url
-        return _data_url(path)
+        url = local_stylesheet_url(CDN_DIST + match.group(1))
+        if url is None:
+            raise ValueError(f"Panel's stylesheet {match.group(1)} is not installed")
+        return url
 
-    return _PANEL_FILE.sub(local, html)
-
-
-def _data_url(path: str) -> str:
-    import base64
-
-    data = (DIST_DIR / path).read_bytes()
-    return f"data:{_MEDIA_TYPES[path.rsplit('.', 1)[1]]};base64,{base64.b64encode(data).decode('ascii')}"
+    return _PANEL_STYLESHEET.sub(local, html)
 
 
 _MODEL_ID = re.compile(r"""(?<=["'])p\d{4,}(?=\\*["'])""")  # Bokeh's "p1234", in JSON nested or not, or JS code
@@ -280,10 +275,16 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 
 def deterministic_ids(html: str) -> str:
-    """``html`` with what differs between two runs of one process made the same: Bokeh's model ids
-    (a process-wide counter) and the Python ids Panel tags its JS links with, numbered in order of
-    first appearance; Panel's default object names without their process-wide count; the document's
-    random UUIDs replaced by ones derived from the content (two different files in one page do not clash)."""
+    """``html`` with what differs between two runs made the same, in its body (the document and its
+    states; the head's inlined JS is left as it is): Bokeh's model ids (a process-wide counter) and
+    the Python ids Panel tags its JS links with, numbered in order of first appearance; Panel's
+    default object names without their process-wide count; the document's random UUIDs replaced by
+    ones derived from the content (two different files in one page do not clash)."""
+    head, body_tag, body = html.partition("<body>")
+    return head + body_tag + _deterministic_body(body) if body_tag else _deterministic_body(html)
+
+
+def _deterministic_body(html: str) -> str:
     html = _renumbered(_MODEL_ID, "p{}", 1000, html)
     html = _renumbered(_LINK_TAG, "{}", 1, html)
     html = _PANEL_NAME.sub(lambda m: m.group(1) + m.group(2), html)

@@ -13,6 +13,8 @@ from kexue_viz.ssm.dashboard import HippoDashboard
 
 from page_text import open_dashboard
 
+pytestmark = pytest.mark.browser
+
 DOWNLOAD_TIMEOUT_S = 180.0  # 21 states built on a busy 2-core machine
 # what the plot shows: every title's text and, per data source, the sum of its finite numbers
 PLOT_STATE_JS = """() => {

@@ -62,6 +62,12 @@ TEXT = TextTable({
     "vary": {"zh": "交互式 HTML：可拖动的参数（最多两个）", "en": "Interactive HTML: parameters to move (up to two)"},
     "download": {"zh": "下载交互式 HTML（无需服务器）", "en": "Download interactive HTML (no server)"},
     "choose": {"zh": "请先选择一到两个要拖动的参数", "en": "Choose one or two parameters to move first"},
+    # refusals a reader can meet in the page (the CLI prints the English)
+    "not_read": {"zh": "视图 {view} 不依赖 {names}（它读取的参数：{reads}）",
+                 "en": "the view {view!r} does not depend on {names}; it reads {reads}"},
+    "fails_at": {"zh": "视图 {view} 在 {state} 时出错：{reason}", "en": "the view {view!r} fails at {state}: {reason}"},
+    "too_large": {"zh": "交互式文件将有 {size} MB，超过 {bound} MB 的上限：请减少取值",
+                  "en": "the interactive file would be {size} MB, above the bound of {bound} MB: vary fewer values"},
 })
 
 
@@ -130,8 +136,7 @@ def interactive_html(dashboard: Dashboard, view_key: str, vary: Sequence[str],
     frames = build_states(dashboard, view, grids)
     html = embedded_page(dashboard, view_key, grids, frames)
     if len(html) > MAX_BYTES:
-        raise ValueError(f"the interactive file would be {len(html) / 2 ** 20:.1f} MB, above the bound of "
-                         f"{MAX_BYTES / 2 ** 20:.0f} MB: vary fewer values")
+        raise TextError(TEXT, "too_large", size=f"{len(html) / 2 ** 20:.1f}", bound=f"{MAX_BYTES / 2 ** 20:.0f}")
     return html
 
 
@@ -184,14 +189,13 @@ def build_states(dashboard: Dashboard, view, grids: dict[str, list]) -> dict[tup
                     frames[combination] = plot.materialize(view.build())
             except Exception as error:
                 state = ", ".join(f"{n}={url_text(v)}" for n, v in zip(names, combination))
-                raise ValueError(f"the view {view.key!r} fails at {state}: {error}") from error
+                raise TextError(TEXT, "fails_at", view=view.key, state=state, reason=error) from error
             read |= reads
     finally:
         dashboard.param.update(saved)
     unread = [name for name in names if name not in read and dashboard.SCRUBBED.get(name) not in read]
     if unread:
-        raise ValueError(f"the view {view.key!r} does not depend on {', '.join(unread)}; it reads "
-                         f"{', '.join(sorted(read - {'lang'}))}")
+        raise TextError(TEXT, "not_read", view=view.key, names=", ".join(unread), reads=", ".join(sorted(read - {"lang"})))
     return frames
 
 

@@ -149,3 +149,6 @@ def test_the_dashboard_offers_the_file_beside_its_export_button():
     vary.value = []
     assert download.callback().getvalue() == b""
     assert embed.TEXT.get("choose", "zh") in dashboard._error.object
+    vary.value = ["readout"]  # a parameter the view does not read: refused in the page's language
+    assert download.callback().getvalue() == b""
+    assert "视图 memory 不依赖 readout" in dashboard._error.object

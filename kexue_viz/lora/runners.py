@@ -290,7 +290,7 @@ def _run_factors(problem, settings: RunSettings, G0: torch.Tensor, progress):
     A, B, stepper = A0, B0, FactorStepper(settings)
     states, losses, steps = [], [], []  # steps: (G, G_A, G_B, ΔA, ΔB) per step
     for t in range(settings.steps + 1):
-        W = W_base + A @ B
+        W = torch.addmm(W_base, A, B)  # W_base + AB in one op (per-op overhead dominates at these sizes)
         loss, G = problem.loss_and_grad(W)
         states.append((A, B, W))
         losses.append(loss)

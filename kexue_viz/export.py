@@ -6,9 +6,10 @@ and the parameters that produced it travel in the file's metadata.
 
 A figure is drawn at a width preset (:data:`WIDTHS`: a blog column or a 16:9 slide) on one
 constrained-layout matplotlib figure: a layout's panels sit in a grid of equal cells, each
-HoloViews panel drawn into its cell, and then every figure gets the same finishing
-(:func:`finish`): colorbars docked to their panels, titles and axis labels wrapped to their axes,
-legends moved off the data.
+HoloViews panel drawn into its cell, and then every figure, composed or single view, gets the same
+finishing (:func:`finish`): colorbars docked to their panels, legends moved off the data, titles
+and axis labels wrapped to their axes, rows as tall as their panels need, only the tick labels
+that fit. One font list serves every glyph (:func:`font_families`); SVG keeps text as text.
 """
 from __future__ import annotations
 
@@ -50,8 +51,8 @@ class Width:
 
 
 WIDTHS = {
-    # 7.5 in at 150 dpi = 1125 px: a 750-px blog column (kexue.fm's is ~750 px) at 1.5× pixel density,
-    # text at its post size (10 pt ≈ 13 CSS px)
+    # 7.5 in at 150 dpi = 1125 px: a blog column ~750 CSS px wide at 1.5× pixel density (crisp on
+    # high-density screens), 10-pt text ≈ 13 CSS px there
     "column": Width(7.5, 150),
     # 13.33 × 7.5 in at 144 dpi = 1920 × 1080 px: a 16:9 slide, text 1.4× larger to read from the back
     "slide": Width(40 / 3, 144, 9 / 16, 1.4),
@@ -74,6 +75,8 @@ POST_STYLE = {
     "legend.framealpha": 0.85,
     "legend.edgecolor": "none",
     "legend.fontsize": 8,
+    "legend.columnspacing": 1.0,  # compact legends: more columns fit under a grid panel
+    "legend.handlelength": 1.6,
     "svg.hashsalt": "kexue_viz",
     "svg.fonttype": "none",  # text stays text (selectable, searchable); the font-family list goes with it
     "pdf.fonttype": 42,
@@ -114,11 +117,12 @@ def font_families() -> list[str]:
     return [name for name in dict.fromkeys((LATIN_FONT, *CJK_FONTS)) if name in installed]
 
 
-def _rc(preset: Width) -> dict:
+def _rc(size: Width) -> dict:
+    """The post style's matplotlib settings at the preset ``size`` (fonts scaled, its resolution)."""
     families = font_families() or ["sans-serif"]
-    sizes = {key: POST_STYLE[key] * preset.font_scale for key in _FONT_SIZES}
+    sizes = {key: POST_STYLE[key] * size.font_scale for key in _FONT_SIZES}
     return {**POST_STYLE, **sizes, "font.family": families, "font.sans-serif": families,
-            "savefig.dpi": preset.dpi}
+            "savefig.dpi": size.dpi}
 
 
 @contextmanager
@@ -160,15 +164,15 @@ def _own_aspect(view) -> float:
     return min(max(inches[1] / inches[0], low), high)
 
 
-def _figure_size(preset: Width, items: list, columns: int) -> tuple[float, float]:
-    """Width and height in inches: the preset's width; its aspect, else rows of cells of
-    :data:`PANEL_ASPECT` (a single view: its own shape)."""
-    if preset.aspect is not None:
-        return preset.inches, preset.inches * preset.aspect
+def _figure_size(size: Width, items: list, columns: int) -> tuple[float, float]:
+    """Width and height in inches to start from: the preset's width; its aspect, else rows of
+    cells of :data:`PANEL_ASPECT` (a single view: its own shape)."""
+    if size.aspect is not None:
+        return size.inches, size.inches * size.aspect
     if len(items) == 1:
-        return preset.inches, preset.inches * _own_aspect(items[0])
+        return size.inches, size.inches * _own_aspect(items[0])
     rows = math.ceil(len(items) / columns)
-    return preset.inches, rows * preset.inches / columns * PANEL_ASPECT
+    return size.inches, rows * size.inches / columns * PANEL_ASPECT
 
 
 def keep_box(plot, view) -> None:
@@ -201,13 +205,26 @@ def render(view, width: str = "column") -> Figure:
         axis.remove()
     FigureCanvasAgg(figure)
     figure.set_layout_engine("constrained")
-    finish(figure, minimum_height=0.0 if size.aspect is not None else
-           size.inches * (MINIMUM_AXES_ASPECT / columns if len(items) > 1 else _own_aspect(items[0]) * 0.6))
+    finish(figure, _minimum_height(size, items, columns))
     return figure
 
 
-# ---- finishing ------------------------------------------------------------------------------------
 MINIMUM_AXES_ASPECT = 0.4  # a grid panel's plotting box is at least this × its cell's width high
+SINGLE_BOX_SHARE = 0.6  # a single view's plotting box is at least this share of its own shape's height
+
+
+def _minimum_height(size: Width, items: list, columns: int) -> float:
+    """The least plotting box height (inches) :func:`finish` keeps: 0 for a fixed shape (it cannot
+    grow), else :data:`MINIMUM_AXES_ASPECT` of a grid cell's width, or for a single view
+    :data:`SINGLE_BOX_SHARE` of the height its own shape gives."""
+    if size.aspect is not None:
+        return 0.0
+    if len(items) > 1:
+        return size.inches / columns * MINIMUM_AXES_ASPECT
+    return size.inches * _own_aspect(items[0]) * SINGLE_BOX_SHARE
+
+
+# ---- finishing ------------------------------------------------------------------------------------
 
 
 def _panel_axes(figure: Figure) -> list:
@@ -233,18 +250,18 @@ def finish(figure: Figure, minimum_height: float = 0.0) -> None:
     legends = [axis.get_legend() for axis in _panel_axes(figure) if axis.get_legend() is not None]
     below = [legend for legend in legends if minimum_height
              and not _inside(legend, legend.axes, renderer) and _too_wide(legend, cell, renderer)]
-    for legend in below:
-        legend_below(legend, cell, renderer)
+    below = [legend_below(legend, cell, renderer) for legend in below]
     _grow(figure, minimum_height, below, renderer)  # before measuring: y labels wrap to the boxes' height
     engine = figure.get_layout_engine()
     engine.execute(figure)
     crowded = crowded_legends(figure, renderer)
-    for legend in crowded if not minimum_height else ():
-        legend_beside(legend)
-    below += crowded if minimum_height else []
+    if minimum_height:
+        below += crowded
+    else:
+        for legend in crowded:
+            legend_beside(legend)
     fit_labels(labels, renderer)
-    for legend in below:  # again: the axes' width and the wrapped x label are known now
-        legend_below(legend, cell, renderer)
+    below = [legend_below(legend, cell, renderer) for legend in below]  # again: the x label is wrapped now
     _grow(figure, minimum_height, below, renderer)
     engine.execute(figure)
     if fit_labels(labels, renderer, overflowing_only=True):  # a box the final layout made narrower
@@ -370,7 +387,8 @@ def covers_data(legend, axis, renderer) -> bool:
     images do not count: a legend over shading reads fine)."""
     box = legend.get_window_extent(renderer)
     for line in axis.get_lines():
-        if line.get_visible() and line.get_transform().transform_path(line.get_path()).intersects_bbox(box, filled=False):
+        path = line.get_transform().transform_path(line.get_path())
+        if line.get_visible() and path.intersects_bbox(box, filled=False):
             return True
     for collection in axis.collections:
         if not collection.get_visible():
@@ -381,7 +399,8 @@ def covers_data(legend, axis, renderer) -> bool:
                 return True
         if isinstance(collection, LineCollection):
             transform = collection.get_transform()
-            if any(transform.transform_path(path).intersects_bbox(box, filled=False) for path in collection.get_paths()):
+            paths = (transform.transform_path(path) for path in collection.get_paths())
+            if any(path.intersects_bbox(box, filled=False) for path in paths):
                 return True
     return False
 
@@ -420,18 +439,21 @@ def legend_beside(legend) -> None:
     legend.set_bbox_to_anchor((1.02, 1.0), transform=legend.axes.transAxes)
 
 
-def legend_below(legend, cell: float, renderer) -> None:
-    """Put ``legend`` under its x axis (ticks and label), centred, in as many columns as fit its
-    grid cell, ``cell`` pixels wide."""
+def legend_below(legend, cell: float, renderer):
+    """``legend`` redrawn under its x axis (ticks and label), centred, in as many columns as fit
+    its grid cell, ``cell`` pixels wide; returns the new legend (matplotlib lays out a legend's
+    columns only when it is made)."""
     axis, figure = legend.axes, legend.figure
     ticks = axis.xaxis.get_tightbbox(renderer) or axis.get_window_extent(renderer)  # None for a hidden axis
     drop = (axis.get_window_extent(renderer).y0 - ticks.y0) / figure.dpi + 0.04
-    legend.set_loc("upper center")
-    legend.set_bbox_to_anchor((0.5, 0.0), transform=axis.transAxes + ScaledTranslation(0, -drop, figure.dpi_scale_trans))
-    for columns in range(len(legend.legend_handles), 0, -1):
-        legend.set_ncols(columns)
-        if legend.get_window_extent(renderer).width <= 0.95 * cell:
+    under_ticks = axis.transAxes + ScaledTranslation(0, -drop, figure.dpi_scale_trans)
+    handles, labels = legend.legend_handles, [text.get_text() for text in legend.texts]
+    for columns in range(len(handles), 0, -1):
+        legend = axis.legend(handles, labels, ncols=columns, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                             bbox_transform=under_ticks, fontsize=legend.texts[0].get_fontsize())
+        if legend.get_window_extent(renderer).width <= cell:
             break
+    return legend
 
 
 ROW_PAD = 0.12  # inches between a row's lowest text and the next row's title
@@ -464,8 +486,8 @@ def _grow(figure: Figure, minimum_height: float, below: list, renderer) -> None:
         if axis.get_legend() in below:
             extra += axis.get_legend().get_window_extent(renderer).height
         spec = axis.get_subplotspec()
-        row = spec.rowspan.start
-        boxes[row] = max(boxes.get(row, 0.0), _box_height(axis, minimum_height, figure.get_figwidth() / spec.get_gridspec().ncols))
+        row, cell = spec.rowspan.start, figure.get_figwidth() / spec.get_gridspec().ncols
+        boxes[row] = max(boxes.get(row, 0.0), _box_height(axis, minimum_height, cell))
         texts[row] = max(texts.get(row, 0.0), extra / figure.dpi + ROW_PAD)
     grid = _panel_axes(figure)[0].get_gridspec()
     grid.set_height_ratios([boxes.get(row, minimum_height) for row in range(grid.nrows)])

@@ -47,6 +47,12 @@ _DASH = {"dashed": "--", "dotted": ":", "solid": "-", "dashdot": "-."}
 _MARKER = {"circle": "o", "square": "s", "triangle": "^", "diamond": "D", "cross": "+"}
 
 
+def marker_area(diameter: float) -> float:
+    """matplotlib's marker size ``s`` (area, points²) for a Bokeh marker ``size`` (diameter, CSS
+    pixels of 0.75 pt): the same marker on paper as on screen."""
+    return (0.75 * diameter) ** 2
+
+
 def translate(backend: str, options: dict) -> dict:
     """``options`` (Bokeh names) as ``backend`` spells them; options of the other backend only are dropped."""
     other = "matplotlib" if backend == "bokeh" else "bokeh"
@@ -58,6 +64,8 @@ def translate(backend: str, options: dict) -> dict:
             value = _DASH.get(value, value)
         if backend == "matplotlib" and key == "marker":
             value = _MARKER.get(value, value)
+        if backend == "matplotlib" and key == "size" and isinstance(value, (int, float)):
+            value = marker_area(value)
         out[_RENAMES[backend].get(key, key)] = value
     return out
 

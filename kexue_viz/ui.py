@@ -508,7 +508,7 @@ class Dashboard(pn.viewable.Viewer):
         for live, settled in self.SCRUBBED.items():
             setattr(self, settled, getattr(self, live))
             self.param.watch(self._settle_unless_scrubbing, live)
-        self.param.export_view.objects = [WHOLE_FIGURE, *self.exportable_views()]
+        self.param.export_view.objects = [WHOLE_FIGURE, *self._plot_views()]
 
     # ---- text -----------------------------------------------------------------------------
     def t(self, key: str, **values) -> str:

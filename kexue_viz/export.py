@@ -499,7 +499,7 @@ def _trimmed(figure: Figure, pad: float = 0.04) -> Bbox:
     """The figure's drawn extent in inches plus ``pad``, from its final layout, which is then fixed
     (saving neither lays out again nor draws twice to find the extent, as ``bbox_inches="tight"`` does)."""
     box = figure.get_tightbbox(figure.canvas.get_renderer())
-    figure.set_layout_engine("none")
+    figure.set_layout_engine(None)  # none at all ("none" leaves a placeholder, and saving then lays out again)
     return box.padded(pad)
 
 

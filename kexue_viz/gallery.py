@@ -1,5 +1,5 @@
 """The gallery of exported figures: ``python -m kexue_viz.gallery`` writes, for every dashboard at
-its default settings, the composed figure and every view alone as the export button writes them
+its default settings, the composed figure and every view the page shows alone, as the export button writes them
 (PNG, the blog-column width, :data:`kexue_viz.export.WIDTHS`) to ``docs/figures/<slug>/<view>.png``,
 and ``docs/figures/README.md`` listing them with each export's time.
 
@@ -31,11 +31,20 @@ class Picture:
     error: str = ""
 
 
+def hidden_views(dashboard) -> set[str]:
+    """The keys of the dashboard's views that its page hides at the current settings (``shown_when``
+    false, e.g. diffusion's PFGM half-plane under another construction): an export of one is empty."""
+    return {view.key for section in dashboard.sections() for view in section.views
+            if view.shown_when is not None and not view.shown_when()}
+
+
 def export_dashboard(slug: str, lang: str, folder: Path) -> list[Picture]:
-    """Export the composed figure and each view of dashboard ``slug`` (default settings, language
-    ``lang``) as PNG into ``folder/<slug>/``."""
+    """Export the composed figure and each view of dashboard ``slug`` shown at its default settings
+    (language ``lang``) as PNG into ``folder/<slug>/``."""
     dashboard = DASHBOARDS[slug].load()(lang=lang)
-    views = {WHOLE_FIGURE: dashboard.option_label("export_view", WHOLE_FIGURE), **dashboard.exportable_views()}
+    hidden = hidden_views(dashboard)
+    views = {WHOLE_FIGURE: dashboard.option_label("export_view", WHOLE_FIGURE),
+             **{key: label for key, label in dashboard.exportable_views().items() if key not in hidden}}
     (folder / slug).mkdir(parents=True, exist_ok=True)
     pictures = []
     for key, label in views.items():
@@ -43,7 +52,8 @@ def export_dashboard(slug: str, lang: str, folder: Path) -> list[Picture]:
         try:
             data = dashboard.export_bytes("png", view=key)
         except Exception as error:  # noqa: BLE001 - a view that cannot export is listed, the rest still written
-            pictures.append(Picture(slug, key, label, None, time.perf_counter() - started, error=f"{type(error).__name__}: {error}"))
+            seconds, reason = time.perf_counter() - started, f"{type(error).__name__}: {error}"
+            pictures.append(Picture(slug, key, label, None, seconds, error=reason))
             continue
         seconds = time.perf_counter() - started
         path = folder / slug / f"{key}.png"
@@ -62,13 +72,16 @@ def readme(pictures: list[Picture], folder: Path, lang: str) -> str:
              f"settings, language `{lang}`, PNG at the blog-column width (7.5 in at 150 dpi, 1125 px), exactly as "
              "the export button or `kexue-viz export DASHBOARD --view VIEW` writes it. Times are one export "
              f"each on the machine that ran the command (the first view of a dashboard includes warming up). "
-             f"{len(pictures)} pictures, {total / 1e6:.1f} MB.", ""]
+             f"{len(pictures)} pictures, {total / 1e6:.1f} MB. Views the page hides at these settings (diffusion's "
+             "PFGM half-plane) are left out; views filled by a button (HiPPO's route timing, InfoMap's sweep, the "
+             "LoRA+ heatmap, diffusion's NFE sweep) show the state before it is pressed.", ""]
     for slug in dict.fromkeys(picture.slug for picture in pictures):
         rows = [picture for picture in pictures if picture.slug == slug]
         lines += [f"## {DASHBOARDS[slug].title(lang)} (`{slug}`)", "", "| view | label | export | size |",
                   "|---|---|---|---|"]
         for picture in rows:
-            link = f"[`{picture.view}`]({picture.path.relative_to(folder).as_posix()})" if picture.path else f"`{picture.view}`"
+            link = (f"[`{picture.view}`]({picture.path.relative_to(folder).as_posix()})" if picture.path
+                    else f"`{picture.view}`")
             size = f"{picture.size / 1e3:.0f} kB" if picture.path else f"failed: {picture.error}"
             lines.append(f"| {link} | {picture.label} | {picture.seconds:.2f} s | {size} |")
         lines.append("")
@@ -81,7 +94,8 @@ def readme(pictures: list[Picture], folder: Path, lang: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kexue_viz.gallery", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("dashboards", nargs="*", metavar="DASHBOARD", help=f"only these (default: all of {', '.join(DASHBOARDS)})")
+    parser.add_argument("dashboards", nargs="*", metavar="DASHBOARD",
+                        help=f"only these (default: all of {', '.join(DASHBOARDS)})")
     parser.add_argument("--lang", default="zh", choices=("zh", "en"))
     parser.add_argument("--out", type=Path, default=FIGURES, help=f"folder (default {FIGURES})")
     args = parser.parse_args(argv)
@@ -89,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown dashboard(s): {', '.join(unknown)}")
     folder = args.out / "en" if args.lang == "en" else args.out
-    pictures = [picture for slug in (args.dashboards or DASHBOARDS) for picture in export_dashboard(slug, args.lang, folder)]
+    pictures = [picture for slug in (args.dashboards or DASHBOARDS)
+                for picture in export_dashboard(slug, args.lang, folder)]
     (folder / "README.md").write_text(readme(pictures, folder, args.lang), encoding="utf-8")
     failed = [picture for picture in pictures if picture.error]
     for picture in failed:

@@ -102,7 +102,8 @@ def test_grid_panels_are_equal(hippo, attention, width):
             for axis in filling:
                 groups.setdefault(getattr(axis.get_subplotspec(), span).start, []).append(
                     getattr(axis.get_position(), attribute))
-            assert all(max(sizes) - min(sizes) < 0.005 for sizes in groups.values()), (dashboard.slug, attribute, groups)
+            spread = max(max(sizes) - min(sizes) for sizes in groups.values())
+            assert spread < 0.005, (dashboard.slug, attribute, groups)
 
 
 def test_only_tick_labels_that_fit_are_shown():

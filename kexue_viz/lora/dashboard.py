@@ -15,6 +15,7 @@ reader finds the results done.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -27,7 +28,7 @@ from ..ui import Dashboard, Section, View, on_tap
 from . import pipeline, views
 from .adapters import LORA_GA_DIRECTIONS, LORA_GA_SCALES
 from .pro import PRO_C_CHOICES, PRO_VARIANTS
-from .runners import MAIN_METHODS, METHODS, RunSettings
+from .runners import BATCHED_METHODS, MAIN_METHODS, METHODS, RunSettings
 from .text import TEXT
 
 SGD_LRS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0]
@@ -55,6 +56,12 @@ def _ratio(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
 
 def _at(values: np.ndarray, index: int) -> float:
     return float(values[index]) if 0 <= index < len(values) else math.nan
+
+
+def _ga_refused(settings: RunSettings, limit: int) -> bool:
+    """Whether the settings start from LoRA-GA's init with r above ``limit`` = min(n, m)/2 (G0 has too few
+    singular pairs)."""
+    return (settings.method == "lora_ga" or settings.init == "lora_ga") and settings.r > limit
 
 
 class LoRADashboard(Dashboard):
@@ -132,29 +139,39 @@ class LoRADashboard(Dashboard):
         """η of the chosen optimizer (η_A for LoRA+)."""
         return float(self.lr_adam if self.optimizer == "adam" else self.lr_sgd)
 
-    def run_settings(self, method: str, **changes) -> RunSettings:
-        """The method's :class:`~.runners.RunSettings` from the controls (``changes`` override them),
-        normalised (:func:`.pipeline.normalised`)."""
-        values = dict(method=method, r=self.r, optimizer=self.optimizer, lr=self.lr, steps=self.steps, seed=self.seed,
-                      zero_init=self.zero_init, init=self.init, lp_ratio=float(self.lp_ratio), ga_scale=self.ga_scale,
-                      ga_gamma=float(self.ga_gamma), ga_c=float(self.ga_c), ga_direction=self.ga_direction,
-                      capacity_matched=self.capacity_matched, pro_C=self.pro_C, pro_variant=self.pro_variant)
-        return pipeline.normalised(RunSettings(**{**values, **changes}))
+    def controls_settings(self) -> RunSettings:
+        """The :class:`~.runners.RunSettings` the controls give (method ``lora``, not normalised; each control
+        read once: a parameter read costs more than the settings built from it)."""
+        return RunSettings(r=self.r, optimizer=self.optimizer, lr=self.lr, steps=self.steps, seed=self.seed,
+                           zero_init=self.zero_init, init=self.init, lp_ratio=float(self.lp_ratio),
+                           ga_scale=self.ga_scale, ga_gamma=float(self.ga_gamma), ga_c=float(self.ga_c),
+                           ga_direction=self.ga_direction, capacity_matched=self.capacity_matched, pro_C=self.pro_C,
+                           pro_variant=self.pro_variant)
 
-    def check_ga_rank(self, settings: RunSettings) -> None:
-        """LoRA-GA takes 2r singular pairs of G0: refuse r > min(n, m)/2 with a message."""
-        if settings.method == "lora_ga" or settings.init == "lora_ga":
-            n, m = self.sizes()
-            if 2 * settings.r > min(n, m):
-                raise ValueError(self.t("ga_rank", r=settings.r, limit=min(n, m) // 2))
+    def run_settings(self, method: str, controls: RunSettings | None = None, **changes) -> RunSettings:
+        """The method's :class:`~.runners.RunSettings` from the controls (``controls`` when already read;
+        ``changes`` override them), normalised (:func:`.pipeline.normalised`)."""
+        controls = self.controls_settings() if controls is None else controls
+        return pipeline.normalised(dataclasses.replace(controls, method=method, **changes))
+
+    def check_ga_rank(self, settings: RunSettings, shape: tuple[int, int] | None = None) -> None:
+        """LoRA-GA takes 2r singular pairs of G0: refuse r > min(n, m)/2 with a message (``shape`` (n, m) when
+        already known)."""
+        limit = min(self.sizes() if shape is None else shape) // 2
+        if _ga_refused(settings, limit):
+            raise ValueError(self.t("ga_rank", r=settings.r, limit=limit))
 
     def record(self, method: str, **changes) -> pipeline.Record | None:
-        """The method's run: computed now on the linear problem, read from the memo on digits (``None``
-        until the digits button has run it)."""
-        problem, settings = self.problem_settings(), self.run_settings(method, **changes)
-        self.check_ga_rank(settings)
+        """The method's run: computed now on the linear problem (the methods of
+        :data:`~.runners.BATCHED_METHODS` as one memoised batch, those refused left out), read from the memo on
+        digits (``None`` until the digits button has run it)."""
+        problem, controls = self.problem_settings(), self.controls_settings()
+        settings, limit = self.run_settings(method, controls, **changes), min(problem.shape) // 2
+        self.check_ga_rank(settings, problem.shape)
         if problem.live:
-            return pipeline.history(problem, settings)
+            runs = (self.run_settings(batched, controls) for batched in BATCHED_METHODS)
+            batch = tuple(run for run in runs if not _ga_refused(run, limit))
+            return pipeline.batched_history(problem, settings, batch)
         return pipeline.history.cached(problem, settings)
 
     def shown(self) -> list[tuple[str, pipeline.Record]]:

@@ -170,6 +170,34 @@ def history(problem_settings: ProblemSettings, settings: runners.RunSettings) ->
                               floors=floors(problem_settings, runners.adapter_rank(settings))))
 
 
+@memoised(max_bytes=32 * 2**20)
+def batch_histories(problem_settings: ProblemSettings, batch: tuple[runners.RunSettings, ...]) -> tuple[Record, ...]:
+    """The runs of ``batch`` (settings of :data:`~.runners.BATCHED_METHODS` as :func:`normalised` gives them) as
+    :class:`Record` s in its order, trained as one batch per :func:`~.runners.batch_key` (one when the methods
+    share optimizer, rate, steps and rank: a change of one method's setting re-runs the batch, about the cost
+    of one run). Each equals :func:`history` of its settings."""
+    groups: dict = {}
+    for settings in dict.fromkeys(batch):
+        groups.setdefault(runners.batch_key(settings), []).append(settings)
+    records = {}
+    for group in groups.values():
+        first = group[0]
+        histories = runners.run_batch(problem(problem_settings), group,
+                                      reference=full_run(problem_settings, reference_settings(first)),
+                                      floors=floors(problem_settings, runners.adapter_rank(first)))
+        records.update(zip(group, map(record, histories)))
+    return tuple(records[settings] for settings in batch)
+
+
+def batched_history(problem_settings: ProblemSettings, settings: runners.RunSettings,
+                    batch: tuple[runners.RunSettings, ...]) -> Record:
+    """The run of ``settings`` read from the memoised ``batch`` (:func:`batch_histories`) when it is one of
+    them, else its own run (:func:`history`)."""
+    if settings in batch:
+        return batch_histories(problem_settings, batch)[batch.index(settings)]
+    return history(problem_settings, settings)
+
+
 # ---- LoRA+ (10001) ---------------------------------------------------------------------------------
 @memoised(max_bytes=2**20)
 def heatmap_row(problem_settings: ProblemSettings, settings: runners.RunSettings, lr_A: float,

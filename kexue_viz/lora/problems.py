@@ -10,6 +10,8 @@ Both expose the same interface, which the runners use (layout of brief §2.1: W 
 * ``floors(r)`` — the losses no rank-r / rank-2r adapter and no full fine-tuning can go below;
 * ``random_factor(rows, cols, seed)`` — the seeded random LoRA factor of the recipe, entries of variance
   1/rows (A = randn/√n; B = randn/√r when A starts at zero).
+* ``needs_autograd`` — whether ``loss_and_grad`` records an autograd graph (the runners train the others
+  under ``torch.inference_mode()``, cheaper per op).
 """
 from __future__ import annotations
 
@@ -51,6 +53,8 @@ class LinearProblem:
     independent checks. Defaults (32, 24, 512, 1, 0.1, 0) give the reference numbers of §3.3.
     """
 
+    needs_autograd = False
+
     def __init__(self, n: int = 32, m: int = 24, N: int = 512, exponent: float = 1.0, noise: float = 0.1,
                  seed: int = 0):
         if m > n:
@@ -67,14 +71,23 @@ class LinearProblem:
         self.S = self.X.T @ self.X / N
         self.XtY = self.X.T @ self.Y / N
         self.half_yy = float((self.Y * self.Y).sum()) / (2 * N)
+        self._half_yy = torch.tensor(self.half_yy, dtype=self.W0.dtype, device=self.W0.device)
 
     def loss(self, W: torch.Tensor) -> torch.Tensor:
         """L(W) = ½⟨W, SW⟩ − ⟨W, XᵀY/N⟩ + ‖Y‖²/(2N) over the last two dimensions of W ([..., n, m])."""
-        return ((0.5 * (self.S @ W) - self.XtY) * W).sum((-2, -1)) + self.half_yy
+        return self.loss_and_grad(W)[0]
+
+    def grad(self, W: torch.Tensor) -> torch.Tensor:
+        """G = SW − XᵀY/N ([..., n, m]; one fused op for a single W)."""
+        if W.dim() == 2:
+            return torch.addmm(self.XtY, self.S, W, beta=-1)
+        return self.S @ W - self.XtY
 
     def loss_and_grad(self, W: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(L(W), G) with G = SW − XᵀY/N ([..., n, m]), exact."""
-        return self.loss(W), self.S @ W - self.XtY
+        """(L(W), G), exact, with the loss from G: L = ½⟨W, G − XᵀY/N⟩ + ‖Y‖²/(2N) (S@W formed once; a run's
+        step cost is per-op overhead at these sizes)."""
+        G = self.grad(W)
+        return torch.add(self._half_yy, ((G - self.XtY) * W).sum((-2, -1)), alpha=0.5), G
 
     def optimum(self) -> torch.Tensor:
         """The full fine-tuning optimum W* = S⁻¹XᵀY/N (n×m)."""
@@ -170,6 +183,8 @@ class DigitsProblem:
     mirrored images with only W1 (64×64, so n = m = 64) adapted; biases and head frozen. The loss is the
     full-batch mean cross-entropy on the 1200 mirrored training images, its gradient by torch autograd.
     Pretraining is cached (:func:`pretrained_digits`, in ``cache_dir`` or :func:`cache_directory`)."""
+
+    needs_autograd = True
 
     def __init__(self, cache_dir: Path | str | None = None):
         self.cache_dir = Path(cache_dir) if cache_dir is not None else cache_directory()

@@ -22,6 +22,7 @@ at rank 2r, matching LoRA-GA's rank-2r ΔW = A_tB_t − A0B0.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from kexue_viz.lora.pro import adam_direction, gram_inverse, pro_step_directions
 
 METHODS = ("full", "lora", "lora_plus", "lora_ga", "lora_pro", "scaled_gd")
 MAIN_METHODS = ("full", "lora", "lora_plus", "lora_ga", "lora_pro")
+BATCHED_METHODS = ("lora", "lora_plus", "lora_ga")  # plain LoRA's update rule: trained as one batch (run_batch)
 OPTIMIZERS = ("sgd", "adam")
 PROGRESS_EVERY = 10
 
@@ -174,14 +176,16 @@ def scaled_gd_directions(G_A, G_B, A, B, damping: float = 0.0):
 
 
 class FactorStepper:
-    """Moves (A, B) one step for a factor method: :meth:`step` takes G_A, G_B and returns (ΔA, ΔB)."""
+    """Moves (A, B) one step for a factor method: :meth:`step` takes G_A, G_B and returns (ΔA, ΔB).
+    ``rates`` (η_A, η_B) default to :func:`factor_rates`; a batch passes tensors [K, 1, 1] (one rate per method)."""
 
-    def __init__(self, settings: RunSettings):
+    def __init__(self, settings: RunSettings, rates=None):
         self.settings = settings
         if settings.method == "lora_pro":
             self.pro_state = {}  # LoRA-Pro's Adam moments (:func:`~.pro.pro_step_directions`)
         else:
-            self.hand = HandOptimizer(settings.optimizer, factor_rates(settings), settings.betas, settings.eps)
+            rates = factor_rates(settings) if rates is None else rates
+            self.hand = HandOptimizer(settings.optimizer, rates, settings.betas, settings.eps)
 
     def step(self, G_A, G_B, A, B):
         """(ΔA, ΔB) of one step from (A, B) with factor gradients (G_A, G_B)."""
@@ -200,6 +204,19 @@ def _sub_progress(progress, start: float, width: float):
     return None if progress is None else (lambda fraction: progress(start + width * fraction))
 
 
+def batch_key(settings: RunSettings) -> tuple | None:
+    """What the methods trained as one batch share (:func:`run_batch`): optimizer, rate, steps, Adam's constants
+    and the adapter rank; ``None`` for a method outside BATCHED_METHODS."""
+    if settings.method not in BATCHED_METHODS:
+        return None
+    return settings.optimizer, settings.lr, settings.steps, settings.betas, settings.eps, adapter_rank(settings)
+
+
+def _grad_free(problem):
+    """``torch.inference_mode()`` for a problem whose gradient needs no autograd (cheaper per op), else nothing."""
+    return contextlib.nullcontext() if problem.needs_autograd else torch.inference_mode()
+
+
 def run(problem, settings: RunSettings, progress: Callable[[float], None] | None = None,
         reference: History | None = None, floors: tuple | None = None) -> History:
     """Run ``settings.method`` on ``problem`` for ``settings.steps`` steps and record every diagnostic of
@@ -209,26 +226,52 @@ def run(problem, settings: RunSettings, progress: Callable[[float], None] | None
     every PROGRESS_EVERY steps and at the end; an exception it raises cancels the run.
 
     The training loop keeps only what a step needs (W_t, or A_t and B_t, and G_t); every diagnostic is computed
-    afterwards in one batched call over the steps (per-op overhead dominates at these sizes)."""
-    if settings.method != "full" and reference is None:
-        reference = run(problem, dataclasses.replace(settings, method="full"), _sub_progress(progress, 0.0, 0.5))
-        progress = _sub_progress(progress, 0.5, 0.5)
-    G0 = problem.loss_and_grad(problem.W0)[1]
-    if settings.method == "full":
-        records, W_T = _run_full(problem, settings, progress)
-    else:
-        records, W_T = _run_factors(problem, settings, G0, progress)
+    afterwards in one batched call over the steps (per-op overhead dominates at these sizes). A method of
+    BATCHED_METHODS is a batch of one (:func:`run_batch`)."""
+    return run_batch(problem, (settings,), progress, reference, floors)[0]
+
+
+def run_batch(problem, batch, progress: Callable[[float], None] | None = None, reference: History | None = None,
+              floors: tuple | None = None) -> list[History]:
+    """:func:`run` for each settings of ``batch``: one method, or methods of BATCHED_METHODS with one
+    :func:`batch_key` trained at once over a leading method axis (factors [K, n, r], [K, r, m], each with its own
+    init and rates: one training loop for K methods). Each history equals the method's own run (a batch runs
+    until no loss is finite; a method's records stop where its loss stopped being finite). ``reference`` and
+    ``floors`` are shared (same optimizer, rate, steps and rank)."""
+    batch = tuple(batch)
+    keys = {batch_key(settings) for settings in batch}
+    if len(batch) > 1 and (None in keys or len(keys) > 1):
+        raise ValueError(f"a batch is methods of {BATCHED_METHODS} with one optimizer, lr, steps and rank "
+                         f"(got {batch})")
+    first = batch[0]
+    with _grad_free(problem):
+        if first.method != "full" and reference is None:
+            reference = run(problem, dataclasses.replace(first, method="full"), _sub_progress(progress, 0.0, 0.5))
+            progress = _sub_progress(progress, 0.5, 0.5)
+        G0 = problem.loss_and_grad(problem.W0)[1]
+        if first.method == "full":
+            trained = [_run_full(problem, first, progress)]
+        elif first.method in BATCHED_METHODS:
+            trained = _run_batched(problem, batch, G0, progress)
+        else:
+            trained = _run_single(problem, first, G0, progress)
+        floors = tuple(problem.floors(adapter_rank(first)) if floors is None else floors)
+        return [_history(problem, settings, records, W_T, G0, reference, floors)
+                for settings, (records, W_T) in zip(batch, trained)]
+
+
+def _history(problem, settings: RunSettings, records: dict, W_T: torch.Tensor, G0: torch.Tensor,
+             reference: History | None, floors: tuple) -> History:
+    """The :class:`History` of one run from its records over the states and steps reached and its final W."""
     records = {key: _padded(values.cpu(), settings.steps + (key in STATE_KEYS)) for key, values in records.items()}
     deltas = records.pop("delta_W")
     full_deltas = deltas if reference is None else reference.delta_W
     last_finite = int(torch.isfinite(deltas).all(-1).all(-1).nonzero().max())
     accuracy = float(problem.test_accuracy(W_T)) if hasattr(problem, "test_accuracy") else math.nan
-    r_used = adapter_rank(settings)
-    return History(settings=settings, r_used=r_used, distance=dg.relative_distance(deltas, full_deltas),
+    return History(settings=settings, r_used=adapter_rank(settings), distance=dg.relative_distance(deltas, full_deltas),
                    delta_W=deltas, sigma_G0=dg.singular_values(G0).cpu(),
-                   rank=int(dg.rank_of_spectrum(records["sigma"][last_finite])),
-                   floors=tuple(problem.floors(r_used) if floors is None else floors), test_accuracy=accuracy,
-                   diverged=not bool(torch.isfinite(records["loss"]).all()), **records)
+                   rank=int(dg.rank_of_spectrum(records["sigma"][last_finite])), floors=floors,
+                   test_accuracy=accuracy, diverged=not bool(torch.isfinite(records["loss"]).all()), **records)
 
 
 STATE_KEYS = ("loss", "rms_A", "rms_B", "delta_W", "sigma")
@@ -236,8 +279,10 @@ STEP_KEYS = ("cos", "cos_projection", "gap", "dL_A", "dL_B", "step_A")
 
 
 def _stop(loss: torch.Tensor, t: int, steps: int) -> bool:
-    """True at the last state, or when the loss is no longer finite (a diverged run stops there)."""
-    return t == steps or not math.isfinite(float(loss))
+    """True at the last state, or when no loss is finite (a diverged run stops there; a batch once all have)."""
+    if t == steps:
+        return True
+    return not math.isfinite(float(loss)) if loss.dim() == 0 else not bool(torch.isfinite(loss).any())
 
 
 def _padded(values: torch.Tensor, length: int) -> torch.Tensor:
@@ -283,34 +328,79 @@ def _run_full(problem, settings: RunSettings, progress):
             "dL_A": step_nan, "dL_B": step_nan, "step_A": step_nan}, W
 
 
-def _run_factors(problem, settings: RunSettings, G0: torch.Tensor, progress):
-    """A factor method: the records of :func:`run` as tensors over the states and steps reached, and the final
-    W = W_base + A_T B_T."""
-    A0, B0, W_base = initial_factors(problem, settings, G0)
-    A, B, stepper = A0, B0, FactorStepper(settings)
-    states, losses, steps = [], [], []  # steps: (G, G_A, G_B, ΔA, ΔB) per step
-    for t in range(settings.steps + 1):
-        W = torch.addmm(W_base, A, B)  # W_base + AB in one op (per-op overhead dominates at these sizes)
+def _train(problem, A, B, W_base, stepper: FactorStepper, steps: int, progress, keep: bool = True):
+    """The factor loop of single runs, batches (a leading method axis on A, B and W_base) and sweeps: up to
+    ``steps`` steps of ``stepper`` from (A, B), stopping once no loss is finite. Returns the losses stacked over
+    the states reached and, with ``keep``, the states (A_t, B_t, W_t) and the steps (G, G_A, G_B, ΔA, ΔB) stacked
+    over t (``None`` for no step); without, the last state alone."""
+    product = torch.baddbmm if A.dim() == 3 else torch.addmm  # W_base + AB in one op (per-op overhead dominates)
+    states, losses, records = [], [], []
+    for t in range(steps + 1):
+        W = product(W_base, A, B)
         loss, G = problem.loss_and_grad(W)
         states.append((A, B, W))
         losses.append(loss)
-        if _stop(loss, t, settings.steps):
+        if _stop(loss, t, steps):
             break
         G_A, G_B = lora_grads(G, A, B)
         dA, dB = stepper.step(G_A, G_B, A, B)
-        steps.append((G, G_A, G_B, dA, dB))
+        if keep:
+            records.append((G, G_A, G_B, dA, dB))
+        else:
+            states.clear()
         A, B = A + dA, B + dB
-        _report(progress, t, settings.steps)
-    As, Bs, Ws = map(torch.stack, zip(*states))
-    deltas = Ws - problem.W0
-    records = {"loss": torch.stack(losses), "rms_A": dg.rms(As), "rms_B": dg.rms(Bs), "delta_W": deltas,
-               "sigma": _factor_spectra(As, Bs, A0, B0, torch.isfinite(deltas).all(-1).all(-1))}
-    if steps:
-        G, G_A, G_B, dA, dB = map(torch.stack, zip(*steps))
-        records |= _step_diagnostics(G, As[:-1], Bs[:-1], G_A, G_B, dA, dB)
-    else:
-        records |= {key: losses[0].new_empty((0,)) for key in STEP_KEYS}
-    return records, W
+        _report(progress, t, steps)
+    states = tuple(map(torch.stack, zip(*states))) if keep else states[-1]
+    return torch.stack(losses), states, tuple(map(torch.stack, zip(*records))) if records else None
+
+
+def _run_single(problem, settings: RunSettings, G0: torch.Tensor, progress):
+    """A factor method outside BATCHED_METHODS (LoRA-Pro, scaled GD) as a batch of one: [(records, final W)]."""
+    A0, B0, W_base = initial_factors(problem, settings, G0)
+    losses, states, steps = _train(problem, A0, B0, W_base, FactorStepper(settings), settings.steps, progress)
+    with_axis = (lambda tensors: None if tensors is None else tuple(x.unsqueeze(1) for x in tensors))
+    return _factor_records(problem, losses.unsqueeze(1), with_axis(states), with_axis(steps), A0[None], B0[None])
+
+
+def _run_batched(problem, batch: tuple[RunSettings, ...], G0: torch.Tensor, progress):
+    """The methods of ``batch`` (BATCHED_METHODS, one :func:`batch_key`) trained at once, factors stacked on a
+    leading method axis with per-method rates [K, 1, 1]: [(records, final W)] per method."""
+    A0, B0, W_base = (torch.stack(parts) for parts in zip(*(initial_factors(problem, s, G0) for s in batch)))
+    rates = torch.tensor([factor_rates(s) for s in batch], dtype=A0.dtype, device=A0.device)
+    stepper = FactorStepper(batch[0], rates[:, :, None, None].unbind(1))
+    losses, states, steps = _train(problem, A0, B0, W_base, stepper, batch[0].steps, progress)
+    return _factor_records(problem, losses, states, steps, A0, B0)
+
+
+def _factor_records(problem, losses, states, steps, A0, B0) -> list[tuple[dict, torch.Tensor]]:
+    """Per method k of a trained batch (``losses`` [T+1, K], ``states`` (A_t, B_t, W_t) [T+1, K, …], ``steps``
+    (G, G_A, G_B, ΔA, ΔB) [T, K, …] or ``None``, initial factors [K, …]): the records of :func:`run` up to the
+    state whose loss stopped being finite (later entries NaN, as a single run that stopped there) and its final
+    W = W_base + A_T B_T. Each step diagnostic is one batched call over every method's kept steps."""
+    As, Bs, Ws = states
+    finite = torch.isfinite(losses)
+    reached = torch.where(finite.all(0), losses.shape[0] - 1, (~finite).to(torch.int64).argmax(0))  # [K]
+    t = torch.arange(losses.shape[0], device=losses.device)[:, None]
+    kept_states, kept_steps = t <= reached, t[:-1] < reached
+
+    def states_only(values):
+        return torch.where(kept_states.reshape(kept_states.shape + (1,) * (values.dim() - 2)), values, math.nan)
+
+    deltas = states_only(Ws - problem.W0)
+    finite_deltas = torch.isfinite(deltas).all(-1).all(-1)
+    states_records = {"loss": states_only(losses), "rms_A": states_only(dg.rms(As)), "rms_B": states_only(dg.rms(Bs)),
+                      "delta_W": deltas}
+    step_records = {key: losses.new_full(kept_steps.shape, math.nan) for key in STEP_KEYS}
+    if steps is not None:
+        G, G_A, G_B, dA, dB = (x[kept_steps] for x in steps)
+        for key, values in _step_diagnostics(G, As[:-1][kept_steps], Bs[:-1][kept_steps], G_A, G_B, dA, dB).items():
+            step_records[key][kept_steps] = values
+    results = []
+    for k in range(losses.shape[1]):
+        sigma = _factor_spectra(As[:, k], Bs[:, k], A0[k], B0[k], finite_deltas[:, k])
+        records = {key: values[:, k] for key, values in (states_records | step_records).items()}
+        results.append((records | {"sigma": sigma}, Ws[reached[k], k]))
+    return results
 
 
 def _factor_spectra(As, Bs, A0, B0, finite) -> torch.Tensor:
@@ -350,25 +440,20 @@ def loraplus_sweep(problem, settings: RunSettings, lr_A, ratio, progress=None) -
     """K LoRA+ runs at once as batched [K, n, r], [K, r, m] factors, (η_A, η_B) = (``lr_A[k]``,
     ``ratio[k]``·``lr_A[k]``), every other setting (optimizer, r, steps, seed, zero_init) from ``settings``.
     Each configuration follows exactly the trajectory of :func:`run` with method ``lora_plus`` (the LoRA+
-    heatmap of view E and the RMS ratios of E4). Use :func:`grid` for an (η_A, λ) product."""
-    G0 = problem.loss_and_grad(problem.W0)[1]
-    A, B, W_base = initial_factors(problem, dataclasses.replace(settings, method="lora_plus", init="zero"), G0)
-    lr_A, ratio = (torch.as_tensor(x, dtype=A.dtype, device=A.device).reshape(-1) for x in (lr_A, ratio))
-    K = lr_A.numel()
-    A, B = A.expand(K, *A.shape).clone(), B.expand(K, *B.shape).clone()
-    rate_A = lr_A[:, None, None]
-    hand = HandOptimizer(settings.optimizer, [rate_A, rate_A * ratio[:, None, None]], settings.betas, settings.eps)
-    losses = []
-    for t in range(settings.steps + 1):
-        loss, G = problem.loss_and_grad(W_base + A @ B)
-        losses.append(loss)
-        if t == settings.steps:
-            break
-        dA, dB = hand.increments(lora_grads(G, A, B))
-        A, B = A + dA, B + dB
-        _report(progress, t, settings.steps)
-    return Sweep(lr_A=lr_A.cpu(), ratio=ratio.cpu(), loss=torch.stack(losses).cpu(), rms_A=dg.rms(A).cpu(),
-                 rms_B=dg.rms(B).cpu())
+    heatmap of view E and the RMS ratios of E4; the training loop of :func:`run_batch`, keeping only the
+    losses). Use :func:`grid` for an (η_A, λ) product."""
+    settings = dataclasses.replace(settings, method="lora_plus", init="zero")
+    with _grad_free(problem):
+        G0 = problem.loss_and_grad(problem.W0)[1]
+        A, B, W_base = initial_factors(problem, settings, G0)
+        lr_A, ratio = (torch.as_tensor(x, dtype=A.dtype, device=A.device).reshape(-1) for x in (lr_A, ratio))
+        K = lr_A.numel()
+        rate_A = lr_A[:, None, None]
+        stepper = FactorStepper(settings, (rate_A, rate_A * ratio[:, None, None]))
+        losses, (A, B, _), _ = _train(problem, A.expand(K, *A.shape), B.expand(K, *B.shape), W_base, stepper,
+                                      settings.steps, progress, keep=False)
+        return Sweep(lr_A=lr_A.cpu(), ratio=ratio.cpu(), loss=_padded(losses.cpu(), settings.steps + 1),
+                     rms_A=dg.rms(A).cpu(), rms_B=dg.rms(B).cpu())
 
 
 def grid(lrs_A, ratios):

@@ -1,6 +1,6 @@
 """LoRA-Pro (kexue_viz.lora.pro; post 10266) against independent routes: Kronecker least squares, null-space
 least squares per criterion of C, scipy.linalg.solve_sylvester, autograd, torch.optim.Adam, and the brief's
-§3.3 numbers. peft's optimizers (§6.9) are not tested: peft is not installed."""
+§3.3 numbers. peft's optimizers (§6.9) are checked in test_lora_peft.py."""
 from __future__ import annotations
 
 import math

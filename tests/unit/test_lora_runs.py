@@ -1,12 +1,13 @@
 """LoRA runs (kexue_viz.lora.runners, .diagnostics) against the reference numbers of brief §3.3, the errata
 E4, E5, E9 at their corrected values, the run invariants of §6.7, and the trajectory cross-route of §6.8
-(hand-written steps vs autograd + torch.optim on the parametrised model). peft peer checks (§6.9) are left
-out: peft is not installed."""
+(hand-written steps vs autograd + torch.optim on the parametrised model), and the batched training of the
+methods sharing plain LoRA's rule against their own runs. peft's peer checks (§6.9) are in test_lora_peft.py."""
 from __future__ import annotations
 
 import dataclasses
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -14,9 +15,10 @@ from kexue_viz.lora import diagnostics as dg
 from kexue_viz.lora.adapters import sgd_increment
 from kexue_viz.lora.pro import pro_equivalent_gradient
 from kexue_viz.lora.problems import DigitsProblem, LinearProblem
-from kexue_viz.lora.runners import (RunSettings, grid, initial_factors, loraplus_sweep, run,
-                                    scaled_gd_directions)
-from numeric_asserts import assert_close
+from kexue_viz.lora import pipeline
+from kexue_viz.lora.runners import (BATCHED_METHODS, RunSettings, grid, initial_factors, loraplus_sweep, run,
+                                    run_batch, scaled_gd_directions)
+from numeric_asserts import assert_close, npy
 
 CANONICAL = {  # §3.3: method settings -> (L1, L2, L10, L99, cos0, gap1, gap2, rank, distance at t = 100)
     "full": (dict(method="full"), (0.298210, None, 0.112272, 0.112214, 1.0, None, None, 24, 0.0)),
@@ -224,6 +226,43 @@ def test_sweep_equals_single_runs(linear):
             single = run(linear, dataclasses.replace(settings, lr=float(lr_A[k]), lp_ratio=float(ratio[k])))
             assert_close(sweep.loss[:, k], single.loss, 1e-12, f"{optimizer} sweep loss {k}")
             assert abs(float(sweep.rms_B[k] / sweep.rms_A[k] - single.rms_ratio[-1])) < 1e-12
+
+
+HISTORY_TENSORS = ("loss", "distance", "rms_A", "rms_B", "delta_W", "sigma", "cos", "cos_projection", "gap", "dL_A",
+                   "dL_B", "step_A", "sigma_G0")
+
+
+@pytest.mark.parametrize("optimizer, lr", [("sgd", 0.5), ("adam", 0.01)])
+def test_batch_equals_single_runs(linear, optimizer, lr):
+    """LoRA, LoRA+ (diverging under SGD at λ = 16: its records stop there while the batch goes on) and LoRA-GA,
+    each with its own init and rates, trained as one batch equal their own runs (1e-12, NaN where they are)."""
+    base = RunSettings(optimizer=optimizer, lr=lr, steps=60, zero_init="A")
+    batch = [dataclasses.replace(base, method=method) for method in BATCHED_METHODS]
+    full = run(linear, dataclasses.replace(base, method="full"))
+    for batched, settings in zip(run_batch(linear, batch, reference=full), batch):
+        single = run(linear, settings, reference=full)
+        for name in HISTORY_TENSORS:
+            got, want = npy(getattr(batched, name)), npy(getattr(single, name))
+            assert (np.isnan(got) == np.isnan(want)).all(), f"{settings.method} {name}: NaN entries differ"
+            assert_close(np.nan_to_num(got), np.nan_to_num(want), 1e-12, f"{settings.method} {name}")
+        assert (batched.rank, batched.diverged, batched.r_used) == (single.rank, single.diverged, single.r_used)
+    assert run(linear, batch[1]).diverged == (optimizer == "sgd")
+
+
+def test_batch_needs_one_rule_and_shape(linear):
+    """A batch is methods of plain LoRA's rule with one optimizer, rate, steps and rank; the pipeline splits
+    settings of several ranks (capacity matching doubles LoRA's, not LoRA-GA's) into one batch each."""
+    with pytest.raises(ValueError):
+        run_batch(linear, [RunSettings(method="lora"), RunSettings(method="lora_pro")])
+    with pytest.raises(ValueError):
+        run_batch(linear, [RunSettings(method="lora"), RunSettings(method="lora_plus", lr=0.1)])
+    problem = pipeline.ProblemSettings.of("linear")
+    batch = tuple(pipeline.normalised(RunSettings(method=method, capacity_matched=True, steps=20))
+                  for method in BATCHED_METHODS)
+    records = pipeline.batch_histories(problem, batch)
+    assert [record.r_used for record in records] == [8, 8, 4]
+    for record, settings in zip(records, batch):
+        np.testing.assert_array_equal(record.loss, pipeline.history(problem, settings).loss)
 
 
 def test_scaled_gd_is_plain_lora_for_orthonormal_factors(linear):

@@ -4,7 +4,9 @@
 dashboard's export button writes for those parameters (same class, same ``figure()``); with
 ``--view error`` the view ``error`` alone, as the button does with that view chosen; with
 ``--vary N -o view.html`` that view as an interactive HTML file that needs no server
-(:mod:`kexue_viz.embed`), a slider for ``N`` over its grid or ``--values N=4,8,16``.
+(:mod:`kexue_viz.embed`), a slider for ``N`` over its grid or ``--values N=4,8,16``; ``--progress``
+reports its progress and a refusal (in both languages) as JSON lines on stdout, for the dashboard
+that runs it in a child process.
 ``kexue-viz list hippo`` and ``kexue-viz export hippo --help`` name the dashboard's parameters with
 their bounds and its views with their labels. Listing and help read the registry's generated table
 and import no numeric or plotting library (they answer in a fraction of a second); only ``export``
@@ -14,11 +16,13 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from .i18n import LANGUAGES, TextError
 from .index_page import static_index
 from .registry import DASHBOARDS, WHOLE_FIGURE, DashboardEntry
 
@@ -145,6 +149,18 @@ def parse_values(pairs: list[str]) -> dict[str, list[str]]:
     return {name: [item.strip() for item in raw.split(",") if item.strip()] for name, raw in parse_sets(pairs).items()}
 
 
+def report_progress(fraction: float) -> None:
+    """``--progress``: the fraction of an interactive export done, as a JSON line on stdout."""
+    print(json.dumps({"progress": round(fraction, 4)}), flush=True)
+
+
+def report_refusal(error: ValueError) -> None:
+    """``--progress``: the refusal ``error`` as a JSON line on stdout, in every language (a
+    ``TextError``'s own texts; another message as it is in both)."""
+    texts = {lang: error.in_language(lang) if isinstance(error, TextError) else str(error) for lang in LANGUAGES}
+    print(json.dumps({"refused": texts}), flush=True)
+
+
 def command_export(args) -> int:
     entry = DASHBOARDS[args.dashboard]
     try:
@@ -168,11 +184,14 @@ def command_export(args) -> int:
         if interactive:
             from .embed import interactive_html  # (Panel's embedding: loaded only here)
 
-            output.write_bytes(interactive_html(dashboard, args.view, args.vary.split(","), parse_values(args.values or [])))
+            output.write_bytes(interactive_html(dashboard, args.view, args.vary.split(","), parse_values(args.values or []),
+                                                progress=report_progress if args.progress else None))
         else:
             output.write_bytes(dashboard.export_bytes(fmt, args.view, args.width))
     except ValueError as error:
         print(f"kexue-viz export: {error}", file=sys.stderr)
+        if args.progress:
+            report_refusal(error)
         return 2
     print(f"wrote {output}")
     return 0
@@ -219,6 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
         one.add_argument("--values", action="append", metavar="NAME=V1,V2,...",
                          help="the values of a varied parameter (default: its options, or up to 21 steps of its "
                               "range, 7 with two parameters; at most 50 states in all)")
+        one.add_argument("--progress", action="store_true",
+                         help="print the progress of an interactive export and a refusal as JSON lines on stdout")
         one.add_argument("-o", "--output", required=True, help="FILE.png, FILE.svg, FILE.pdf or FILE.html")
         one.set_defaults(run=command_export)
     return parser

@@ -806,8 +806,9 @@ class Dashboard(pn.viewable.Viewer):
             listener(event)
 
     def task(self, key: str, work: Callable[..., Any], done: Callable[[Any], None],
-             prepare: Callable[[], Any] | None = None) -> Task:
-        """A button labelled with the text ``key`` running ``work(progress)`` off the event loop,
+             prepare: Callable[[], Any] | None = None, label: Callable[[], str] | None = None) -> Task:
+        """A button labelled with the text ``key`` (or what ``label()`` gives in the page's language,
+        for a text of another table) running ``work(progress)`` off the event loop,
         with a progress bar and a cancel button; ``done(result)`` runs on the session's tick, a
         failure is explained in the error area (see :mod:`kexue_viz.tasks`). ``prepare()``, if
         given, runs at the press on the session's thread and its result is the work's first
@@ -818,7 +819,7 @@ class Dashboard(pn.viewable.Viewer):
             done(result)
 
         task = Task(work, finished, lambda error: self.report(self.message("failed", reason=error), source=key),
-                    label=lambda: self.t(key), cancel_label=lambda: self.t("cancel"),
+                    label=label or (lambda: self.t(key)), cancel_label=lambda: self.t("cancel"),
                     css_class="kv-" + key.replace("_", "-"), schedule=next_tick, prepare=prepare)
         self.param.watch(lambda _: task.relabel(), "lang")
         return task

@@ -1,21 +1,25 @@
 """The interactive HTML export opened from disk with the network blocked: the page draws, moving its
 slider changes the plot (Bokeh's data and title, and the page's pixels), and no request leaves the
-file; once written by the API, once downloaded from a served dashboard (whose Panel names its
-stylesheets by the server's paths). Screenshots of the states go to ``ARTIFACTS/embed``."""
+file; once written by the API, once prepared by a served dashboard (in a child process, while a
+second reader's slider still answers at once) and downloaded. Screenshots of the states and of the
+sidebar while the file is prepared and once it is ready go to ``ARTIFACTS/embed``."""
 from __future__ import annotations
 
 import json
+import re
+import time
 
 import pytest
 
 from kexue_viz import embed
 from kexue_viz.ssm.dashboard import HippoDashboard
 
-from page_text import open_dashboard
+from page_text import open_dashboard, wait_for
 
 pytestmark = pytest.mark.browser
 
 DOWNLOAD_TIMEOUT_S = 180.0  # 21 states built on a busy 2-core machine
+OTHER_READER_S = 2.0  # another reader's slider must answer this fast while a file is being prepared
 # what the plot shows: every title's text and, per data source, the sum of its finite numbers
 PLOT_STATE_JS = """() => {
   const models = [...Bokeh.documents[0].all_models];
@@ -77,14 +81,42 @@ def test_the_file_works_from_disk_with_the_network_blocked(chromium, tmp_path, a
     check_offline(chromium, path, artifacts_dir / "embed", "api-hippo-memory")
 
 
-def test_the_dashboards_download_works_from_disk(panel_server, page, chromium, tmp_path, artifacts_dir):
-    open_dashboard(page, f"{panel_server.url}/hippo?lang=en")
+def test_the_dashboards_file_is_prepared_off_the_server_and_works_from_disk(panel_server, page, reader, chromium,
+                                                                          tmp_path, artifacts_dir):
+    """Prepare the file (a child process), and while it is being prepared a second reader's slider
+    on the same server answers within :data:`OTHER_READER_S`; download it and open it from disk."""
+    shots = artifacts_dir / "embed"
+    shots.mkdir(parents=True, exist_ok=True)
+    with reader() as other:
+        open_dashboard(other, f"{panel_server.url}/hippo?lang=en")
+        open_dashboard(page, f"{panel_server.url}/hippo?lang=en")
+        page.locator(".kv-prepare-html button").first.click()
+        page.locator(".kv-prepare-html-cancel").first.wait_for(state="visible", timeout=30_000)
+        before = other.evaluate(PLOT_STATE_JS)
+        handle = other.locator(".kv-param-N .noUi-handle").first
+        handle.focus()
+        pressed = time.monotonic()
+        handle.press("ArrowRight")
+        other.wait_for_function(f"before => JSON.stringify(({PLOT_STATE_JS})()) !== before",
+                                arg=json.dumps(before), timeout=30_000)
+        answered_s = time.monotonic() - pressed
+        still_preparing = page.locator(".kv-prepare-html-cancel").first.is_visible()
+        other.settle()
+    progress = page.locator(".kv-prepare-html-progress progress").first
+    wait_for(lambda: float(progress.get_attribute("value") or 0) > 0, "the progress bar moving", page, timeout_s=120)
+    page.locator(".kv-sidebar").first.screenshot(path=shots / "served-sidebar-preparing.png")
+    print(f"the other reader's slider answered in {answered_s:.2f} s while the file was being prepared")
+    assert still_preparing, "the file was ready before the other reader's answer: the test proved nothing"
+    assert answered_s <= OTHER_READER_S, f"the other reader's slider took {answered_s:.2f} s while a file was prepared"
     button = page.locator(".kv-export-html button, .kv-export-html a").first
-    with page.expect_download(timeout=DOWNLOAD_TIMEOUT_S * 1000) as download:
+    button.wait_for(state="visible", timeout=DOWNLOAD_TIMEOUT_S * 1000)
+    page.locator(".kv-sidebar").first.screenshot(path=shots / "served-sidebar-ready.png")
+    assert re.search(r"Download interactive HTML \(\d+\.\d MB\)", button.inner_text()), button.inner_text()
+    with page.expect_download(timeout=60_000) as download:
         button.click()
     assert download.value.suggested_filename == "kexue_viz-hippo-memory.html"
     path = tmp_path / download.value.suggested_filename
     download.value.save_as(str(path))
     page.settle()
     assert not page.recorder.problems(), page.recorder.problems()
-    check_offline(chromium, path, artifacts_dir / "embed", "served-hippo-memory")
+    check_offline(chromium, path, shots, "served-hippo-memory")

@@ -3,11 +3,17 @@ bytes for the same states, grids within the parameters' bounds, and clear refusa
 bounds. Opening the file in a browser with the network blocked: tests/browser/test_embed_html.py."""
 from __future__ import annotations
 
+import json
+import os
 import re
+import signal
+import subprocess
+import sys
 
 import pytest
 
 from kexue_viz import cli, embed
+from kexue_viz.tasks import Cancelled
 from kexue_viz.ssm.dashboard import HippoDashboard
 
 VALUES = {"N": [4, 8, 16]}  # three states: the view's curves differ in each
@@ -115,11 +121,22 @@ def test_served_and_cdn_addresses_of_panel_files_become_data_urls():
         assert embed.inline_panel_files(text).startswith('"url":"data:text/css;charset=utf-8,')
 
 
-def test_the_command_line_writes_the_same_file(page, tmp_path, capsys):
+def test_the_command_line_writes_the_same_file_and_reports_its_progress(page, tmp_path, capsys):
     output = tmp_path / "memory.html"
-    status = cli.main(["export", "hippo", "--view", "memory", "--vary", "N", "--values", "N=4,8,16", "-o", str(output)])
-    assert status == 0, capsys.readouterr().err
+    status = cli.main(["export", "hippo", "--view", "memory", "--vary", "N", "--values", "N=4,8,16", "--progress",
+                       "-o", str(output)])
+    printed = capsys.readouterr()
+    assert status == 0, printed.err
     assert output.read_text(encoding="utf-8") == page
+    fractions = [json.loads(line)["progress"] for line in printed.out.splitlines() if line.startswith("{")]
+    assert len(fractions) >= 6 and fractions == sorted(fractions) and fractions[-1] == 1.0  # 3 built, 3 recorded
+
+
+def test_the_command_lines_refusal_is_reported_in_both_languages(capsys):
+    status = cli.main(["export", "hippo", "--view", "memory", "--vary", "N", "--values", "N=0", "--progress",
+                       "-o", "x.html"])
+    refused = json.loads(capsys.readouterr().out.splitlines()[-1])["refused"]
+    assert status == 2 and set(refused) == {"zh", "en"} and "outside what the parameter takes" in refused["en"]
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -133,22 +150,78 @@ def test_the_command_line_explains_an_incomplete_interactive_export(argv, messag
     assert message in capsys.readouterr().err
 
 
+def controls(dashboard) -> dict:
+    """The dashboard's interactive-export widgets by role: the parameters to vary, the task's
+    button and the download."""
+    layout = dashboard.__panel__()
+    find = lambda css: layout.select(lambda o: css in getattr(o, "css_classes", []))[0]
+    return {"vary": find("kv-export-vary"), "prepare": find("kv-prepare-html"), "download": find("kv-export-html")}
+
+
 def test_the_dashboard_offers_the_file_beside_its_export_button():
     dashboard = HippoDashboard(lang="en", N=8)
-    layout = dashboard.__panel__()
-    vary = layout.select(lambda o: "kv-export-vary" in getattr(o, "css_classes", []))[0]
-    download = layout.select(lambda o: "kv-export-html" in getattr(o, "css_classes", []))[0]
-    assert vary.value == [dashboard.probe] and download.filename == "kexue_viz-hippo-memory.html"  # the main view
+    widgets = controls(dashboard)
+    assert widgets["vary"].value == [dashboard.probe] and not widgets["download"].visible
+    assert embed.child_export(dashboard, ["N"]).filename == "kexue_viz-hippo-memory.html"  # the main view
     dashboard.export_view = "error"
-    assert download.filename == "kexue_viz-hippo-error.html"
-    dashboard.export_view, vary.value = "memory", ["N"]
-    html = download.callback().getvalue().decode("utf-8")
-    assert '<html lang="en">' in html and "kv-param-N" in html and dashboard.N == 8
+    assert embed.child_export(dashboard, ["N"]).filename == "kexue_viz-hippo-error.html"
     dashboard.lang = "zh"
-    assert download.label == embed.TEXT.get("download", "zh")
-    vary.value = []
-    assert download.callback().getvalue() == b""
+    assert widgets["prepare"].label == embed.TEXT.get("prepare", "zh")
+    widgets["vary"].value = []
+    widgets["prepare"].clicks += 1
     assert embed.TEXT.get("choose", "zh") in dashboard._error.object
-    vary.value = ["readout"]  # a parameter the view does not read: refused in the page's language
-    assert download.callback().getvalue() == b""
-    assert "视图 memory 不依赖 readout" in dashboard._error.object
+    widgets["vary"].value = ["N"]
+    assert embed._CHILDREN.acquire(blocking=False)  # another reader's file being prepared: told to retry
+    try:
+        widgets["prepare"].clicks += 1
+    finally:
+        embed._CHILDREN.release()
+    assert embed.TEXT.get("busy", "zh") in dashboard._error.object and not widgets["download"].visible
+
+
+def test_the_prepared_file_is_the_command_lines(tmp_path):
+    """The task (run at once here, without a served page) writes the file in a child process with
+    the page's settings: the bytes of kexue-viz export for them, under the child's hash seed."""
+    dashboard = HippoDashboard(lang="en", N=8)
+    widgets = controls(dashboard)
+    widgets["vary"].value = ["norm"]
+    widgets["prepare"].clicks += 1
+    download = widgets["download"]
+    assert download.visible and not dashboard._error.visible, dashboard._error.object
+    assert download.filename == "kexue_viz-hippo-memory.html" and re.search(r"\(\d+\.\d MB\)", download.label)
+    output = tmp_path / "memory.html"
+    command = [sys.executable, "-m", "kexue_viz.cli", "export", "hippo", "--view", "memory", "--vary", "norm",
+               "--lang", "en", "--set", "N=8", "-o", str(output)]
+    subprocess.run(command, check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": embed.CHILD_HASH_SEED})
+    assert download.file.getvalue() == output.read_bytes()
+    dashboard.N = 16  # a file of other settings is withdrawn
+    assert not download.visible
+
+
+def test_the_childs_refusal_is_shown_in_the_pages_language():
+    dashboard = HippoDashboard(lang="zh")
+    widgets = controls(dashboard)
+    widgets["vary"].value = ["readout"]  # a parameter the view does not read
+    widgets["prepare"].clicks += 1
+    assert "视图 memory 不依赖 readout" in dashboard._error.object and not widgets["download"].visible
+    dashboard.lang = "en"
+    assert "the view 'memory' does not depend on readout" in dashboard._error.object
+
+
+def test_cancel_kills_the_child(hippo, monkeypatch):
+    started = []
+
+    class Recorded(subprocess.Popen):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    def cancelled(fraction: float) -> None:  # the reader pressed cancel
+        raise Cancelled
+
+    monkeypatch.setattr(embed.subprocess, "Popen", Recorded)
+    with pytest.raises(Cancelled):
+        embed.prepare_in_child(embed.child_export(hippo, ["N"]), cancelled)
+    assert started[0].returncode == -signal.SIGKILL
+    assert embed._CHILDREN.acquire(blocking=False)  # its place is free again
+    embed._CHILDREN.release()

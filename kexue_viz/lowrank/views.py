@@ -85,7 +85,7 @@ def spectrum_view(sigma, r_kk, r: int, t_):
     layers = [styled(plot.VSpan(r + 0.5, float(len(sigma)) + 0.5), color=CURSOR, alpha=0.12),
               styled(plot.Curve((index, _positive(sigma)), "i", "value", label="σᵢ"), color="#000000", line_width=2),
               styled(plot.Curve((np.arange(1, len(r_kk) + 1), _positive(np.abs(r_kk))), "i", "value",
-                                label="|R_kk| (CPQR)"), color=METHOD_COLOR["id_cpqr"], line_width=1.6,
+                                label="|Rₖₖ| (CPQR)"), color=METHOD_COLOR["id_cpqr"], line_width=1.6,
                      line_dash="dashed"),
               cursor(r)]
     return styled(plot.Overlay(layers), title=t_("view_spectrum"), logy=True, xlabel=t_("axis_index"),
@@ -136,7 +136,7 @@ def eps_path_view(path, t_):
               styled(plot.Curve((eps, path["float32"]), "ε", "gap", label="float32"), color="#D55E00", line_width=2,
                      line_dash="dashed")]
     return styled(plot.Overlay(layers), title=t_("view_eps"), logx=True, logy=True, xlabel="ε",
-                  ylabel="‖T(ε) − A†‖_F", height=320, legend_position="bottom_right", **PLOT)
+                  ylabel=t_("axis_distance"), height=320, legend_position="bottom_right", **PLOT)
 
 
 def descent_view(history, t_):
@@ -178,7 +178,7 @@ def weights_view(weights, r: int, t_):
               styled(plot.Scatter((j, weights["optimal"]), "j", "w"), color="#000000", size=7),
               cursor(r + 0.5)]
     title = t_("view_weights", random=weights["random_objective"], optimal=weights["optimal_objective"])
-    return styled(plot.Overlay(layers), title=title, xlabel="j", ylabel="w_j", ylim=(-0.05, 1.1), height=300,
+    return styled(plot.Overlay(layers), title=title, xlabel="j", ylabel="wⱼ", ylim=(-0.05, 1.1), height=300,
                   show_legend=False, **PLOT)
 
 

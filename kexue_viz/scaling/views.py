@@ -100,7 +100,7 @@ def eta_layers(B, families, legend, peaks, sgd, B_simple, t_) -> list:
             curve(sgd_data, "B", ETA, t_("sgd"), color=SGD_COLOR, line_dash="dotted", line_width=1.8),
             styled(plot.Scatter((points[:, 0], points[:, 1]), "B", ETA, label=t_("peak")),
                    color=MARKER_COLOR, marker="triangle", size=11),
-            styled(plot.VLine(B_simple, label="B_simple"), color=MARKER_COLOR, line_dash="dashed", line_width=1)]
+            styled(plot.VLine(B_simple, label="Bₛᵢₘₚₗₑ"), color=MARKER_COLOR, line_dash="dashed", line_width=1)]
 
 
 def eta_view(layers, B, B_probe, y_label, title):

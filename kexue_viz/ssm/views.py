@@ -13,6 +13,7 @@ from .. import plot
 from ..axes import nice_ceiling
 from ..style import COLORS, CYCLE, styled
 
+SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")  # legend labels x₀, x₁, …: plain text
 PLOT = dict(responsive=True, show_grid=True, fig_inches=(6, 2.6), aspect=2.3, tools=["hover"])
 # the complex plane at equal scales, so that circles are circles: a square frame of fixed size with
 # square limits (Bokeh keeps a responsive frame's aspect only for ranges it computes itself), the
@@ -58,7 +59,7 @@ def trajectory_curves(times, states, t_, slots: int = 0):
     entries) when the number of curves shown changes, so that is an in-place update."""
     empty = np.empty(0)
     return plot.Overlay([styled(plot.Curve((times, states[:, n]) if n < states.shape[1] else (empty, empty),
-                                           t_("time"), t_("coefficient"), label=f"x_{n}"),
+                                           t_("time"), t_("coefficient"), label=f"x{n}".translate(SUBSCRIPT_DIGITS)),
                                 color=CYCLE[n % len(CYCLE)], line_width=1.4)
                          for n in range(max(slots, states.shape[1]))])
 
@@ -73,8 +74,8 @@ def spectrum_view(magnitudes, log_y, t_):
     n = np.arange(len(magnitudes))
     floor = max(float(np.min(magnitudes[magnitudes > 0])) if np.any(magnitudes > 0) else 1e-16, 1e-16)
     values = np.maximum(magnitudes, floor) if log_y else magnitudes
-    spikes = styled(plot.Spikes((n, values), t_("index_n"), "|x_n(T)|"), color=COLORS["continuous"], line_width=2)
-    heads = styled(plot.Scatter((n, values), t_("index_n"), "|x_n(T)|"), color=COLORS["continuous"], size=5)
+    spikes = styled(plot.Spikes((n, values), t_("index_n"), "|xₙ(T)|"), color=COLORS["continuous"], line_width=2)
+    heads = styled(plot.Scatter((n, values), t_("index_n"), "|xₙ(T)|"), color=COLORS["continuous"], size=5)
     return framed(spikes * heads, title=t_("view_spectrum"), height=260, logy=log_y)
 
 
@@ -178,7 +179,7 @@ def kernel_view(kernel, reference, t_):
     k = np.arange(len(kernel))
     scale = max(float(np.max(np.abs(reference))), 1e-300)
     error = float(np.max(np.abs(kernel - reference))) / scale
-    dims = (t_("lag_k"), "K̄_k")
+    dims = (t_("lag_k"), "K̄ₖ")
     return framed(styled(plot.Curve((k, kernel), *dims, label=t_("kernel_cauchy")), color=COLORS["continuous"],
                          line_width=2.2)
                   * styled(plot.Curve((k, reference), *dims, label=t_("kernel_powers")), color=COLORS["exact"],
@@ -192,7 +193,7 @@ def transfer_view(kernel, t_):
     spectrum = np.abs(np.fft.rfft(kernel))
     theta = np.arange(len(spectrum)) * 2.0 / len(kernel)
     floor = max(float(spectrum.max()) * 1e-16, 1e-300)
-    curve = plot.Curve((theta, np.maximum(spectrum, floor)), t_("theta_over_pi"), "|G_L(e^{-iθ})|")
+    curve = plot.Curve((theta, np.maximum(spectrum, floor)), t_("theta_over_pi"), "|G(e⁻ⁱᶿ)|")
     return framed(styled(curve, color=COLORS["discrete"], line_width=2), title=t_("view_transfer"), height=260,
                   logy=True, xlim=(0.0, 1.0))
 
@@ -233,7 +234,7 @@ def eigenvector_profile_view(profiles: dict, t_):
     for i, (N, v) in enumerate(profiles.items()):
         n = np.flatnonzero(v)
         smallest = min(smallest, float(np.abs(v[n]).min()))
-        curves.append(styled(plot.Curve((n, np.abs(v[n])), t_("index_n"), "|v_n|", label=f"N={N}"),
+        curves.append(styled(plot.Curve((n, np.abs(v[n])), t_("index_n"), "|vₙ|", label=f"N={N}"),
                              color=CYCLE[i % len(CYCLE)], line_width=2))
     return framed(plot.Overlay(curves), title=t_("view_eigvec"), height=280, logy=True, legend_position="bottom_right",
                   ylim=(smallest / 10, 10.0))

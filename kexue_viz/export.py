@@ -503,20 +503,38 @@ def _trimmed(figure: Figure, pad: float = 0.04) -> Bbox:
     return box.padded(pad)
 
 
-def figure_bytes(view, fmt: str = "png", metadata: dict | None = None, width: str = "column") -> bytes:
-    """Render ``view`` with the matplotlib backend at the preset ``width`` (:data:`WIDTHS`) and
-    return the encoded file."""
-    fmt = fmt.lower()
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {FORMATS}")
+def figure_files(view, formats=FORMATS, metadata: dict | None = None, width: str = "column") -> dict[str, bytes]:
+    """Render ``view`` once with the matplotlib backend at the preset ``width`` (:data:`WIDTHS`) and
+    return it encoded in each of ``formats``, format -> file; each file is byte-identical to that
+    format's export alone (the figure is laid out and trimmed before the first save, which changes nothing)."""
+    formats = [fmt.lower() for fmt in formats]
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown format {unknown[0]!r}; choose one of {FORMATS}")
+    files = {}
     with post_style(width):
         figure = render(view, width)
-        buffer = io.BytesIO()
-        info = dict(_FIXED_METADATA[fmt])
-        if metadata:
-            info["Subject" if fmt == "pdf" else "Description"] = "; ".join(f"{k}={v}" for k, v in metadata.items())
-        figure.savefig(buffer, format=fmt, metadata=info, bbox_inches=_trimmed(figure))
-    return buffer.getvalue()
+        box = _trimmed(figure)
+        for fmt in formats:
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format=fmt, metadata=_metadata(fmt, metadata), bbox_inches=box)
+            files[fmt] = buffer.getvalue()
+    return files
+
+
+def _metadata(fmt: str, metadata: dict | None) -> dict:
+    """The file metadata of format ``fmt``: the fixed entries, and ``metadata`` as ``key=value; …``
+    in the PDF subject or the PNG/SVG description."""
+    info = dict(_FIXED_METADATA[fmt])
+    if metadata:
+        info["Subject" if fmt == "pdf" else "Description"] = "; ".join(f"{k}={v}" for k, v in metadata.items())
+    return info
+
+
+def figure_bytes(view, fmt: str = "png", metadata: dict | None = None, width: str = "column") -> bytes:
+    """Render ``view`` with the matplotlib backend at the preset ``width`` (:data:`WIDTHS`) and
+    return the encoded file (:func:`figure_files` for one format)."""
+    return figure_files(view, (fmt,), metadata, width)[fmt.lower()]
 
 
 def export(view, path, fmt: str | None = None, metadata: dict | None = None, width: str = "column") -> Path:

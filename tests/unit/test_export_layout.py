@@ -125,3 +125,14 @@ def test_png_width_is_the_preset(hippo, width):
     assert 0.9 * preset.pixels <= png.width <= preset.pixels + 0.1 * preset.dpi
     if preset.aspect is not None:
         assert png.height <= preset.pixels * preset.aspect + 0.1 * preset.dpi
+
+
+def test_several_formats_from_one_drawing_are_each_formats_own_export(hippo):
+    """:func:`~kexue_viz.export.figure_files` draws the figure once and saves it in every format;
+    each file is byte for byte what :func:`~kexue_viz.export.figure_bytes` writes alone (saving
+    one format leaves the figure as it was for the next)."""
+    view, metadata = plot.materialize(hippo.figure()), {"dashboard": "hippo", "N": 16}
+    files = export.figure_files(view, export.FORMATS, metadata)
+    assert list(files) == list(export.FORMATS)
+    for fmt in export.FORMATS:
+        assert files[fmt] == export.figure_bytes(view, fmt, metadata), fmt

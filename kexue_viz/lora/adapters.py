@@ -37,9 +37,12 @@ def seeded_normal(shape, generator: torch.Generator, like: torch.Tensor) -> torc
 def lora_grads(G: torch.Tensor, A: torch.Tensor, B: torch.Tensor, scale: float = 1.0):
     """Form (4) of 9590: ``G_A = s·G Bᵀ`` (n×r) and ``G_B = s·Aᵀ G`` (r×m) from the full gradient G (n×m).
     Costs O(nmr) once G exists (O(bnm) to form G from a batch). Batched over leading dimensions."""
+    aligned = G.dim() == A.dim() == B.dim() == 3  # a batch [K, …]: bmm, without matmul's broadcasting work
+    product = torch.bmm if aligned else torch.matmul
+    G_A, G_B = product(G, B.mT), product(A.mT, G)
     if scale == 1.0:  # the posts' multiplier: no scaling op (a run's per-step cost is per-op overhead)
-        return G @ B.mT, A.mT @ G
-    return scale * (G @ B.mT), scale * (A.mT @ G)
+        return G_A, G_B
+    return scale * G_A, scale * G_B
 
 
 def lora_grads_from_activations(X: torch.Tensor, grad_Y: torch.Tensor, A: torch.Tensor, B: torch.Tensor,

@@ -11,6 +11,7 @@ one memoised full run with the same optimizer, rate and steps (:func:`full_run`)
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,8 +80,10 @@ def floors(settings: ProblemSettings, r: int) -> tuple[float, float, float]:
     return tuple(map(float, problem(settings).floors(r)))
 
 
+@functools.lru_cache(maxsize=1024)
 def normalised(settings: runners.RunSettings) -> runners.RunSettings:
-    """``settings`` with every field the method does not read set to its default (one result per run)."""
+    """``settings`` with every field the method does not read set to its default (one result per run; kept for
+    the settings last seen: a dashboard asks for them in every view)."""
     default = runners.RunSettings()
     keep = {"method", "optimizer", "lr", "steps", "betas", "eps"}
     if settings.method != "full":

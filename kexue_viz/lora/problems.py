@@ -78,9 +78,11 @@ class LinearProblem:
         return self.loss_and_grad(W)[0]
 
     def grad(self, W: torch.Tensor) -> torch.Tensor:
-        """G = SW − XᵀY/N ([..., n, m]; one fused op for a single W)."""
+        """G = SW − XᵀY/N ([..., n, m]; one fused op for one W or a batch [K, n, m])."""
         if W.dim() == 2:
             return torch.addmm(self.XtY, self.S, W, beta=-1)
+        if W.dim() == 3:
+            return torch.baddbmm(self.XtY, self.S.expand(W.shape[0], -1, -1), W, beta=-1)
         return self.S @ W - self.XtY
 
     def loss_and_grad(self, W: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

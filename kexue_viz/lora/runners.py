@@ -128,15 +128,16 @@ class HandOptimizer:
     placement, E6)."""
 
     def __init__(self, kind: str, rates, betas=(0.9, 0.999), eps: float = 1e-8):
-        self.kind, self.rates, self.betas, self.eps = kind, list(rates), betas, eps
-        self.moments = [{} for _ in self.rates]
+        self.kind, self.betas, self.eps = kind, betas, eps
+        self.descents = [-rate for rate in rates]  # −η once (a tensor rate's negation is an op per step otherwise)
+        self.moments = [{} for _ in self.descents]
 
     def increments(self, grads) -> list[torch.Tensor]:
         """Parameter changes for ``grads`` (same order as the rates); advances the Adam moments."""
         if self.kind == "sgd":
-            return [-rate * g for rate, g in zip(self.rates, grads)]
-        return [-rate * adam_direction(moments, g, self.betas, self.eps)
-                for rate, g, moments in zip(self.rates, grads, self.moments)]
+            return [descent * g for descent, g in zip(self.descents, grads)]
+        return [descent * adam_direction(moments, g, self.betas, self.eps)
+                for descent, g, moments in zip(self.descents, grads, self.moments)]
 
 
 def adapter_rank(settings: RunSettings) -> int:
@@ -279,10 +280,14 @@ STEP_KEYS = ("cos", "cos_projection", "gap", "dL_A", "dL_B", "step_A")
 
 
 def _stop(loss: torch.Tensor, t: int, steps: int) -> bool:
-    """True at the last state, or when no loss is finite (a diverged run stops there; a batch once all have)."""
+    """True at the last state, or when no loss is finite: a diverged run stops there, a batch once all its
+    methods have, checked every PROGRESS_EVERY steps (its records are cut per method afterwards, so the steps
+    run meanwhile change nothing; a check costs a few ops)."""
     if t == steps:
         return True
-    return not math.isfinite(float(loss)) if loss.dim() == 0 else not bool(torch.isfinite(loss).any())
+    if loss.dim() == 0:
+        return not math.isfinite(float(loss))
+    return t % PROGRESS_EVERY == 0 and not bool(torch.isfinite(loss).any())
 
 
 def _padded(values: torch.Tensor, length: int) -> torch.Tensor:
@@ -374,32 +379,23 @@ def _run_batched(problem, batch: tuple[RunSettings, ...], G0: torch.Tensor, prog
 
 def _factor_records(problem, losses, states, steps, A0, B0) -> list[tuple[dict, torch.Tensor]]:
     """Per method k of a trained batch (``losses`` [T+1, K], ``states`` (A_t, B_t, W_t) [T+1, K, …], ``steps``
-    (G, G_A, G_B, ΔA, ΔB) [T, K, …] or ``None``, initial factors [K, …]): the records of :func:`run` up to the
-    state whose loss stopped being finite (later entries NaN, as a single run that stopped there) and its final
-    W = W_base + A_T B_T. Each step diagnostic is one batched call over every method's kept steps."""
-    As, Bs, Ws = states
+    (G, G_A, G_B, ΔA, ΔB) [T, K, …] or ``None``, initial factors [K, …]): the records of :func:`run` over the
+    states up to the first whose loss is not finite and the steps before it (a run of its own stops there), and
+    its final W. The diagnostics are bulk work over the steps: one batched call per method and diagnostic."""
     finite = torch.isfinite(losses)
-    reached = torch.where(finite.all(0), losses.shape[0] - 1, (~finite).to(torch.int64).argmax(0))  # [K]
-    t = torch.arange(losses.shape[0], device=losses.device)[:, None]
-    kept_states, kept_steps = t <= reached, t[:-1] < reached
-
-    def states_only(values):
-        return torch.where(kept_states.reshape(kept_states.shape + (1,) * (values.dim() - 2)), values, math.nan)
-
-    deltas = states_only(Ws - problem.W0)
-    finite_deltas = torch.isfinite(deltas).all(-1).all(-1)
-    states_records = {"loss": states_only(losses), "rms_A": states_only(dg.rms(As)), "rms_B": states_only(dg.rms(Bs)),
-                      "delta_W": deltas}
-    step_records = {key: losses.new_full(kept_steps.shape, math.nan) for key in STEP_KEYS}
-    if steps is not None:
-        G, G_A, G_B, dA, dB = (x[kept_steps] for x in steps)
-        for key, values in _step_diagnostics(G, As[:-1][kept_steps], Bs[:-1][kept_steps], G_A, G_B, dA, dB).items():
-            step_records[key][kept_steps] = values
+    reached = torch.where(finite.all(0), losses.shape[0] - 1, (~finite).to(torch.int64).argmax(0)).tolist()
     results = []
-    for k in range(losses.shape[1]):
-        sigma = _factor_spectra(As[:, k], Bs[:, k], A0[k], B0[k], finite_deltas[:, k])
-        records = {key: values[:, k] for key, values in (states_records | step_records).items()}
-        results.append((records | {"sigma": sigma}, Ws[reached[k], k]))
+    for k, last in enumerate(reached):
+        As, Bs, Ws = (x[:last + 1, k] for x in states)
+        deltas = Ws - problem.W0
+        records = {"loss": losses[:last + 1, k], "rms_A": dg.rms(As), "rms_B": dg.rms(Bs), "delta_W": deltas,
+                   "sigma": _factor_spectra(As, Bs, A0[k], B0[k], torch.isfinite(deltas).all(-1).all(-1))}
+        if last > 0:
+            G, G_A, G_B, dA, dB = (x[:last, k] for x in steps)
+            records |= _step_diagnostics(G, As[:-1], Bs[:-1], G_A, G_B, dA, dB)
+        else:
+            records |= {key: losses.new_empty((0,)) for key in STEP_KEYS}
+        results.append((records, Ws[-1]))
     return results
 
 

@@ -28,6 +28,10 @@ PROBE_COLOR = "#D55E00"
 X = hv.Dimension("x")
 Y = hv.Dimension("y")
 LOG_CEILING = 1e8
+# the LoRA+ heatmap's columns, labelled as its axes, colour bar and hover show them
+RATIO = hv.Dimension("ratio", label="λ = η(B)/η(A)")
+LR_A = hv.Dimension("lr_A", label="η(A)")
+LOG_LOSS = hv.Dimension("log10_loss", label="log₁₀ L(T)")
 PLOT = dict(responsive=True, show_grid=True, height=300, fig_inches=(6, 3.2), aspect=1.8)
 
 
@@ -117,13 +121,13 @@ def heatmap_view(lrs, ratios, losses, best, t_):
     title; ``losses`` [len(lrs), len(ratios)], ``best`` ``(η_A, λ, loss)`` or None. Without data: an
     empty frame asking for the button."""
     if losses is None:
-        return lines_view([], t_("view_heatmap_empty"), "λ = η_B/η_A", "η_A")
+        return lines_view([], t_("view_heatmap_empty"), RATIO.label, LR_A.label)
     values = np.log10(np.where(np.isfinite(losses) & (losses > 0), losses, np.nan))
     rows = np.repeat(np.arange(len(lrs)), len(ratios))
     data = (np.tile([f"{v:g}" for v in ratios], len(lrs)), np.array([f"{lrs[i]:.3g}" for i in rows]), values.ravel())
     title = t_("view_heatmap", lr=best[0], ratio=best[1], loss=best[2]) if best else t_("view_heatmap_none")
-    return styled(hv.HeatMap(data, ["ratio", "lr_A"], "log10_loss"), title=title, xlabel="λ = η_B/η_A",
-                  ylabel="η_A", cmap="viridis", colorbar=True, tools=["hover"], clabel="log₁₀ L_T", **PLOT)
+    return styled(hv.HeatMap(data, [RATIO, LR_A], LOG_LOSS), title=title, xlabel=RATIO.label, ylabel=LR_A.label,
+                  cmap="viridis", colorbar=True, tools=["hover"], clabel=LOG_LOSS.label, **PLOT)
 
 
 def sigma_view(sigma, idx_A, idx_B, t_):

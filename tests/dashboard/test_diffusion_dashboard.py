@@ -115,7 +115,7 @@ def test_post15_demo_is_one_dimensional_with_exact_overlay(dashboard):
     main = dashboard.main_view()
     dashed = [el for el in layers(main, "Segments") if el.opts.get().kwargs.get("line_dash") == "dashed"]
     assert sum(len(el) for el in dashed) > 0  # the exact CDF-route trajectories
-    assert "F_t" in str(dashboard.tx_view().opts.get().kwargs["title"]) or dashboard.lang == "zh"
+    assert "Fₜ" in str(dashboard.tx_view().opts.get().kwargs["title"]) or dashboard.lang == "zh"
     cloud, _, trajectories = dashboard.run()
     ends = np.round(trajectories.end.cpu().numpy()[:, 0], 9)
     assert set(ends) <= {0.5, 1.2, 1.7} or trajectories.outside.any()

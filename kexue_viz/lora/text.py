@@ -128,11 +128,11 @@ TEXT = TextTable({
     "view_heatmap_empty": {"zh": "LoRA+ 热图：按上面的按钮计算", "en": "LoRA+ heatmap: press the button above"},
     "ratio_readout": {
         "zh": ("**η(B)/η(A) 的三种规则**（n = {n}，m = {m}，r = {r}）：原文 (5) (n/m)√(n/r) = **{post:.3g}**；"
-               "按随机模型计数 n/√(mr) = **{random:.3g}**；按参数量 √(m/r) = **{param:.3g}**；随机模型实测 ‖G_A‖₁/‖G_B‖₁ = "
+               "按随机模型计数 n/√(mr) = **{random:.3g}**；按参数量 √(m/r) = **{param:.3g}**；随机模型实测 ‖G(A)‖₁/‖G(B)‖₁ = "
                "**{measured:.3g}**。当前 λ = {chosen}。"),
         "en": ("**Three rules for η(B)/η(A)** (n = {n}, m = {m}, r = {r}): the post's (5) (n/m)√(n/r) = **{post:.3g}**; "
                "counted under the random model n/√(mr) = **{random:.3g}**; by parameter count √(m/r) = **{param:.3g}**; "
-               "measured ‖G_A‖₁/‖G_B‖₁ under the random model = **{measured:.3g}**. Current λ = {chosen}."),
+               "measured ‖G(A)‖₁/‖G(B)‖₁ under the random model = **{measured:.3g}**. Current λ = {chosen}."),
     },
     "note_loraplus": {
         "zh": ("这里的 A 是输入侧（peft 的 lora_A），B 是输出侧（peft 的 lora_B，默认为零、LoRA+ 给它更大的学习率）。"

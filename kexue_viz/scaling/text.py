@@ -78,11 +78,11 @@ TEXT = TextTable({
     "yes": {"zh": "是", "en": "yes"},
     "no": {"zh": "否", "en": "no"},
     "scales": {
-        "zh": ("SGD：η_max = {eta_max:.4g}，B_noise_sgd = tr(ΣH)/gᵀHg = {B_noise:.4g}，B_simple = trΣ/gᵀg = {B_simple:.4g}。"
-               "SignSGD：D = {D:.4g}，S_off = {S_off:.4g}，β_noise = {beta:.4g}。"
+        "zh": ("SGD：ηₘₐₓ = {eta_max:.4g}，Bₙₒᵢₛₑ = tr(ΣH)/gᵀHg = {B_noise:.4g}，Bₛᵢₘₚₗₑ = trΣ/gᵀg = {B_simple:.4g}。"
+               "SignSGD：D = tr H = {D:.4g}，sᵀHs − D = {S_off:.4g}（s = sign g），βₙₒᵢₛₑ = {beta:.4g}。"
                "浪涌消失的 ε/rms g：精确（C 变号）{eps_exact}，原文近似（Q = 2D）{eps_approx}。"),
-        "en": ("SGD: η_max = {eta_max:.4g}, B_noise_sgd = tr(ΣH)/gᵀHg = {B_noise:.4g}, B_simple = trΣ/gᵀg = {B_simple:.4g}. "
-               "SignSGD: D = {D:.4g}, S_off = {S_off:.4g}, β_noise = {beta:.4g}. "
+        "en": ("SGD: ηₘₐₓ = {eta_max:.4g}, Bₙₒᵢₛₑ = tr(ΣH)/gᵀHg = {B_noise:.4g}, Bₛᵢₘₚₗₑ = trΣ/gᵀg = {B_simple:.4g}. "
+               "SignSGD: D = tr H = {D:.4g}, sᵀHs − D = {S_off:.4g} (s = sign g), βₙₒᵢₛₑ = {beta:.4g}. "
                "ε/rms g above which the surge disappears: exact (C changes sign) {eps_exact}, posts' approximation "
                "(Q = 2D) {eps_approx}."),
     },

@@ -8,7 +8,8 @@ LoRA-GA's first step and scale curves (F), LoRA-Pro's choice of C (G), the 9590 
 posts' figure F1 to scale (I), each with the controls of its method.
 
 Runs come from :mod:`.pipeline`, memoised process-wide by (problem, normalised run settings): a
-control re-runs only the methods that read it. The linear problem answers live; the digits runs and
+control re-runs only the methods that read it, LoRA, LoRA+ and LoRA-GA together (one batched training,
+:func:`.pipeline.batched_history`). The linear problem answers live; the digits runs and
 the LoRA+ heatmap are tasks behind buttons (:meth:`~kexue_viz.ui.Dashboard.task`, off the event loop,
 progress per memoised run, cancel), and their views read the memo only (``cached``), so a second
 reader finds the results done.

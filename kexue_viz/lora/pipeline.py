@@ -4,7 +4,9 @@ the dashboard, the notebook and the CLI share them.
 A run is keyed by the problem's settings (:class:`ProblemSettings`) and the core's frozen
 :class:`~.runners.RunSettings`, normalised by :func:`normalised` so that settings a method ignores
 (λ for anything but LoRA+, C for anything but LoRA-Pro…) do not split one result into several: a
-LoRA+ slider re-runs LoRA+ alone. Every factor method's distance to full fine-tuning comes from the
+LoRA-Pro control re-runs LoRA-Pro alone. LoRA, LoRA+ and LoRA-GA share one update rule and train as one
+batch (:func:`batch_histories`, keyed by their three settings): a LoRA+ slider re-runs that batch, about
+the cost of one run. Every factor method's distance to full fine-tuning comes from the
 one memoised full run with the same optimizer, rate and steps (:func:`full_run`). Results are numpy
 (:class:`Record`); the ΔW snapshots are reduced to their singular values at every step.
 """

@@ -86,8 +86,8 @@ class LinearProblem:
         return self.S @ W - self.XtY
 
     def loss_and_grad(self, W: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(L(W), G), exact, with the loss from G: L = ½⟨W, G − XᵀY/N⟩ + ‖Y‖²/(2N) (S@W formed once; a run's
-        step cost is per-op overhead at these sizes)."""
+        """(L(W), G), exact, with the loss from G: L = ½⟨W, G − XᵀY/N⟩ + ‖Y‖²/(2N) (S@W formed once; a
+        run's step cost is per-op overhead at these sizes)."""
         G = self.grad(W)
         return torch.add(self._half_yy, ((G - self.XtY) * W).sum((-2, -1)), alpha=0.5), G
 

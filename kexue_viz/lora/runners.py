@@ -16,6 +16,9 @@ moves the factors with hand-written SGD or Adam (β = (0.9, 0.999), ε = 1e-8, t
 * ``scaled_gd``: the Riemannian peer (peft's ``create_riemannian_optimizer``):
   (G_A(BBᵀ + δI)⁻¹, (AᵀA + δI)⁻¹G_B), equivalent gradient P_AG + GP_B, then SGD or Adam.
 
+``lora``, ``lora_plus`` and ``lora_ga`` share one update rule (hand-written SGD or Adam on A and B, each with its
+own init and rates): :func:`run_batch` trains them at once over a leading method axis, per-op overhead shared.
+
 ``init="lora_ga"`` starts lora, lora_plus, lora_pro and scaled_gd from the LoRA-GA init as well
 (``lora_ga`` is ``lora`` with that init). ``capacity_matched`` (E9) runs the methods whose ΔW has rank ≤ r
 at rank 2r, matching LoRA-GA's rank-2r ΔW = A_tB_t − A0B0.
@@ -335,9 +338,9 @@ def _run_full(problem, settings: RunSettings, progress):
 
 def _train(problem, A, B, W_base, stepper: FactorStepper, steps: int, progress, keep: bool = True):
     """The factor loop of single runs, batches (a leading method axis on A, B and W_base) and sweeps: up to
-    ``steps`` steps of ``stepper`` from (A, B), stopping once no loss is finite. Returns the losses stacked over
-    the states reached and, with ``keep``, the states (A_t, B_t, W_t) and the steps (G, G_A, G_B, ΔA, ΔB) stacked
-    over t (``None`` for no step); without, the last state alone."""
+    ``steps`` steps of ``stepper`` from (A, B), stopping once no loss is finite (:func:`_stop`). Returns the
+    losses stacked over the states reached and, with ``keep``, the states (A_t, B_t, W_t) and the steps
+    (G, G_A, G_B, ΔA, ΔB) stacked over t (``None`` for no step); without, the last state alone."""
     product = torch.baddbmm if A.dim() == 3 else torch.addmm  # W_base + AB in one op (per-op overhead dominates)
     states, losses, records = [], [], []
     for t in range(steps + 1):
@@ -352,7 +355,7 @@ def _train(problem, A, B, W_base, stepper: FactorStepper, steps: int, progress, 
         if keep:
             records.append((G, G_A, G_B, dA, dB))
         else:
-            states.clear()
+            states.clear()  # a sweep keeps its last state alone
         A, B = A + dA, B + dB
         _report(progress, t, steps)
     states = tuple(map(torch.stack, zip(*states))) if keep else states[-1]

@@ -481,14 +481,18 @@ def export_controls(dashboard: Dashboard) -> list:
 
     vary = pn.widgets.MultiChoice(value=[dashboard.probe] if dashboard.probe in choices else [], max_items=2,
                                   css_classes=["kv-export-vary"], sizing_mode="stretch_width", **vary_texts())
-    download = pn.widgets.FileDownload(label=TEXT.get("download", dashboard.lang, size=0), embed=False, visible=False,
+    offered = {"size": "0"}  # MB of the file on offer
+
+    def download_label() -> str:
+        return TEXT.get("download", dashboard.lang, size=offered["size"])
+
+    download = pn.widgets.FileDownload(label=download_label(), embed=False, visible=False,
                                        css_classes=["kv-export-html"], sizing_mode="stretch_width")
 
     def offer(prepared: tuple[str, bytes]) -> None:
         filename, data = prepared
-        size = f"{len(data) / 2 ** 20:.1f}"
-        download.param.update(file=io.BytesIO(data), filename=filename, visible=True,
-                              label=TEXT.get("download", dashboard.lang, size=size))
+        offered["size"] = f"{len(data) / 2 ** 20:.1f}"
+        download.param.update(file=io.BytesIO(data), filename=filename, visible=True, label=download_label())
 
     def withdraw(*_) -> None:
         download.param.update(visible=False, file=None)
@@ -498,4 +502,5 @@ def export_controls(dashboard: Dashboard) -> list:
     dashboard.param.watch(withdraw, [*dashboard.url_parameters(), "export_view"])
     vary.param.watch(withdraw, "value")
     dashboard.param.watch(lambda _: vary.param.update(vary_texts()), "lang")
+    dashboard.param.watch(lambda _: setattr(download, "label", download_label()), "lang")
     return [vary, task.layout, download]

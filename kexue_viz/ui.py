@@ -196,6 +196,13 @@ class LruDict(OrderedDict):
 # HoloViews render in every session then attaches to it, and fails once it is destroyed).
 
 
+def _sidebar_styled(objects: list) -> list:
+    """``objects`` with the sidebar's widget stylesheet added to every widget in them."""
+    for widget in pn.Column(*objects).select(pn.widgets.Widget):
+        widget.stylesheets = [*widget.stylesheets, SIDEBAR_WIDGET_CSS]
+    return objects
+
+
 def served_document() -> Document | None:
     """The document of the session being served in this context, ``None`` outside a server
     (notebook, tests, CLI)."""
@@ -788,8 +795,8 @@ class Dashboard(pn.viewable.Viewer):
         return box
 
     def _extras(self, build: Callable[[], list] | None) -> list:
-        """What ``build()`` gives to show beside or below a view; while a served page is first
-        built (the main view's extras), a placeholder filled after the first paint."""
+        """What ``build()`` gives (to show beside or below a view, or the sidebar's export group);
+        while a served page is first built, a placeholder filled after the first paint."""
         if build is None:
             return []
         if self._after_paint is None:
@@ -1077,32 +1084,15 @@ class Dashboard(pn.viewable.Viewer):
         # after the link's watcher: the browser applies a page's changes in order, and relabelling
         # the sidebar's selects took it 2.5 s (hippo, 2 cores) before the link took a language
         self.param.watch(self._relabel, "lang")
-        self._export_button = self.register_widget("export", pn.widgets.FileDownload(
-            callback=self._export_file, filename=self.export_filename(),
-            label=self.t("export"), embed=False, color="primary", css_classes=["kv-export"],
-            sizing_mode="stretch_width"))
-        self.param.watch(lambda _: setattr(self._export_button, "filename", self.export_filename()),
-                         ["export_format", "export_view", "export_width"])
-        busy = busy_indicator()
         language = pn.widgets.RadioButtonGroup.from_param(self.param.lang, options={"中文": "zh", "English": "en"},
                                                           description=None, sizing_mode="stretch_width")
-        sidebar = pn.Column(
-            language,
-            *[self._widget(name) for name in self.controls],
-            *self.extra_controls(),
-            self._widget("export_view"),
-            pn.Row(pn.widgets.RadioButtonGroup.from_param(self.param.export_format, description=None, width=120),
-                   self._widget("export_width", type=pn.widgets.RadioButtonGroup), busy),
-            self._export_button,
-            *self._interactive_export(),
-            width=SIDEBAR_WIDTH, css_classes=["kv-sidebar"],
-        )
-        for widget in sidebar.select(pn.widgets.Widget):
-            widget.stylesheets = [*widget.stylesheets, SIDEBAR_WIDGET_CSS]
         header = pn.panel(pn.bind(lambda lang: self._header(), self.param.lang), sizing_mode="stretch_width")
         document = served_document()
         self._after_paint = [] if document is not None else None
         try:
+            sidebar = pn.Column(language, *_sidebar_styled([self._widget(name) for name in self.controls]),
+                                *_sidebar_styled(self.extra_controls()), *self._extras(self._export_controls),
+                                width=SIDEBAR_WIDTH, css_classes=["kv-sidebar"])
             main = self.build_views()
         finally:
             pending, self._after_paint = self._after_paint or [], None
@@ -1113,6 +1103,24 @@ class Dashboard(pn.viewable.Viewer):
         self._layout = pn.Row(sidebar, pn.Column(self._ready, header, self._error, main, sizing_mode="stretch_width"),
                               sizing_mode="stretch_width")
         return self._layout
+
+    def _export_controls(self) -> list:
+        """The sidebar's export group (below its controls: on a served page it is filled just after
+        the first paint, see :meth:`_extras`): what to export, format and width, the busy spinner,
+        the export button and the interactive export."""
+        self._export_button = self.register_widget("export", pn.widgets.FileDownload(
+            callback=self._export_file, filename=self.export_filename(),
+            label=self.t("export"), embed=False, color="primary", css_classes=["kv-export"],
+            sizing_mode="stretch_width"))
+        self.param.watch(lambda _: setattr(self._export_button, "filename", self.export_filename()),
+                         ["export_format", "export_view", "export_width"])
+        return _sidebar_styled([
+            self._widget("export_view"),
+            pn.Row(pn.widgets.RadioButtonGroup.from_param(self.param.export_format, description=None, width=120),
+                   self._widget("export_width", type=pn.widgets.RadioButtonGroup), busy_indicator()),
+            self._export_button,
+            *self._interactive_export(),
+        ])
 
     def _after_first_paint(self, callback: Callable[[], None], document: Document) -> None:
         """Call ``callback`` once, when the browser has painted the main plot (two animation

@@ -204,7 +204,7 @@ TEXT = TextTable({
     "export_view.entropy": {"zh": "D. 不同 Scale 规律下的熵与 n", "en": "D. Entropy vs n under the scale laws"},
     "export_view.gamma": {"zh": "E. n→∞ 时的稀疏度与 γ", "en": "E. Sparsity as n→∞ vs γ"},
     "export_view.decay": {"zh": "E. 线性衰减权重的稀疏度", "en": "E. Sparsity of linear-decay weights"},
-    "export_view.linear": {"zh": "E. 非负线性注意力的稀疏度", "en": "E. Sparsity of non-negative linear attention"},
+    "export_view.linear": {"zh": "E. 非负线性注意力的稀疏度", "en": "E. Non-negative linear attention"},
     "export_view.scale_measures": {"zh": "F. 稀疏度指标与 α", "en": "F. Sparsity measures vs α"},
     "export_view.measures": {"zh": "F. 当前 α 下 p 的指标", "en": "F. Measures of p at the current α"},
     "export_view.renyi": {"zh": "F. Rényi 熵与阶数 a", "en": "F. Rényi entropies vs order a"},

@@ -186,7 +186,7 @@ TEXT = TextTable({
     "export_view.tx": {"zh": "轨迹 x₁(t)", "en": "Trajectories x₁(t)"},
     "export_view.quality": {"zh": "终点质量与代价", "en": "Endpoint quality vs cost"},
     "export_view.strip": {"zh": "一个粒子的权重 wᵢ", "en": "One particle's weights wᵢ"},
-    "export_view.curvature": {"zh": "参考轨迹的平均曲率 κ(t)", "en": "Mean curvature κ(t) of the reference trajectories"},
+    "export_view.curvature": {"zh": "参考轨迹的平均曲率 κ(t)", "en": "Mean curvature κ(t) of trajectories"},
     "export_view.tortuosity": {"zh": "弯曲度 L/C", "en": "Tortuosity L/C"},
     "export_view.half_plane": {"zh": "（十三）增广空间 (x, t)", "en": "Post 13: the augmented space (x, t)"},
     "export_view.gravity": {"zh": "（十三）场线与通量份额", "en": "Post 13: field lines and flux shares"},

@@ -260,9 +260,9 @@ TEXT = TextTable({
     # each view's name in the export menu and `kexue-viz list` (the frame's export_view.<view key>)
     "export_view.loss": {"zh": "A. 损失随步数", "en": "A. Loss per step"},
     "export_view.distance": {"zh": "B. 与全量微调的距离", "en": "B. Distance to full fine-tuning"},
-    "export_view.cos": {"zh": "C. 等效梯度与全梯度的余弦", "en": "C. cos(G̃, G): equivalent vs full gradient"},
+    "export_view.cos": {"zh": "C. 等效梯度与全梯度的余弦", "en": "C. cos(G̃, G), equivalent vs full"},
     "export_view.spectrum": {"zh": "D. ΔW 的奇异值", "en": "D. Singular values of ΔW"},
-    "export_view.factor_loss": {"zh": "LoRA+：每步一阶损失下降", "en": "LoRA+: first-order loss decrease per step"},
+    "export_view.factor_loss": {"zh": "LoRA+：每步一阶损失下降", "en": "LoRA+: first-order decrease per step"},
     "export_view.balance": {"zh": "LoRA+：RMS(B)/RMS(A) 与 λ", "en": "LoRA+: RMS(B)/RMS(A) against λ"},
     "export_view.heatmap": {"zh": "LoRA+：末步损失热图", "en": "LoRA+: final-loss heatmap"},
     "export_view.first_step": {"zh": "LoRA-GA：第一步的差随 η", "en": "LoRA-GA: first-step mismatch against η"},

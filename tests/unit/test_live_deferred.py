@@ -251,7 +251,7 @@ def test_hippo_curves_shown_update_in_place():
     document = Document()
     document.add_root(pn.panel(board).get_root(document))
     pane = next(p for p in board._layout.select(pn.pane.Bokeh) if p.object is not None and p.object.legend
-                and "x_0" in str(p.object.legend[0].items[0].label))
+                and "x₀" in str(p.object.legend[0].items[0].label))
     figure = pane.object
     board.n_shown = 7
     assert pane.object is figure

@@ -193,7 +193,8 @@ def render(view, width: str = "column") -> Figure:
     Every panel fills its grid cell, so a grid's panels are equal, except those asking for a shape
     (:func:`keep_box`), centred in their cells. HoloViews draws on a figure without layout and with matplotlib's
     base canvas, which does not draw (each HoloViews colorbar asks for a full draw); the layout
-    engine and the Agg canvas come after."""
+    engine and the Agg canvas come after, and the engine goes once :func:`finish` has laid it out
+    (the figure is drawn and saved exactly as laid out)."""
     size = preset(width)
     items, columns = panels(view)
     figure = Figure(figsize=_figure_size(size, items, columns))
@@ -206,6 +207,9 @@ def render(view, width: str = "column") -> Figure:
     FigureCanvasAgg(figure)
     figure.set_layout_engine("constrained")
     finish(figure, _minimum_height(size, items, columns))
+    # the final layout is kept: no engine at all ("none" leaves a placeholder), else a draw or a save
+    # would lay out again, differently from what finish measured
+    figure.set_layout_engine(None)
     return figure
 
 
@@ -496,11 +500,9 @@ def _grow(figure: Figure, minimum_height: float, below: list, renderer) -> None:
 
 # ---- writing ------------------------------------------------------------------------------------
 def _trimmed(figure: Figure, pad: float = 0.04) -> Bbox:
-    """The figure's drawn extent in inches plus ``pad``, from its final layout, which is then fixed
-    (saving neither lays out again nor draws twice to find the extent, as ``bbox_inches="tight"`` does)."""
-    box = figure.get_tightbbox(figure.canvas.get_renderer())
-    figure.set_layout_engine(None)  # none at all ("none" leaves a placeholder, and saving then lays out again)
-    return box.padded(pad)
+    """The figure's drawn extent in inches plus ``pad``, from its final layout (saving then does
+    not draw twice to find the extent, as ``bbox_inches="tight"`` does)."""
+    return figure.get_tightbbox(figure.canvas.get_renderer()).padded(pad)
 
 
 def figure_files(view, formats=FORMATS, metadata: dict | None = None, width: str = "column") -> dict[str, bytes]:

@@ -39,7 +39,7 @@ from bokeh.events import Tap
 from bokeh.models import CustomJS, TabPanel
 from panel.io.state import set_curdoc
 
-from .export import FORMATS, WIDTHS, figure_bytes
+from .export import FORMATS, WIDTHS, figure_files
 from .i18n import FRAME_TEXT, LANGUAGES, TextError, TextTable
 from .live import LivePlot
 from .registry import WHOLE_FIGURE
@@ -934,11 +934,12 @@ class Dashboard(pn.viewable.Viewer):
         return {view.key: view for section in self.sections()
                 for view in section.views_in_page_order() if not view.text}
 
-    def export_bytes(self, fmt: str = "png", view: str | None = None, width: str = "column") -> bytes:
+    def export_files(self, formats: tuple[str, ...], view: str | None = None, width: str = "column") -> dict[str, bytes]:
         """The composed figure (``view`` ``None`` or :data:`WHOLE_FIGURE`) or the view with key
-        ``view`` alone, as PNG/SVG/PDF bytes at the preset ``width`` (:data:`~kexue_viz.export.WIDTHS`);
-        the parameters (and the view and width) in the metadata. An unknown view raises a
-        :class:`~kexue_viz.i18n.TextError` naming the views there are."""
+        ``view`` alone, drawn once and saved in each of ``formats`` (PNG/SVG/PDF) at the preset
+        ``width`` (:data:`~kexue_viz.export.WIDTHS`): format -> bytes, the parameters (and the view
+        and width) in the metadata. An unknown view raises a :class:`~kexue_viz.i18n.TextError`
+        naming the views there are."""
         load_backends()
         metadata = {"dashboard": self.slug, "width": width}
         if view in (None, WHOLE_FIGURE):
@@ -948,7 +949,11 @@ class Dashboard(pn.viewable.Viewer):
             if view not in views:
                 raise TextError(FRAME_TEXT, "unknown_view", name=view, views=", ".join(views))
             shown, metadata["view"] = views[view].build(), view
-        return figure_bytes(plot.materialize(shown), fmt, metadata={**metadata, **self.settings()}, width=width)
+        return figure_files(plot.materialize(shown), formats, metadata={**metadata, **self.settings()}, width=width)
+
+    def export_bytes(self, fmt: str = "png", view: str | None = None, width: str = "column") -> bytes:
+        """One format of :meth:`export_files`: what the export button and ``kexue-viz export`` write."""
+        return self.export_files((fmt,), view, width)[fmt.lower()]
 
     def export_filename(self) -> str:
         """The export button's file name: ``kexue_viz-<slug>[-<view>][-<width>].<format>``, the view

@@ -385,7 +385,8 @@ class InfomapDashboard(Dashboard):
                     tab="tab_search"),
             Section((View("walk", self.walk_view, triggers=MANUAL), View("bits", self.bits_view, triggers=MANUAL)),
                     tab="tab_walk"),
-            Section((View("sweep", self.sweep_view, wide=True, triggers=("sweep",)),),
+            Section((View("sweep", self.sweep_view, wide=True, triggers=("sweep",),
+                          shown_when=lambda: self.graph in pipeline.SWEEPS),),
                     widgets=lambda: [self.sweep_task().layout], tab="tab_sweep"),
             Section(note="note"),
         ]

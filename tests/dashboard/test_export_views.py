@@ -11,8 +11,6 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from kexue_viz import ui
-from kexue_viz.export import figure_files
 from kexue_viz.i18n import TextError
 from kexue_viz.registry import DASHBOARDS, WHOLE_FIGURE
 
@@ -45,39 +43,23 @@ def is_valid(fmt: str, data: bytes) -> bool:
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_every_view_exports_alone_to_png_svg_and_pdf(slug, boards, monkeypatch):
+def test_every_view_exports_alone_to_png_svg_and_pdf(slug, boards):
     """PNG and SVG in Chinese, PDF in English: each view is drawn in both languages, and the PDF
     embeds the Latin font only (a third less time than with the CJK font, whose embedding the PNG
     and SVG do not exercise: glyph coverage is tests/unit/test_export_fonts.py's). The formats of
-    one language are saved from one drawing (:func:`export_files`)."""
+    one language are saved from one drawing (:meth:`~kexue_viz.ui.Dashboard.export_files`)."""
     board = boards(slug)
     failures = []
     try:
         for lang, formats in (("zh", ("png", "svg")), ("en", ("pdf",))):
             board.lang = lang
             for key in board.exportable_views():
-                files = export_files(board, key, formats, monkeypatch)
+                files = board.export_files(formats, key)
                 failures += [problem for fmt, data in files.items()
                              if (problem := export_problem(board, key, fmt, data))]
     finally:
         board.lang = "zh"
     assert not failures, f"{slug}: " + "; ".join(failures)
-
-
-def export_files(board, key: str, formats: tuple[str, ...], monkeypatch) -> dict[str, bytes]:
-    """The file ``board.export_bytes(fmt, key)`` writes, for each of ``formats``, from one drawing:
-    the export's own path, its last step (:func:`~kexue_viz.export.figure_bytes`) done for all the
-    formats at once by :func:`~kexue_viz.export.figure_files`, whose files are each format's own
-    (tests/unit/test_export_layout.py)."""
-    files: dict[str, bytes] = {}
-
-    def every_format(view, fmt, metadata=None, width="column"):
-        files.update(figure_files(view, formats, metadata, width))
-        return files[fmt]
-
-    monkeypatch.setattr(ui, "figure_bytes", every_format)
-    board.export_bytes(formats[0], key)
-    return files
 
 
 def export_problem(board, key: str, fmt: str, data: bytes) -> str | None:

@@ -140,7 +140,7 @@ def readme(presses: dict[str, list[Pressed]], pictures: list[Picture], folder: P
              "the export button or `kexue-viz export DASHBOARD --view VIEW` writes it. Times are one export "
              f"each on the machine that ran the command (the first view of a dashboard includes warming up). "
              f"{len(pictures)} pictures, {total / 1e6:.1f} MB. Views the page hides at these settings (diffusion's "
-             "PFGM half-plane) are left out. The buttons the page shows for work it does not do by itself (HiPPO's "
+             "PFGM half-plane, InfoMap's sweep without a ground truth) are left out. The buttons the page shows for work it does not do by itself (HiPPO's "
              "route timing, diffusion's NFE sweep, the LoRA+ heatmap, ...) are pressed first, so the views they "
              "fill show their result; each dashboard lists them with the time their work took, and says where a "
              "button does not apply at these settings (its view is then as the page shows it).", ""]

@@ -152,3 +152,14 @@ def load_backends() -> None:
 
     if hv.Store.current_backend != current:  # setting it anew rebuilds HoloViews' option builders (~0.1 s)
         hv.Store.set_current_backend(current)
+
+
+def per_backend(element, bokeh: dict | None = None, matplotlib: dict | None = None):
+    """Options spelled per backend, one ``opts`` call per backend being styled (a live
+    dashboard styles Bokeh only, see :func:`kexue_viz.style.only`)."""
+    if not {"bokeh", "matplotlib"} <= set(hv.Store.renderers):
+        load_backends()
+    for backend, options in (("bokeh", bokeh), ("matplotlib", matplotlib)):
+        if options and backend in active_backends():
+            element = element.opts(backend=backend, **options)
+    return element

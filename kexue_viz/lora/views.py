@@ -16,8 +16,8 @@ import holoviews as hv
 import numpy as np
 
 from .. import plot
-from ..mapequation.views import per_backend, texts
-from ..style import CYCLE, styled
+from ..mapequation.views import texts
+from ..style import CYCLE, per_backend, styled
 
 METHOD_COLORS = {"full": "#000000", "lora": CYCLE[0], "lora_plus": CYCLE[1], "lora_ga": CYCLE[2],
                  "lora_pro": CYCLE[3], "scaled_gd": CYCLE[5]}
@@ -126,8 +126,9 @@ def heatmap_view(lrs, ratios, losses, best, t_):
     rows = np.repeat(np.arange(len(lrs)), len(ratios))
     data = (np.tile([f"{v:g}" for v in ratios], len(lrs)), np.array([f"{lrs[i]:.3g}" for i in rows]), values.ravel())
     title = t_("view_heatmap", lr=best[0], ratio=best[1], loss=best[2]) if best else t_("view_heatmap_none")
-    return styled(hv.HeatMap(data, [RATIO, LR_A], LOG_LOSS), title=title, xlabel=RATIO.label, ylabel=LR_A.label,
-                  cmap="viridis", colorbar=True, tools=["hover"], clabel=LOG_LOSS.label, **PLOT)
+    heatmap = styled(hv.HeatMap(data, [RATIO, LR_A], LOG_LOSS), title=title, xlabel=RATIO.label, ylabel=LR_A.label,
+                     cmap="viridis", colorbar=True, tools=["hover"], clabel=LOG_LOSS.label, **PLOT)
+    return per_backend(heatmap, matplotlib=dict(show_values=False))  # the colour bar reads the cells
 
 
 def sigma_view(sigma, idx_A, idx_B, t_):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import plot
-from ..style import styled
+from ..style import per_backend, styled
 
 PLOT = dict(responsive=True, show_grid=True, fig_inches=(6, 3.4), aspect=1.8)
 METHOD_COLOR = {"svd": "#000000", "rsvd": "#0072B2", "id_cpqr": "#E69F00", "id_sketch": "#56B4E9",
@@ -178,8 +178,9 @@ def weights_view(weights, r: int, t_):
               styled(plot.Scatter((j, weights["optimal"]), "j", "w"), color="#000000", size=7),
               cursor(r + 0.5)]
     title = t_("view_weights", random=weights["random_objective"], optimal=weights["optimal_objective"])
-    return styled(plot.Overlay(layers), title=title, xlabel="j", ylabel="wⱼ", ylim=(-0.05, 1.1), height=300,
+    view = styled(plot.Overlay(layers), title=title, xlabel="j", ylabel="wⱼ", ylim=(-0.05, 1.1), height=300,
                   show_legend=False, **PLOT)
+    return per_backend(view, matplotlib=dict(xlim=(0.5, len(j) + 0.5)))  # the export's axes end at the data
 
 
 def cr_error_view(data, scheme: str, replacement: bool, r: int, t_):

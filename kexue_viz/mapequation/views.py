@@ -7,7 +7,7 @@ import holoviews as hv
 import numpy as np
 
 from .. import plot
-from ..style import active_backends, load_backends, styled
+from ..style import per_backend, styled
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#332288",
            "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499",
@@ -28,17 +28,6 @@ def with_blank_row(columns: dict, blank: dict) -> dict:
 # backend takes a colour column literally only when every value matches #rgb/#rrggbb; one
 # "#rrggbbaa" made it colour-map the hex strings as categories (blue shades and a hex legend)
 BLANK_COLOR = "#ffffff"
-
-
-def per_backend(element, bokeh: dict | None = None, matplotlib: dict | None = None):
-    """Options spelled per backend, one ``opts`` call per backend being styled (a live
-    dashboard styles Bokeh only, see :func:`kexue_viz.style.only`)."""
-    if not {"bokeh", "matplotlib"} <= set(hv.Store.renderers):
-        load_backends()
-    for backend, options in (("bokeh", bokeh), ("matplotlib", matplotlib)):
-        if options and backend in active_backends():
-            element = element.opts(backend=backend, **options)
-    return element
 
 
 def rectangles(x0, y0, x1, y1, colors, **options):

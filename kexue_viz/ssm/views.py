@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import plot
 from ..axes import nice_ceiling
-from ..style import COLORS, CYCLE, styled
+from ..style import COLORS, CYCLE, per_backend, styled
 
 SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")  # legend labels x₀, x₁, …: plain text
 PLOT = dict(responsive=True, show_grid=True, fig_inches=(6, 2.6), aspect=2.3, tools=["hover"])
@@ -76,7 +76,9 @@ def spectrum_view(magnitudes, log_y, t_):
     values = np.maximum(magnitudes, floor) if log_y else magnitudes
     spikes = styled(plot.Spikes((n, values), t_("index_n"), "|xₙ(T)|"), color=COLORS["continuous"], line_width=2)
     heads = styled(plot.Scatter((n, values), t_("index_n"), "|xₙ(T)|"), color=COLORS["continuous"], size=5)
-    return framed(spikes * heads, title=t_("view_spectrum"), height=260, logy=log_y)
+    # the export's axes end at the data (Bokeh pads them): half a stem's spacing keeps the end stems inside
+    return per_backend(framed(spikes * heads, title=t_("view_spectrum"), height=260, logy=log_y),
+                       matplotlib=dict(xlim=(-0.5, len(n) - 0.5)))
 
 
 def error_view(N, online, optimal, current_N, t_):

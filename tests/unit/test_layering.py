@@ -3,7 +3,7 @@
 The rule, by file:
 
 * **presentation** modules: the frame (``kexue_viz/{ui,live,notebook,plot,style,export,cli,
-  registry,landing,index_page,tasks,figures}.py``, :data:`FRAME_MODULES`) and, in each series package, ``views.py``,
+  registry,landing,index_page,tasks,figures,embed,gallery}.py``, :data:`FRAME_MODULES`) and, in each series package, ``views.py``,
   ``dashboard.py`` and ``text.py`` (:data:`SERIES_PRESENTATION`). A new frame module is added to
   :data:`FRAME_MODULES` by whoever writes it.
 * **core**: every other module of ``kexue_viz`` (numeric modules, each series' ``pipeline``,
@@ -28,7 +28,7 @@ import pytest
 PACKAGE = "kexue_viz"
 PACKAGE_DIR = Path(__file__).resolve().parents[2] / PACKAGE
 FRAME_MODULES = {f"{PACKAGE}.{name}" for name in
-                 ("ui", "live", "notebook", "plot", "style", "export", "cli", "registry", "landing", "index_page", "tasks", "figures")}
+                 ("ui", "live", "notebook", "plot", "style", "export", "cli", "registry", "landing", "index_page", "tasks", "figures", "embed", "gallery")}
 SERIES_PRESENTATION = {"views", "dashboard", "text"}
 PLOTTING = {"holoviews", "panel", "bokeh", "hvplot"}
 WIDGETS = {"panel"}

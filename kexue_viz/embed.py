@@ -14,7 +14,7 @@ Bounds: at most :data:`MAX_STATES` states (the product of the grids' lengths) an
 starts at about 2.9 MB (the inlined JS) and grows by what a state changes (19–206 KiB for the
 dashboards' main views). For the same dashboard, settings and values the bytes are the same
 (:func:`deterministic_ids`) in processes with the same string-hash seed (``PYTHONHASHSEED``: a few
-of HoloViews' steps go through sets of names, see :data:`CHILD_HASH_SEED`).
+of HoloViews' steps go through sets of names, see :data:`~kexue_viz.cli.HTML_HASH_SEED`).
 
 The dashboards offer it beside the export button (:func:`export_controls`), made by a child process
 running ``kexue-viz export`` (:func:`prepare_in_child`) from a task (progress, cancel): 6–15 s for
@@ -51,6 +51,7 @@ from panel.io.resources import CDN_DIST, get_dist_path
 from panel.io.state import set_curdoc
 
 from . import plot, style
+from .cli import HTML_HASH_SEED
 from .i18n import TextError, TextTable
 from .live import bokeh_renderer
 from .notebook import local_stylesheet_url
@@ -354,10 +355,6 @@ MAX_CHILDREN = 1  # child processes preparing a file at once, per server process
 _CHILDREN = threading.BoundedSemaphore(MAX_CHILDREN)
 POLL_S = 0.2  # how often a task reads its child's progress and its reader's cancel
 CHILD_NICENESS = 10  # added to the server's: the child leaves the CPU to the readers' pages first
-# the child's string-hash seed: a few of HoloViews' steps go through sets of names (e.g. the order in
-# which a state sets a toolbar's active tools), whose order follows the seed, random per process
-# unless fixed; the same seed gives the same bytes (`PYTHONHASHSEED=0 kexue-viz export ...`)
-CHILD_HASH_SEED = "0"
 
 
 def chosen_view(dashboard: Dashboard) -> str:
@@ -410,13 +407,14 @@ def prepare_in_child(export: ChildExport, progress: Progress) -> tuple[str, byte
 
 
 def _run_child(command: list[str], scratch: Path, progress: Progress) -> None:
-    """Run ``command`` (string hashes seeded with :data:`CHILD_HASH_SEED`), its stdout and stderr in
+    """Run ``command`` (string hashes seeded with :data:`~kexue_viz.cli.HTML_HASH_SEED`, as the
+    command line seeds them itself), its stdout and stderr in
     files in ``scratch``, telling ``progress`` what it reports until it exits; killed if ``progress``
     (or anything here) raises. A failure raises."""
     stdout, stderr = scratch / "stdout", scratch / "stderr"
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
         child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                 env={**os.environ, "PYTHONHASHSEED": CHILD_HASH_SEED})
+                                 env={**os.environ, "PYTHONHASHSEED": HTML_HASH_SEED})
     try:
         _lower_priority(child.pid)
         while _running(child):

@@ -121,7 +121,8 @@ def test_served_and_cdn_addresses_of_panel_files_become_data_urls():
         assert embed.inline_panel_files(text).startswith('"url":"data:text/css;charset=utf-8,')
 
 
-def test_the_command_line_writes_the_same_file_and_reports_its_progress(page, tmp_path, capsys):
+def test_the_command_line_writes_the_same_file_and_reports_its_progress(page, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PYTHONHASHSEED", cli.HTML_HASH_SEED)  # as if seeded: it runs here, not anew
     output = tmp_path / "memory.html"
     status = cli.main(["export", "hippo", "--view", "memory", "--vary", "N", "--values", "N=4,8,16", "--progress",
                        "-o", str(output)])
@@ -132,7 +133,18 @@ def test_the_command_line_writes_the_same_file_and_reports_its_progress(page, tm
     assert len(fractions) >= 6 and fractions == sorted(fractions) and fractions[-1] == 1.0  # 3 built, 3 recorded
 
 
-def test_the_command_lines_refusal_is_reported_in_both_languages(capsys):
+def test_the_command_line_runs_an_interactive_export_anew_under_the_fixed_hash_seed(monkeypatch):
+    """Unless its string hashes are seeded with HTML_HASH_SEED, the command runs itself anew with the
+    same arguments in a process that is (so its file is the dashboard's download, byte for byte)."""
+    argv = ["export", "hippo", "--view", "memory", "--vary", "N", "-o", "x.html"]
+    monkeypatch.setenv("PYTHONHASHSEED", "random")
+    runs = []
+    monkeypatch.setattr(cli, "run_seeded", lambda again: runs.append(again) or 0)
+    assert cli.main(argv) == 0 and runs == [argv]
+
+
+def test_the_command_lines_refusal_is_reported_in_both_languages(capsys, monkeypatch):
+    monkeypatch.setenv("PYTHONHASHSEED", cli.HTML_HASH_SEED)
     status = cli.main(["export", "hippo", "--view", "memory", "--vary", "N", "--values", "N=0", "--progress",
                        "-o", "x.html"])
     refused = json.loads(capsys.readouterr().out.splitlines()[-1])["refused"]
@@ -192,7 +204,7 @@ def test_the_prepared_file_is_the_command_lines(tmp_path):
     output = tmp_path / "memory.html"
     command = [sys.executable, "-m", "kexue_viz.cli", "export", "hippo", "--view", "memory", "--vary", "norm",
                "--lang", "en", "--set", "N=8", "-o", str(output)]
-    subprocess.run(command, check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": embed.CHILD_HASH_SEED})
+    subprocess.run(command, check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": cli.HTML_HASH_SEED})
     assert download.file.getvalue() == output.read_bytes()
     dashboard.N = 16  # a file of other settings is withdrawn
     assert not download.visible

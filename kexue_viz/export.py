@@ -299,6 +299,29 @@ _PHRASES = re.compile(rf"（?[^\s（]+?(?:[{_CLOSING}]+|\s+|(?=（)|$)\s*|\s+")
 _CHARACTERS = re.compile(rf"[^\s{_CJK}]+\s*|[^\s][{_CLOSING}]*\s*|\s+")
 
 
+# a relation or operator keeps its operands on its line ("b = ε√B/σ = 0.497" is one unit, not "b" over "= …")
+_OPERATOR = re.compile(r"[=≈≠≤≥<>+−×·/→∝]$")
+
+
+_WIDE = re.compile(rf"[{_CJK}]")
+
+
+def _glued(units: list[str]) -> list[str]:
+    """``units`` with each one joined to the one before where no line should break between them: it
+    starts with an operator or follows one, or the two touch inside a formula (no space, neither side
+    CJK: "ΔW(全量)" + "‖/‖…")."""
+    glued: list[str] = []
+    for unit in units:
+        previous = glued[-1] if glued else ""
+        touching = previous and not previous[-1].isspace() and not unit[0].isspace() \
+            and not _WIDE.match(previous[-1]) and not _WIDE.match(unit[0])
+        if previous and (touching or _OPERATOR.match(unit.lstrip()[:1]) or _OPERATOR.search(previous.rstrip())):
+            glued[-1] += unit
+        else:
+            glued.append(unit)
+    return glued
+
+
 def _greedy(units: list[str], fits) -> list[str]:
     lines, line = [], ""
     for unit in units:
@@ -314,7 +337,7 @@ def _lines(paragraph: str, measure, room: float) -> list[str]:
     """``paragraph`` in lines no wider than ``room`` where it can be: greedily between phrases, or,
     where a phrase alone is too long, also between words and CJK characters."""
     fits = lambda line: measure(line) <= room  # noqa: E731
-    by_phrase = _greedy(_PHRASES.findall(paragraph), fits)
+    by_phrase = _greedy(_glued(_PHRASES.findall(paragraph)), fits)
     return by_phrase if all(map(fits, by_phrase)) else _greedy(_CHARACTERS.findall(paragraph), fits)
 
 

@@ -313,7 +313,7 @@ def inline_panel_files(html: str) -> str:
 
 
 _MODEL_ID = re.compile(r"""(?<=["'])p\d{4,}(?=\\*["'])""")  # Bokeh's "p1234", in JSON nested or not, or JS code
-_PANEL_NAME = re.compile(r'("name\\*":\\*")([A-Z][A-Za-z]*)\d{5}(?=\\*")')  # Panel's default names: "Column00390"
+_PANEL_NAME = re.compile(r'("name\\*":\\*")([A-Z][A-Za-z]*)\d{5,}(?=\\*")')  # Panel's default names: "Column00390"
 _LINK_TAG = re.compile(r"(?<=\[\[)\d{9,}(?=,)")  # Panel's tag of a JS link: the Python id() of its link
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 

@@ -9,14 +9,13 @@ as before (its layers' data, its structure and its title)."""
 from __future__ import annotations
 
 import holoviews as hv
-import panel as pn
 import param
 import pytest
 
 from kexue_viz import live, plot
 from kexue_viz.registry import DASHBOARDS
 from kexue_viz.i18n import TextTable
-from kexue_viz.ui import Dashboard
+from kexue_viz.ui import Dashboard, Section, View
 
 SLUGS = sorted(DASHBOARDS)
 FRAME_ONLY = {"lang", "export_format"}
@@ -108,8 +107,8 @@ class HiddenState(Dashboard):
         self._doubled = 2 * self.a
         self.param.watch(lambda event: setattr(self, "_doubled", 2 * event.new), "a")
 
-    def build_views(self):
-        return pn.Column(self.live("hidden", lambda: hv.Curve([(0, self._doubled), (1, self.b)])))
+    def sections(self):
+        return [Section((View("hidden", lambda: hv.Curve([(0, self._doubled), (1, self.b)])),))]
 
 
 def test_the_check_finds_a_view_reading_hidden_state():

@@ -250,7 +250,9 @@ def busy_indicator() -> pn.indicators.LoadingSpinner:
     updates do not flash it). It stays in the layout and only its inline style changes: toggling
     its ``visible`` made BokehJS lay out and repaint every plot of the page (0.7–1.8 s in headless
     Chromium on 2 cores, 10 plots); the style is set by a plain watcher, a quarter of the server
-    time of a bound function (which took a quarter of the server's time while a player ran)."""
+    time of a bound function (which took a quarter of the server's time while a player ran).
+    The watcher runs in whichever session made the server busy, so the spinner must be part of
+    its page's first document, never of a part drawn later (see :meth:`Dashboard._export_controls`)."""
     spinner = pn.indicators.LoadingSpinner(value=True, size=22, styles=BUSY_HIDDEN)
     watcher = pn.state.param.watch(  # Panel's busy state is the process's
         lambda event: setattr(spinner, "styles", BUSY_SHOWN if event.new else BUSY_HIDDEN), "busy")
@@ -1095,7 +1097,7 @@ class Dashboard(pn.viewable.Viewer):
         document = served_document()
         self._after_paint = [] if document is not None else None
         try:
-            sidebar = pn.Column(language, *_sidebar_styled([self._widget(name) for name in self.controls]),
+            sidebar = pn.Column(pn.Row(language, busy_indicator(), sizing_mode="stretch_width"), *_sidebar_styled([self._widget(name) for name in self.controls]),
                                 *_sidebar_styled(self.extra_controls()), *self._extras(self._export_controls),
                                 width=SIDEBAR_WIDTH, css_classes=["kv-sidebar"])
             main = self.build_views()
@@ -1111,8 +1113,10 @@ class Dashboard(pn.viewable.Viewer):
 
     def _export_controls(self) -> list:
         """The sidebar's export group (below its controls: on a served page it is filled just after
-        the first paint, see :meth:`_extras`): what to export, format and width, the busy spinner,
-        the export button and the interactive export."""
+        the first paint, see :meth:`_extras`): what to export, format and width, the export button
+        and the interactive export. The busy spinner is not in it: its style is set from whichever
+        session is busy (:func:`busy_indicator`), and a change to a model whose definition was still
+        on its way reached the browser first ("reference … isn't known", seen with seven pages)."""
         self._export_button = self.register_widget("export", pn.widgets.FileDownload(
             callback=self._export_file, filename=self.export_filename(),
             label=self.t("export"), embed=False, color="primary", css_classes=["kv-export"],
@@ -1122,7 +1126,7 @@ class Dashboard(pn.viewable.Viewer):
         return _sidebar_styled([
             self._widget("export_view"),
             pn.Row(pn.widgets.RadioButtonGroup.from_param(self.param.export_format, description=None, width=120),
-                   self._widget("export_width", type=pn.widgets.RadioButtonGroup), busy_indicator()),
+                   self._widget("export_width", type=pn.widgets.RadioButtonGroup)),
             self._export_button,
             *self._interactive_export(),
         ])

@@ -37,6 +37,7 @@ import param
 from bokeh.document import Document
 from bokeh.events import Tap
 from bokeh.models import CustomJS, TabPanel
+from panel.io import document as panel_document
 from panel.io.state import set_curdoc
 
 from .export import FORMATS, WIDTHS, figure_files
@@ -101,6 +102,27 @@ def init_extension() -> None:
     pn.extension(raw_css=[FRAME_CSS], notifications=False, loading_indicator=False)
     if hv.Store.current_backend != "bokeh":  # (each session calls this: see load_backends)
         hv.Store.set_current_backend("bokeh")
+    if not getattr(panel_document._dispatch_msgs, "sends_every_queued_message", False):
+        panel_document._dispatch_msgs = sending_every_queued_message(panel_document._dispatch_msgs)
+
+
+def sending_every_queued_message(dispatch: Callable[[Document], Any]) -> Callable[[Document], Any]:
+    """Panel's writer of a page's queued messages (``panel.io.document._dispatch_msgs``), made to
+    write what is queued even when the write block was lifted meanwhile. Panel 1.9's writer lifts
+    the block once its own messages are written; a second writer, started for messages queued
+    while the first awaited its writes, then finds no block and returns, and those messages stay
+    queued until the page's next change through Panel, for ever when there is none. Seen with
+    seven pages opened together on a cold server (one run in three): a page never got its last
+    views and its ready mark; a message sent later by Bokeh's own path reached the browser first
+    and named a model the queued one defined ("reference … isn't known")."""
+    @wraps(dispatch)
+    async def dispatch_every_queued_message(doc: Document) -> None:
+        if panel_document._WRITE_MSGS.get(doc):
+            panel_document._WRITE_BLOCK[doc] = True
+        await dispatch(doc)
+
+    dispatch_every_queued_message.sends_every_queued_message = True
+    return dispatch_every_queued_message
 
 
 def parse_setting(parameter: param.Parameter, raw: Any) -> Any:

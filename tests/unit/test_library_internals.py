@@ -252,6 +252,45 @@ def test_player_model_has_the_properties_the_frame_script_reads():
     assert "cb_obj.direction" in REPORT_FRAME and "cb_obj.value_throttled" in REPORT_FRAME
 
 
+def test_panel_writes_every_queued_message():
+    """``panel.io.document._dispatch_msgs`` writes a page's queued messages (``_WRITE_MSGS``) only
+    while the page's write block (``_WRITE_BLOCK``) is set; kexue_viz.ui.sending_every_queued_message
+    sets the block for what is queued. The control: Panel's own writer leaves such messages queued."""
+    import asyncio
+
+    from panel.io import document as panel_document
+
+    from kexue_viz.ui import init_extension
+
+    init_extension()
+    writer = panel_document._dispatch_msgs
+    internal = "panel.io.document._dispatch_msgs, _WRITE_MSGS and _WRITE_BLOCK"
+    user = "kexue_viz.ui.sending_every_queued_message"
+    assert getattr(writer, "sends_every_queued_message", False) and hasattr(writer, "__wrapped__"), \
+        changed("panel", internal, user)
+
+    class Socket:
+        pass
+
+    class Connection:
+        _socket = Socket()
+
+    written, document = [], Document()
+    panel_document.extra_socket_handlers[Socket] = lambda connection, msg: written.append(msg) or []
+    try:
+        for dispatch, expected in ((writer.__wrapped__, []), (writer, ["message"])):
+            written.clear()
+            panel_document._WRITE_BLOCK.pop(document, None)
+            panel_document._WRITE_MSGS[document] = {Connection(): ["message"]}
+            asyncio.run(dispatch(document))
+            assert written == expected, changed("panel", internal, user)
+        assert document not in panel_document._WRITE_MSGS and document not in panel_document._WRITE_BLOCK
+    finally:
+        del panel_document.extra_socket_handlers[Socket]
+        panel_document._WRITE_MSGS.pop(document, None)
+        panel_document._WRITE_BLOCK.pop(document, None)
+
+
 def test_set_curdoc_sets_panel_state_curdoc():
     from panel.io.state import set_curdoc
 

@@ -1,22 +1,25 @@
 """Soak: several readers at once on one server drive every control of every dashboard, uploads
-included; the server logs no error, and once their sessions are gone its memory is back near where
-it was (issue 12, Deliver).
+included; the server logs no error, the readers who come after them find every page working, and
+once their sessions are gone the server's memory is back near where it was (issue 12, Deliver).
 
 Round 1, the soak: one reader per dashboard, all of them open at once, each changing every select,
 checkbox, slider and text box, pressing every button, opening every tab and uploading a bad and a
 good file where the page takes uploads, the readers' actions interleaved. It also fills what the
 process keeps for every reader (caches of shared results, lazily imported modules). Its pages
 close, the server destroys their sessions (``expiring_server``: within 16.5 s), and the server's
-resident memory then is the baseline. Round 2: five readers again, each switching the language
-three times (every plot drawn anew each time); afterwards the memory may exceed the baseline by at
-most ``RSS_TOLERANCE_MIB``. A session kept alive holds its document with every plot and its data:
-before the fix of issue 12 every plot drawn anew outside a Bokeh callback was kept by Bokeh's
-module-level document, about 7 MiB per session of the Adam-ε page with three language switches
-(measured: 460 → 489 → 516 MiB after 0, 4, 8 such sessions; after the fix 454 → 461 → 461).
+resident memory then is the baseline. Round 2: seven new readers at once, on pages that must show
+the defaults, not what round 1's readers chose: each page's plots are Chinese at first; each reader
+switches to English, opens every tab, switches back and to English again (every plot drawn anew
+each time); then every tab of every page holds a plot and no plot text is Chinese. Afterwards the
+memory may exceed the baseline by at most ``RSS_TOLERANCE_MIB``. A session kept alive holds its
+document with every plot and its data: before the fix of issue 12 every plot drawn anew outside a
+Bokeh callback was kept by Bokeh's module-level document, about 7 MiB per session of the Adam-ε
+page with three language switches (measured: 460 → 489 → 516 MiB after 0, 4, 8 such sessions;
+after the fix 454 → 461 → 461).
 
 Bounded: one action per visible control, ``ACTION_TIMEOUT_MS`` each; the server's work on them
 runs to its end (``IDLE_TIMEOUT_S``). Loopback only (the pages' off-host requests are aborted and
-fail the test).
+fail the test). About 6 minutes on 2 cores.
 """
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ import time
 from contextlib import ExitStack
 
 import pytest
-from page_text import wait_drawn
+from page_text import HAN, wait_drawn
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +37,19 @@ ACTION_TIMEOUT_MS = 3_000
 QUIET_S = 2.0  # the server is done when its sockets and its CPU have been quiet this long
 IDLE_TIMEOUT_S = 300.0
 RSS_TOLERANCE_MIB = 25.0
+PLOT_TEXTS_JS = """() => { const seen = new Set(), texts = [];
+    const visit = model => { if (seen.has(model)) return; seen.add(model);
+        if (model.type === 'Title' && model.text) texts.push(model.text);
+        if (typeof model.axis_label === 'string' && model.axis_label) texts.push(model.axis_label);
+        for (const reference of model.references()) visit(reference) };
+    for (const doc of Bokeh.documents) for (const root of doc.roots()) visit(root);
+    return texts }"""  # every plot title and axis label on the page (canvas text is not in the DOM)
+EMPTY_TABS_JS = """() => { const empty = [];
+    for (const doc of Bokeh.documents) for (const root of doc.roots()) for (const model of root.references())
+        if (model.type === 'Tabs') for (const tab of model.tabs)
+            if (![...tab.child.references()].some(inner => inner.type === 'Figure' || inner.type === 'GridPlot'))
+                empty.push(tab.title);
+    return empty }"""  # the titles of the tabs whose content holds no plot
 UPLOADS = {  # a bad and a good file for each page with a .kv-upload
     "hippo": [("bad.csv", "\x00\x01 not , a , number\n"),
               ("signal.csv", "u\n" + "\n".join(f"{0.01 * k * (k % 7):.4f}" for k in range(200)))],
@@ -70,10 +86,29 @@ def controls(page, app: str) -> list:
             *[lambda file=file: upload(*file) for file in UPLOADS.get(app, [])]]
 
 
-def language_switches(page, app: str) -> list:
-    """Switch the page's language three times: each time every plot is drawn anew."""
-    return [lambda text=text: page.locator(".kv-sidebar button", has_text=text).first.click(timeout=ACTION_TIMEOUT_MS)
-            for text in ("English", "中文", "English")]
+def language_and_tabs(page, app: str) -> list:
+    """Switch the page's language to English, open every tab, switch to Chinese and to English
+    again: each switch draws every plot anew."""
+    def switch(text):
+        return lambda: page.locator(".kv-sidebar button", has_text=text).first.click(timeout=ACTION_TIMEOUT_MS)
+
+    tabs = page.locator(".bk-tab")
+    return [switch("English"), *[lambda tab=tabs.nth(index): tab.click(timeout=ACTION_TIMEOUT_MS)
+                                 for index in range(tabs.count())], switch("中文"), switch("English")]
+
+
+def defaults_shown(page, app: str) -> str:
+    """Round 2's first look: a new reader's page shows its plots in Chinese (round 1's choices,
+    English among them, belong to their readers); what is wrong, or ``""``."""
+    return "" if any(HAN.search(text) for text in page.evaluate(PLOT_TEXTS_JS)) else "no Chinese plot text at first"
+
+
+def english_in_every_tab(page, app: str) -> str:
+    """Round 2's last look: every tab holds a plot and no plot text is Chinese; what is wrong, or ``""``."""
+    chinese = [text for text in page.evaluate(PLOT_TEXTS_JS) if HAN.search(text)]
+    empty = page.evaluate(EMPTY_TABS_JS)
+    return "; ".join([*([f"Chinese plot texts in English: {chinese[:4]}"] if chinese else []),
+                      *([f"tabs without a plot: {empty}"] if empty else [])])
 
 
 def run_action(action) -> None:
@@ -115,10 +150,16 @@ def wait_for_idle_server(server) -> None:
     pytest.fail(f"the server was still busy {IDLE_TIMEOUT_S:.0f} s after the pages closed", pytrace=False)
 
 
-def readers_at_once(server, reader, drive) -> list[str]:
+def findings(check, pages: dict) -> list[str]:
+    """What ``check(page, app)`` finds wrong on each page, as "app: what" lines (none without a check)."""
+    return [f"{app}: {wrong}" for app, page in pages.items() if check and (wrong := check(page, app))]
+
+
+def readers_at_once(server, reader, drive, before=None, after=None) -> list[str]:
     """One reader per dashboard, all at once, doing the actions ``drive(page, app)`` gives,
-    interleaved; returns what the pages recorded (off-host requests, JS errors). Their sessions
-    are destroyed on return."""
+    interleaved; returns what the pages recorded (off-host requests, JS errors) and what
+    ``before(page, app)`` (once every page is drawn) and ``after(page, app)`` (once the server is
+    done) found wrong. Their sessions are destroyed on return."""
     with ExitStack() as stack:
         pages = {app: stack.enter_context(reader()) for app in server.apps}
         opened = time.monotonic()
@@ -127,6 +168,7 @@ def readers_at_once(server, reader, drive) -> list[str]:
         for page in pages.values():  # a cold server builds every first page at once on 2 cores
             wait_drawn(page, RENDER_TIMEOUT_S)
         print(f"soak: {len(pages)} pages drawn at once after {time.monotonic() - opened:.0f} s")
+        found_wrong = findings(before, pages)
         actions = {app: drive(page, app) for app, page in pages.items()}
         assert all(len(found) >= 3 for found in actions.values()), {app: len(found) for app, found in actions.items()}
         for step in range(max(map(len, actions.values()))):
@@ -134,7 +176,8 @@ def readers_at_once(server, reader, drive) -> list[str]:
                 if step < len(found):
                     run_action(found[step])
         wait_until_quiet(server, list(pages.values()))
-        problems = [f"{app}: {page.recorder.problems()}" for app, page in pages.items() if page.recorder.problems()]
+        found_wrong += findings(after, pages)
+        problems = found_wrong + [f"{app}: {page.recorder.problems()}" for app, page in pages.items() if page.recorder.problems()]
     time.sleep(server.session_expiry_s)
     wait_for_idle_server(server)
     return problems
@@ -145,7 +188,7 @@ def test_many_readers_leave_no_errors_and_no_memory_behind(expiring_server, read
     server, start, started = expiring_server, expiring_server.log_offset(), time.monotonic()
     problems = readers_at_once(server, reader, controls)
     baseline = server.rss_mib()
-    problems += readers_at_once(server, reader, language_switches)
+    problems += readers_at_once(server, reader, language_and_tabs, before=defaults_shown, after=english_in_every_tab)
     after = server.rss_mib()
     print(f"soak: server memory {baseline:.0f} MiB after round 1, {after:.0f} MiB after round 2 "
           f"({time.monotonic() - started:.0f} s)")

@@ -2,8 +2,7 @@
 at once, and carried by a copied link.
 
 What several readers do to one another is the soak's (``test_soak.py``: seven readers press every
-control at once, then seven new readers must find the defaults, both languages and every tab
-working). Runs on its own server that destroys a session soon after its page closes
+control at once, then seven new readers must find the defaults and both languages working). Runs on its own server that destroys a session soon after its page closes
 (``expiring_server``).
 """
 from __future__ import annotations

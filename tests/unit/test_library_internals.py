@@ -252,12 +252,20 @@ def test_player_model_has_the_properties_the_frame_script_reads():
     assert "cb_obj.direction" in REPORT_FRAME and "cb_obj.value_throttled" in REPORT_FRAME
 
 
+def run_to_its_end(coroutine) -> None:
+    """Run ``coroutine``, which must not wait for anything (no event loop: the suite may be inside one)."""
+    try:
+        coroutine.send(None)
+    except StopIteration:
+        return
+    coroutine.close()
+    raise AssertionError("the coroutine waited for something")
+
+
 def test_panel_writes_every_queued_message():
     """``panel.io.document._dispatch_msgs`` writes a page's queued messages (``_WRITE_MSGS``) only
     while the page's write block (``_WRITE_BLOCK``) is set; kexue_viz.ui.sending_every_queued_message
     sets the block for what is queued. The control: Panel's own writer leaves such messages queued."""
-    import asyncio
-
     from panel.io import document as panel_document
 
     from kexue_viz.ui import init_extension
@@ -282,7 +290,7 @@ def test_panel_writes_every_queued_message():
             written.clear()
             panel_document._WRITE_BLOCK.pop(document, None)
             panel_document._WRITE_MSGS[document] = {Connection(): ["message"]}
-            asyncio.run(dispatch(document))
+            run_to_its_end(dispatch(document))
             assert written == expected, changed("panel", internal, user)
         assert document not in panel_document._WRITE_MSGS and document not in panel_document._WRITE_BLOCK
     finally:

@@ -149,14 +149,16 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def serve_apps(log_name: str, check_sessions_ms: int | None = None, directory: bool = False):
+def serve_apps(log_name: str, check_sessions_ms: int | None = None, directory: bool = False,
+               session_lifetime_ms: int | None = None):
     """Serve every app with ``panel serve`` on a free port, the log in ``ARTIFACTS/<log_name>``;
     yield a :class:`PanelServer` once it answers, stop it afterwards. ``directory``: serve the apps
     directory itself, as one app (``panel serve apps/``, no ``--index``). ``check_sessions_ms``: how
     often the server destroys the sessions unused for 15 s (Bokeh's default: every 17 s). The 15 s
     stay: a session a page request made is destroyed as well if the page's websocket has not
     connected by then, and on a busy 2-core machine that took 13 s; the socket then gets a new
-    session whose models the page does not know ("reference … isn't known")."""
+    session whose models the page does not know ("reference … isn't known").
+    ``session_lifetime_ms``: how long a session may stay unused (Bokeh's default 15 s)."""
     apps = app_files()
     if not apps:
         pytest.fail(f"no dashboard scripts found in {APPS_DIR} (set KEXUE_VIZ_APPS_DIR?)")
@@ -173,6 +175,8 @@ def serve_apps(log_name: str, check_sessions_ms: int | None = None, directory: b
     ]
     if check_sessions_ms is not None:
         cmd += ["--check-unused-sessions", str(check_sessions_ms)]
+    if session_lifetime_ms is not None:
+        cmd += ["--unused-session-lifetime", str(session_lifetime_ms)]
     index_dir = ARTIFACTS / "index"
     index_dir.mkdir(exist_ok=True)
     try:
@@ -192,7 +196,7 @@ def serve_apps(log_name: str, check_sessions_ms: int | None = None, directory: b
     served = [APPS_DIR.name] if directory else [p.stem for p in apps]
     server = PanelServer(port=port, proc=proc, log_path=log_path, apps=served)
     if check_sessions_ms is not None:
-        server.session_expiry_s = 15 + check_sessions_ms / 1000 + 0.5
+        server.session_expiry_s = (session_lifetime_ms or 15_000) / 1000 + check_sessions_ms / 1000 + 0.5
     try:
         deadline = time.monotonic() + SERVE_TIMEOUT
         last_err: object = None
@@ -239,6 +243,15 @@ def expiring_server():
     (16.5 s) after its page closes: for tests of what a closed session leaves behind
     (``test_sessions``, ``test_soak``)."""
     with serve_apps("panel-serve-expiring.log", check_sessions_ms=1000) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def forgetful_server():
+    """A server that discards a session unused for half a second: a page's own session is gone
+    before its websocket connects, which then gets a session made for it (as on a loaded server
+    after 15 s; ``test_remade_session``)."""
+    with serve_apps("panel-serve-forgetful.log", check_sessions_ms=250, session_lifetime_ms=500) as server:
         yield server
 
 

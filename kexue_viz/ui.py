@@ -105,6 +105,19 @@ def init_extension() -> None:
         hv.Store.set_current_backend("bokeh")
     if not getattr(panel_document._dispatch_msgs, "sends_every_queued_message", False):
         panel_document._dispatch_msgs = sending_every_queued_message(panel_document._dispatch_msgs)
+    local_stylesheet_links(pn.state.curdoc)
+
+
+def local_stylesheet_links(document: Document | None) -> None:
+    """Make Panel link the stylesheets of the served ``document``'s models to this server, as it does
+    for a session it made for a page request (its ``dist_url``, set when the page's HTML is
+    written). A session made when a websocket connected lacks it, and Panel then links every
+    model built or restyled to cdn.holoviz.org; Bokeh makes such a session when a page's
+    websocket connects after the page's own session was discarded as unused (15 s after the page
+    request: seven pages opened at once on 2 cores, 1–2 pages in 2 of 3 soak runs asked the CDN
+    for loading.css and markdown.css)."""
+    if document is not None and document.session_context is not None:
+        document._template_variables.setdefault("dist_url", panel_resources.get_dist_path(cdn=False))
 
 
 def sending_every_queued_message(dispatch: Callable[[Document], Any]) -> Callable[[Document], Any]:
@@ -1120,7 +1133,8 @@ class Dashboard(pn.viewable.Viewer):
         document = served_document()
         self._after_paint = [] if document is not None else None
         try:
-            sidebar = pn.Column(pn.Row(language, busy_indicator(), sizing_mode="stretch_width"), *_sidebar_styled([self._widget(name) for name in self.controls]),
+            sidebar = pn.Column(pn.Row(language, busy_indicator(), sizing_mode="stretch_width"),
+                                *_sidebar_styled([self._widget(name) for name in self.controls]),
                                 *_sidebar_styled(self.extra_controls()), *self._extras(self._export_controls),
                                 width=SIDEBAR_WIDTH, css_classes=["kv-sidebar"])
             main = self.build_views()
@@ -1204,23 +1218,10 @@ def serve(dashboard_class: type[Dashboard]) -> Dashboard:
         log.setLevel(level)
         log.propagate = False
     init_extension()
-    local_stylesheet_links(pn.state.curdoc)
     dashboard = dashboard_class()
     title = FRAME_TEXT.merged(dashboard_class.text).get("title", "en")
     pn.panel(dashboard).servable(title=f"kexue_viz · {title}")
     return dashboard
-
-
-def local_stylesheet_links(document: Document | None) -> None:
-    """Make Panel link the stylesheets of the served ``document``'s models to this server, as it does
-    for a session it made for a page request (its ``dist_url``, set when the page's HTML is
-    written). A session made when a websocket connected lacks it, and Panel then links every
-    model built or restyled to cdn.holoviz.org; Bokeh makes such a session when a page's
-    websocket connects after the page's own session was discarded as unused (15 s after the page
-    request: seven pages opened at once on 2 cores, 1–2 pages in 2 of 3 soak runs asked the CDN
-    for loading.css and markdown.css)."""
-    if document is not None and document.session_context is not None:
-        document._template_variables.setdefault("dist_url", panel_resources.get_dist_path(cdn=False))
 
 
 def rejection_of(parameter: param.Parameter, value: Any) -> tuple[str, dict[str, str]] | None:

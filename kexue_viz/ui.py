@@ -281,6 +281,15 @@ def _run_in_session(document: Document, callback: Callable[[], None]) -> None:
         callback()
 
 
+def steady_grid_cell(content: pn.viewable.Viewable) -> pn.layout.ListLike:
+    """``content`` in a column of its own (unless it is one), so that a grid's children never change.
+    BokehJS lays a grid out by child index and fails ("Cannot read properties of undefined
+    (reading 'parent_style')") when a layout pass comes while a new child's view is still being
+    built; a plot pane's figure is replaced on a language switch, and a direct grid child would be
+    a new child (the InfoMap notebook's dashboard, 3 of 6 runs in JupyterLab)."""
+    return content if isinstance(content, pn.Column) else pn.Column(content, sizing_mode="stretch_width")
+
+
 def busy_indicator() -> pn.indicators.LoadingSpinner:
     """A spinner shown while the server is busy (after :data:`BUSY_SHOWN`'s delay, so quick
     updates do not flash it). It stays in the layout and only its inline style changes: toggling
@@ -788,7 +797,7 @@ class Dashboard(pn.viewable.Viewer):
         parts += [self.cell(view) for view in section.views if view.full_width]
         cells = [self.cell(view) for view in section.views if not view.full_width]
         if cells:
-            parts.append(pn.GridBox(*cells, ncols=section.columns, sizing_mode="stretch_width"))
+            parts.append(pn.GridBox(*map(steady_grid_cell, cells), ncols=section.columns, sizing_mode="stretch_width"))
         if section.note:
             parts.append(self.text_pane(section.note))
         return pn.Column(*parts, sizing_mode="stretch_width")

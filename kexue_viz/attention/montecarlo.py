@@ -106,9 +106,8 @@ def draws_by_length(lengths, model: str = "normal", d: int = 128, seed: int = 0,
 def renyi2_by_length(draws: list[torch.Tensor], alphas) -> tuple[torch.Tensor, torch.Tensor]:
     """MC mean of the Rényi-2 entropy H₂ = −ln Σpᵢ² of softmax(αₙ s) and its standard error, one
     value per draw set (length n) with its own αₙ (a scale law α(n)): returns (mean, se), each (N,)."""
-    alphas = torch.as_tensor(alphas, dtype=torch.float64)
     means, errors = [], []
-    for scores, alpha in zip(draws, alphas.tolist()):
+    for scores, alpha in zip(draws, map(float, alphas)):  # αₙ may come read-only from a memo
         h2 = -log_power_sum(alpha * scores.double(), 2)
         means.append(h2.mean())
         errors.append(h2.std() / h2.numel() ** 0.5 if h2.numel() > 1 else torch.zeros_like(h2.mean()))

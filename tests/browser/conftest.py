@@ -303,7 +303,7 @@ class PageRecorder:
                 counts: dict[str, int] = {}
                 for e in entries:
                     lines = e.strip().splitlines() or [""]
-                    short = "\n      ".join(lines[:3]) + ("\n      ..." if len(lines) > 3 else "")
+                    short = "\n      ".join(lines[:8]) + ("\n      ..." if len(lines) > 8 else "")
                     counts[short] = counts.get(short, 0) + 1
                 body = "\n  ".join(f"{e}" + (f"  (x{n})" if n > 1 else "") for e, n in counts.items())
                 parts.append(f"{title}:\n  {body}")
@@ -354,7 +354,7 @@ def recorded_page(chromium):
     page.on("request", on_request)
     page.on("websocket", on_websocket)
     page.on("console", on_console)
-    page.on("pageerror", lambda err: rec.page_errors.append(str(err)))
+    page.on("pageerror", lambda err: rec.page_errors.append(err.stack or str(err)))
     context.route(lambda url: is_offhost(url), lambda route: route.abort())
     page.recorder = rec
     page.settle = lambda **options: settle(page, **options)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import param
 import pytest
+from bokeh.document import Document
+from bokeh.models import GridBox
 
 from kexue_viz import cli, figures, pipeline
 from kexue_viz.registry import DASHBOARDS
@@ -109,3 +111,25 @@ def test_a_second_reader_at_the_defaults_computes_and_renders_nothing(slug_and_c
     assert [memo.cache_info().misses for memo in pipeline.MEMOS] == misses
     assert figures.FIGURES.misses == renders
     assert second._live.keys() == first._live.keys()
+
+
+def test_grid_children_stay_the_same_models_through_a_language_switch(slug_and_class):
+    """A grid's children must never change in the page: BokehJS lays a grid out by child index and
+    throws ("reading 'parent_style'") when a layout pass comes while a new child's view is being
+    built. A language switch gives every plot a new figure, so each grid cell is a column whose
+    own children change, never the grid's (the InfoMap notebook failed in JupyterLab without)."""
+    _, cls = slug_and_class
+    board = cls()
+    document = Document()
+    root = board.__panel__().get_root(document)
+    document.add_root(root)
+    board.open_every_tab()
+
+    def grid_children():
+        return {grid.id: [child.id for child, *_ in grid.children]
+                for grid in document.models if isinstance(grid, GridBox)}
+
+    before = grid_children()
+    assert before, "no grid: this check would test nothing"
+    board.lang = "en" if board.lang == "zh" else "zh"
+    assert grid_children() == before

@@ -40,6 +40,7 @@ from bokeh.models import CustomJS, TabPanel
 from panel.io import document as panel_document
 from panel.io import resources as panel_resources
 from panel.io.state import set_curdoc
+from panel.reactive import Reactive
 
 from .export import FORMATS, WIDTHS, figure_files
 from .i18n import FRAME_TEXT, LANGUAGES, TextError, TextTable
@@ -105,7 +106,28 @@ def init_extension() -> None:
         hv.Store.set_current_backend("bokeh")
     if not getattr(panel_document._dispatch_msgs, "sends_every_queued_message", False):
         panel_document._dispatch_msgs = sending_every_queued_message(panel_document._dispatch_msgs)
+    if not getattr(Reactive._get_properties, "links_detached_models_locally", False):
+        Reactive._get_properties = linking_detached_models_locally(Reactive._get_properties)
     local_stylesheet_links(pn.state.curdoc)
+
+
+def linking_detached_models_locally(get_properties: Callable[[Any, Document | None], dict]) -> Callable:
+    """Panel's properties of a model (``Reactive._get_properties(self, doc)``), computed for the page
+    being served when Panel gives no document: a text pane's update passes its model's own
+    document, which is ``None`` while the model is out of its page (a tab's content while another
+    tab is shown), and Panel then links the model's stylesheets to cdn.holoviz.org; the page asks
+    the CDN once the model is back (the LoRA page after its digits run: markdown.css, loading.css,
+    theme CSS, found by logging every CDN link the server made during the soak)."""
+    @wraps(get_properties)
+    def properties_linked_locally(self, doc: Document | None) -> dict:
+        if doc is None:
+            current = pn.state.curdoc
+            if current is not None and current.session_context is not None:
+                doc = current
+        return get_properties(self, doc)
+
+    properties_linked_locally.links_detached_models_locally = True
+    return properties_linked_locally
 
 
 def local_stylesheet_links(document: Document | None) -> None:

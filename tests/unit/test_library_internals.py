@@ -13,6 +13,7 @@ import gc
 import importlib
 import inspect
 from importlib.metadata import version
+from types import SimpleNamespace
 
 import holoviews as hv
 import numpy as np
@@ -383,3 +384,48 @@ def test_notebook_extension_records_that_it_loaded():
         "holoviews", "notebook_extension._loaded (the notebook display is loaded)", user)
     assert "notebook_extension._loaded = True" in inspect.getsource(notebook_extension.__call__), changed(
         "holoviews", "notebook_extension.__call__ setting notebook_extension._loaded", user)
+
+
+def detached_text_stylesheet_urls() -> list[str]:
+    """The stylesheet URLs of a Markdown pane's model after its text changed while the model was out
+    of its served page (its own ``document`` None), as Panel updates it on that page's tick."""
+    import weakref
+
+    from panel.io.state import set_curdoc
+
+    class Session:  # stands for Bokeh's session context, which a served document holds weakly
+        request = SimpleNamespace(arguments={})
+
+    session, document, pane = Session(), Document(), pn.pane.Markdown("before")
+    document._session_context = weakref.ref(session)
+    document._template_variables["dist_url"] = "./static/extensions/panel/"
+    with set_curdoc(document):
+        root = pn.Column(pane).get_root(document)
+        document.add_root(root)
+        model = pane._models[root.ref["id"]][0]
+        document.remove_root(root)
+        assert model.document is None
+        pane.object = "after"
+    assert "after" in model.text
+    return [str(sheet.url) for sheet in model.stylesheets if isinstance(sheet, ImportedStyleSheet)]
+
+
+def test_a_detached_models_stylesheets_stay_on_the_server(monkeypatch):
+    """A text pane's update computes its properties for ``model.document`` (``panel.pane.markup``'s
+    ``_update``), ``None`` for a model out of its page, and ``Reactive._get_properties`` then links the
+    stylesheets to the CDN; kexue_viz.ui.linking_detached_models_locally uses the page being served.
+    The control: Panel's own method links them to cdn.holoviz.org."""
+    from panel.reactive import Reactive
+
+    from kexue_viz.ui import init_extension
+
+    init_extension()
+    wrapped = Reactive._get_properties
+    internal = "panel.reactive.Reactive._get_properties(doc) and panel.pane.markup's _update(ref, model)"
+    user = "kexue_viz.ui.linking_detached_models_locally"
+    assert getattr(wrapped, "links_detached_models_locally", False), changed("panel", internal, user)
+    urls = detached_text_stylesheet_urls()
+    assert urls and all(url.startswith("./static/extensions/panel/") for url in urls), changed("panel", internal, user)
+    monkeypatch.setattr(Reactive, "_get_properties", wrapped.__wrapped__)
+    assert any(url.startswith("https://cdn.holoviz.org/") for url in detached_text_stylesheet_urls()), \
+        changed("panel", internal, user)

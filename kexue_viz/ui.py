@@ -36,7 +36,7 @@ import panel as pn
 import param
 from bokeh.document import Document
 from bokeh.events import Tap
-from bokeh.models import CustomJS, TabPanel
+from bokeh.models import CustomJS, CustomJSTickFormatter, TabPanel
 from panel.io import document as panel_document
 from panel.io import resources as panel_resources
 from panel.io.state import set_curdoc
@@ -301,6 +301,46 @@ def _run_in_session(document: Document, callback: Callable[[], None]) -> None:
     not yet sent, defines; the browser then fails with "reference … isn't known")."""
     with set_curdoc(document), pn.io.hold(document):
         callback()
+
+
+class ChoiceSlider(pn.widgets.IntSlider):
+    """A slider over a selector parameter's options (``options``: label → value, in slider order)
+    that shows the chosen option's label; the slider's own value is the option's index. Panel's
+    DiscreteSlider, a column of a text and a slider, takes about 28 ms to build against 7 ms for
+    this one on 2 cores: a page with four (Adam-ε, LoRA) spent 85 ms more building, before its
+    first paint. Made by :meth:`from_param`, which binds it to the parameter both ways."""
+
+    options = param.Dict(default={}, doc="label → value, in slider order")
+    _rename = {**pn.widgets.IntSlider._rename, "options": None}
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._show_labels()
+        self.param.watch(lambda _: self._show_labels(), "options")
+
+    def _show_labels(self) -> None:
+        labels = list(self.options)
+        self.param.update(start=0, end=len(labels) - 1, format=CustomJSTickFormatter(
+            args={"labels": labels}, code="return labels[Math.round(tick)] ?? ''"))
+
+    @property
+    def choice(self) -> Any:
+        """The option the slider is on."""
+        return list(self.options.values())[self.value]
+
+    def index_of(self, value: Any) -> int:
+        return list(self.options.values()).index(value)
+
+    @classmethod
+    def from_param(cls, parameter: param.Parameter, **params) -> "ChoiceSlider":
+        """A slider on the options given as ``options`` (label → value, values among the selector
+        ``parameter``'s objects), at the parameter's value, bound to it both ways."""
+        owner, name = parameter.owner, parameter.name
+        slider = cls(**params)
+        slider.value = slider.index_of(getattr(owner, name))
+        slider.param.watch(lambda _: setattr(owner, name, slider.choice), "value")
+        owner.param.watch(lambda event: setattr(slider, "value", slider.index_of(event.new)), name)
+        return slider
 
 
 def steady_grid_cell(content: pn.viewable.Viewable) -> pn.layout.ListLike:

@@ -25,7 +25,7 @@ import param
 
 from ..i18n import TextError
 from ..style import CYCLE, styled
-from ..ui import Dashboard, Section, View, on_tap
+from ..ui import ChoiceSlider, Dashboard, Section, View, on_tap
 from . import pipeline, views
 from .adapters import LORA_GA_DIRECTIONS, LORA_GA_SCALES
 from .pro import PRO_C_CHOICES, PRO_VARIANTS
@@ -78,10 +78,10 @@ class LoRADashboard(Dashboard):
         "methods": {"type": pn.widgets.CheckButtonGroup, "orientation": "vertical"},
         "problem": {"type": pn.widgets.RadioButtonGroup},
         "optimizer": {"type": pn.widgets.RadioButtonGroup},
-        "N": {"type": pn.widgets.DiscreteSlider},
-        "lr_sgd": {"type": pn.widgets.DiscreteSlider},
-        "lr_adam": {"type": pn.widgets.DiscreteSlider},
-        "lp_ratio": {"type": pn.widgets.DiscreteSlider},
+        "N": {"type": ChoiceSlider},
+        "lr_sgd": {"type": ChoiceSlider},
+        "lr_adam": {"type": ChoiceSlider},
+        "lp_ratio": {"type": ChoiceSlider},
         "seed": {"type": pn.widgets.IntInput},
         "steps": {"step": 10},
     }

@@ -18,7 +18,7 @@ import param
 import torch
 
 from ..style import styled
-from ..ui import Dashboard, Section, View, on_tap
+from ..ui import ChoiceSlider, Dashboard, Section, View, on_tap
 from . import pipeline, views
 from .models import PRESETS
 from .moments import BACKENDS, update_moments
@@ -48,10 +48,10 @@ class AdamEpsilonDashboard(Dashboard):
                 "y_mode", "show_sgd", "B_probe", "probe_eps", "grad_rms", "eps_abs")
     widget_options = {
         "N": {"step": 8},
-        "c": {"type": pn.widgets.DiscreteSlider},
-        "kappa": {"type": pn.widgets.DiscreteSlider},
-        "B_probe": {"type": pn.widgets.DiscreteSlider},
-        "grad_rms": {"type": pn.widgets.DiscreteSlider},
+        "c": {"type": ChoiceSlider},
+        "kappa": {"type": ChoiceSlider},
+        "B_probe": {"type": ChoiceSlider},
+        "grad_rms": {"type": ChoiceSlider},
         "eps_rel": {"type": pn.widgets.MultiChoice},
         "backends": {"type": pn.widgets.CheckButtonGroup, "orientation": "vertical"},
         "path": {"type": pn.widgets.RadioButtonGroup},

@@ -167,3 +167,27 @@ def test_a_served_task_runs_in_a_worker_with_what_prepare_read(monkeypatch):
         time.sleep(0.01)
     assert results == [6] and not task.running
     assert threads and threads[0].startswith("kexue_viz-task")
+
+
+def test_choice_slider_follows_its_selector_both_ways_and_shows_the_option_label():
+    """ChoiceSlider: the slider's value is the option's index, the parameter holds the option, each
+    follows the other; the labels (a language switch gives new ones) are what the slider shows."""
+    from bokeh.document import Document
+
+    from kexue_viz.ui import ChoiceSlider
+
+    class Settings(param.Parameterized):
+        eps = param.Selector(default=1e-6, objects=[1e-8, 1e-6, 1e-4])
+
+    settings = Settings()
+    slider = ChoiceSlider.from_param(settings.param.eps, options={"1e-08": 1e-8, "1e-06": 1e-6, "1e-04": 1e-4},
+                                     label="ε")
+    assert (slider.start, slider.end, slider.value, slider.choice) == (0, 2, 1, 1e-6)
+    slider.value = 2
+    assert settings.eps == 1e-4
+    settings.eps = 1e-8
+    assert slider.value == 0
+    model = slider.get_root(Document())
+    assert model.format.args["labels"] == ["1e-08", "1e-06", "1e-04"] and model.title == "ε"
+    slider.options = {"10⁻⁸": 1e-8, "10⁻⁶": 1e-6, "10⁻⁴": 1e-4}
+    assert model.format.args["labels"] == ["10⁻⁸", "10⁻⁶", "10⁻⁴"] and settings.eps == 1e-8

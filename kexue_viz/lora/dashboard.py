@@ -172,7 +172,7 @@ class LoRADashboard(Dashboard):
         if problem.live:
             runs = (self.run_settings(batched, controls) for batched in BATCHED_METHODS)
             batch = tuple(run for run in runs if not _ga_refused(run, limit))
-            return pipeline.batched_history(problem, settings, batch)
+            return pipeline.live_history(problem, settings, batch)
         return pipeline.history.cached(problem, settings)
 
     def shown(self) -> list[tuple[str, pipeline.Record]]:

@@ -24,7 +24,7 @@ from . import runners
 from .adapters import (additive_delta, gradient_svd, lora_equivalent_gradient, lora_ga_indices, lora_ga_init,
                        lora_ga_sign_matrix, lora_ga_scale, loraplus_random_model_ratio, loraplus_ratio,
                        random_projection_update, sgd_increment)
-from .diagnostics import numerical_rank
+from .diagnostics import numerical_rank, rank_of_spectrum
 from .problems import DIGITS_HIDDEN, DigitsProblem, LinearProblem
 from .pro import pro_state_floats
 
@@ -139,6 +139,7 @@ class Record:
     rms_B: np.ndarray
     sigma: np.ndarray
     sigma_G0: np.ndarray
+    ranks: np.ndarray
     rank: int
     r_used: int
     floors: tuple[float, float, float]
@@ -156,13 +157,33 @@ def floored_spectra(sigma: torch.Tensor) -> np.ndarray:
     return torch.where(sigma > SIGMA_FLOOR * sigma[:, :1], sigma, torch.nan).cpu().numpy()
 
 
+STATE_FIELDS = ("loss", "distance", "rms_A", "rms_B", "sigma", "ranks")  # one entry per state t = 0…T
+STEP_FIELDS = ("cos", "cos_projection", "gap", "dL_A", "dL_B", "step_A")  # one per step t = 0…T−1
+
+
 def record(history: runners.History) -> Record:
-    """The :class:`Record` of a core history."""
+    """The :class:`Record` of a core history; ``ranks[t]`` = rank ΔW_t, −1 for a state not reached or not
+    finite (``rank`` is the last reached state's, as the history's)."""
     fields = ("loss", "distance", "cos", "cos_projection", "gap", "dL_A", "dL_B", "step_A", "rms_A", "rms_B")
     arrays = {name: getattr(history, name).cpu().numpy() for name in fields}
+    finite = torch.isfinite(history.delta_W).all(-1).all(-1)
+    ranks = torch.where(finite, rank_of_spectrum(history.sigma), -1).cpu().numpy()
     return Record(**arrays, sigma=floored_spectra(history.sigma), sigma_G0=history.sigma_G0.cpu().numpy(),
-                  rank=history.rank, r_used=history.r_used, floors=tuple(map(float, history.floors)),
+                  ranks=ranks, rank=history.rank, r_used=history.r_used, floors=tuple(map(float, history.floors)),
                   test_accuracy=float(history.test_accuracy), diverged=history.diverged)
+
+
+def prefix(run: Record, steps: int) -> Record:
+    """The record of the same run stopped after ``steps`` (≤ its own) steps: a run's first T′ steps do not
+    depend on how many follow (constant rates, no schedule; a batch member's records stop where its loss
+    stops being finite), so the first T′ + 1 states and T′ steps, with the rank and divergence read there.
+    Not for digits, whose test accuracy is the final W's."""
+    if steps == run.steps:
+        return run
+    cut = {name: getattr(run, name)[:steps + 1] for name in STATE_FIELDS}
+    cut |= {name: getattr(run, name)[:steps] for name in STEP_FIELDS}
+    reached = cut["ranks"][cut["ranks"] >= 0]
+    return dataclasses.replace(run, **cut, rank=int(reached[-1]), diverged=not bool(np.isfinite(cut["loss"]).all()))
 
 
 @memoised(max_bytes=32 * 2**20)
@@ -201,6 +222,21 @@ def batched_history(problem_settings: ProblemSettings, settings: runners.RunSett
     if settings in batch:
         return batch_histories(problem_settings, batch)[batch.index(settings)]
     return history(problem_settings, settings)
+
+
+LIVE_HORIZON = 100  # steps: a live run is trained to the next multiple of this and cut (:func:`live_history`)
+
+
+def live_history(problem_settings: ProblemSettings, settings: runners.RunSettings,
+                 batch: tuple[runners.RunSettings, ...]) -> Record:
+    """:func:`batched_history` of a live problem, trained to the horizon (``settings.steps`` rounded up to a
+    multiple of LIVE_HORIZON) and cut to its steps (:func:`prefix`): a reader moving the number of steps within
+    a hundred waits for the views only, not for every run again; a move into the next hundred trains up to it."""
+    def to_horizon(run: runners.RunSettings) -> runners.RunSettings:
+        return dataclasses.replace(run, steps=-(-run.steps // LIVE_HORIZON) * LIVE_HORIZON)
+
+    run = batched_history(problem_settings, to_horizon(settings), tuple(map(to_horizon, batch)))
+    return prefix(run, settings.steps)
 
 
 # ---- LoRA+ (10001) ---------------------------------------------------------------------------------

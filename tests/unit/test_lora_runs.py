@@ -370,3 +370,28 @@ def test_diagnostics_against_part_one_routes(linear):
     want_first, want_second = sgd_increment(G, A, B, 0.3, 0.7)
     assert_close(first, want_first, 1e-13, "first order")
     assert_close(second, want_second, 1e-13, "second order")
+
+
+RECORD_FIELDS = ("loss", "distance", "rms_A", "rms_B", "sigma", "ranks", "cos", "cos_projection", "gap", "dL_A",
+                 "dL_B", "step_A", "sigma_G0", "rank", "r_used", "floors", "diverged")
+
+
+@pytest.mark.parametrize("optimizer, lr", [("sgd", 0.5), ("adam", 0.01)])
+def test_a_live_run_cut_from_its_horizon_is_its_own_run(optimizer, lr):
+    """What the dashboard shows for T′ steps (:func:`pipeline.live_history`: the run to the next hundred, cut)
+    is the run of T′ steps itself, bit for bit: the batch (LoRA+ diverging under SGD at λ = 16, before or
+    after T′), LoRA-Pro on its own, full fine-tuning; rank and divergence read at T′."""
+    problem = pipeline.ProblemSettings.of("linear")
+    for steps in (10, 30, 99):
+        base = RunSettings(optimizer=optimizer, lr=lr, steps=steps)
+        batch = tuple(pipeline.normalised(dataclasses.replace(base, method=method)) for method in BATCHED_METHODS)
+        for method in ("full", *BATCHED_METHODS, "lora_pro"):
+            settings = pipeline.normalised(dataclasses.replace(base, method=method))
+            cut, own = pipeline.live_history(problem, settings, batch), pipeline.batched_history(problem, settings, batch)
+            assert cut.steps == own.steps == steps
+            for name in RECORD_FIELDS:
+                got, want = getattr(cut, name), getattr(own, name)
+                assert np.array_equal(got, want, equal_nan=True), f"{optimizer} {method} T′ = {steps}: {name}"
+    diverging = pipeline.normalised(RunSettings(method="lora_plus", lp_ratio=16.0, steps=3))  # finite up to 3
+    assert not pipeline.live_history(problem, diverging, (diverging,)).diverged
+    assert pipeline.live_history(problem, dataclasses.replace(diverging, steps=100), (diverging,)).diverged

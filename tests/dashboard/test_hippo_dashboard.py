@@ -407,7 +407,8 @@ def test_the_sections_lay_out_the_views():
     assert board.panes["stability"].sizing_mode == board.panes["discrete"].sizing_mode == "fixed"
     grids = list(layout.select(pn.GridBox))
     assert len(grids) == 2 and grids[0].ncols == grids[1].ncols == 2
-    assert board.panes["note"] in grids[0].objects and "Reading the figure" in board.panes["note"].object
+    assert [board.panes["note"]] in [cell.objects for cell in grids[0].objects]  # each cell a column of its own
+    assert "Reading the figure" in board.panes["note"].object
     headings = [p.object for p in layout.select(pn.pane.Markdown) if str(p.object).startswith("### ")]
     assert headings == ["### " + board.t("s4_heading")]
     timing_cell = next(cell for cell in grids[1].objects if board.panes["timing"] in getattr(cell, "objects", ()))

@@ -288,7 +288,7 @@ def test_mean_arrows_point_at_the_posterior_mean(dashboard):
     cloud, construction, _, t, positions, _ = dashboard.frame()
     arrows = [el for el in layers(dashboard.main_view(), "Segments") if "color" in el.vdims
               and el.opts.get().kwargs.get("line_dash") == "dotted"][0]
-    want = evaluate(torch.as_tensor(positions), t, cloud, construction).mean.cpu().numpy()
+    want = evaluate(torch.tensor(positions), t, cloud, construction).mean.cpu().numpy()
     np.testing.assert_allclose(arrows.array(["x1_end", "x2_end"]).astype(float), want, atol=1e-12)
     np.testing.assert_allclose(arrows.array(["x1", "x2"]).astype(float), positions, atol=0)
 

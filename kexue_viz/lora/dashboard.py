@@ -164,8 +164,9 @@ class LoRADashboard(Dashboard):
 
     def record(self, method: str, **changes) -> pipeline.Record | None:
         """The method's run: computed now on the linear problem (the methods of
-        :data:`~.runners.BATCHED_METHODS` as one memoised batch, those refused left out), read from the memo on
-        digits (``None`` until the digits button has run it)."""
+        :data:`~.runners.BATCHED_METHODS` as one memoised batch, those refused left out, trained to the next
+        hundred steps and cut: :func:`.pipeline.live_history`), read from the memo on digits (``None`` until the
+        digits button has run it)."""
         problem, controls = self.problem_settings(), self.controls_settings()
         settings, limit = self.run_settings(method, controls, **changes), min(problem.shape) // 2
         self.check_ga_rank(settings, problem.shape)

@@ -126,7 +126,8 @@ def full_run(problem_settings: ProblemSettings, settings: runners.RunSettings) -
 class Record:
     """One run as the views read it (numpy; step t = 0…T for states, 0…T−1 for steps, as
     :class:`~.runners.History`): the per-step fields of the history, ``sigma`` [T+1, min(n, m)] the
-    singular values of ΔW_t (NaN below ``SIGMA_FLOOR``·σ_max and after a divergence), and its scalars."""
+    singular values of ΔW_t (NaN below ``SIGMA_FLOOR``·σ_max and after a divergence), ``ranks[t]`` = rank ΔW_t
+    (−1 for a state not reached or not finite), and its scalars."""
     loss: np.ndarray
     distance: np.ndarray
     cos: np.ndarray
@@ -140,15 +141,23 @@ class Record:
     sigma: np.ndarray
     sigma_G0: np.ndarray
     ranks: np.ndarray
-    rank: int
     r_used: int
     floors: tuple[float, float, float]
     test_accuracy: float
-    diverged: bool
 
     @property
     def steps(self) -> int:
         return len(self.loss) - 1
+
+    @property
+    def rank(self) -> int:
+        """rank ΔW at the last state reached."""
+        return int(self.ranks[self.ranks >= 0][-1])
+
+    @property
+    def diverged(self) -> bool:
+        """Whether the loss stopped being finite."""
+        return not bool(np.isfinite(self.loss).all())
 
 
 def floored_spectra(sigma: torch.Tensor) -> np.ndarray:
@@ -157,33 +166,31 @@ def floored_spectra(sigma: torch.Tensor) -> np.ndarray:
     return torch.where(sigma > SIGMA_FLOOR * sigma[:, :1], sigma, torch.nan).cpu().numpy()
 
 
-STATE_FIELDS = ("loss", "distance", "rms_A", "rms_B", "sigma", "ranks")  # one entry per state t = 0…T
+HISTORY_STATES = ("loss", "distance", "rms_A", "rms_B")  # copied from the history, one entry per state t = 0…T
+STATE_FIELDS = (*HISTORY_STATES, "sigma", "ranks")
 STEP_FIELDS = ("cos", "cos_projection", "gap", "dL_A", "dL_B", "step_A")  # one per step t = 0…T−1
 
 
 def record(history: runners.History) -> Record:
-    """The :class:`Record` of a core history; ``ranks[t]`` = rank ΔW_t, −1 for a state not reached or not
-    finite (``rank`` is the last reached state's, as the history's)."""
-    fields = ("loss", "distance", "cos", "cos_projection", "gap", "dL_A", "dL_B", "step_A", "rms_A", "rms_B")
-    arrays = {name: getattr(history, name).cpu().numpy() for name in fields}
+    """The :class:`Record` of a core history (its rank and divergence read from the arrays, as the history's)."""
+    arrays = {name: getattr(history, name).cpu().numpy() for name in (*HISTORY_STATES, *STEP_FIELDS)}
     finite = torch.isfinite(history.delta_W).all(-1).all(-1)
     ranks = torch.where(finite, rank_of_spectrum(history.sigma), -1).cpu().numpy()
     return Record(**arrays, sigma=floored_spectra(history.sigma), sigma_G0=history.sigma_G0.cpu().numpy(),
-                  ranks=ranks, rank=history.rank, r_used=history.r_used, floors=tuple(map(float, history.floors)),
-                  test_accuracy=float(history.test_accuracy), diverged=history.diverged)
+                  ranks=ranks, r_used=history.r_used, floors=tuple(map(float, history.floors)),
+                  test_accuracy=float(history.test_accuracy))
 
 
 def prefix(run: Record, steps: int) -> Record:
     """The record of the same run stopped after ``steps`` (≤ its own) steps: a run's first T′ steps do not
     depend on how many follow (constant rates, no schedule; a batch member's records stop where its loss
-    stops being finite), so the first T′ + 1 states and T′ steps, with the rank and divergence read there.
+    stops being finite), so the first T′ + 1 states and T′ steps (rank and divergence follow).
     Not for digits, whose test accuracy is the final W's."""
     if steps == run.steps:
         return run
     cut = {name: getattr(run, name)[:steps + 1] for name in STATE_FIELDS}
     cut |= {name: getattr(run, name)[:steps] for name in STEP_FIELDS}
-    reached = cut["ranks"][cut["ranks"] >= 0]
-    return dataclasses.replace(run, **cut, rank=int(reached[-1]), diverged=not bool(np.isfinite(cut["loss"]).all()))
+    return dataclasses.replace(run, **cut)
 
 
 @memoised(max_bytes=32 * 2**20)

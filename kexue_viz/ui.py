@@ -841,6 +841,10 @@ class Dashboard(pn.viewable.Viewer):
         """Show the tab ``key`` (a :class:`Section` ``tab``), as a reader's click does."""
         self.tab_pages.active = self._tab_keys.index(key)
 
+    def tab_on_screen(self) -> str | None:
+        """The key of the tab shown (``None`` before the tabs are built or without tabs)."""
+        return self._open_tab
+
     def open_every_tab(self) -> None:
         """Open each tab in turn (building its views), then the first again."""
         for key in getattr(self, "_tab_keys", ()):

@@ -9,7 +9,7 @@ posts' figure F1 to scale (I), each with the controls of its method.
 
 Runs come from :mod:`.pipeline`, memoised process-wide by (problem, normalised run settings): a
 control re-runs only the methods that read it, LoRA, LoRA+ and LoRA-GA together (one batched training,
-:func:`.pipeline.batched_history`). The linear problem answers live; the digits runs and
+:func:`.pipeline.batched_history`), LoRA-Pro's three choices of C together (another). The linear problem answers live; the digits runs and
 the LoRA+ heatmap are tasks behind buttons (:meth:`~kexue_viz.ui.Dashboard.task`, off the event loop,
 progress per memoised run, cancel), and their views read the memo only (``cached``), so a second
 reader finds the results done.
@@ -164,17 +164,24 @@ class LoRADashboard(Dashboard):
 
     def record(self, method: str, **changes) -> pipeline.Record | None:
         """The method's run: computed now on the linear problem (the methods of
-        :data:`~.runners.BATCHED_METHODS` as one memoised batch, those refused left out, trained to the next
-        hundred steps and cut: :func:`.pipeline.live_history`), read from the memo on digits (``None`` until the
+        :data:`~.runners.BATCHED_METHODS` as one memoised batch, those refused left out, LoRA-Pro as another
+        (:meth:`pro_choices_trained`), trained to the next hundred steps and cut: :func:`.pipeline.live_history`), read from the memo on digits (``None`` until the
         digits button has run it)."""
         problem, controls = self.problem_settings(), self.controls_settings()
         settings, limit = self.run_settings(method, controls, **changes), min(problem.shape) // 2
         self.check_ga_rank(settings, problem.shape)
         if problem.live:
-            runs = (self.run_settings(batched, controls) for batched in BATCHED_METHODS)
+            runs = [*(self.run_settings(batched, controls) for batched in BATCHED_METHODS),
+                    *(self.run_settings("lora_pro", controls, pro_C=C) for C in self.pro_choices_trained(controls))]
             batch = tuple(run for run in runs if not _ga_refused(run, limit))
             return pipeline.live_history(problem, settings, batch)
         return pipeline.history.cached(problem, settings)
+
+    def pro_choices_trained(self, controls: RunSettings) -> tuple[str, ...]:
+        """The choices of C LoRA-Pro's batch trains: all three while the LoRA-Pro tab is on screen (its views show
+        them: one batch costs about 1.6 runs), else the chosen one (the main views show it alone). A run is the
+        same, bit for bit, in either batch: this choice changes the cost of a move, never a value."""
+        return PRO_C_CHOICES if self.tab_on_screen() == "tab_lorapro" else (controls.pro_C,)
 
     def shown(self) -> list[tuple[str, pipeline.Record]]:
         """The selected methods (in the order of ``METHODS``) whose runs are available."""
@@ -371,9 +378,11 @@ class LoRADashboard(Dashboard):
         def at(c: float, y: np.ndarray) -> float:
             return float(np.interp(c, curve.c, y))
 
+        # fixed legend labels (a label holding c* would redraw the plot at every move of r): the values are in
+        # the readout beside it
         points = [("c = 1", CYCLE[0], "circle", 1.0, at(1.0, curve.sgd)),
-                  (f"c* = {curve.c_star:.3g}", CYCLE[1], "triangle", curve.c_star, at(curve.c_star, curve.adam)),
-                  (f"stable = {curve.c_stable:.3g}", views.GUIDE_COLOR, "square", curve.c_stable,
+                  ("c*", CYCLE[1], "triangle", curve.c_star, at(curve.c_star, curve.adam)),
+                  (self.t("ga_scale.stable"), views.GUIDE_COLOR, "square", curve.c_stable,
                    at(curve.c_stable, curve.adam))]
         return views.lines_view([sgd, adam], self.t("view_scale"), "c", self.t("objective_axis"), logy=True,
                                 extra=views.markers(points), legend="bottom_right")

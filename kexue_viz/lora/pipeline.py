@@ -3,10 +3,10 @@ the dashboard, the notebook and the CLI share them.
 
 A run is keyed by the problem's settings (:class:`ProblemSettings`) and the core's frozen
 :class:`~.runners.RunSettings`, normalised by :func:`normalised` so that settings a method ignores
-(λ for anything but LoRA+, C for anything but LoRA-Pro…) do not split one result into several: a
-LoRA-Pro control re-runs LoRA-Pro alone. LoRA, LoRA+ and LoRA-GA share one update rule and train as one
-batch (:func:`batch_histories`, keyed by their three settings): a LoRA+ slider re-runs that batch, about
-the cost of one run. Every factor method's distance to full fine-tuning comes from the
+(λ for anything but LoRA+, C for anything but LoRA-Pro…) do not split one result into several.
+LoRA, LoRA+ and LoRA-GA share one update rule and train as one batch, LoRA-Pro's three choices of C as
+another (:func:`batch_histories`, each batch memoised by its settings, :func:`trained_batch`): a LoRA+
+slider re-runs the first batch, about the cost of one run, and the LoRA-Pro runs stay. Every factor method's distance to full fine-tuning comes from the
 one memoised full run with the same optimizer, rate and steps (:func:`full_run`). Results are numpy
 (:class:`Record`); the ΔW snapshots are reduced to their singular values at every step.
 """
@@ -203,23 +203,29 @@ def history(problem_settings: ProblemSettings, settings: runners.RunSettings) ->
                               floors=floors(problem_settings, runners.adapter_rank(settings))))
 
 
-@memoised(max_bytes=32 * 2**20)
 def batch_histories(problem_settings: ProblemSettings, batch: tuple[runners.RunSettings, ...]) -> tuple[Record, ...]:
-    """The runs of ``batch`` (settings of :data:`~.runners.BATCHED_METHODS` as :func:`normalised` gives them) as
-    :class:`Record` s in its order, trained as one batch per :func:`~.runners.batch_key` (one when the methods
-    share optimizer, rate, steps and rank: a change of one method's setting re-runs the batch, about the cost
-    of one run). Each equals :func:`history` of its settings."""
+    """The runs of ``batch`` (settings of :data:`~.runners.BATCHED_RULES` as :func:`normalised` gives them) as
+    :class:`Record` s in its order, trained as one memoised batch per :func:`~.runners.batch_key`
+    (:func:`trained_batch`; plain LoRA's methods in one when they share optimizer, rate, steps and rank, LoRA-Pro's
+    choices of C in another: a change of one method's setting re-runs its batch alone, about the cost of one
+    run). Each equals :func:`history` of its settings."""
     groups: dict = {}
     for settings in dict.fromkeys(batch):
         groups.setdefault(runners.batch_key(settings), []).append(settings)
     records = {}
-    for group in groups.values():
-        first = group[0]
-        histories = runners.run_batch(problem(problem_settings), group,
-                                      reference=full_run(problem_settings, reference_settings(first)),
-                                      floors=floors(problem_settings, runners.adapter_rank(first)))
-        records.update(zip(group, map(record, histories)))
+    for group in map(tuple, groups.values()):
+        records.update(zip(group, trained_batch(problem_settings, group)))
     return tuple(records[settings] for settings in batch)
+
+
+@memoised(max_bytes=32 * 2**20)
+def trained_batch(problem_settings: ProblemSettings, group: tuple[runners.RunSettings, ...]) -> tuple[Record, ...]:
+    """The runs of ``group`` (one :func:`~.runners.batch_key`) trained as one batch (:func:`~.runners.run_batch`)."""
+    first = group[0]
+    histories = runners.run_batch(problem(problem_settings), group,
+                                  reference=full_run(problem_settings, reference_settings(first)),
+                                  floors=floors(problem_settings, runners.adapter_rank(first)))
+    return tuple(map(record, histories))
 
 
 def batched_history(problem_settings: ProblemSettings, settings: runners.RunSettings,

@@ -17,6 +17,7 @@ takes from them the inverses, the Sylvester solve and the Adam projection.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -84,8 +85,8 @@ def sylvester_from_eigh(eig_P, eig_Q, R: torch.Tensor) -> torch.Tensor:
     return Q1 @ ((Q1.mT @ R @ Q2) / (lam[..., :, None] + mu[..., None, :])) @ Q2.mT
 
 
-def pro_free_matrix(C: str, G_A: torch.Tensor, G_B: torch.Tensor, A: torch.Tensor, B: torch.Tensor,
-                    damping: float = 0.0, grams: Grams | None = None) -> torch.Tensor | None:
+def pro_free_matrix(C: str | tuple[str, ...], G_A: torch.Tensor, G_B: torch.Tensor, A: torch.Tensor,
+                    B: torch.Tensor, damping: float = 0.0, grams: Grams | None = None) -> torch.Tensor | None:
     """The r×r matrix C of 10266 (18) (None for ``"zero"``), with AᵀA and BBᵀ damped by δ = ``damping``:
 
     * ``"sym"``: ``C_s = −½(AᵀA)⁻¹G_BBᵀ(BBᵀ)⁻¹`` (10266 (19); solves (20) and (21));
@@ -93,7 +94,11 @@ def pro_free_matrix(C: str, G_A: torch.Tensor, G_B: torch.Tensor, A: torch.Tenso
       equation ``AᵀA·C + C·BBᵀ = −AᵀG_A(BBᵀ)⁻¹`` (10266 (24)), solved as :func:`sylvester_eigh` does from the
       decompositions of ``grams`` (:func:`sylvester_from_eigh`).
 
+    ``C`` may also give one choice per member of a batch (a leading axis on the factors): each choice is computed
+    once for the whole batch and every member takes its own (zero for ``"zero"``).
     ``grams``: the :class:`Grams` of (A, B) when already at hand."""
+    if not isinstance(C, str):
+        return _free_matrix_per_member(tuple(C), G_A, G_B, A, B, damping, grams)
     if C not in PRO_C_CHOICES:
         raise ValueError(f"unknown C {C!r}; expected one of {PRO_C_CHOICES}")
     if C == "zero":
@@ -102,6 +107,25 @@ def pro_free_matrix(C: str, G_A: torch.Tensor, G_B: torch.Tensor, A: torch.Tenso
     if C == "sym":
         return -0.5 * grams.inv_A @ (G_B @ B.mT) @ grams.inv_B
     return sylvester_from_eigh(grams.eig_A, grams.eig_B, -(A.mT @ G_A) @ grams.inv_B)
+
+
+def _free_matrix_per_member(choices: tuple[str, ...], G_A, G_B, A, B, damping, grams) -> torch.Tensor | None:
+    """:func:`pro_free_matrix` with one choice per member of the leading axis (see there)."""
+    if len(set(choices)) == 1:
+        return pro_free_matrix(choices[0], G_A, G_B, A, B, damping, grams)
+    grams = Grams.of(A, B, damping) if grams is None else grams
+    free = None
+    for choice in dict.fromkeys(choices):
+        matrix = pro_free_matrix(choice, G_A, G_B, A, B, damping, grams)
+        if matrix is not None:
+            free = torch.where(_members_choosing(choices, choice, A.device), matrix, 0.0 if free is None else free)
+    return free
+
+
+@functools.lru_cache(maxsize=64)
+def _members_choosing(choices: tuple[str, ...], choice: str, device: torch.device) -> torch.Tensor:
+    """[K, 1, 1] mask of the members whose choice is ``choice`` (never written to: cached)."""
+    return torch.tensor([option == choice for option in choices], device=device)[:, None, None]
 
 
 def pro_directions(G_A: torch.Tensor, G_B: torch.Tensor, A: torch.Tensor, B: torch.Tensor, C: str = "zero",
@@ -113,7 +137,12 @@ def pro_directions(G_A: torch.Tensor, G_B: torch.Tensor, A: torch.Tensor, B: tor
 
     Zero-factor start (the authors' step-0 rule): at B = 0, (BBᵀ)⁻¹ does not exist and the solution is
     H_A = G_A (= 0), H_B = (AᵀA)⁻¹G_B; symmetrically at A = 0, H_A = G_A(BBᵀ)⁻¹, H_B = G_B (= 0). Right
-    after a zero-B start B = O(η), (BBᵀ)⁻¹ = O(η⁻²) and C changes the real update (E5)."""
+    after a zero-B start B = O(η), (BBᵀ)⁻¹ = O(η⁻²) and C changes the real update (E5).
+
+    A batch (a leading axis on the factors, ``C`` one choice per member or one for all) takes the zero-factor
+    rule when every member is at that start. A member at it in a batch whose others are not gets the same
+    directions from the general formula: with the pseudo-inverse (0)⁺ = 0 of :func:`inverse_from_eigh`, every
+    term through the zero factor vanishes (e.g. at B = 0: G_A = 0, C = 0, H_B = (AᵀA)⁻¹G_B)."""
     s2 = scale * scale
     grams = Grams.of(A, B, damping) if grams is None else grams
     if not bool(B.any()):

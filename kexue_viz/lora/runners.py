@@ -18,6 +18,7 @@ moves the factors with hand-written SGD or Adam (β = (0.9, 0.999), ε = 1e-8, t
 
 ``lora``, ``lora_plus`` and ``lora_ga`` share one update rule (hand-written SGD or Adam on A and B, each with its
 own init and rates): :func:`run_batch` trains them at once over a leading method axis, per-op overhead shared.
+LoRA-Pro runs that differ in C alone (and in their init) train as one batch of their own the same way.
 
 ``init="lora_ga"`` starts lora, lora_plus, lora_pro and scaled_gd from the LoRA-GA init as well
 (``lora_ga`` is ``lora`` with that init). ``capacity_matched`` (E9) runs the methods whose ΔW has rank ≤ r
@@ -40,6 +41,7 @@ from kexue_viz.lora.pro import adam_direction, gram_inverse, pro_step_directions
 METHODS = ("full", "lora", "lora_plus", "lora_ga", "lora_pro", "scaled_gd")
 MAIN_METHODS = ("full", "lora", "lora_plus", "lora_ga", "lora_pro")
 BATCHED_METHODS = ("lora", "lora_plus", "lora_ga")  # plain LoRA's update rule: trained as one batch (run_batch)
+BATCHED_RULES = (*BATCHED_METHODS, "lora_pro")  # the methods run_batch trains over a leading method axis
 OPTIMIZERS = ("sgd", "adam")
 PROGRESS_EVERY = 10
 
@@ -181,12 +183,14 @@ def scaled_gd_directions(G_A, G_B, A, B, damping: float = 0.0):
 
 class FactorStepper:
     """Moves (A, B) one step for a factor method: :meth:`step` takes G_A, G_B and returns (ΔA, ΔB).
-    ``rates`` (η_A, η_B) default to :func:`factor_rates`; a batch passes tensors [K, 1, 1] (one rate per method)."""
+    ``rates`` (η_A, η_B) default to :func:`factor_rates`; a batch passes tensors [K, 1, 1] (one rate per method).
+    ``pro_C``: LoRA-Pro's C, ``settings.pro_C`` by default; a batch passes one per member."""
 
-    def __init__(self, settings: RunSettings, rates=None):
+    def __init__(self, settings: RunSettings, rates=None, pro_C: str | tuple[str, ...] | None = None):
         self.settings = settings
         if settings.method == "lora_pro":
             self.pro_state = {}  # LoRA-Pro's Adam moments (:func:`~.pro.pro_step_directions`)
+            self.pro_C = settings.pro_C if pro_C is None else pro_C
         else:
             rates = factor_rates(settings) if rates is None else rates
             self.hand = HandOptimizer(settings.optimizer, rates, settings.betas, settings.eps)
@@ -196,7 +200,7 @@ class FactorStepper:
         settings = self.settings
         if settings.method == "lora_pro":
             H_A, H_B = pro_step_directions(self.pro_state, G_A, G_B, A, B, settings.optimizer, settings.pro_variant,
-                                           settings.pro_C, 1.0, settings.damping, settings.betas, settings.eps)
+                                           self.pro_C, 1.0, settings.damping, settings.betas, settings.eps)
             return -settings.lr * H_A, -settings.lr * H_B
         if settings.method == "scaled_gd":
             G_A, G_B = scaled_gd_directions(G_A, G_B, A, B, settings.damping)
@@ -209,11 +213,15 @@ def _sub_progress(progress, start: float, width: float):
 
 
 def batch_key(settings: RunSettings) -> tuple | None:
-    """What the methods trained as one batch share (:func:`run_batch`): optimizer, rate, steps, Adam's constants
-    and the adapter rank; ``None`` for a method outside BATCHED_METHODS."""
-    if settings.method not in BATCHED_METHODS:
-        return None
-    return settings.optimizer, settings.lr, settings.steps, settings.betas, settings.eps, adapter_rank(settings)
+    """What the methods trained as one batch share (:func:`run_batch`): the update rule (plain LoRA's for
+    BATCHED_METHODS; LoRA-Pro's with its variant and damping, its members free to differ in C), optimizer, rate,
+    steps, Adam's constants and the adapter rank; ``None`` for a method outside BATCHED_RULES."""
+    shared = (settings.optimizer, settings.lr, settings.steps, settings.betas, settings.eps, adapter_rank(settings))
+    if settings.method in BATCHED_METHODS:
+        return ("plain", *shared)
+    if settings.method == "lora_pro":
+        return ("pro", *shared, settings.pro_variant, settings.damping)
+    return None
 
 
 def _grad_free(problem):
@@ -231,22 +239,22 @@ def run(problem, settings: RunSettings, progress: Callable[[float], None] | None
 
     The training loop keeps only what a step needs (W_t, or A_t and B_t, and G_t); every diagnostic is computed
     afterwards in one batched call over the steps (per-op overhead dominates at these sizes). A method of
-    BATCHED_METHODS is a batch of one (:func:`run_batch`)."""
+    BATCHED_RULES is a batch of one (:func:`run_batch`)."""
     return run_batch(problem, (settings,), progress, reference, floors)[0]
 
 
 def run_batch(problem, batch, progress: Callable[[float], None] | None = None, reference: History | None = None,
               floors: tuple | None = None) -> list[History]:
-    """:func:`run` for each settings of ``batch``: one method, or methods of BATCHED_METHODS with one
+    """:func:`run` for each settings of ``batch``: one method, or methods of BATCHED_RULES with one
     :func:`batch_key` trained at once over a leading method axis (factors [K, n, r], [K, r, m], each with its own
-    init and rates: one training loop for K methods). Each history equals the method's own run (a batch runs
-    until no loss is finite; a method's records stop where its loss stopped being finite). ``reference`` and
-    ``floors`` are shared (same optimizer, rate, steps and rank)."""
+    init and rates, or C for LoRA-Pro: one training loop for K methods). Each history equals the method's own
+    run (a batch runs until no loss is finite; a method's records stop where its loss stopped being finite).
+    ``reference`` and ``floors`` are shared (same optimizer, rate, steps and rank)."""
     batch = tuple(batch)
     keys = {batch_key(settings) for settings in batch}
     if len(batch) > 1 and (None in keys or len(keys) > 1):
-        raise ValueError(f"a batch is methods of {BATCHED_METHODS} with one optimizer, lr, steps and rank "
-                         f"(got {batch})")
+        raise ValueError(f"a batch is methods of {BATCHED_METHODS}, or LoRA-Pro runs, with one optimizer, lr, steps "
+                         f"and rank (got {batch})")
     first = batch[0]
     with _grad_free(problem):
         if first.method != "full" and reference is None:
@@ -255,7 +263,7 @@ def run_batch(problem, batch, progress: Callable[[float], None] | None = None, r
         G0 = problem.loss_and_grad(problem.W0)[1]
         if first.method == "full":
             trained = [_run_full(problem, first, progress)]
-        elif first.method in BATCHED_METHODS:
+        elif first.method in BATCHED_RULES:
             trained = _run_batched(problem, batch, G0, progress)
         else:
             trained = _run_single(problem, first, G0, progress)
@@ -363,7 +371,7 @@ def _train(problem, A, B, W_base, stepper: FactorStepper, steps: int, progress, 
 
 
 def _run_single(problem, settings: RunSettings, G0: torch.Tensor, progress):
-    """A factor method outside BATCHED_METHODS (LoRA-Pro, scaled GD) as a batch of one: [(records, final W)]."""
+    """A factor method outside BATCHED_RULES (scaled GD) as a batch of one: [(records, final W)]."""
     A0, B0, W_base = initial_factors(problem, settings, G0)
     losses, states, steps = _train(problem, A0, B0, W_base, FactorStepper(settings), settings.steps, progress)
     with_axis = (lambda tensors: None if tensors is None else tuple(x.unsqueeze(1) for x in tensors))
@@ -371,11 +379,15 @@ def _run_single(problem, settings: RunSettings, G0: torch.Tensor, progress):
 
 
 def _run_batched(problem, batch: tuple[RunSettings, ...], G0: torch.Tensor, progress):
-    """The methods of ``batch`` (BATCHED_METHODS, one :func:`batch_key`) trained at once, factors stacked on a
-    leading method axis with per-method rates [K, 1, 1]: [(records, final W)] per method."""
+    """The methods of ``batch`` (BATCHED_RULES, one :func:`batch_key`) trained at once, factors stacked on a
+    leading method axis with per-method rates [K, 1, 1] (or LoRA-Pro's C per method): [(records, final W)] per
+    method."""
     A0, B0, W_base = (torch.stack(parts) for parts in zip(*(initial_factors(problem, s, G0) for s in batch)))
-    rates = torch.tensor([factor_rates(s) for s in batch], dtype=A0.dtype, device=A0.device)
-    stepper = FactorStepper(batch[0], rates[:, :, None, None].unbind(1))
+    if batch[0].method == "lora_pro":
+        stepper = FactorStepper(batch[0], pro_C=tuple(settings.pro_C for settings in batch))
+    else:
+        rates = torch.tensor([factor_rates(s) for s in batch], dtype=A0.dtype, device=A0.device)
+        stepper = FactorStepper(batch[0], rates[:, :, None, None].unbind(1))
     losses, states, steps = _train(problem, A0, B0, W_base, stepper, batch[0].steps, progress)
     return _factor_records(problem, losses, states, steps, A0, B0)
 
@@ -384,21 +396,28 @@ def _factor_records(problem, losses, states, steps, A0, B0) -> list[tuple[dict, 
     """Per method k of a trained batch (``losses`` [T+1, K], ``states`` (A_t, B_t, W_t) [T+1, K, …], ``steps``
     (G, G_A, G_B, ΔA, ΔB) [T, K, …] or ``None``, initial factors [K, …]): the records of :func:`run` over the
     states up to the first whose loss is not finite and the steps before it (a run of its own stops there), and
-    its final W. The diagnostics are bulk work over the steps: one batched call per method and diagnostic."""
+    its final W. The diagnostics are bulk work over the steps: the methods that stopped at the same state share
+    one batched call per diagnostic (all of them, unless one diverged)."""
     finite = torch.isfinite(losses)
     reached = torch.where(finite.all(0), losses.shape[0] - 1, (~finite).to(torch.int64).argmax(0)).tolist()
-    results = []
-    for k, last in enumerate(reached):
-        As, Bs, Ws = (x[:last + 1, k] for x in states)
+    results = [None] * len(reached)
+    for last in dict.fromkeys(reached):
+        members = [k for k, reach in enumerate(reached) if reach == last]
+        chosen = slice(None) if len(members) == len(reached) else torch.tensor(members, device=losses.device)
+        As, Bs, Ws = (x[:last + 1, chosen] for x in states)
         deltas = Ws - problem.W0
-        records = {"loss": losses[:last + 1, k], "rms_A": dg.rms(As), "rms_B": dg.rms(Bs), "delta_W": deltas,
-                   "sigma": _factor_spectra(As, Bs, A0[k], B0[k], torch.isfinite(deltas).all(-1).all(-1))}
+        shared = {"rms_A": dg.rms(As), "rms_B": dg.rms(Bs)}
         if last > 0:
-            G, G_A, G_B, dA, dB = (x[:last, k] for x in steps)
-            records |= _step_diagnostics(G, As[:-1], Bs[:-1], G_A, G_B, dA, dB)
+            G, G_A, G_B, dA, dB = (x[:last, chosen] for x in steps)
+            shared |= _step_diagnostics(G, As[:-1], Bs[:-1], G_A, G_B, dA, dB)
         else:
-            records |= {key: losses.new_empty((0,)) for key in STEP_KEYS}
-        results.append((records, Ws[-1]))
+            shared |= {key: losses.new_empty((0, len(members))) for key in STEP_KEYS}
+        for j, k in enumerate(members):
+            records = {key: values[:, j] for key, values in shared.items()}
+            records |= {"loss": losses[:last + 1, k], "delta_W": deltas[:, j],
+                        "sigma": _factor_spectra(As[:, j], Bs[:, j], A0[k], B0[k],
+                                                 torch.isfinite(deltas[:, j]).all(-1).all(-1))}
+            results[k] = (records, Ws[-1, j])
     return results
 
 
@@ -414,8 +433,8 @@ def _factor_spectra(As, Bs, A0, B0, finite) -> torch.Tensor:
 
 
 def _step_diagnostics(G, A, B, G_A, G_B, dA, dB) -> dict[str, torch.Tensor]:
-    """The per-step records of a factor method from its steps stacked along a first dimension (one batched
-    call per diagnostic instead of one call per step)."""
+    """The per-step records of factor methods from their steps stacked along leading dimensions (step, method:
+    one batched call per diagnostic instead of one call per step and method)."""
     first, second = dg.increment_parts(A, B, dA, dB)
     dL_A, dL_B = dg.factor_loss_changes(G_A, G_B, dA, dB)
     return {"cos": dg.masked_cosine(-first, G), "cos_projection": dg.projection_cosine(G, A, B),

@@ -13,7 +13,7 @@ import torch
 
 from kexue_viz.lora import diagnostics as dg
 from kexue_viz.lora.adapters import sgd_increment
-from kexue_viz.lora.pro import pro_equivalent_gradient
+from kexue_viz.lora.pro import PRO_C_CHOICES, pro_equivalent_gradient
 from kexue_viz.lora.problems import DigitsProblem, LinearProblem
 from kexue_viz.lora import pipeline
 from kexue_viz.lora.runners import (BATCHED_METHODS, RunSettings, grid, initial_factors, loraplus_sweep, run,
@@ -232,12 +232,26 @@ HISTORY_TENSORS = ("loss", "distance", "rms_A", "rms_B", "delta_W", "sigma", "co
                    "dL_B", "step_A", "sigma_G0")
 
 
-@pytest.mark.parametrize("optimizer, lr", [("sgd", 0.5), ("adam", 0.01)])
-def test_batch_equals_single_runs(linear, optimizer, lr):
-    """LoRA, LoRA+ (diverging under SGD at λ = 16: its records stop there while the batch goes on) and LoRA-GA,
-    each with its own init and rates, trained as one batch equal their own runs (1e-12, NaN where they are)."""
-    base = RunSettings(optimizer=optimizer, lr=lr, steps=60, zero_init="A")
-    batch = [dataclasses.replace(base, method=method) for method in BATCHED_METHODS]
+def plain_batch(base: RunSettings) -> list[RunSettings]:
+    """LoRA, LoRA+ (diverging under SGD at λ = 16: its records stop there while the batch goes on) and LoRA-GA."""
+    return [dataclasses.replace(base, method=method) for method in BATCHED_METHODS]
+
+
+def pro_batch(base: RunSettings) -> list[RunSettings]:
+    """LoRA-Pro with each C, and each at another start: zero B, both factors from LoRA-GA, zero A (members at a
+    zero-factor start beside members that are not take the general formula)."""
+    starts = [dict(zero_init="B"), dict(init="lora_ga"), dict(zero_init="A")]
+    return [dataclasses.replace(base, method="lora_pro", pro_C=C, **start) for C, start in zip(PRO_C_CHOICES, starts)]
+
+
+@pytest.mark.parametrize("members, optimizer, lr, variant", [
+    (plain_batch, "sgd", 0.5, "full"), (plain_batch, "adam", 0.01, "full"), (pro_batch, "sgd", 0.5, "full"),
+    (pro_batch, "adam", 0.01, "full"), (pro_batch, "adam", 0.01, "simple")])
+def test_batch_equals_single_runs(linear, members, optimizer, lr, variant):
+    """Methods of one update rule, each with its own init and rates (or C), trained as one batch equal their own
+    runs (1e-12, NaN where they are)."""
+    base = RunSettings(optimizer=optimizer, lr=lr, steps=60, zero_init="A", pro_variant=variant)
+    batch = members(base)
     full = run(linear, dataclasses.replace(base, method="full"))
     for batched, settings in zip(run_batch(linear, batch, reference=full), batch):
         single = run(linear, settings, reference=full)
@@ -246,7 +260,22 @@ def test_batch_equals_single_runs(linear, optimizer, lr):
             assert (np.isnan(got) == np.isnan(want)).all(), f"{settings.method} {name}: NaN entries differ"
             assert_close(np.nan_to_num(got), np.nan_to_num(want), 1e-12, f"{settings.method} {name}")
         assert (batched.rank, batched.diverged, batched.r_used) == (single.rank, single.diverged, single.r_used)
-    assert run(linear, batch[1]).diverged == (optimizer == "sgd")
+    if members is plain_batch:
+        assert run(linear, batch[1]).diverged == (optimizer == "sgd")
+
+
+@pytest.mark.parametrize("optimizer, lr, variant", [("sgd", 0.5, "full"), ("adam", 0.01, "full"),
+                                                     ("adam", 0.01, "simple")])
+def test_a_lora_pro_run_is_the_same_bit_for_bit_alone_or_beside_the_other_choices_of_C(optimizer, lr, variant):
+    """The dashboard trains LoRA-Pro's choices of C together or the chosen one alone (by the tab on screen): which
+    must change the cost of a move, never a value."""
+    problem = pipeline.ProblemSettings.of("linear")
+    together = tuple(pipeline.normalised(RunSettings(method="lora_pro", optimizer=optimizer, lr=lr, steps=40,
+                                                     pro_variant=variant, pro_C=C)) for C in PRO_C_CHOICES)
+    for settings, record in zip(together, pipeline.trained_batch(problem, together)):
+        alone = pipeline.trained_batch(problem, (settings,))[0]
+        for name in (*pipeline.STATE_FIELDS, *pipeline.STEP_FIELDS):
+            assert np.array_equal(getattr(record, name), getattr(alone, name), equal_nan=True), (settings.pro_C, name)
 
 
 def test_batch_needs_one_rule_and_shape(linear):
@@ -254,6 +283,8 @@ def test_batch_needs_one_rule_and_shape(linear):
     settings of several ranks (capacity matching doubles LoRA's, not LoRA-GA's) into one batch each."""
     with pytest.raises(ValueError):
         run_batch(linear, [RunSettings(method="lora"), RunSettings(method="lora_pro")])
+    with pytest.raises(ValueError):
+        run_batch(linear, [RunSettings(method="lora_pro"), RunSettings(method="lora_pro", pro_variant="simple")])
     with pytest.raises(ValueError):
         run_batch(linear, [RunSettings(method="lora"), RunSettings(method="lora_plus", lr=0.1)])
     problem = pipeline.ProblemSettings.of("linear")

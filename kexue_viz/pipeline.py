@@ -85,6 +85,12 @@ class Memo:
         self._bytes = self._hits = self._misses = 0
         update_wrapper(self, function)
 
+    def clear(self) -> None:
+        """Drop every kept result (the next call of each computes it again)."""
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
     def __call__(self, *args, **kwargs):
         key = (args, tuple(sorted(kwargs.items()))) if kwargs else args
         while True:
@@ -138,6 +144,8 @@ class Memo:
 MEMOS: list[Memo] = []  # every memoised pipeline function of the process (for statistics and tests)
 
 
+
+
 def memoised(max_bytes: int = DEFAULT_MAX_BYTES) -> Callable[[Callable[..., Any]], Memo]:
     """Decorator: a pipeline function memoised process-wide (:class:`Memo`), at most ``max_bytes``
     of results kept."""
@@ -147,6 +155,13 @@ def memoised(max_bytes: int = DEFAULT_MAX_BYTES) -> Callable[[Callable[..., Any]
         return memo
 
     return wrap
+
+
+def clear_memos() -> None:
+    """Empty every memoised pipeline function (:data:`MEMOS`): a benchmark times what a new result costs, not
+    a lookup."""
+    for memo in MEMOS:
+        memo.clear()
 
 
 def memory_in_use() -> int:

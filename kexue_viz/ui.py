@@ -841,6 +841,10 @@ class Dashboard(pn.viewable.Viewer):
         """Show the tab ``key`` (a :class:`Section` ``tab``), as a reader's click does."""
         self.tab_pages.active = self._tab_keys.index(key)
 
+    def tab_keys(self) -> list[str]:
+        """The keys of the tabs in their order (empty before they are built or without tabs)."""
+        return list(getattr(self, "_tab_keys", ()))
+
     def tab_on_screen(self) -> str | None:
         """The key of the tab shown (``None`` before the tabs are built or without tabs)."""
         return self._open_tab

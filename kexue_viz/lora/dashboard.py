@@ -165,9 +165,13 @@ class LoRADashboard(Dashboard):
     def record(self, method: str, **changes) -> pipeline.Record | None:
         """The method's run: computed now on the linear problem (the methods of
         :data:`~.runners.BATCHED_METHODS` as one memoised batch, those refused left out, LoRA-Pro as another
-        (:meth:`pro_choices_trained`), trained to the next hundred steps and cut: :func:`.pipeline.live_history`), read from the memo on digits (``None`` until the
-        digits button has run it)."""
-        problem, controls = self.problem_settings(), self.controls_settings()
+        (:meth:`pro_choices_trained`), trained to the next hundred steps and cut: :func:`.pipeline.live_history`),
+        read from the memo on digits (``None`` until the digits button has run it)."""
+        return self._record(self.problem_settings(), self.controls_settings(), method, **changes)
+
+    def _record(self, problem: pipeline.ProblemSettings, controls: RunSettings, method: str,
+                **changes) -> pipeline.Record | None:
+        """:meth:`record` with the problem and the controls already read."""
         settings, limit = self.run_settings(method, controls, **changes), min(problem.shape) // 2
         self.check_ga_rank(settings, problem.shape)
         if problem.live:
@@ -183,10 +187,22 @@ class LoRADashboard(Dashboard):
         same, bit for bit, in either batch: this choice changes the cost of a move, never a value."""
         return PRO_C_CHOICES if self.tab_on_screen() == "tab_lorapro" else (controls.pro_C,)
 
+    _last_shown: tuple | None = None  # (what shown() read, its answer) on the linear problem
+
     def shown(self) -> list[tuple[str, pipeline.Record]]:
-        """The selected methods (in the order of ``METHODS``) whose runs are available."""
-        runs = [(method, self.record(method)) for method in METHODS if method in self.methods]
-        return [(method, run) for method, run in runs if run is not None]
+        """The selected methods (in the order of ``METHODS``) whose runs are available. On the linear problem the
+        last answer stands while the problem, the controls, the methods and the tab on screen do (every view of a
+        move asks for it: the runs are in the process-wide memo either way, this saves the lookups); on digits
+        the runs appear when the button's task has made them, so each call reads the memo."""
+        problem, controls, methods = self.problem_settings(), self.controls_settings(), tuple(self.methods)
+        read = (problem, controls, methods, self.tab_on_screen())
+        if problem.live and self._last_shown is not None and self._last_shown[0] == read:
+            return self._last_shown[1]
+        runs = [(method, self._record(problem, controls, method)) for method in METHODS if method in methods]
+        runs = [(method, run) for method, run in runs if run is not None]
+        if problem.live:
+            self._last_shown = (read, runs)
+        return runs
 
     def method_label(self, method: str) -> str:
         """The method's legend entry (fixed: a changed label would redraw the plot; divergence is in the readout)."""

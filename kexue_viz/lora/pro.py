@@ -18,7 +18,6 @@ takes from them the inverses, the Sylvester solve and the Adam projection.
 from __future__ import annotations
 
 import functools
-import math
 
 import torch
 
@@ -36,8 +35,8 @@ def inverse_from_eigh(lam: torch.Tensor, Q: torch.Tensor) -> torch.Tensor:
     """``M⁻¹ = Q diag(1/λ) Qᵀ`` from the eigen-decomposition of a symmetric positive semi-definite M, with the
     eigenvalues at or below λ_max/COND_LIMIT dropped: the inverse when cond(M) ≤ COND_LIMIT, the pseudo-inverse
     with relative cutoff 1/COND_LIMIT otherwise (finite instead of NaN at rank-deficient factors)."""
-    inverse_lam = torch.where(lam > lam[..., -1:] / COND_LIMIT, lam, math.inf).reciprocal()
-    return (Q * inverse_lam[..., None, :]) @ Q.mT
+    inverse_lam = lam.reciprocal().masked_fill_(lam * COND_LIMIT <= lam[..., -1:], 0.0)
+    return (Q * inverse_lam.unsqueeze(-2)) @ Q.mT
 
 
 def gram_inverse(M: torch.Tensor, damping: float = 0.0) -> torch.Tensor:
@@ -82,7 +81,8 @@ def sylvester_eigh(P: torch.Tensor, Q: torch.Tensor, R: torch.Tensor) -> torch.T
 def sylvester_from_eigh(eig_P, eig_Q, R: torch.Tensor) -> torch.Tensor:
     """:func:`sylvester_eigh` from the decompositions ``eig_P = (λ, Q₁)`` and ``eig_Q = (μ, Q₂)``."""
     (lam, Q1), (mu, Q2) = eig_P, eig_Q
-    return Q1 @ ((Q1.mT @ R @ Q2) / (lam[..., :, None] + mu[..., None, :])) @ Q2.mT
+    sums = (lam[..., :, None] + mu[..., None, :]).clamp_min(torch.finfo(lam.dtype).tiny)  # 0/0 -> 0 at P = Q = 0
+    return Q1 @ ((Q1.mT @ R @ Q2) / sums) @ Q2.mT
 
 
 def pro_free_matrix(C: str | tuple[str, ...], G_A: torch.Tensor, G_B: torch.Tensor, A: torch.Tensor,
@@ -94,31 +94,38 @@ def pro_free_matrix(C: str | tuple[str, ...], G_A: torch.Tensor, G_B: torch.Tens
       equation ``AᵀA·C + C·BBᵀ = −AᵀG_A(BBᵀ)⁻¹`` (10266 (24)), solved as :func:`sylvester_eigh` does from the
       decompositions of ``grams`` (:func:`sylvester_from_eigh`).
 
+    G_A and G_B are the factor gradients of one G (G_A = s·GBᵀ, G_B = s·AᵀG), so AᵀG_A = G_BBᵀ: both choices
+    read ``K = G_BBᵀ(BBᵀ)⁻¹`` (:func:`_free_matrix`), which :func:`pro_directions` needs anyway.
     ``C`` may also give one choice per member of a batch (a leading axis on the factors): each choice is computed
     once for the whole batch and every member takes its own (zero for ``"zero"``).
     ``grams``: the :class:`Grams` of (A, B) when already at hand."""
+    grams = Grams.of(A, B, damping) if grams is None else grams
+    return _free_matrix(C, (G_B @ B.mT) @ grams.inv_B, grams)
+
+
+def _free_matrix(C: str | tuple[str, ...], K: torch.Tensor, grams: Grams) -> torch.Tensor | None:
+    """:func:`pro_free_matrix` from ``K = G_BBᵀ(BBᵀ)⁻¹``: ``C_s = −½(AᵀA)⁻¹K``; the Sylvester solve of
+    ``AᵀA·C + C·BBᵀ = −K``; one choice per member when ``C`` is a tuple."""
     if not isinstance(C, str):
-        return _free_matrix_per_member(tuple(C), G_A, G_B, A, B, damping, grams)
+        return _free_matrix_per_member(tuple(C), K, grams)
     if C not in PRO_C_CHOICES:
         raise ValueError(f"unknown C {C!r}; expected one of {PRO_C_CHOICES}")
     if C == "zero":
         return None
-    grams = Grams.of(A, B, damping) if grams is None else grams
     if C == "sym":
-        return -0.5 * grams.inv_A @ (G_B @ B.mT) @ grams.inv_B
-    return sylvester_from_eigh(grams.eig_A, grams.eig_B, -(A.mT @ G_A) @ grams.inv_B)
+        return -0.5 * grams.inv_A @ K
+    return sylvester_from_eigh(grams.eig_A, grams.eig_B, -K)
 
 
-def _free_matrix_per_member(choices: tuple[str, ...], G_A, G_B, A, B, damping, grams) -> torch.Tensor | None:
-    """:func:`pro_free_matrix` with one choice per member of the leading axis (see there)."""
+def _free_matrix_per_member(choices: tuple[str, ...], K: torch.Tensor, grams: Grams) -> torch.Tensor | None:
+    """:func:`_free_matrix` with one choice per member of the leading axis (see :func:`pro_free_matrix`)."""
     if len(set(choices)) == 1:
-        return pro_free_matrix(choices[0], G_A, G_B, A, B, damping, grams)
-    grams = Grams.of(A, B, damping) if grams is None else grams
+        return _free_matrix(choices[0], K, grams)
     free = None
     for choice in dict.fromkeys(choices):
-        matrix = pro_free_matrix(choice, G_A, G_B, A, B, damping, grams)
+        matrix = _free_matrix(choice, K, grams)
         if matrix is not None:
-            free = torch.where(_members_choosing(choices, choice, A.device), matrix, 0.0 if free is None else free)
+            free = torch.where(_members_choosing(choices, choice, K.device), matrix, 0.0 if free is None else free)
     return free
 
 
@@ -130,28 +137,24 @@ def _members_choosing(choices: tuple[str, ...], choice: str, device: torch.devic
 
 def pro_directions(G_A: torch.Tensor, G_B: torch.Tensor, A: torch.Tensor, B: torch.Tensor, C: str = "zero",
                    damping: float = 0.0, scale: float = 1.0, grams: Grams | None = None):
-    """LoRA-Pro's directions ``(H_A (n×r), H_B (r×m))`` from the factor gradients G_A = s·GBᵀ, G_B = s·AᵀG
-    (10266 (18)): ``H_A = G_A(BBᵀ)⁻¹ + AC``, ``H_B = (AᵀA)⁻¹G_B(I − P_B) − CB``, divided by s² so that
-    ``s(H_A B + A H_B) = G̃_Pro`` for every multiplier s. C from :func:`pro_free_matrix`; ``grams`` the
-    :class:`Grams` of (A, B) when already at hand.
+    """LoRA-Pro's directions ``(H_A (n×r), H_B (r×m))`` from the factor gradients G_A = s·GBᵀ, G_B = s·AᵀG of one
+    G (10266 (18)): ``H_A = G_A(BBᵀ)⁻¹ + AC``, ``H_B = (AᵀA)⁻¹(G_B − KB) − CB`` with K = G_BBᵀ(BBᵀ)⁻¹ (that is
+    (AᵀA)⁻¹G_B(I − P_B)), divided by s² so that ``s(H_A B + A H_B) = G̃_Pro`` for every multiplier s. C from
+    :func:`pro_free_matrix` (one choice, or one per member of a batch); ``grams`` the :class:`Grams` of (A, B)
+    when already at hand.
 
     Zero-factor start (the authors' step-0 rule): at B = 0, (BBᵀ)⁻¹ does not exist and the solution is
-    H_A = G_A (= 0), H_B = (AᵀA)⁻¹G_B; symmetrically at A = 0, H_A = G_A(BBᵀ)⁻¹, H_B = G_B (= 0). Right
-    after a zero-B start B = O(η), (BBᵀ)⁻¹ = O(η⁻²) and C changes the real update (E5).
-
-    A batch (a leading axis on the factors, ``C`` one choice per member or one for all) takes the zero-factor
-    rule when every member is at that start. A member at it in a batch whose others are not gets the same
-    directions from the general formula: with the pseudo-inverse (0)⁺ = 0 of :func:`inverse_from_eigh`, every
-    term through the zero factor vanishes (e.g. at B = 0: G_A = 0, C = 0, H_B = (AᵀA)⁻¹G_B)."""
+    H_A = G_A (= 0), H_B = (AᵀA)⁻¹G_B; symmetrically at A = 0, H_A = G_A(BBᵀ)⁻¹, H_B = G_B (= 0). The formula
+    above gives exactly these, with no branch: at B = 0, G_A = 0 and K = 0, so H_A = 0, C = 0 and
+    H_B = (AᵀA)⁻¹G_B whatever (BBᵀ + δI)⁻¹ is (the pseudo-inverse 0 of :func:`inverse_from_eigh` at δ = 0, I/δ
+    otherwise); at A = 0, G_B = 0 and K = 0 likewise (a batch may hold members at such a start beside others).
+    Right after a zero-B start B = O(η), (BBᵀ)⁻¹ = O(η⁻²) and C changes the real update (E5)."""
     s2 = scale * scale
     grams = Grams.of(A, B, damping) if grams is None else grams
-    if not bool(B.any()):
-        return G_A / s2, grams.inv_A @ G_B / s2
-    if not bool(A.any()):
-        return G_A @ grams.inv_B / s2, G_B / s2
+    K = (G_B @ B.mT) @ grams.inv_B
     H_A = G_A @ grams.inv_B
-    H_B = grams.inv_A @ (G_B - ((G_B @ B.mT) @ grams.inv_B) @ B)
-    free = pro_free_matrix(C, G_A, G_B, A, B, damping, grams)
+    H_B = grams.inv_A @ (G_B - K @ B)
+    free = _free_matrix(C, K, grams)
     if free is not None:
         H_A, H_B = H_A + A @ free, H_B - free @ B
     return (H_A, H_B) if s2 == 1.0 else (H_A / s2, H_B / s2)

@@ -426,6 +426,8 @@ def _factor_spectra(As, Bs, A0, B0, finite) -> torch.Tensor:
     factors (:func:`~.diagnostics.product_singular_values`; a zero-product start needs A_t and B_t only)."""
     if bool((A0 @ B0).any()):
         As, Bs = torch.cat([As, A0.expand_as(As)], -1), torch.cat([Bs, -B0.expand_as(Bs)], -2)
+    if bool(finite.all()):  # no copy of the factors through a mask
+        return dg.product_singular_values(As, Bs)
     n, m = As.shape[-2], Bs.shape[-1]
     sigma = As.new_full((As.shape[0], min(n, m)), math.nan)
     sigma[finite] = dg.product_singular_values(As[finite], Bs[finite])

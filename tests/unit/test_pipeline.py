@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from kexue_viz.pipeline import MEMOS, Memo, memoised, result_bytes
+from kexue_viz import pipeline
+from kexue_viz.pipeline import MEMOS, Memo, clear_memos, memoised, result_bytes
 
 
 def test_results_are_kept_by_arguments_and_shared():
@@ -103,3 +104,13 @@ def test_memoised_registers_the_function():
         return x * x
 
     assert square in MEMOS and square(3.0) == 9.0 and square.__doc__ == "x²."
+
+
+def test_clear_memos_empties_every_memoised_function(monkeypatch):
+    calls = []
+    doubled = Memo(lambda x: calls.append(x) or 2 * x, max_bytes=2**10)
+    monkeypatch.setattr(pipeline, "MEMOS", [doubled])  # the process's own memos stay as they are
+    assert doubled(2.0) == doubled(2.0) == 4.0 and calls == [2.0]
+    clear_memos()
+    assert doubled.cached(2.0) is None and doubled.cache_info().bytes == 0
+    assert doubled(2.0) == 4.0 and calls == [2.0, 2.0]

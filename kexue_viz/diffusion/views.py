@@ -31,6 +31,9 @@ def plain(element_type, columns: dict, kdims, **options):
     return styled(element_type(dict(columns), kdims=list(kdims), group="Plain"), **options)
 
 
+UNDRAWN_COLOUR = "#00000000"  # transparent: the colour of the row that keeps a one-colour column a column
+
+
 def coloured(element_type, columns: dict, colours: np.ndarray, kdims, values: dict | None = None, **options):
     """One element for all rows of ``columns`` (name -> (R,) array), each row in its own colour
     (``colours``, hex strings, stored as the value dimension ``color``); ``values`` (name -> (R,)
@@ -39,14 +42,17 @@ def coloured(element_type, columns: dict, colours: np.ndarray, kdims, values: di
     One element per layer however many colours (a layer per colour multiplied the elements of an
     update). The column is named ``color`` so that the dashboard's in-place update (which pushes
     the plot's data columns, hover columns included) carries the colours along with the
-    positions. When every row has the same colour HoloViews draws a constant colour instead of
-    the column: the group names that colour, so a change of it re-renders rather than keeping a
-    stale constant."""
-    unique = np.unique(colours)
-    group = f"Colour{unique[0][1:]}" if len(unique) == 1 else "Coloured"
-    values = values or {}
-    element = element_type({**columns, **values, "color": np.asarray(colours, dtype=object)}, kdims=list(kdims),
-                           vdims=[*values, "color"], group=group)
+    positions. HoloViews draws a column whose rows share one colour as a constant colour, which an
+    update could not change in place (a move that brought the rows to two colours, or back to
+    one, redrew the plot: 0.5–0.9 s): such a column gets one more row, at NaN (not drawn) in
+    ``UNDRAWN_COLOUR``, so the colours stay a column."""
+    colours, values = np.asarray(colours, dtype=object), dict(values or {})
+    if len(np.unique(colours)) == 1:
+        columns, values = ({name: np.append(np.asarray(column, dtype=float), np.nan) for name, column in part.items()}
+                           for part in (columns, values))
+        colours = np.append(colours, UNDRAWN_COLOUR)
+    element = element_type({**columns, **values, "color": colours}, kdims=list(kdims), vdims=[*values, "color"],
+                           group="Coloured")
     return styled(element, color="color", tools=["hover"], **{"hover_tooltips": list(kdims), **options})
 
 

@@ -64,15 +64,22 @@ def same(old, new) -> bool:
 
 
 def stale_views(board) -> list[str]:
-    """Change each reader parameter of the built ``board`` in turn (then back): the live views that
-    change while they follow none of the parameters that changed (it and those following it, such
-    as a scrubbed parameter's settled twin)."""
+    """The stale views of :func:`check_views`."""
+    return check_views(board)[0]
+
+
+def check_views(board) -> tuple[list[str], list[str]]:
+    """Change each reader parameter of the built ``board`` in turn (then back). Stale: the live views that
+    change while they follow none of the parameters that changed (it and those following it, such as a
+    scrubbed parameter's settled twin). Redrawn: the live views that follow a control a reader moves (one of
+    the dashboard's ``LATENCY_MOVES``) and change their structure with it (a new plot instead of new data)."""
     views = dict(board._live)
     assert views, "no live views"
     base = {key: fingerprint(view.build) for key, view in views.items()}
+    moved = getattr(type(board), "LATENCY_MOVES", {})
     changed: set[str] = set()
     board.param.watch(lambda *events: changed.update(event.name for event in events), list(board.param))
-    stale = []
+    stale, redrawn = [], []
     for name in (name for name in board.url_parameters() if name not in FRAME_ONLY):
         value, default = other_value(board, name), getattr(board, name)
         if value is None:
@@ -80,18 +87,24 @@ def stale_views(board) -> list[str]:
         changed.clear()
         setattr(board, name, value)
         for key, view in views.items():
-            if not changed & set(view.watched()) and not same(base[key], fingerprint(view.build)):
+            follows = bool(changed & set(view.watched()))
+            if not follows and not same(base[key], fingerprint(view.build)):
                 stale.append(f"{key} changes with {name} (= {value!r}) but follows none of {sorted(changed)}")
+            elif follows and name in moved and fingerprint(view.build)[0] != base[key][0]:
+                redrawn.append(f"{key} is drawn anew when {name} moves to {value!r}")
         setattr(board, name, default)
-    return stale
+    return stale, redrawn
 
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_a_view_that_does_not_watch_a_parameter_does_not_change_with_it(slug):
+    """Every view, those of every tab included; and a control a reader moves updates its views in place."""
     board = DASHBOARDS[slug].load()()
     board.__panel__()
-    stale = stale_views(board)
-    assert not stale, f"{slug}:\n" + "\n".join(stale)
+    board.open_every_tab()
+    stale, redrawn = check_views(board)
+    assert not stale, f"{slug}:" + "".join(f"\n{line}" for line in stale)
+    assert not redrawn, f"{slug}:" + "".join(f"\n{line}" for line in redrawn)
 
 
 class HiddenState(Dashboard):

@@ -97,6 +97,11 @@ def projection_cosine(G: torch.Tensor, A: torch.Tensor, B: torch.Tensor) -> torc
     return torch.where((norm >= COSINE_FLOOR * norm_G) & (norm_G > 0), norm / norm_G, torch.nan)
 
 
+def finite_matrices(X: torch.Tensor) -> torch.Tensor:
+    """Whether each matrix (the last two dimensions) of X has only finite entries (one reduction)."""
+    return torch.isfinite(X).flatten(-2).all(-1)
+
+
 def singular_values(X: torch.Tensor) -> torch.Tensor:
     """Singular values of X (descending) over the last two dimensions (view D: σ(ΔW_t), σ(G0))."""
     return torch.linalg.svdvals(X)

@@ -174,8 +174,7 @@ STEP_FIELDS = ("cos", "cos_projection", "gap", "dL_A", "dL_B", "step_A")  # one 
 def record(history: runners.History) -> Record:
     """The :class:`Record` of a core history (its rank and divergence read from the arrays, as the history's)."""
     arrays = {name: getattr(history, name).cpu().numpy() for name in (*HISTORY_STATES, *STEP_FIELDS)}
-    finite = torch.isfinite(history.delta_W).all(-1).all(-1)
-    ranks = torch.where(finite, rank_of_spectrum(history.sigma), -1).cpu().numpy()
+    ranks = torch.where(history.finite, rank_of_spectrum(history.sigma), -1).cpu().numpy()
     return Record(**arrays, sigma=floored_spectra(history.sigma), sigma_G0=history.sigma_G0.cpu().numpy(),
                   ranks=ranks, r_used=history.r_used, floors=tuple(map(float, history.floors)),
                   test_accuracy=float(history.test_accuracy))

@@ -95,7 +95,8 @@ class History:
     D_t = ΔA·B + A·ΔB, or ΔW for full): ``cos`` cos(−D_t, G_t) (= cos(G̃_t, G_t) under SGD);
     ``cos_projection`` ‖G̃_Pro‖/‖G_t‖ at (A_t, B_t), the best any adapter update reaches; ``gap``
     ‖ΔA·ΔB‖/‖D_t‖; ``dL_A``, ``dL_B`` ⟨G_A, ΔA⟩, ⟨G_B, ΔB⟩; ``step_A`` ‖ΔA‖/‖A_t‖ (LoRA-Pro's jump at a
-    zero-B start). ``sigma_G0`` the singular values of G0; ``rank`` the numerical rank of ΔW_T;
+    zero-B start). ``sigma_G0`` the singular values of G0; ``finite`` [T+1] whether ΔW_t is finite (False for a
+    state not reached); ``rank`` the numerical rank of ΔW_T;
     ``floors`` the problem's floors at rank ``r_used``; ``test_accuracy`` at W_T (NaN if the problem has
     none). A run whose loss stops being finite stops there (``diverged``); later entries are NaN and
     ``rank`` is that of the last finite ΔW."""
@@ -115,6 +116,7 @@ class History:
     dL_B: torch.Tensor
     step_A: torch.Tensor
     sigma_G0: torch.Tensor
+    finite: torch.Tensor
     rank: int
     floors: tuple
     test_accuracy: float
@@ -275,13 +277,15 @@ def run_batch(problem, batch, progress: Callable[[float], None] | None = None, r
 def _history(problem, settings: RunSettings, records: dict, W_T: torch.Tensor, G0: torch.Tensor,
              reference: History | None, floors: tuple) -> History:
     """The :class:`History` of one run from its records over the states and steps reached and its final W."""
+    finite = records.pop("finite").cpu()
+    finite = torch.cat([finite, finite.new_zeros(settings.steps + 1 - len(finite))])  # states not reached
     records = {key: _padded(values.cpu(), settings.steps + (key in STATE_KEYS)) for key, values in records.items()}
     deltas = records.pop("delta_W")
     full_deltas = deltas if reference is None else reference.delta_W
-    last_finite = int(torch.isfinite(deltas).all(-1).all(-1).nonzero().max())
+    last_finite = int(finite.nonzero().max())
     accuracy = float(problem.test_accuracy(W_T)) if hasattr(problem, "test_accuracy") else math.nan
     return History(settings=settings, r_used=adapter_rank(settings), distance=dg.relative_distance(deltas, full_deltas),
-                   delta_W=deltas, sigma_G0=dg.singular_values(G0).cpu(),
+                   delta_W=deltas, sigma_G0=dg.singular_values(G0).cpu(), finite=finite,
                    rank=int(dg.rank_of_spectrum(records["sigma"][last_finite])), floors=floors,
                    test_accuracy=accuracy, diverged=not bool(torch.isfinite(records["loss"]).all()), **records)
 
@@ -336,10 +340,10 @@ def _run_full(problem, settings: RunSettings, progress):
     loss = torch.stack(losses)
     state_nan, step_nan = torch.full_like(loss, math.nan), loss.new_full((len(grads),), math.nan)
     cos = dg.masked_cosine(-torch.stack(increments), torch.stack(grads)) if grads else step_nan
-    finite = torch.isfinite(deltas).all(-1).all(-1)
+    finite = dg.finite_matrices(deltas)
     sigma = deltas.new_full(deltas.shape[:1] + (min(deltas.shape[-2:]),), math.nan)
     sigma[finite] = dg.singular_values(deltas[finite])
-    return {"loss": loss, "rms_A": state_nan, "rms_B": state_nan, "delta_W": deltas, "sigma": sigma,
+    return {"loss": loss, "rms_A": state_nan, "rms_B": state_nan, "delta_W": deltas, "sigma": sigma, "finite": finite,
             "cos": cos, "cos_projection": torch.ones_like(step_nan), "gap": torch.zeros_like(step_nan),
             "dL_A": step_nan, "dL_B": step_nan, "step_A": step_nan}, W
 
@@ -406,7 +410,7 @@ def _factor_records(problem, losses, states, steps, A0, B0) -> list[tuple[dict, 
         chosen = slice(None) if len(members) == len(reached) else torch.tensor(members, device=losses.device)
         As, Bs, Ws = (x[:last + 1, chosen] for x in states)
         deltas = Ws - problem.W0
-        shared = {"rms_A": dg.rms(As), "rms_B": dg.rms(Bs)}
+        shared = {"rms_A": dg.rms(As), "rms_B": dg.rms(Bs), "finite": dg.finite_matrices(deltas)}
         if last > 0:
             G, G_A, G_B, dA, dB = (x[:last, chosen] for x in steps)
             shared |= _step_diagnostics(G, As[:-1], Bs[:-1], G_A, G_B, dA, dB)
@@ -415,8 +419,7 @@ def _factor_records(problem, losses, states, steps, A0, B0) -> list[tuple[dict, 
         for j, k in enumerate(members):
             records = {key: values[:, j] for key, values in shared.items()}
             records |= {"loss": losses[:last + 1, k], "delta_W": deltas[:, j],
-                        "sigma": _factor_spectra(As[:, j], Bs[:, j], A0[k], B0[k],
-                                                 torch.isfinite(deltas[:, j]).all(-1).all(-1))}
+                        "sigma": _factor_spectra(As[:, j], Bs[:, j], A0[k], B0[k], records["finite"])}
             results[k] = (records, Ws[-1, j])
     return results
 

@@ -851,10 +851,11 @@ class Dashboard(pn.viewable.Viewer):
 
     def open_every_tab(self) -> None:
         """Open each tab in turn (building its views), then the first again."""
-        for key in getattr(self, "_tab_keys", ()):
+        keys = self.tab_keys()
+        for key in keys:
             self.open_tab(key)
-        if getattr(self, "_tab_keys", ()):
-            self.open_tab(self._tab_keys[0])
+        if keys:
+            self.open_tab(keys[0])
 
     def section(self, section: Section) -> pn.Column:
         """The Panel layout of one section: heading, its controls and widgets, wide views, the

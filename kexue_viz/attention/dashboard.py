@@ -18,6 +18,7 @@ import panel as pn
 import param
 import torch
 
+from .. import plot
 from ..axes import nice_ceiling
 from ..style import styled
 from ..ui import Dashboard, Section, View
@@ -282,6 +283,8 @@ class AttentionScaleDashboard(Dashboard):
             curves[self.t(f"laws.{law_name}")] = (y, views.COLORS[law_name], views.LAW_DASH[law_name])
         points = {}
         found = pipeline.mc_star_points.cached(*self.mc_key())
+        if found is None and plot.is_deferred():  # a live plot keeps the layer, empty until the points exist (its
+            found = (np.zeros(0), np.zeros(0))  # legend entry hidden): a move to settings without them redraws nothing
         if found is not None:
             points[self.t("mc_points_label")] = (*found, views.COLORS["median_argmax"])
         n_eff = float(decoder_effective_n(self.n))

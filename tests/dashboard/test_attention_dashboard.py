@@ -158,8 +158,8 @@ def test_alpha_out_of_range_for_the_model_is_clamped_with_a_message(dashboard):
 
 
 def legend_labels(pane) -> list[str]:
-    """The legend entries of the figure a live plot's pane shows."""
-    return [item.label.value for legend in pane.object.legend for item in legend.items]
+    """The legend entries the figure a live plot's pane shows (an empty layer's entry is hidden)."""
+    return [item.label.value for legend in pane.object.legend for item in legend.items if item.visible]
 
 
 def mc_points_button(dashboard):

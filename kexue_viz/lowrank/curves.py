@@ -16,6 +16,7 @@ reflectors (``geqrf`` + ``ormqr``), ``O(nm(k₁+k₂))``.
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from kexue_viz.lowrank.idec import as_matrix
@@ -28,14 +29,21 @@ def _apply_householder_transpose(selected: torch.Tensor, target: torch.Tensor) -
     return torch.ormqr(reflectors, tau, target, left=True, transpose=True)
 
 
+def _indices(index, device) -> torch.Tensor:
+    """``index`` (a sequence, an array — a memo's are read-only, so copied — or a tensor) as int64 on ``device``."""
+    if isinstance(index, np.ndarray):
+        index = index.copy()
+    return torch.as_tensor(index, dtype=torch.int64, device=device)
+
+
 def _rotated(M: torch.Tensor, cols, rows=None) -> torch.Tensor:
     """``W = Q_Cᵀ M Q_R`` (n×m) with complete bases adapted to ``M[:, cols]`` and ``M[rows, :]ᵀ``
     (``Q_R = I`` when ``rows`` is None)."""
-    cols = torch.as_tensor(cols, dtype=torch.int64, device=M.device)
+    cols = _indices(cols, M.device)
     w = _apply_householder_transpose(M[:, cols], M)
     if rows is None:
         return w
-    rows = torch.as_tensor(rows, dtype=torch.int64, device=M.device)
+    rows = _indices(rows, M.device)
     return _apply_householder_transpose(M[rows, :].T, w.T).T
 
 
